@@ -1,0 +1,33 @@
+// Contract for aggregate functions. One spec per file; the registry (index.ts) lists them.
+// An accumulator is created fresh per group (and per window), fed values one at a time,
+// and asked for its result when the group is emitted. `merge` combines two accumulators of
+// the same spec (used by sliding windows and scale-out); every aggregate here supports it.
+
+import type { Value } from '../runtime/event.js';
+
+export interface Accumulator {
+  add(v: Value | undefined): void;
+  result(): Value;
+  merge(other: Accumulator): void;
+}
+
+export interface AggregateSpec {
+  name: string;
+  /** one line for help */
+  summary: string;
+  /** e.g. 'avg(x)', 'percentile(x, q)', 'top(x, k)' */
+  usage: string;
+  /** longer help text: semantics, null handling, stated error for sketches */
+  description: string;
+  /** number of value arguments: count() takes 0 or 1 */
+  minArgs: number;
+  maxArgs: number;
+  /**
+   * Extra constant parameters after the value argument (q for percentile, k for top),
+   * checked at compile time. Returns an error message or null.
+   */
+  checkParams?(params: Value[]): string | null;
+  /** Default output name prefix; `avg(latency)` -> `avg_latency`, count() -> `count`. */
+  fresh(params: Value[]): Accumulator;
+  examples: { program: string; input: string; output: string }[];
+}

@@ -1,0 +1,51 @@
+// Contracts for decoders (text -> events) and encoders (events -> text). Decoders are fed
+// text chunks of any size (1 byte to megabytes) and must give identical results whatever
+// the chunking. Encoders are pure: events in, text out; colour is added by src/render.
+
+import type { Event, Source, Value } from '../runtime/event.js';
+
+export type InputFormat = 'ndjson' | 'json' | 'csv' | 'tsv' | 'logfmt' | 'lines';
+export type OutputFormat = 'ndjson' | 'json' | 'csv' | 'tsv' | 'logfmt' | 'table' | 'template';
+
+export interface DecodeOptions {
+  /** infer numbers and booleans in csv/tsv/logfmt (Miller's rules); false keeps strings */
+  infer: boolean;
+  /** csv/tsv without header: fields named 1, 2, 3, ... (as Miller's --implicit-csv-header) */
+  implicitHeader?: boolean;
+}
+
+/** Called for each piece of input that cannot be decoded. `line` is 1-based. */
+export type BadInput = (raw: string, reason: string, line: number) => void;
+
+export interface Decoder {
+  /** Decode a chunk; push complete records to `out`. Partial records wait for the next chunk. */
+  write(chunk: string, out: Event[]): void;
+  /** End of input: decode whatever is pending (a last line without newline). */
+  end(out: Event[]): void;
+}
+
+export type DecoderFactory = (source: Source, opts: DecodeOptions, bad: BadInput, now: () => number) => Decoder;
+
+export interface EncodeOptions {
+  /** for template output: `{field} {@meta} {a.b}` */
+  template?: string;
+  /** pass unchanged input lines through as they were read (same format in and out) */
+  passRaw: boolean;
+}
+
+export interface Encoder {
+  /** Text for a batch (may be '' while buffering, e.g. a table). Every record ends in '\n'. */
+  write(batch: Event[]): string;
+  /** Text still owed at end of output (csv has none; table renders here). */
+  end(): string;
+}
+
+export type EncoderFactory = (opts: EncodeOptions) => Encoder;
+
+/** Render a value as text for csv/tsv/logfmt/table/template cells: strings bare, others as JSON. */
+export function cellText(v: Value | undefined): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}

@@ -1,0 +1,54 @@
+// The unit that moves through the pipeline: a record value plus the metadata that travels
+// beside it (readable in expressions as @file, @line, @offset, ...). Events are plain
+// objects of one fixed shape so that V8 keeps them monomorphic on the hot path; a batch is
+// simply an array of them.
+
+export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
+export type Rec = { [key: string]: Value };
+
+export interface Source {
+  /** the input's name as the user gave it: a path, '-' for stdin, or topic */
+  readonly name: string;
+  readonly topic?: string;
+}
+
+export interface Event {
+  value: Value;
+  /** the input line exactly as read, kept while the record is unchanged (for pass-through output) */
+  raw: string | undefined;
+  source: Source;
+  /** 1-based line number in the source (first line of the record for multi-line formats) */
+  line: number;
+  /** Kafka offset, or -1 */
+  offset: number;
+  /** Kafka partition, or -1 */
+  partition: number;
+  key: string | null;
+  headers: { [name: string]: string } | null;
+  /** Kafka message time or arrival time, epoch milliseconds */
+  timestamp: number;
+}
+
+export type Batch = Event[];
+
+export function makeEvent(value: Value, raw: string | undefined, source: Source, line: number, timestamp: number): Event {
+  return { value, raw, source, line, offset: -1, partition: -1, key: null, headers: null, timestamp };
+}
+
+/** A copy of the event carrying a new value; the raw text no longer describes it. */
+export function withValue(ev: Event, value: Value): Event {
+  return {
+    value, raw: undefined, source: ev.source, line: ev.line, offset: ev.offset,
+    partition: ev.partition, key: ev.key, headers: ev.headers, timestamp: ev.timestamp,
+  };
+}
+
+/** Where an event came from, for messages: `file:line` or `topic/partition@offset`. */
+export function location(ev: Pick<Event, 'source' | 'line' | 'offset' | 'partition'>): string {
+  if (ev.partition >= 0) return `${ev.source.topic ?? ev.source.name}/${ev.partition}@${ev.offset}`;
+  return `${ev.source.name === '-' ? '(stdin)' : ev.source.name}:${ev.line}`;
+}
+
+export function isRecord(v: Value | undefined): v is Rec {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
