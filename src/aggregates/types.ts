@@ -27,7 +27,13 @@ export interface AggregateSpec {
    * checked at compile time. Returns an error message or null.
    */
   checkParams?(params: Value[]): string | null;
-  /** Default output name prefix; `avg(latency)` -> `avg_latency`, count() -> `count`. */
-  fresh(params: Value[]): Accumulator;
+  /**
+   * A new, empty accumulator. `params` are the constant parameters (already accepted by
+   * checkParams); `argCount` is the number of value arguments in the call (0 or 1), which is
+   * how `count()` (count records) differs from `count(x)` (count non-null x). With no value
+   * argument, `add` is still called once per record (with null or undefined, ignored).
+   * Output names are the compiler's: `avg(latency)` -> `avg_latency`, `count()` -> `count`.
+   */
+  fresh(params: Value[], argCount: number): Accumulator;
   examples: { program: string; input: string; output: string }[];
 }
