@@ -1,0 +1,125 @@
+// Help text generated from the registries (operators, functions, aggregates, options), so
+// that --help, `sluice help TOPIC` and the manual cannot drift from what the program does.
+
+import { aggregateList, aggregates } from '../aggregates/index.js';
+import { UsageError } from '../errors/errors.js';
+import { suggestion } from '../errors/diagnostic.js';
+import { functionList, functions } from '../lang/functions.js';
+import { findOperator, operatorList } from '../operators/index.js';
+import type { AnyOperator } from '../operators/types.js';
+import { optionTable } from './options.js';
+
+const EXIT_TEXT: [string, string][] = [
+  ['0', 'success'],
+  ['1', 'an assert failed'],
+  ['2', 'usage or program error'],
+  ['65', 'bad input data (under --on-error fail)'],
+  ['69', 'an input or output is unavailable (missing file)'],
+  ['130', 'interrupted'],
+];
+
+export const FORMAT_TEXT: [string, string][] = [
+  ['ndjson', 'one JSON value per line (.ndjson, .jsonl); the default output in a pipe'],
+  ['json', 'a top-level array, or JSON values one after another (.json)'],
+  ['csv', 'comma-separated with a header row; numbers and booleans inferred (.csv)'],
+  ['tsv', 'tab-separated with a header row (.tsv)'],
+  ['logfmt', 'key=value pairs per line (.logfmt)'],
+  ['lines', 'each line becomes {"line": "..."} (.log, .txt)'],
+  ['table', 'aligned columns (output only; the default for aggregates on a terminal)'],
+  ['template', "each record through --template '{field} {@meta}' (output only)"],
+];
+
+function columns(rows: [string, string][], indent = 2): string {
+  const w = Math.min(30, Math.max(...rows.map(([a]) => a.length)));
+  return rows.map(([a, b]) => (a.length > w ? `${' '.repeat(indent)}${a}\n${' '.repeat(indent + w + 2)}${b}` : `${' '.repeat(indent)}${a.padEnd(w)}  ${b}`)).join('\n') + '\n';
+}
+
+export function mainHelp(): string {
+  return `sluice — filter, reshape and aggregate streams of records from files, stdin and Kafka
+
+Usage:
+  sluice [OPTIONS] PROGRAM [INPUT ...]
+  sluice [OPTIONS] OP ARG [then OP ARG ...] [INPUT ...]
+  sluice help [OPERATOR | functions | aggregates | formats]
+
+A PROGRAM is stages separated by '|'. The argument form is the same language:
+  sluice 'where status >= 500 | head 5' app.ndjson
+  sluice where 'status >= 500' then head 5 app.ndjson
+An INPUT is a path, '-' for stdin, or a .gz file; no INPUT reads stdin.
+
+Stages:
+${columns(operatorList.map((op) => [op.usage, op.summary]))}
+Options:
+${columns(optionTable.map((o) => [o.flags, o.help + (o.choices ? ` (${o.choices.join('|')})` : '')]))}
+Formats:
+${columns(FORMAT_TEXT)}
+Exit status:
+${columns(EXIT_TEXT)}
+More: sluice help OPERATOR, sluice help functions, sluice help aggregates, man sluice
+`;
+}
+
+export function operatorHelp(op: AnyOperator): string {
+  const aliases = op.aliases.length ? `\nAlias: ${op.aliases.join(', ')}\n` : '';
+  const ex = op.examples
+    .map((e) => `  $ sluice '${e.program}'\n${indent(e.input, '    < ')}${indent(e.output, '    > ')}`)
+    .join('\n');
+  return `${op.usage}\n\n${wrap(op.summary.charAt(0).toUpperCase() + op.summary.slice(1) + '. ' + op.description)}\n${aliases}\nExamples:\n${ex}`;
+}
+
+function indent(text: string, prefix: string): string {
+  return text.split('\n').filter((l) => l.length > 0).map((l) => prefix + l + '\n').join('');
+}
+
+export function wrap(text: string, width = 78, pad = ''): string {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let cur = '';
+  for (const w of words) {
+    if (cur && cur.length + 1 + w.length > width - pad.length) { lines.push(pad + cur); cur = w; }
+    else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) lines.push(pad + cur);
+  return lines.join('\n') + '\n';
+}
+
+export function functionsHelp(): string {
+  let out = 'Functions (null in, null out; a wrong type gives null and counts in --stats):\n';
+  let category = '';
+  for (const f of functionList) {
+    if (f.category !== category) { category = f.category; out += `\n${category}:\n`; }
+    out += columns([[f.usage, f.summary]]);
+  }
+  return out + '\nsluice help FUNCTION shows examples.\n';
+}
+
+export function aggregatesHelp(): string {
+  return 'Aggregates (use as a stage: `count(), avg(x) by key`):\n\n' +
+    columns(aggregateList.map((a) => [a.usage, a.summary])) +
+    '\nOutput names: count, avg_x, p95_x, ...; `as NAME` overrides. sluice help AGGREGATE shows details.\n';
+}
+
+export function helpTopic(topic: string): string {
+  const op = findOperator(topic);
+  if (op) return operatorHelp(op);
+  if (topic === 'functions') return functionsHelp();
+  if (topic === 'aggregates') return aggregatesHelp();
+  if (topic === 'formats') return 'Formats:\n' + columns(FORMAT_TEXT);
+  const agg = aggregates.get(topic);
+  const fn = functions.get(topic);
+  if (agg || fn) {
+    let out = '';
+    if (fn) {
+      out += `${fn.usage}  (function)\n\n${wrap(fn.summary)}\nExamples:\n`;
+      out += fn.examples.map((e) => `  ${e.expr}${e.input ? `   with ${e.input}` : ''}   → ${e.output}\n`).join('');
+    }
+    if (agg) {
+      if (out) out += '\n';
+      out += `${agg.usage}  (aggregate)\n\n${wrap(agg.summary + '. ' + agg.description)}\nExamples:\n`;
+      out += agg.examples.map((e) => `  $ sluice '${e.program}'\n${indent(e.input, '    < ')}${indent(e.output, '    > ')}`).join('\n');
+    }
+    return out;
+  }
+  const all = [...operatorList.flatMap((o) => [o.name, ...o.aliases]), ...functions.keys(), ...aggregates.keys(), 'functions', 'aggregates', 'formats'];
+  throw new UsageError(`no help for '${topic}'${suggestion(topic, all)}; try: sluice help functions`);
+}

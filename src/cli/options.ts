@@ -1,0 +1,55 @@
+// The command-line options, in one table that commander, --help and the manual all read.
+
+export interface OptionSpec {
+  flags: string;
+  /** commander's attribute name */
+  key: string;
+  help: string;
+  choices?: readonly string[];
+  default?: string | boolean;
+  /** shown in the manual's option list under this group */
+  group: 'input' | 'output' | 'errors' | 'info';
+}
+
+export const INPUT_FORMATS = ['auto', 'ndjson', 'json', 'csv', 'tsv', 'logfmt', 'lines'] as const;
+export const OUTPUT_FORMATS = ['ndjson', 'json', 'csv', 'tsv', 'logfmt', 'table', 'template'] as const;
+
+export const optionTable: readonly OptionSpec[] = [
+  { flags: '-I, --input-format <format>', key: 'inputFormat', group: 'input', choices: INPUT_FORMATS, default: 'auto',
+    help: 'input format; auto decides by extension, then by the first bytes' },
+  { flags: '--no-infer', key: 'infer', group: 'input', default: true,
+    help: 'keep csv/tsv/logfmt values as strings instead of inferring numbers and booleans' },
+  { flags: '--implicit-header', key: 'implicitHeader', group: 'input',
+    help: 'csv/tsv input has no header row; fields are named 1, 2, 3, ...' },
+  { flags: '-O, --output-format <format>', key: 'outputFormat', group: 'output', choices: OUTPUT_FORMATS,
+    help: 'output format (default: ndjson, or table for aggregates on a terminal)' },
+  { flags: '--template <template>', key: 'template', group: 'output',
+    help: "output each record through a template such as '{ts} {service} {status}' (implies -O template)" },
+  { flags: '--to <path>', key: 'to', group: 'output', help: 'write output to a file instead of stdout' },
+  { flags: '--color <when>', key: 'color', group: 'output', choices: ['auto', 'always', 'never'], default: 'auto',
+    help: 'colour output: auto (only on a terminal, never under NO_COLOR), always, never' },
+  { flags: '--on-error <policy>', key: 'onError', group: 'errors', choices: ['fail', 'skip', 'warn'], default: 'fail',
+    help: 'bad input: fail (exit 65 at the first), skip (count it), warn (count it and say where)' },
+  { flags: '--dead-letter <path>', key: 'deadLetter', group: 'errors',
+    help: 'write each bad input (raw text, reason, location) to this NDJSON file; implies --on-error skip unless given' },
+  { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
+  { flags: '--explain', key: 'explain', group: 'info', help: 'print the plan (stages, their kinds and compiled expressions) and exit' },
+  { flags: '--version', key: 'version', group: 'info', help: 'print the version and exit' },
+  { flags: '-h, --help', key: 'help', group: 'info', help: 'print this help and exit; `sluice help OPERATOR` for one operator' },
+];
+
+export interface CliOptions {
+  inputFormat: (typeof INPUT_FORMATS)[number];
+  infer: boolean;
+  implicitHeader?: boolean;
+  outputFormat?: (typeof OUTPUT_FORMATS)[number];
+  template?: string;
+  to?: string;
+  color: 'auto' | 'always' | 'never';
+  onError: 'fail' | 'skip' | 'warn';
+  deadLetter?: string;
+  stats?: boolean;
+  explain?: boolean;
+  version?: boolean;
+  help?: boolean;
+}

@@ -1,0 +1,34 @@
+// The two forms of a program on the command line are one language:
+//   sluice where 'status >= 500' then head 5 f.ndjson   ==   sluice 'where status >= 500 | head 5' f.ndjson
+// In the argument form every operator takes exactly one argument and `then` separates stages;
+// the stages are joined into DSL text with ' | ' and parsed by the one parser.
+
+import { UsageError } from '../errors/errors.js';
+
+export interface SplitArgs {
+  program: string;
+  inputs: string[];
+  form: 'dsl' | 'args';
+}
+
+export function splitProgramArgs(positionals: string[], isOperator: (word: string) => boolean): SplitArgs {
+  if (positionals.length === 0) throw new UsageError('no program given; try: sluice \'where status >= 500\' app.ndjson  (sluice --help for more)');
+  const first = positionals[0]!;
+  if (!isOperator(first) || positionals.length === 1) {
+    return { program: first, inputs: positionals.slice(1), form: 'dsl' };
+  }
+  const stages: string[] = [];
+  let i = 0;
+  for (;;) {
+    const op = positionals[i]!;
+    if (!isOperator(op)) throw new UsageError(`expected an operator after 'then', found '${op}'`);
+    const arg = positionals[i + 1];
+    if (arg === undefined) throw new UsageError(`'${op}' needs an argument in the argument form (sluice ${op} ARG [then OP ARG ...] [INPUT ...])`);
+    stages.push(`${op} ${arg}`);
+    i += 2;
+    if (positionals[i] !== 'then') break;
+    i++;
+    if (i >= positionals.length) throw new UsageError("'then' must be followed by an operator and its argument");
+  }
+  return { program: stages.join(' | '), inputs: positionals.slice(i), form: 'args' };
+}

@@ -1,0 +1,356 @@
+// The compiler: AST -> JavaScript source -> closure, once per program. Names, arity and
+// constant arguments are resolved here so that nothing is decided per record.
+//
+// Security boundary: the generated source is assembled only from fixed fragments of this
+// file, numbers the lexer produced, and JSON.stringify'd field names and strings; regexes,
+// functions and other constants are passed in by reference (C[i]). No user text is ever
+// evaluated as JavaScript. Field names that collide with Object.prototype (`constructor`,
+// `__proto__`, ...) are read through an own-property check.
+
+import { UsageError } from '../errors/errors.js';
+import { caret, suggestion } from '../errors/diagnostic.js';
+import type { Event, Value } from '../runtime/event.js';
+import type { Expr, Span } from './ast.js';
+import type { FnContext } from './function-types.js';
+import { functions } from './functions.js';
+import { compareValues, looseEqual, numericString, truthy, type Maybe } from './values.js';
+
+export type Compiled = (r: Value, ev: Event) => Maybe;
+
+export interface CompileEnv {
+  /** the program text, for diagnostics */
+  text: string;
+  /** counts wrong-type values (for --stats) */
+  typeError: () => void;
+  /** names that are aggregate functions (to explain their misuse) */
+  aggregateNames: ReadonlySet<string>;
+}
+
+export const META_NAMES = ['file', 'line', 'offset', 'partition', 'topic', 'key', 'headers', 'timestamp'] as const;
+
+const META_CODE: { [name: string]: string } = {
+  file: 'ev.source.name',
+  line: 'ev.line',
+  offset: '(ev.offset >= 0 ? ev.offset : null)',
+  partition: '(ev.partition >= 0 ? ev.partition : null)',
+  topic: '(ev.source.topic ?? null)',
+  key: 'ev.key',
+  headers: 'ev.headers',
+  timestamp: 'ev.timestamp',
+};
+
+const EMPTY: Readonly<Record<string, never>> = Object.freeze(Object.create(null) as Record<string, never>);
+
+/** Names that would read through to Object.prototype on a plain object. */
+export function isUnsafeKey(k: string): boolean {
+  return k === '__proto__' || k in Object.prototype;
+}
+
+function own(o: object, k: string): Maybe {
+  return Object.hasOwn(o, k) ? (o as { [k: string]: Value })[k] : undefined;
+}
+
+/** The runtime helpers referenced by generated code as H.x. */
+function helpers(typeError: () => void) {
+  const numberOf = (v: Maybe): number => {
+    if (typeof v === 'number') return v;
+    if (typeof v === 'string') return numericString(v);
+    return NaN;
+  };
+  const arith = (a: Maybe, b: Maybe, f: (x: number, y: number) => number): Value => {
+    if (a === null || a === undefined || b === null || b === undefined) return null;
+    const x = numberOf(a);
+    const y = numberOf(b);
+    if (Number.isNaN(x) || Number.isNaN(y)) { typeError(); return null; }
+    const r = f(x, y);
+    return Number.isFinite(r) ? r : null;
+  };
+  return {
+    own,
+    truthy,
+    get(v: Maybe, k: string): Maybe {
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { [k: string]: Value })[k] : undefined;
+    },
+    getUnsafe(v: Maybe, k: string): Maybe {
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? own(v, k) : undefined;
+    },
+    idx(v: Maybe, i: Maybe): Maybe {
+      if (Array.isArray(v)) {
+        if (typeof i !== 'number' || !Number.isInteger(i)) return i === null || i === undefined ? undefined : (typeError(), undefined);
+        return v[i < 0 ? v.length + i : i];
+      }
+      if (typeof v === 'object' && v !== null && typeof i === 'string') return own(v, i);
+      if (v !== null && v !== undefined && i !== null && i !== undefined) typeError();
+      return undefined;
+    },
+    n(v: Maybe): Value {
+      return v === undefined ? null : v;
+    },
+    eq: looseEqual,
+    cmp(a: Maybe, b: Maybe): number | null {
+      return compareValues(a, b, typeError);
+    },
+    add(a: Maybe, b: Maybe): Value {
+      if (typeof a === 'string' && typeof b === 'string') return a + b;
+      return arith(a, b, (x, y) => x + y);
+    },
+    sub: (a: Maybe, b: Maybe) => arith(a, b, (x, y) => x - y),
+    mul: (a: Maybe, b: Maybe) => arith(a, b, (x, y) => x * y),
+    div: (a: Maybe, b: Maybe) => arith(a, b, (x, y) => x / y),
+    mod: (a: Maybe, b: Maybe) => arith(a, b, (x, y) => x % y),
+    neg(a: Maybe): Value {
+      if (a === null || a === undefined) return null;
+      const x = numberOf(a);
+      if (Number.isNaN(x)) { typeError(); return null; }
+      return -x;
+    },
+    isIn(a: Maybe, b: Maybe): boolean {
+      if (a === null || a === undefined || b === null || b === undefined) return false;
+      if (Array.isArray(b)) return b.some((x) => looseEqual(a, x));
+      if (typeof b === 'string') {
+        if (typeof a === 'string') return b.includes(a);
+        typeError();
+        return false;
+      }
+      if (typeof b === 'object') {
+        if (typeof a === 'string') return Object.hasOwn(b, a);
+        typeError();
+        return false;
+      }
+      typeError();
+      return false;
+    },
+    match(a: Maybe, re: RegExp): boolean {
+      if (typeof a === 'string') return re.test(a);
+      if (typeof a === 'number' || typeof a === 'boolean') return re.test(String(a));
+      if (a !== null && a !== undefined) typeError();
+      return false;
+    },
+    matchDyn(a: Maybe, p: Maybe, cache: Map<string, RegExp | null>): boolean {
+      if (typeof p !== 'string') { if (p !== null && p !== undefined) typeError(); return false; }
+      let re = cache.get(p);
+      if (re === undefined) {
+        try { re = new RegExp(p); } catch { re = null; }
+        if (cache.size > 1000) cache.clear();
+        cache.set(p, re);
+      }
+      if (re === null) { typeError(); return false; }
+      return this.match(a, re);
+    },
+    obj(keys: string[], vals: Maybe[]): Value {
+      const o: { [k: string]: Value } = {};
+      for (let i = 0; i < keys.length; i++) {
+        const v = vals[i];
+        Object.defineProperty(o, keys[i]!, { value: v === undefined ? null : v, enumerable: true, writable: true, configurable: true });
+      }
+      return o;
+    },
+  };
+}
+
+type Helpers = ReturnType<typeof helpers>;
+
+const CMP_OPS = new Set(['<', '<=', '>', '>=']);
+
+class CodeGen {
+  readonly consts: unknown[] = [];
+  private temps = 0;
+  usesRecord = false;
+
+  constructor(private readonly env: CompileEnv) {}
+
+  fail(message: string, span: Span): never {
+    throw new UsageError(message, caret(this.env.text, span));
+  }
+
+  constant(v: unknown): string {
+    let i = this.consts.indexOf(v);
+    if (i < 0) { i = this.consts.length; this.consts.push(v); }
+    return `C${i}`;
+  }
+
+  temp(): string {
+    return `t${this.temps++}`;
+  }
+
+  tempDecl(): string {
+    if (this.temps === 0) return '';
+    return 'let ' + Array.from({ length: this.temps }, (_, i) => `t${i}`).join(', ') + ';';
+  }
+
+  literal(v: Value): string {
+    if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0) ? `(${String(v)})` : this.constant(v);
+    if (typeof v === 'string') return JSON.stringify(v);
+    if (v === null || typeof v === 'boolean') return String(v);
+    return this.constant(v);
+  }
+
+  /** Does this expression always produce a boolean? (then `where` needs no truthiness test) */
+  isBoolean(e: Expr): boolean {
+    if (e.kind === 'binary') return ['==', '!=', '<', '<=', '>', '>=', '=~', '!~', 'in', '&&', '||'].includes(e.op);
+    if (e.kind === 'unary') return e.op !== '-';
+    return e.kind === 'lit' && typeof e.value === 'boolean';
+  }
+
+  bool(e: Expr): string {
+    return this.isBoolean(e) ? this.gen(e) : `H.truthy(${this.gen(e)})`;
+  }
+
+  gen(e: Expr): string {
+    switch (e.kind) {
+      case 'lit':
+        return this.literal(e.value);
+      case 'regex':
+        return this.constant(new RegExp(e.source, e.flags));
+      case 'name':
+        this.usesRecord = true;
+        return isUnsafeKey(e.name) ? `H.own(o, ${JSON.stringify(e.name)})` : `o[${JSON.stringify(e.name)}]`;
+      case 'meta': {
+        const code = Object.hasOwn(META_CODE, e.name) ? META_CODE[e.name] : undefined;
+        if (code === undefined) this.fail(`unknown metadata '@${e.name}'${suggestion(e.name, META_NAMES)} (known: ${META_NAMES.map((m) => '@' + m).join(' ')})`, e.span);
+        return code;
+      }
+      case 'member':
+        return `H.${isUnsafeKey(e.name) ? 'getUnsafe' : 'get'}(${this.gen(e.object)}, ${JSON.stringify(e.name)})`;
+      case 'index':
+        return `H.idx(${this.gen(e.object)}, ${this.gen(e.index)})`;
+      case 'unary':
+        if (e.op === '-') return `H.neg(${this.gen(e.operand)})`;
+        return `(!${this.bool(e.operand)})`;
+      case 'cond':
+        return `(${this.bool(e.test)} ? ${this.gen(e.then)} : ${this.gen(e.else)})`;
+      case 'array':
+        return `[${e.items.map((i) => `H.n(${this.gen(i)})`).join(', ')}]`;
+      case 'object': {
+        const keys = e.entries.map((en) => en.key);
+        const seen = new Set<string>();
+        for (const en of e.entries) {
+          if (seen.has(en.key)) this.fail(`duplicate key '${en.key}' in object`, en.value.span);
+          seen.add(en.key);
+        }
+        if (keys.includes('__proto__')) return `H.obj(${this.constant(keys)}, [${e.entries.map((en) => this.gen(en.value)).join(', ')}])`;
+        return `{${e.entries.map((en) => `${JSON.stringify(en.key)}: H.n(${this.gen(en.value)})`).join(', ')}}`;
+      }
+      case 'call':
+        return this.call(e);
+      case 'binary':
+        return this.binary(e);
+    }
+  }
+
+  private binary(e: Extract<Expr, { kind: 'binary' }>): string {
+    const { op, left, right } = e;
+    switch (op) {
+      case '&&': return `(${this.bool(left)} && ${this.bool(right)})`;
+      case '||': return `(${this.bool(left)} || ${this.bool(right)})`;
+      case '??': return `(${this.gen(left)} ?? ${this.gen(right)})`;
+      case '==': return `H.eq(${this.gen(left)}, ${this.gen(right)})`;
+      case '!=': return `(!H.eq(${this.gen(left)}, ${this.gen(right)}))`;
+      case 'in': return `H.isIn(${this.gen(left)}, ${this.gen(right)})`;
+      case '=~': case '!~': {
+        const t = this.temp();
+        const subject = this.gen(left);
+        let m: string;
+        if (right.kind === 'regex' || (right.kind === 'lit' && typeof right.value === 'string')) {
+          let re: RegExp;
+          try {
+            re = right.kind === 'regex' ? new RegExp(right.source, right.flags) : new RegExp(right.value as string);
+          } catch (err) {
+            this.fail(`invalid regex: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, right.span);
+          }
+          m = `H.match(${t}, ${this.constant(re)})`;
+        } else {
+          m = `H.matchDyn(${t}, ${this.gen(right)}, ${this.constant(new Map())})`;
+        }
+        // like every comparison with null, both `=~` and `!~` are false for a null subject
+        return op === '=~' ? `((${t} = ${subject}), ${m})` : `((${t} = ${subject}) === null || ${t} === undefined ? false : !${m})`;
+      }
+      case '+': case '-': case '*': case '/': case '%': {
+        const a = this.temp();
+        const b = this.temp();
+        const name = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod' }[op];
+        const fast = op === '/' || op === '%' ? `${b} !== 0 && ` : '';
+        return `((${a} = ${this.gen(left)}), (${b} = ${this.gen(right)}), typeof ${a} === 'number' && typeof ${b} === 'number' && ${fast}true ? ${a} ${op} ${b} : H.${name}(${a}, ${b}))`;
+      }
+      default: {
+        if (!CMP_OPS.has(op)) throw new Error(`unhandled operator ${op}`);
+        // fast path for the common `field OP number` shape
+        if (right.kind === 'lit' && typeof right.value === 'number' && Number.isFinite(right.value)) {
+          const t = this.temp();
+          const c = this.temp();
+          const lit = this.literal(right.value);
+          return `((${t} = ${this.gen(left)}), typeof ${t} === 'number' ? ${t} ${op} ${lit} : ((${c} = H.cmp(${t}, ${lit})) !== null && ${c} ${op} 0))`;
+        }
+        const c = this.temp();
+        return `((${c} = H.cmp(${this.gen(left)}, ${this.gen(right)})) !== null && ${c} ${op} 0)`;
+      }
+    }
+  }
+
+  private call(e: Extract<Expr, { kind: 'call' }>): string {
+    const spec = functions.get(e.name);
+    if (!spec) {
+      if (this.env.aggregateNames.has(e.name)) {
+        this.fail(`'${e.name}' is an aggregate function; use it as a stage, e.g. \`${e.name}(x) by key\``, e.nameSpan);
+      }
+      this.fail(`unknown function '${e.name}'${suggestion(e.name, functions.keys())}`, e.nameSpan);
+    }
+    const n = e.args.length;
+    if (n < spec.minArgs || n > spec.maxArgs) {
+      const want = spec.minArgs === spec.maxArgs ? `${spec.minArgs}` : spec.maxArgs === Infinity ? `at least ${spec.minArgs}` : `${spec.minArgs} to ${spec.maxArgs}`;
+      this.fail(`${e.name}() takes ${want} argument${want === '1' ? '' : 's'}, got ${n}: ${spec.usage}`, e.span);
+    }
+    let impl = spec.impl;
+    if (spec.specialize) {
+      const consts = e.args.map((a) => (a.kind === 'lit' ? a.value : a.kind === 'regex' ? (new RegExp(a.source, a.flags) as unknown as Value) : undefined));
+      try {
+        impl = spec.specialize(consts) ?? impl;
+      } catch (err) {
+        this.fail(`${e.name}(): ${(err as Error).message}`, e.span);
+      }
+    }
+    const args = e.args.map((a) => this.gen(a));
+    return `${this.constant(impl)}(F${args.map((a) => ', ' + a).join('')})`;
+  }
+}
+
+/** A fresh FnContext whose now() is fixed at the time it is read, per compiled program. */
+function fnContext(typeError: () => void): FnContext {
+  return { typeError, now: () => Date.now() };
+}
+
+function build(gen: CodeGen, body: string, h: Helpers, fnCtx: FnContext): Compiled {
+  const constDecl = gen.consts.map((_, i) => `const C${i} = C[${i}];`).join('\n');
+  const recordDecl = gen.usesRecord ? "const o = (typeof r === 'object' && r !== null && !Array.isArray(r)) ? r : EMPTY;" : '';
+  const source = `"use strict";\n${constDecl}\nreturn function compiled(r, ev) {\n${recordDecl}\n${gen.tempDecl()}\nreturn ${body};\n};`;
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function('H', 'C', 'F', 'EMPTY', source) as (h: Helpers, c: unknown[], f: FnContext, empty: object) => Compiled;
+  return factory(h, gen.consts, fnCtx, EMPTY);
+}
+
+export interface ExprCompiler {
+  /** compile to a closure returning the expression's value (undefined = missing) */
+  value(e: Expr): Compiled;
+  /** compile to a closure returning the expression's truthiness */
+  predicate(e: Expr): (r: Value, ev: Event) => boolean;
+  /** the generated JavaScript for an expression (for --explain and tests) */
+  source(e: Expr): string;
+}
+
+export function exprCompiler(env: CompileEnv): ExprCompiler {
+  const h = helpers(env.typeError);
+  const fnCtx = fnContext(env.typeError);
+  return {
+    value(e) {
+      const g = new CodeGen(env);
+      return build(g, g.gen(e), h, fnCtx);
+    },
+    predicate(e) {
+      const g = new CodeGen(env);
+      return build(g, g.bool(e), h, fnCtx) as (r: Value, ev: Event) => boolean;
+    },
+    source(e) {
+      return new CodeGen(env).gen(e);
+    },
+  };
+}

@@ -1,0 +1,183 @@
+import { aggregates } from '../aggregates/index.js';
+import type { Accumulator, AggregateSpec } from '../aggregates/types.js';
+import { suggestion } from '../errors/diagnostic.js';
+import type { Expr, Named, Span } from '../lang/ast.js';
+import type { Compiled } from '../lang/compiler.js';
+import type { StageParser } from '../lang/parser.js';
+import { columnName, pathText, printExpr, printNamed } from '../lang/print.js';
+import { groupKey, type Maybe } from '../lang/values.js';
+import { makeEvent, type Batch, type Event, type Value } from '../runtime/event.js';
+import { putKey } from './paths.js';
+import { defineOperator, type BuildContext, type Stage } from './types.js';
+
+export interface AggCall {
+  fn: string;
+  /** the value argument, if any */
+  arg: Expr | null;
+  /** constant parameters after the value (percentile's q, top's k) */
+  params: Value[];
+  name: string;
+  span: Span;
+}
+
+export interface AggregateArgs {
+  aggs: AggCall[];
+  by: Named[];
+}
+
+/** `avg(req.ms)` -> `avg_req_ms`; `p95(x)` -> `p95_x`; `percentile(x, 99.9)` -> `p99_9_x`; `count()` -> `count`. */
+export function defaultAggName(fn: string, arg: Expr | null, params: Value[]): string {
+  const prefix = fn === 'percentile' ? `p${String(params[0]).replace(".", "_")}` : fn;
+  if (arg === null) return prefix;
+  const text = (pathText(arg) ?? printExpr(arg)).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  return text ? `${prefix}_${text}` : prefix;
+}
+
+function aggCall(p: StageParser, n: Named): AggCall {
+  const e = n.expr;
+  if (e.kind !== 'call') p.fail('expected an aggregate such as count(), avg(x) or p95(x)', e.span);
+  const spec = aggregates.get(e.name);
+  if (!spec) p.fail(`unknown aggregate '${e.name}'${suggestion(e.name, aggregates.keys())}`, e.nameSpan);
+  const nValues = Math.min(e.args.length, spec.maxArgs);
+  if (e.args.length < spec.minArgs) p.fail(`${e.name} needs ${spec.minArgs} argument${spec.minArgs > 1 ? 's' : ''}: ${spec.usage}`, e.span);
+  const params: Value[] = [];
+  for (const a of e.args.slice(nValues)) {
+    if (a.kind !== 'lit') p.fail(`${e.name}: this argument must be a constant: ${spec.usage}`, a.span);
+    params.push(a.value);
+  }
+  const problem = spec.checkParams ? spec.checkParams(params) : params.length > 0 ? `takes ${spec.maxArgs} argument${spec.maxArgs === 1 ? '' : 's'}` : null;
+  if (problem) p.fail(`${e.name}: ${problem}: ${spec.usage}`, e.span);
+  const arg = nValues > 0 ? e.args[0]! : null;
+  return { fn: e.name, arg, params, name: n.alias ?? defaultAggName(e.name, arg, params), span: e.span };
+}
+
+export function parseAggregate(p: StageParser): AggregateArgs {
+  const aggs = p.namedList().map((n) => aggCall(p, n));
+  const by = p.acceptKeyword('by') ? p.namedList() : [];
+  const names = [...by.map(columnName), ...aggs.map((a) => a.name)];
+  const dup = names.find((x, i) => names.indexOf(x) !== i);
+  if (dup !== undefined) {
+    const span = aggs.find((a) => a.name === dup)?.span ?? { start: 0, end: 0 };
+    p.fail(`two output fields are named '${dup}'; name one with \`as\``, span);
+  }
+  return { aggs, by };
+}
+
+export function printAggregate(a: AggregateArgs): string {
+  const aggs = a.aggs.map((c) => {
+    const args = [...(c.arg ? [printExpr(c.arg)] : []), ...c.params.map((v) => JSON.stringify(v))];
+    const call = `${c.fn}(${args.join(', ')})`;
+    return c.name === defaultAggName(c.fn, c.arg, c.params) ? call : `${call} as ${c.name}`;
+  });
+  return aggs.join(', ') + (a.by.length ? ` by ${a.by.map(printNamed).join(', ')}` : '');
+}
+
+interface Group {
+  keys: Maybe[];
+  accs: Accumulator[];
+}
+
+/** The grouping machinery shared by plain aggregates and windows: key -> accumulators. */
+export class Grouper {
+  private readonly specs: AggregateSpec[];
+  private readonly argFns: (Compiled | null)[];
+  private readonly keyFns: Compiled[];
+  readonly keyNames: string[];
+  readonly aggNames: string[];
+
+  constructor(readonly args: AggregateArgs, ctx: BuildContext) {
+    this.specs = args.aggs.map((a) => aggregates.get(a.fn)!);
+    this.argFns = args.aggs.map((a) => (a.arg ? ctx.compiler.value(a.arg) : null));
+    this.keyFns = args.by.map((k) => ctx.compiler.value(k.expr));
+    this.keyNames = args.by.map(columnName);
+    this.aggNames = args.aggs.map((a) => a.name);
+  }
+
+  newTable(): Map<unknown, Group> {
+    return new Map();
+  }
+
+  fresh(keys: Maybe[]): Group {
+    return { keys, accs: this.specs.map((s, i) => s.fresh(this.args.aggs[i]!.params, this.args.aggs[i]!.arg ? 1 : 0)) };
+  }
+
+  /** Add one event to its group in `table`. */
+  add(table: Map<unknown, Group>, ev: Event): void {
+    const v = ev.value;
+    const kf = this.keyFns;
+    let key: unknown;
+    let keys: Maybe[] | null = null;
+    if (kf.length === 0) key = null;
+    else if (kf.length === 1) {
+      const k = kf[0]!(v, ev);
+      key = groupKey(k);
+      keys = [k];
+    } else {
+      keys = kf.map((f) => f(v, ev));
+      key = JSON.stringify(keys.map((k) => (k === undefined ? null : k)));
+    }
+    let g = table.get(key);
+    if (g === undefined) {
+      g = this.fresh(keys ?? []);
+      table.set(key, g);
+    }
+    const accs = g.accs;
+    const fns = this.argFns;
+    for (let i = 0; i < accs.length; i++) {
+      const f = fns[i];
+      accs[i]!.add(f ? f(v, ev) : null);
+    }
+  }
+
+  /** The output record of a group, optionally preceded by extra fields (window bounds). */
+  result(g: Group, prefix?: [string, Value][]): Value {
+    const o: { [k: string]: Value } = {};
+    if (prefix) for (const [k, v] of prefix) putKey(o, k, v);
+    for (let i = 0; i < this.keyNames.length; i++) {
+      const k = g.keys[i];
+      putKey(o, this.keyNames[i]!, k === undefined ? null : k);
+    }
+    for (let i = 0; i < g.accs.length; i++) putKey(o, this.aggNames[i]!, g.accs[i]!.result());
+    return o;
+  }
+}
+
+const RESULT_SOURCE = { name: '(aggregate)' };
+
+export const aggregate = defineOperator<AggregateArgs>({
+  name: 'aggregate',
+  aliases: [],
+  kind: 'aggregate',
+  summary: 'aggregate per key: count(), avg(x), p95(x), ... [by KEY, ...]',
+  usage: 'AGG [as NAME], ... [by KEY [as NAME], ...]',
+  description:
+    'Computes aggregates per distinct key over the whole input and writes one record per key at the end, ' +
+    'keys first, then the aggregates, groups in order of first appearance. The keyword `aggregate` is optional: ' +
+    '`count() by service` is a stage. Without `by`, one record is written, even for empty input (`{"count":0}`). ' +
+    'Output names default to `count`, `avg_latency`, `p95_latency`; `as NAME` overrides. See `sluice help aggregates`.',
+  examples: [
+    { program: 'count(), avg(ms) by svc', input: '{"svc":"a","ms":1}\n{"svc":"b","ms":3}\n{"svc":"a","ms":2}\n', output: '{"svc":"a","count":2,"avg_ms":1.5}\n{"svc":"b","count":1,"avg_ms":3}\n' },
+    { program: 'count() as n, max(ms)', input: '{"ms":4}\n{"ms":9}\n', output: '{"n":2,"max_ms":9}\n' },
+  ],
+  parse: parseAggregate,
+  print: printAggregate,
+  build(args, ctx): Stage {
+    const grouper = new Grouper(args, ctx);
+    const table = grouper.newTable();
+    let lastTimestamp = 0;
+    return {
+      push(batch: Batch): Batch {
+        for (let i = 0; i < batch.length; i++) grouper.add(table, batch[i]!);
+        if (batch.length > 0) lastTimestamp = batch[batch.length - 1]!.timestamp;
+        return [];
+      },
+      end(): Batch {
+        if (table.size === 0 && args.by.length === 0) table.set(null, grouper.fresh([]));
+        const out: Batch = [];
+        for (const g of table.values()) out.push(makeEvent(grouper.result(g), undefined, RESULT_SOURCE, 0, lastTimestamp));
+        return out;
+      },
+      done: () => false,
+    };
+  },
+});

@@ -1,0 +1,35 @@
+import type { StageParser } from '../lang/parser.js';
+import type { Batch } from '../runtime/event.js';
+import { defineOperator } from './types.js';
+
+export function count(p: StageParser, what: string): number {
+  const n = p.number(what);
+  if (!Number.isInteger(n.value) || n.value < 0) p.fail(`${what} must be a whole number ≥ 0`, n.span);
+  return n.value;
+}
+
+export const head = defineOperator<number>({
+  name: 'head',
+  aliases: ['limit'],
+  kind: 'stateless',
+  summary: 'keep the first N records, then stop reading',
+  usage: 'head N',
+  description: 'Passes the first N records and ends the input early: `sluice head 5 huge.ndjson` reads only what it needs.',
+  examples: [{ program: 'head 2', input: '{"n":1}\n{"n":2}\n{"n":3}\n', output: '{"n":1}\n{"n":2}\n' }],
+  parse: (p) => count(p, 'the number of records'),
+  print: (n) => String(n),
+  build(n) {
+    let left = n;
+    return {
+      push(batch: Batch): Batch {
+        if (left <= 0) return [];
+        if (batch.length <= left) { left -= batch.length; return batch; }
+        const out = batch.slice(0, left);
+        left = 0;
+        return out;
+      },
+      end: () => [],
+      done: () => left <= 0,
+    };
+  },
+});

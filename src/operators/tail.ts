@@ -1,0 +1,33 @@
+import type { Batch, Event } from '../runtime/event.js';
+import { count } from './head.js';
+import { defineOperator } from './types.js';
+
+export const tail = defineOperator<number>({
+  name: 'tail',
+  aliases: [],
+  kind: 'stateful',
+  summary: 'keep the last N records',
+  usage: 'tail N',
+  description: 'Holds the last N records (a ring buffer: memory is bounded by N) and writes them at the end of input.',
+  examples: [{ program: 'tail 2', input: '{"n":1}\n{"n":2}\n{"n":3}\n', output: '{"n":2}\n{"n":3}\n' }],
+  parse: (p) => count(p, 'the number of records'),
+  print: (n) => String(n),
+  build(n) {
+    const ring: Event[] = new Array<Event>(n);
+    let seen = 0;
+    return {
+      push(batch: Batch): Batch {
+        if (n === 0) return [];
+        for (const ev of batch) ring[seen++ % n] = ev;
+        return [];
+      },
+      end(): Batch {
+        if (n === 0 || seen === 0) return [];
+        if (seen <= n) return ring.slice(0, seen);
+        const at = seen % n;
+        return [...ring.slice(at), ...ring.slice(0, at)];
+      },
+      done: () => false,
+    };
+  },
+});

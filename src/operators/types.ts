@@ -1,0 +1,66 @@
+// The operator contract. Each operator file exports one spec: its name, help text, argument
+// grammar (parse/print) and a factory (build). The executor only knows `Stage`: a stateless
+// stage maps a batch to a batch, a stateful one also keeps state and flushes at end().
+
+import type { ExprCompiler } from '../lang/compiler.js';
+import type { StageParser } from '../lang/parser.js';
+import type { Batch, Event } from '../runtime/event.js';
+import type { Stats } from '../runtime/stats.js';
+
+export interface Stage {
+  push(batch: Batch): Batch;
+  /** end of input: emit what is held */
+  end(): Batch;
+  /** true once the stage will pass nothing more (head satisfied): reading can stop */
+  done(): boolean;
+}
+
+export interface BuildContext {
+  compiler: ExprCompiler;
+  stats: Stats;
+  /** infer numbers/booleans in parsed text (false under --no-infer) */
+  infer: boolean;
+  /** a record this stage cannot use (e.g. `parse` found no match): applies --on-error */
+  bad(ev: Event, reason: string): void;
+  /** an assert violation */
+  assertFailed(ev: Event, message: string): void;
+}
+
+export type OperatorKind = 'stateless' | 'stateful' | 'aggregate';
+
+export interface Example {
+  /** the stage or program, as written in the DSL form */
+  program: string;
+  /** NDJSON input */
+  input: string;
+  /** expected NDJSON output */
+  output: string;
+}
+
+export interface OperatorSpec<A> {
+  name: string;
+  aliases: string[];
+  kind: OperatorKind;
+  /** one line for the operator list */
+  summary: string;
+  /** the argument grammar, e.g. 'where EXPR' */
+  usage: string;
+  /** a few sentences for `sluice help OP` and the manual */
+  description: string;
+  examples: Example[];
+  parse(p: StageParser): A;
+  /** the argument back as canonical program text */
+  print(args: A): string;
+  build(args: A, ctx: BuildContext): Stage;
+}
+
+/** The registry stores specs with their argument type erased; parse and build stay paired. */
+export type AnyOperator = OperatorSpec<unknown>;
+
+export function defineOperator<A>(spec: OperatorSpec<A>): AnyOperator {
+  return spec as unknown as AnyOperator;
+}
+
+export function stateless(fn: (batch: Batch) => Batch): Stage {
+  return { push: fn, end: () => [], done: () => false };
+}

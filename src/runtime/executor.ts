@@ -1,0 +1,181 @@
+// The pipeline executor. Text chunks from each input are decoded into a batch of events,
+// the batch goes through the stages (each a synchronous batch -> batch function) and the
+// encoder, and the text is handed to the sink; awaiting the sink is the backpressure. At the
+// end of input every stage is flushed in order, each flush flowing through the stages after
+// it. Bad input is handled here, once, by the --on-error policy.
+
+import { DataError } from '../errors/errors.js';
+import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '../formats/types.js';
+import type { Stage } from '../operators/types.js';
+import type { Sink } from '../sinks/sink.js';
+import type { TextInput } from '../sources/text.js';
+import { location, type Batch, type Event, type Source } from './event.js';
+import type { Stats } from './stats.js';
+
+export type OnError = 'fail' | 'skip' | 'warn';
+
+export interface BadRecord {
+  raw: string;
+  reason: string;
+  location: string;
+}
+
+export interface RunPlan {
+  inputs: TextInput[];
+  /** picks the decoder for an input once its first text is known */
+  decoderFor(input: TextInput, firstText: string): DecoderFactory;
+  decode: DecodeOptions;
+  stages: Stage[];
+  encoder: Encoder;
+  sink: Sink;
+  stats: Stats;
+  onError: OnError;
+  /** receives bad records (the dead-letter sink), if any */
+  deadLetter: ((bad: BadRecord) => Promise<void> | undefined) | null;
+  /** a message on stderr */
+  warn(message: string): void;
+  /** set when SIGINT/SIGTERM arrives */
+  interrupted(): boolean;
+}
+
+/** Failure under --on-error fail: stop at this record; what came before it is still written. */
+class Stop {
+  constructor(readonly error: DataError, readonly line: number) {}
+}
+
+export class Executor {
+  private stop: Stop | null = null;
+  private pendingDeadLetters: Promise<void>[] = [];
+  private chunkNow = Date.now();
+  private readonly now = () => this.chunkNow;
+
+  constructor(private readonly plan: RunPlan) {}
+
+  /** Report input that cannot be used; applies the --on-error policy. */
+  bad(raw: string, reason: string, where: string, line: number): void {
+    const { plan } = this;
+    plan.stats.bad++;
+    if (plan.deadLetter) {
+      const p = plan.deadLetter({ raw, reason, location: where });
+      if (p) this.pendingDeadLetters.push(p);
+    }
+    if (plan.onError === 'warn') plan.warn(`${where}: ${reason}`);
+    else if (plan.onError === 'fail' && this.stop === null) {
+      this.stop = new Stop(new DataError(`${where}: ${reason}`, where), line);
+    }
+  }
+
+  /** For stages (parse): the event's raw text or its JSON stands for the bad input. */
+  badEvent(ev: Event, reason: string): void {
+    this.bad(ev.raw ?? JSON.stringify(ev.value), reason, location(ev), ev.line);
+  }
+
+  async run(): Promise<void> {
+    const { plan } = this;
+    try {
+      for (const input of plan.inputs) {
+        if (await this.readInput(input)) break;
+      }
+      if (this.stop) throw this.stop.error;
+      await this.flushStages(0);
+    } finally {
+      await Promise.all(this.pendingDeadLetters);
+    }
+    await this.write(plan.encoder.end());
+  }
+
+  /** Read one input; true when reading should stop altogether. */
+  private async readInput(input: TextInput): Promise<boolean> {
+    const { plan } = this;
+    const source: Source = { name: input.name };
+    let decoder: Decoder | null = null;
+    let sniffBuffer = '';
+    const onBad: BadInput = (raw, reason, line) => this.bad(raw, reason, location({ source, line, offset: -1, partition: -1 }), line);
+    const batch: Batch = [];
+    try {
+      for await (const text of input.chunks()) {
+        this.chunkNow = Date.now();
+        if (decoder === null) {
+          // decide the format on the first line (or 64 KiB) of text
+          sniffBuffer += text;
+          if (sniffBuffer.indexOf('\n') < 0 && sniffBuffer.length < 65536) continue;
+          decoder = plan.decoderFor(input, sniffBuffer)(source, plan.decode, onBad, this.now);
+          decoder.write(sniffBuffer, batch);
+          sniffBuffer = '';
+        } else {
+          decoder.write(text, batch);
+        }
+        if (await this.process(batch)) {
+          input.close();
+          return true;
+        }
+        batch.length = 0;
+      }
+      this.chunkNow = Date.now();
+      if (decoder === null && sniffBuffer.length > 0) {
+        decoder = plan.decoderFor(input, sniffBuffer)(source, plan.decode, onBad, this.now);
+        decoder.write(sniffBuffer, batch);
+      }
+      decoder?.end(batch);
+      return await this.process(batch);
+    } catch (e) {
+      if (plan.interrupted()) return true;
+      if (e instanceof DataError && plan.onError !== 'fail') {
+        this.bad('', e.message.replace(/^[^:]*: /, ''), input.name === '-' ? '(stdin)' : input.name, 0);
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** Run a batch of decoded events through the pipeline; true when no more input is wanted. */
+  private async process(batch: Batch): Promise<boolean> {
+    const { plan } = this;
+    plan.stats.recordsIn += batch.length;
+    let b: Batch = this.stop ? batch.filter((e) => e.line < this.stop!.line) : batch;
+    const stages = plan.stages;
+    for (let i = 0; i < stages.length && b.length > 0; i++) {
+      const hadStop = this.stop;
+      b = stages[i]!.push(b);
+      if (this.stop && this.stop !== hadStop) b = b.filter((e) => e.line < this.stop!.line);
+    }
+    await this.emit(b);
+    if (this.stop || plan.sink.closed || plan.interrupted()) return true;
+    for (let i = stages.length - 1; i >= 0; i--) {
+      if (stages[i]!.done()) {
+        // nothing can pass a finished stage: flush only what comes after it
+        await this.flushStages(i + 1);
+        this.flushed = true;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private flushed = false;
+
+  /** End of input: flush stages from `from` on, each flush flowing through the later stages. */
+  private async flushStages(from: number): Promise<void> {
+    if (this.flushed) return;
+    this.flushed = true;
+    const stages = this.plan.stages;
+    for (let i = from; i < stages.length; i++) {
+      let b = stages[i]!.end();
+      for (let j = i + 1; j < stages.length && b.length > 0; j++) b = stages[j]!.push(b);
+      await this.emit(b);
+      if (this.stop) throw this.stop.error;
+    }
+  }
+
+  private async emit(b: Batch): Promise<void> {
+    if (b.length === 0) return;
+    this.plan.stats.recordsOut += b.length;
+    await this.write(this.plan.encoder.write(b));
+  }
+
+  private async write(text: string): Promise<void> {
+    if (text.length === 0) return;
+    const p = this.plan.sink.write(text);
+    if (p) await p;
+  }
+}

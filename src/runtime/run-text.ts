@@ -1,0 +1,83 @@
+// Run a program over in-memory NDJSON text through the real parser, compiler, operators and
+// executor. Used by `sluice help` example checks and by tests of registry examples; the CLI
+// itself wires files, stdin and stdout around the same Executor.
+
+import { aggregates } from '../aggregates/index.js';
+import { decoders, encoders } from '../formats/index.js';
+import type { InputFormat, OutputFormat } from '../formats/types.js';
+import { exprCompiler } from '../lang/compiler.js';
+import { parseProgram } from '../lang/parser.js';
+import { findOperator, grammar } from '../operators/index.js';
+import type { BuildContext } from '../operators/types.js';
+import type { Sink } from '../sinks/sink.js';
+import type { TextInput } from '../sources/text.js';
+import { location } from './event.js';
+import { Executor, type OnError } from './executor.js';
+import { Stats } from './stats.js';
+
+export interface TextRun {
+  output: string;
+  /** messages that would go to stderr */
+  messages: string[];
+  stats: Stats;
+}
+
+export interface TextRunOptions {
+  inputFormat?: InputFormat;
+  outputFormat?: OutputFormat;
+  onError?: OnError;
+  infer?: boolean;
+  /** feed the input in chunks of this many characters (default: one chunk) */
+  chunkSize?: number;
+}
+
+export async function runText(program: string, input: string, opts: TextRunOptions = {}): Promise<TextRun> {
+  const stats = new Stats();
+  const messages: string[] = [];
+  const parsed = parseProgram(program, grammar);
+  const compiler = exprCompiler({ text: program, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()) });
+  let executor: Executor | null = null;
+  const ctx: BuildContext = {
+    compiler,
+    stats,
+    infer: opts.infer ?? true,
+    bad: (ev, reason) => executor!.badEvent(ev, reason),
+    assertFailed: (ev, message) => {
+      stats.assertFailures++;
+      messages.push(`${location(ev)}: ${message}`);
+    },
+  };
+  const stages = parsed.stages.map((s) => findOperator(s.op)!.build(s.args, ctx));
+  const size = opts.chunkSize ?? Math.max(1, input.length);
+  const textInput: TextInput = {
+    name: '-',
+    path: null,
+    async *chunks() {
+      for (let i = 0; i < input.length; i += size) yield input.slice(i, i + size);
+    },
+    close: () => undefined,
+  };
+  let output = '';
+  const sink: Sink = {
+    write: (t) => { output += t; return undefined; },
+    end: async () => undefined,
+    closed: false,
+    isTerminal: false,
+  };
+  const outFormat = opts.outputFormat ?? 'ndjson';
+  executor = new Executor({
+    inputs: [textInput],
+    decoderFor: () => decoders[opts.inputFormat ?? 'ndjson'],
+    decode: { infer: opts.infer ?? true },
+    stages,
+    encoder: encoders[outFormat]({ passRaw: outFormat === 'ndjson' }),
+    sink,
+    stats,
+    onError: opts.onError ?? 'fail',
+    deadLetter: null,
+    warn: (m) => messages.push(m),
+    interrupted: () => false,
+  });
+  await executor.run();
+  return { output, messages, stats };
+}
