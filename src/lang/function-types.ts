@@ -12,7 +12,14 @@ export interface FnContext {
   now(): number;
 }
 
-export type FnImpl = (ctx: FnContext, ...args: (Value | undefined)[]) => Value;
+/**
+ * An argument as a function receives it: a JSON value, undefined for a missing one, or a
+ * RegExp for a regex literal (`/…/i`), which is not a JSON value. Functions that take no
+ * regex treat a RegExp as a wrong type.
+ */
+export type FnArg = Value | RegExp | undefined;
+
+export type FnImpl = (ctx: FnContext, ...args: FnArg[]) => Value;
 
 export interface FunctionSpec {
   name: string;
@@ -21,15 +28,17 @@ export interface FunctionSpec {
   summary: string;
   category: 'string' | 'number' | 'time' | 'type' | 'json';
   minArgs: number;
+  /** Infinity for a variadic function */
   maxArgs: number;
   impl: FnImpl;
   /**
    * Optional compile-time specialisation for constant arguments (a regex pattern, a time
    * format, a duration): returns an impl that has done the constant work once. `consts[i]` is
-   * the argument's value when it is a literal, else undefined. May throw Error with a message
+   * the argument's value when it is a literal (a RegExp for a regex literal), else undefined;
+   * `consts.length` is the number of arguments of the call. May throw Error with a message
    * for an invalid constant (reported as a program error pointing at the argument).
    */
-  specialize?(consts: (Value | undefined)[]): FnImpl | undefined;
+  specialize?(consts: FnArg[]): FnImpl | undefined;
   /** `expr` is an expression over the record `input` (a JSON object); `output` its JSON value */
   examples: { expr: string; input?: string; output: string }[];
 }
