@@ -100,26 +100,24 @@ export function aggregatesHelp(): string {
 }
 
 export function helpTopic(topic: string): string {
-  const op = findOperator(topic);
-  if (op) return operatorHelp(op);
   if (topic === 'functions') return functionsHelp();
   if (topic === 'aggregates') return aggregatesHelp();
   if (topic === 'formats') return 'Formats:\n' + columns(FORMAT_TEXT);
-  const agg = aggregates.get(topic);
+  // a name may be a stage, a function and an aggregate at once (top, min): show each
+  const sections: string[] = [];
+  const op = findOperator(topic);
+  if (op) sections.push(operatorHelp(op));
   const fn = functions.get(topic);
-  if (agg || fn) {
-    let out = '';
-    if (fn) {
-      out += `${fn.usage}  (function)\n\n${wrap(fn.summary)}\nExamples:\n`;
-      out += fn.examples.map((e) => `  ${e.expr}${e.input ? `   with ${e.input}` : ''}   → ${e.output}\n`).join('');
-    }
-    if (agg) {
-      if (out) out += '\n';
-      out += `${agg.usage}  (aggregate)\n\n${wrap(agg.summary + '. ' + agg.description)}\nExamples:\n`;
-      out += agg.examples.map((e) => `  $ sluice '${e.program}'\n${indent(e.input, '    < ')}${indent(e.output, '    > ')}`).join('\n');
-    }
-    return out;
+  if (fn) {
+    sections.push(`${fn.usage}  (function)\n\n${wrap(fn.summary)}\nExamples:\n` +
+      fn.examples.map((e) => `  ${e.expr}${e.input ? `   with ${e.input}` : ''}   → ${e.output}\n`).join(''));
   }
+  const agg = aggregates.get(topic);
+  if (agg) {
+    sections.push(`${agg.usage}  (aggregate)\n\n${wrap(agg.summary + '. ' + agg.description)}\nExamples:\n` +
+      agg.examples.map((e) => `  $ sluice '${e.program}'\n${indent(e.input, '    < ')}${indent(e.output, '    > ')}`).join('\n'));
+  }
+  if (sections.length > 0) return sections.join('\n');
   const all = [...operatorList.flatMap((o) => [o.name, ...o.aliases]), ...functions.keys(), ...aggregates.keys(), 'functions', 'aggregates', 'formats'];
-  throw new UsageError(`no help for '${topic}'${suggestion(topic, all)}; try: sluice help functions`);
+  throw new UsageError(`no help for '${topic}'${suggestion(topic, all)} (topics: any stage, function or aggregate; functions; aggregates; formats)`);
 }

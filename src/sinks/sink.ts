@@ -23,11 +23,22 @@ export function stdoutSink(): Sink {
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') closed = true;
     else throw e;
   });
+  // wait for room, or for the reader to go away (then the executor sees `closed` and stops)
+  const room = () => new Promise<void>((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('error', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('error', done);
+    out.on('close', done);
+  });
   return {
     write(text) {
       if (closed || text.length === 0) return undefined;
-      if (out.write(text)) return undefined;
-      return Promise.race([once(out, 'drain').then(() => undefined), once(out, 'close').then(() => undefined)]);
+      return out.write(text) ? undefined : room();
     },
     async end() {
       if (closed) return;
