@@ -1,0 +1,187 @@
+// json: a top-level array whose elements are the records, or JSON values one after another
+// (`{..}{..}`, pretty-printed objects, `1 2 3`), as jq reads them. Every top-level array is
+// unwrapped into its elements. The decoder is an incremental scanner that only tracks
+// nesting, strings and escapes to find where each value ends, then hands that one value to
+// JSON.parse: it never holds more than the value being read, whatever the input size.
+// The encoder writes a JSON array with one record per line, streamed.
+
+import { makeEvent } from '../runtime/event.js';
+import type { Event, Value } from '../runtime/event.js';
+import type { DecoderFactory, EncoderFactory } from './types.js';
+
+// where the scanner is, outside a value
+const TOP = 0; // between top-level values
+const ARR_FIRST = 1; // just after a top-level '['
+const ARR_NEXT = 2; // after ',' inside a top-level array
+const ARR_AFTER = 3; // after an element of a top-level array
+
+// what kind of value is being collected
+const CONTAINER = 1;
+const STRING = 2;
+const SCALAR = 3;
+
+const TRUNCATED = 'truncated JSON at end of input';
+
+export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
+  let started = false;
+  let line = 1;
+  let mode = TOP;
+  let arrayLine = 0;
+
+  let kind = 0; // 0 = not inside a value
+  let pieces: string[] = [];
+  let valueLine = 0;
+  let missingComma = false;
+  let inString = false;
+  let escaped = false;
+  const closers: number[] = [];
+
+  function finish(text: string, out: Event[], ts: number): void {
+    kind = 0;
+    if (mode !== TOP) mode = ARR_AFTER;
+    if (missingComma) {
+      missingComma = false;
+      bad(text, "invalid JSON: expected ',' or ']' before this array element", valueLine);
+      return;
+    }
+    let value: Value;
+    try {
+      value = JSON.parse(text) as Value;
+    } catch (e) {
+      bad(text, 'invalid JSON: ' + (e as Error).message, valueLine);
+      return;
+    }
+    out.push(makeEvent(value, undefined, source, valueLine, ts));
+  }
+
+  function take(chunk: string, start: number, end: number): string {
+    if (pieces.length === 0) return chunk.slice(start, end);
+    pieces.push(chunk.slice(start, end));
+    const text = pieces.join('');
+    pieces = [];
+    return text;
+  }
+
+  function write(chunk: string, out: Event[]): void {
+    if (chunk.length === 0) return;
+    if (!started) {
+      started = true;
+      if (chunk.charCodeAt(0) === 0xfeff) chunk = chunk.slice(1);
+    }
+    const ts = now();
+    const n = chunk.length;
+    let start = 0; // where the value being collected starts in this chunk
+    for (let i = 0; i < n; i++) {
+      const c = chunk.charCodeAt(i);
+      if (kind !== 0) {
+        if (c === 10) line++;
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === 92) escaped = true;
+          else if (c === 34) {
+            inString = false;
+            if (kind === STRING) finish(take(chunk, start, i + 1), out, ts);
+          }
+        } else if (kind === CONTAINER) {
+          if (c === 34) inString = true;
+          else if (c === 123) closers.push(125);
+          else if (c === 91) closers.push(93);
+          else if (c === 125 || c === 93) {
+            // a mismatched closer ends the value too: JSON.parse then reports it
+            if (closers.pop() !== c) closers.length = 0;
+            if (closers.length === 0) finish(take(chunk, start, i + 1), out, ts);
+          }
+        } else if (c <= 32 || c === 44 || c === 93 || c === 125 || c === 91 || c === 123 || c === 34) {
+          // end of a scalar (number, true, junk): look at this character again outside it
+          if (c === 10) line--;
+          finish(take(chunk, start, i), out, ts);
+          i--;
+        }
+        continue;
+      }
+      if (c === 32 || c === 9 || c === 13) continue;
+      if (c === 10) {
+        line++;
+        continue;
+      }
+      if (mode === TOP) {
+        if (c === 91) {
+          mode = ARR_FIRST;
+          arrayLine = line;
+          continue;
+        }
+        if (c === 44 || c === 93 || c === 125) {
+          bad(chunk[i], `invalid JSON: unexpected '${chunk[i]}'`, line);
+          continue;
+        }
+      } else if (c === 93) {
+        if (mode === ARR_NEXT) bad(']', "invalid JSON: trailing ',' before ']'", line);
+        mode = TOP;
+        continue;
+      } else if (c === 44) {
+        if (mode === ARR_AFTER) mode = ARR_NEXT;
+        else bad(',', "invalid JSON: unexpected ','", line);
+        continue;
+      } else if (mode === ARR_AFTER) {
+        missingComma = true;
+      }
+      // a value starts here
+      start = i;
+      valueLine = line;
+      if (c === 123 || c === 91) {
+        kind = CONTAINER;
+        closers.push(c === 123 ? 125 : 93);
+      } else if (c === 34) {
+        kind = STRING;
+        inString = true;
+      } else {
+        kind = SCALAR;
+      }
+    }
+    if (kind !== 0) pieces.push(start === 0 ? chunk : chunk.slice(start));
+  }
+
+  return {
+    write,
+    end(out) {
+      const ts = now();
+      if (kind !== 0) {
+        const text = take('', 0, 0);
+        if (kind === SCALAR) {
+          finish(text, out, ts);
+        } else {
+          kind = 0;
+          bad(text, TRUNCATED, valueLine);
+          mode = TOP;
+        }
+        inString = false;
+        escaped = false;
+        closers.length = 0;
+      }
+      if (mode !== TOP) {
+        bad('[', TRUNCATED, arrayLine);
+        mode = TOP;
+      }
+    },
+  };
+};
+
+export const encodeJson: EncoderFactory = () => {
+  let count = 0;
+  return {
+    write(batch) {
+      const n = batch.length;
+      if (n === 0) return '';
+      const parts = new Array<string>(n);
+      for (let i = 0; i < n; i++) {
+        parts[i] = JSON.stringify(batch[i].value);
+      }
+      const text = (count === 0 ? '[\n' : ',\n') + parts.join(',\n');
+      count += n;
+      return text;
+    },
+    end() {
+      return count === 0 ? '[]\n' : '\n]\n';
+    },
+  };
+};
