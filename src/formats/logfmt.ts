@@ -1,0 +1,178 @@
+// logfmt: `key=value key2="quoted value" flag` per line. A bare key is `true`; `key=` is
+// the empty string. Bare values are inferred (numbers, booleans) when asked; quoted values
+// always stay strings, which lets the encoder quote a string such as "200" and read it back
+// unchanged. A bare value runs to the next space and may contain `=` (`url=/a?b=c`).
+// parseLogfmt is pure and shared with the `parse logfmt` stage.
+
+import type { Event, Rec, Value } from '../runtime/event.js';
+import { isRecord, makeEvent } from '../runtime/event.js';
+import type { DecoderFactory, EncoderFactory } from './types.js';
+import { cellText } from './types.js';
+import { inferValue } from './infer.js';
+import { LineSplitter } from './line-splitter.js';
+import { setField } from './columns.js';
+
+/** Parse one logfmt line into a record, or return the reason it is not logfmt. */
+export function parseLogfmt(line: string, infer: boolean): Rec | string {
+  const rec: Rec = {};
+  const n = line.length;
+  let pairs = 0;
+  let i = 0;
+  for (;;) {
+    while (i < n && line.charCodeAt(i) <= 32) i++;
+    if (i >= n) break;
+    const keyStart = i;
+    let c = 0;
+    while (i < n) {
+      c = line.charCodeAt(i);
+      if (c <= 32 || c === 61) break;
+      if (c === 34) return `unexpected '"' in key at column ${i + 1}`;
+      i++;
+    }
+    if (i === keyStart) return `missing key before '=' at column ${i + 1}`;
+    const key = line.slice(keyStart, i);
+    if (i >= n || c !== 61) {
+      setField(rec, key, true);
+      continue;
+    }
+    i++; // '='
+    pairs++;
+    if (i < n && line.charCodeAt(i) === 34) {
+      const r = readQuoted(line, i + 1);
+      if (r === null) return `unterminated quoted value for key '${key}'`;
+      setField(rec, key, r.value);
+      i = r.end;
+      if (i < n && line.charCodeAt(i) > 32) return `expected a space after the quoted value of '${key}' at column ${i + 1}`;
+      continue;
+    }
+    const valueStart = i;
+    while (i < n && line.charCodeAt(i) > 32) i++;
+    const text = line.slice(valueStart, i);
+    setField(rec, key, infer ? inferValue(text) : text);
+  }
+  if (pairs === 0) return 'no key=value pair';
+  return rec;
+}
+
+const ESCAPES: { [c: string]: string } = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
+
+/** A quoted value starting after its opening quote: its text and the index after the closing quote. */
+function readQuoted(line: string, from: number): { value: string; end: number } | null {
+  const q = line.indexOf('"', from);
+  if (q === -1) return null;
+  const b = line.indexOf('\\', from);
+  if (b === -1 || b > q) return { value: line.slice(from, q), end: q + 1 };
+  let value = '';
+  let i = from;
+  const n = line.length;
+  while (i < n) {
+    const c = line.charCodeAt(i);
+    if (c === 34) return { value, end: i + 1 };
+    if (c === 92 && i + 1 < n) {
+      const d = line[i + 1];
+      if (d === 'u' && /^[0-9a-fA-F]{4}$/.test(line.slice(i + 2, i + 6))) {
+        value += String.fromCharCode(parseInt(line.slice(i + 2, i + 6), 16));
+        i += 6;
+        continue;
+      }
+      const e = ESCAPES[d];
+      value += e === undefined ? '\\' + d : e;
+      i += 2;
+      continue;
+    }
+    value += line[i];
+    i++;
+  }
+  return null;
+}
+
+export const decodeLogfmt: DecoderFactory = (source, opts, bad, now) => {
+  const splitter = new LineSplitter();
+  const infer = opts.infer;
+
+  function decode(lines: string[], out: Event[]): void {
+    const n = lines.length;
+    if (n === 0) return;
+    const ts = now();
+    let lineNo = splitter.firstLine;
+    for (let i = 0; i < n; i++, lineNo++) {
+      const line = lines[i];
+      const r = parseLogfmt(line, infer);
+      if (typeof r === 'string') {
+        if (line.trim().length > 0) bad(line, 'invalid logfmt: ' + r, lineNo);
+        continue;
+      }
+      out.push(makeEvent(r, undefined, source, lineNo, ts));
+    }
+  }
+
+  return {
+    write(chunk, out) {
+      decode(splitter.push(chunk), out);
+    },
+    end(out) {
+      decode(splitter.finish(), out);
+    },
+  };
+};
+
+/** A logfmt key: characters that would end or break a key (space, control, `=`, `"`) become `_`. */
+export function logfmtKey(k: string): string {
+  if (k.length === 0) return '_';
+  return /[\x00-\x20="\x7f]/.test(k) ? k.replace(/[\x00-\x20="\x7f]/g, '_') : k;
+}
+
+const NEEDS_QUOTES = /[\x00-\x20="\\\x7f]/;
+
+/**
+ * A logfmt value: null is empty (`k=`), numbers and booleans bare, a string bare unless it
+ * is empty, holds a space, `=`, `"`, `\` or a control character, or would read back as a
+ * number or boolean; nested values are their JSON text, quoted as needed.
+ */
+export function logfmtValue(v: Value | undefined): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  const s = typeof v === 'string' ? v : cellText(v);
+  if (s.length > 0 && !NEEDS_QUOTES.test(s) && inferValue(s) === s) return s;
+  return '"' + s.replace(/[\x00-\x1f"\\\x7f]/g, quoteChar) + '"';
+}
+
+function quoteChar(c: string): string {
+  switch (c) {
+    case '"':
+      return '\\"';
+    case '\\':
+      return '\\\\';
+    case '\n':
+      return '\\n';
+    case '\t':
+      return '\\t';
+    case '\r':
+      return '\\r';
+    default:
+      return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+  }
+}
+
+export const encodeLogfmt: EncoderFactory = () => ({
+  write(batch) {
+    let out = '';
+    for (let b = 0; b < batch.length; b++) {
+      const v = batch[b].value;
+      if (!isRecord(v)) {
+        out += 'value=' + logfmtValue(v) + '\n';
+        continue;
+      }
+      let line = '';
+      for (const k in v) {
+        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        line += (line.length === 0 ? '' : ' ') + logfmtKey(k) + '=' + logfmtValue(v[k]);
+      }
+      out += line + '\n';
+    }
+    return out;
+  },
+  end() {
+    return '';
+  },
+});

@@ -1,0 +1,66 @@
+// tsv: tab-separated, header row, no quoting. As in Miller, a tab, newline, CR or backslash
+// inside a value is written `\t` `\n` `\r` `\\`, and read back the same way; any other
+// backslash is kept as it is.
+
+import type { Event } from '../runtime/event.js';
+import type { DecoderFactory, EncoderFactory } from './types.js';
+import { LineSplitter } from './line-splitter.js';
+import { RowsToRecords } from './columns.js';
+import { delimitedEncoder } from './csv.js';
+
+export function tsvUnescape(s: string): string {
+  if (s.indexOf('\\') === -1) return s;
+  let out = '';
+  let from = 0;
+  for (let i = s.indexOf('\\'); i !== -1 && i < s.length - 1; i = s.indexOf('\\', i)) {
+    const d = s.charCodeAt(i + 1);
+    const rep = d === 92 ? '\\' : d === 110 ? '\n' : d === 116 ? '\t' : d === 114 ? '\r' : null;
+    if (rep === null) {
+      i++;
+      continue;
+    }
+    out += s.slice(from, i) + rep;
+    i += 2;
+    from = i;
+  }
+  return out + s.slice(from);
+}
+
+const TSV_SPECIAL = /[\t\n\r\\]/;
+
+export function tsvEscape(s: string): string {
+  if (!TSV_SPECIAL.test(s)) return s;
+  return s.replace(/[\t\n\r\\]/g, (c) => (c === '\t' ? '\\t' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\\\'));
+}
+
+export const decodeTsv: DecoderFactory = (source, opts, bad, now) => {
+  const splitter = new LineSplitter();
+  const rows = new RowsToRecords(source, opts, bad);
+
+  function decode(lines: string[], out: Event[]): void {
+    const n = lines.length;
+    if (n === 0) return;
+    const ts = now();
+    let lineNo = splitter.firstLine;
+    for (let i = 0; i < n; i++, lineNo++) {
+      const line = lines[i];
+      if (line.length === 0) continue;
+      const fields = line.split('\t');
+      if (line.indexOf('\\') !== -1) {
+        for (let f = 0; f < fields.length; f++) fields[f] = tsvUnescape(fields[f]);
+      }
+      rows.row(fields, line, lineNo, ts, out);
+    }
+  }
+
+  return {
+    write(chunk, out) {
+      decode(splitter.push(chunk), out);
+    },
+    end(out) {
+      decode(splitter.finish(), out);
+    },
+  };
+};
+
+export const encodeTsv: EncoderFactory = () => delimitedEncoder('\t', tsvEscape);
