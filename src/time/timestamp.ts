@@ -229,12 +229,20 @@ function parseIso(s: string, zone: Zone): number | null {
   return rest === 'Z' || rest === 'UTC' || rest === 'GMT' ? t : null;
 }
 
-const MONTH_INDEX: { [abbr: string]: number } = {};
-MONTHS.forEach((m, i) => { MONTH_INDEX[m.slice(0, 3)] = i + 1; });
+/** three ASCII characters, lower-cased, packed into one number; -1 for anything else */
+function letters3(s: string, i: number): number {
+  const a = s.charCodeAt(i);
+  const b = s.charCodeAt(i + 1);
+  const c = s.charCodeAt(i + 2);
+  if ((a | b | c) > 127) return -1;
+  return ((a | 32) << 16) | ((b | 32) << 8) | (c | 32);
+}
+
+const MONTH_INDEX = new Map(MONTHS.map((m, i) => [letters3(m, 0), i + 1]));
 
 /** The month (1-12) abbreviated at i (`Oct`, any case), or -1. */
 function monthAbbr(s: string, i: number): number {
-  return MONTH_INDEX[s.slice(i, i + 3).toLowerCase()] ?? -1;
+  return i + 3 <= s.length ? MONTH_INDEX.get(letters3(s, i)) ?? -1 : -1;
 }
 
 /** HH:MM:SS[.fff] at i as ms into the day, or -1; sets `end`. */

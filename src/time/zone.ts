@@ -65,6 +65,10 @@ class IanaZone implements Zone {
   private readonly fmt: Intl.DateTimeFormat;
   /** UTC hour number -> offset; NaN marks an hour with a transition inside */
   private readonly cache = new Map<number, number>();
+  /** wall-clock hour number -> offset, when no transition is within a day of it; else NaN */
+  private readonly wallCache = new Map<number, number>();
+  private lastWallHour = NaN;
+  private lastWallOffset = 0;
 
   constructor(readonly name: string) {
     this.fmt = new Intl.DateTimeFormat('en-US', {
@@ -106,6 +110,22 @@ class IanaZone implements Zone {
   }
 
   toUtc(wallMs: number): number {
+    const hour = Math.floor(wallMs / HOUR);
+    if (hour === this.lastWallHour) return wallMs - this.lastWallOffset;
+    let off = this.wallCache.get(hour);
+    if (off === undefined) {
+      const a = this.offsetAt(hour * HOUR - DAY);
+      off = a === this.offsetAt(hour * HOUR + HOUR + DAY) ? a : NaN;
+      if (this.wallCache.size >= 100_000) this.wallCache.clear();
+      this.wallCache.set(hour, off);
+    }
+    if (off !== off) return this.toUtcNearTransition(wallMs);
+    this.lastWallHour = hour;
+    this.lastWallOffset = off;
+    return wallMs - off;
+  }
+
+  private toUtcNearTransition(wallMs: number): number {
     const before = this.offsetAt(wallMs - DAY);
     const after = this.offsetAt(wallMs + DAY);
     if (before === after) return wallMs - before;

@@ -272,3 +272,11 @@ describe('round trips', () => {
       parseTimestamp(String(ms)) === ms), { numRuns: 5000 });
   });
 });
+
+describe('month names', () => {
+  it('are ASCII only', () => {
+    const now = () => Date.parse('2024-11-01T00:00:00Z');
+    expect(parseTimestamp('J`\u016e 11 22:14:15', { now })).toBeNull();
+    expect(parseTimestamp('JAN 11 22:14:15', { now })).toBe(Date.parse('2024-01-11T22:14:15Z'));
+  });
+});
