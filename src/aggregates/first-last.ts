@@ -2,31 +2,49 @@ import type { Value } from '../runtime/event.js';
 import type { Accumulator, AggregateSpec } from './types.js';
 import { mismatch, noParams } from './common.js';
 
+// `seq` is the record's arrival number when the caller knows it (windows merging sessions
+// whose records interleaved in time); merges then keep arrival order exactly. Without it,
+// merge(b) means b's records came after this one's.
+
 class FirstAcc implements Accumulator {
   value: Value = null;
-  add(v: Value | undefined): void {
-    if (this.value === null && v !== undefined) this.value = v;
+  seq = 0;
+  add(v: Value | undefined, seq?: number): void {
+    if (this.value === null && v !== undefined && v !== null) {
+      this.value = v;
+      this.seq = seq ?? 0;
+    }
   }
   result(): Value {
     return this.value;
   }
   merge(other: Accumulator): void {
     if (!(other instanceof FirstAcc)) mismatch('first');
-    if (this.value === null) this.value = other.value;
+    if (other.value !== null && (this.value === null || other.seq < this.seq)) {
+      this.value = other.value;
+      this.seq = other.seq;
+    }
   }
 }
 
 class LastAcc implements Accumulator {
   value: Value = null;
-  add(v: Value | undefined): void {
-    if (v !== null && v !== undefined) this.value = v;
+  seq = 0;
+  add(v: Value | undefined, seq?: number): void {
+    if (v !== null && v !== undefined) {
+      this.value = v;
+      this.seq = seq ?? 0;
+    }
   }
   result(): Value {
     return this.value;
   }
   merge(other: Accumulator): void {
     if (!(other instanceof LastAcc)) mismatch('last');
-    if (other.value !== null) this.value = other.value;
+    if (other.value !== null && (this.value === null || other.seq >= this.seq)) {
+      this.value = other.value;
+      this.seq = other.seq;
+    }
   }
 }
 

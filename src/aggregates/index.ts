@@ -6,6 +6,7 @@ import { approxDistinct } from './approx-distinct.js';
 import { avg } from './avg.js';
 import { collect } from './collect.js';
 import { count } from './count.js';
+import { rate } from './rate.js';
 import { distinct } from './distinct.js';
 import { first, last } from './first-last.js';
 import { max, min } from './min-max.js';
@@ -16,7 +17,7 @@ import { stddev, variance } from './variance.js';
 
 export const aggregateList: AggregateSpec[] = [
   count, sum, avg, min, max, first, last, distinct, approxDistinct,
-  p50, p90, p95, p99, percentile, stddev, variance, collect, top,
+  p50, p90, p95, p99, percentile, stddev, variance, collect, top, rate,
 ];
 
 export const aggregates: ReadonlyMap<string, AggregateSpec> = new Map(aggregateList.map((s) => [s.name, s]));

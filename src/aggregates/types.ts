@@ -6,9 +6,15 @@
 import type { Value } from '../runtime/event.js';
 
 export interface Accumulator {
-  add(v: Value | undefined): void;
+  /** `seq`: the record's arrival number, when known (lets first/last merge in arrival order) */
+  add(v: Value | undefined, seq?: number): void;
   result(): Value;
   merge(other: Accumulator): void;
+  /**
+   * Only for aggregates over time (rate): the span the result is measured over, set by a
+   * window (its end − start) just before result().
+   */
+  setSpan?(ms: number): void;
 }
 
 export interface AggregateSpec {
@@ -35,5 +41,7 @@ export interface AggregateSpec {
    * Output names are the compiler's: `avg(latency)` -> `avg_latency`, `count()` -> `count`.
    */
   fresh(params: Value[], argCount: number): Accumulator;
+  /** fed the event time (ms) instead of a value argument (rate) */
+  readonly timeInput?: boolean;
   examples: { program: string; input: string; output: string }[];
 }

@@ -4,20 +4,19 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { aggregates } from '../aggregates/index.js';
 import { EXIT, SluiceError, UsageError } from '../errors/errors.js';
 import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { Encoder, InputFormat } from '../formats/types.js';
-import { exprCompiler } from '../lang/compiler.js';
-import { parseProgram } from '../lang/parser.js';
-import { findOperator, grammar } from '../operators/index.js';
-import type { BuildContext, Stage } from '../operators/types.js';
+import { findOperator } from '../operators/index.js';
+import { compileProgram } from '../runtime/compile.js';
+import { parseDuration } from '../time/duration.js';
 import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
 import { Executor, type BadRecord } from '../runtime/executor.js';
 import { location } from '../runtime/event.js';
 import { Stats } from '../runtime/stats.js';
 import { fileSink, stdoutSink, type Sink } from '../sinks/sink.js';
-import { checkReadable, fileInput, stdinInput, type TextInput } from '../sources/text.js';
+import { followInput } from '../sources/follow.js';
+import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
 import { helpTopic, mainHelp } from './help.js';
 import { optionTable, type CliOptions } from './options.js';
 import { explainPlan } from './explain.js';
@@ -96,16 +95,22 @@ function report(e: unknown, io: Io, color: boolean): number {
 async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void): Promise<number> {
   const { program: text, inputs: inputNames } = splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined);
 
-  // 1. the program: parse, then compile every stage
-  const program = parseProgram(text, grammar);
-  const compiler = exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()) });
+  // 1. options the program needs, then the program: parse, compile every expression, build every stage
+  let idleMs: number | null = null;
+  if (opts.idle !== undefined) {
+    idleMs = parseDuration(opts.idle);
+    if (idleMs === null || idleMs <= 0) throw new UsageError(`--idle takes a duration such as 5s or 1m, not '${opts.idle}'`);
+  }
+  if (opts.late === 'dead-letter' && opts.deadLetter === undefined) throw new UsageError('--late dead-letter needs --dead-letter PATH');
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
-  const ctx: BuildContext = {
-    compiler,
-    stats,
+  const { program, stages, hasAggregate } = compileProgram(text, {
     infer: opts.infer,
+    time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
+    idleMs,
+  }, stats, {
     bad: (ev, reason) => executor!.badEvent(ev, reason),
+    late: (ev, reason) => executor!.lateEvent(ev, reason),
     assertFailed(ev, message) {
       stats.assertFailures++;
       if (assertMessages.length < MAX_ASSERT_MESSAGES) {
@@ -114,9 +119,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         io.stderr(line + '\n');
       }
     },
-  };
-  const stages: Stage[] = program.stages.map((s) => findOperator(s.op)!.build(s.args, ctx));
-  const hasAggregate = program.stages.some((s) => findOperator(s.op)!.kind === 'aggregate');
+  });
 
   // 2. options that depend on each other
   if (opts.template !== undefined && opts.outputFormat !== undefined && opts.outputFormat !== 'template') {
@@ -133,7 +136,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   // 3. inputs and sinks: all checked before the first record is read
   const names = inputNames.length === 0 ? ['-'] : inputNames;
   for (const n of names) if (n !== '-') await checkReadable(n);
-  const inputs: TextInput[] = names.map((n) => (n === '-' ? stdinInput() : fileInput(n)));
+  if (opts.follow && names.includes('-')) throw new UsageError('--follow reads files; stdin is followed anyway');
+  const inputs: TextInput[] = names.map((n) => (n === '-' ? stdinInput() : opts.follow ? followInput(n) : fileInput(n)));
+  const live = opts.follow === true || (names.includes('-') && !(await stdinIsFile()));
   const sink: Sink = opts.to !== undefined ? await fileSink(opts.to) : stdoutSink();
   const useColor = colorEnabled(opts.color, sink.isTerminal, io.env) && opts.to === undefined;
   setColor(useColor);
@@ -175,6 +180,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     sink,
     stats,
     onError,
+    late: opts.late,
+    live,
     deadLetter,
     warn: (m) => io.stderr(`sluice: ${m}\n`),
     interrupted: () => interrupted,

@@ -28,6 +28,18 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--to <path>', key: 'to', group: 'output', help: 'write output to a file instead of stdout' },
   { flags: '--color <when>', key: 'color', group: 'output', choices: ['auto', 'always', 'never'], default: 'auto',
     help: 'colour output: auto (only on a terminal, never under NO_COLOR), always, never' },
+  { flags: '--follow', key: 'follow', group: 'input',
+    help: 'keep reading files as they grow, like tail -F (rotation and truncation included)' },
+  { flags: '--tz <zone>', key: 'tz', group: 'input',
+    help: 'zone for timestamps written without one (IANA name such as Europe/Paris, or +02:00); default UTC' },
+  { flags: '--time-format <format>', key: 'timeFormat', group: 'input',
+    help: "read event times with this strftime format, e.g. '%d/%m/%Y %H:%M:%S'" },
+  { flags: '--time-format-out <format>', key: 'timeFormatOut', group: 'output', choices: ['iso', 'epoch_ms'], default: 'iso',
+    help: 'how window_start and window_end are written' },
+  { flags: '--idle <duration>', key: 'idle', group: 'input',
+    help: 'on a quiet live input, let the watermark follow the wall clock after this long without records' },
+  { flags: '--late <policy>', key: 'late', group: 'errors', choices: ['drop', 'dead-letter'], default: 'drop',
+    help: 'records too late for their windows: drop (counted in --stats) or dead-letter (needs --dead-letter)' },
   { flags: '--on-error <policy>', key: 'onError', group: 'errors', choices: ['fail', 'skip', 'warn'], default: 'fail',
     help: 'bad input: fail (exit 65 at the first), skip (count it), warn (count it and say where)' },
   { flags: '--dead-letter <path>', key: 'deadLetter', group: 'errors',
@@ -47,6 +59,12 @@ export interface CliOptions {
   to?: string;
   color: 'auto' | 'always' | 'never';
   onError: 'fail' | 'skip' | 'warn';
+  follow?: boolean;
+  tz?: string;
+  timeFormat?: string;
+  timeFormatOut: 'iso' | 'epoch_ms';
+  idle?: string;
+  late: 'drop' | 'dead-letter';
   deadLetter?: string;
   stats?: boolean;
   explain?: boolean;

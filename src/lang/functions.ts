@@ -216,7 +216,8 @@ function split(ctx: FnContext, s: FnArg, sep: FnArg): Value {
   if (isNull(s) || isNull(sep)) return null;
   const t = text(ctx, s);
   if (t === undefined) return null;
-  if (sep instanceof RegExp) return t.split(singleOf(sep));
+  // capture groups in the separator are kept, as in JS; one that did not take part is null
+  if (sep instanceof RegExp) return t.split(singleOf(sep)).map((x) => (x === undefined ? null : x));
   const d = text(ctx, sep);
   if (d === undefined) return null;
   return d === '' ? Array.from(t) : t.split(d);

@@ -29,8 +29,8 @@ const isIdentStart = (c: string) => /[A-Za-z_$]/.test(c);
 const isIdentPart = (c: string) => /[A-Za-z0-9_$]/.test(c);
 const isDigit = (c: string) => c >= '0' && c <= '9';
 
-/** Words after which an operand begins, so that `not /x/` and `where /x/` start a regex. */
-const OPERAND_BEFORE = new Set(['not', 'and', 'or', 'in', 'by', 'as', 'else', 'from', 'where', 'filter', 'select', 'map', 'assert']);
+/** Reserved operator words, after which an operand begins: `not /x/` starts a regex. */
+const OPERAND_BEFORE = new Set(['not', 'and', 'or', 'in']);
 
 function valueEnds(prev: Token | undefined): boolean {
   if (!prev) return false;
@@ -64,13 +64,12 @@ export function tokenize(text: string): Token[] {
       const m = /^(?:0x[0-9a-fA-F]+|[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)/.exec(text.slice(i))!;
       i += m[0].length;
       // a unit right after the number makes it a duration: 250ms, 1h30m, 1.5s
-      const unit = /^(?:[0-9]*\.?[0-9]*(?:ns|us|µs|ms|s|m|h|d|w))+/.exec(text.slice(i));
-      if (unit && !isIdentPart(text[i + unit[0].length] ?? '')) {
-        const lit = text.slice(start, i + unit[0].length);
-        const ms = parseDuration(lit);
+      const dur = /^(?:[0-9]+(?:\.[0-9]+)?(?:ns|us|µs|ms|s|m|h|d|w))+/.exec(text.slice(start));
+      if (dur && !isIdentPart(text[start + dur[0].length] ?? '')) {
+        const ms = parseDuration(dur[0]);
         if (ms !== null) {
-          i += unit[0].length;
-          push('duration', lit, start, ms);
+          i = start + dur[0].length;
+          push('duration', dur[0], start, ms);
           continue;
         }
       }

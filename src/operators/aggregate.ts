@@ -72,9 +72,11 @@ export function printAggregate(a: AggregateArgs): string {
   return aggs.join(', ') + (a.by.length ? ` by ${a.by.map(printNamed).join(', ')}` : '');
 }
 
-interface Group {
+export interface Group {
   keys: Maybe[];
   accs: Accumulator[];
+  /** changed since it was last emitted (for emit every / emit changes) */
+  dirty: boolean;
 }
 
 /** The grouping machinery shared by plain aggregates and windows: key -> accumulators. */
@@ -87,50 +89,63 @@ export class Grouper {
 
   constructor(readonly args: AggregateArgs, ctx: BuildContext) {
     this.specs = args.aggs.map((a) => aggregates.get(a.fn)!);
-    this.argFns = args.aggs.map((a) => (a.arg ? ctx.compiler.value(a.arg) : null));
+    this.argFns = args.aggs.map((a, i) => (this.specs[i]!.timeInput ? ctx.eventTime : a.arg ? ctx.compiler.value(a.arg) : null));
     this.keyFns = args.by.map((k) => ctx.compiler.value(k.expr));
     this.keyNames = args.by.map(columnName);
     this.aggNames = args.aggs.map((a) => a.name);
   }
 
-  newTable(): Map<unknown, Group> {
-    return new Map();
-  }
-
   fresh(keys: Maybe[]): Group {
-    return { keys, accs: this.specs.map((s, i) => s.fresh(this.args.aggs[i]!.params, this.args.aggs[i]!.arg ? 1 : 0)) };
+    return { keys, accs: this.specs.map((s, i) => s.fresh(this.args.aggs[i]!.params, this.args.aggs[i]!.arg ? 1 : 0)), dirty: false };
   }
 
-  /** Add one event to its group in `table`. */
-  add(table: Map<unknown, Group>, ev: Event): void {
-    const v = ev.value;
+  /** The event's group key (a Map key) and key values. */
+  keyOf(ev: Event): { key: unknown; keys: Maybe[] } {
     const kf = this.keyFns;
-    let key: unknown;
-    let keys: Maybe[] | null = null;
-    if (kf.length === 0) key = null;
-    else if (kf.length === 1) {
-      const k = kf[0]!(v, ev);
-      key = groupKey(k);
-      keys = [k];
-    } else {
-      keys = kf.map((f) => f(v, ev));
-      key = JSON.stringify(keys.map((k) => (k === undefined ? null : k)));
+    if (kf.length === 0) return { key: null, keys: [] };
+    if (kf.length === 1) {
+      const k = kf[0]!(ev.value, ev);
+      return { key: groupKey(k), keys: [k] };
     }
-    let g = table.get(key);
-    if (g === undefined) {
-      g = this.fresh(keys ?? []);
-      table.set(key, g);
-    }
+    const keys = kf.map((f) => f(ev.value, ev));
+    return { key: JSON.stringify(keys.map((k) => (k === undefined ? null : k))), keys };
+  }
+
+  private seq = 0;
+
+  /** Feed one event to a group's accumulators. */
+  addTo(g: Group, ev: Event): void {
     const accs = g.accs;
     const fns = this.argFns;
+    const v = ev.value;
+    const seq = this.seq++;
     for (let i = 0; i < accs.length; i++) {
       const f = fns[i];
-      accs[i]!.add(f ? f(v, ev) : null);
+      accs[i]!.add(f ? f(v, ev) : null, seq);
     }
+    g.dirty = true;
   }
 
-  /** The output record of a group, optionally preceded by extra fields (window bounds). */
-  result(g: Group, prefix?: [string, Value][]): Value {
+  /** Add one event to its group in `table` (created on first sight, so Map order is first appearance). */
+  add(table: Map<unknown, Group>, ev: Event): Group {
+    const { key, keys } = this.keyOf(ev);
+    let g = table.get(key);
+    if (g === undefined) {
+      g = this.fresh(keys);
+      table.set(key, g);
+    }
+    this.addTo(g, ev);
+    return g;
+  }
+
+  /** Fold `from` into `into` (session windows merging). */
+  merge(into: Group, from: Group): void {
+    for (let i = 0; i < into.accs.length; i++) into.accs[i]!.merge(from.accs[i]!);
+    into.dirty = true;
+  }
+
+  /** The output record of a group: prefix fields (window bounds), keys, aggregates, suffix fields. */
+  result(g: Group, prefix?: [string, Value][], suffix?: [string, Value][]): Value {
     const o: { [k: string]: Value } = {};
     if (prefix) for (const [k, v] of prefix) putKey(o, k, v);
     for (let i = 0; i < this.keyNames.length; i++) {
@@ -138,6 +153,7 @@ export class Grouper {
       putKey(o, this.keyNames[i]!, k === undefined ? null : k);
     }
     for (let i = 0; i < g.accs.length; i++) putKey(o, this.aggNames[i]!, g.accs[i]!.result());
+    if (suffix) for (const [k, v] of suffix) putKey(o, k, v);
     return o;
   }
 }
@@ -163,7 +179,7 @@ export const aggregate = defineOperator<AggregateArgs>({
   print: printAggregate,
   build(args, ctx): Stage {
     const grouper = new Grouper(args, ctx);
-    const table = grouper.newTable();
+    const table = new Map<unknown, Group>();
     let lastTimestamp = 0;
     return {
       push(batch: Batch): Batch {

@@ -19,9 +19,10 @@ import { tail } from './tail.js';
 import { top } from './top.js';
 import type { AnyOperator } from './types.js';
 import { where } from './where.js';
+import { window } from './window.js';
 
 export const operatorList: readonly AnyOperator[] = [
-  where, select, set, map, drop, rename, parse, aggregate, dedupe, head, tail, sample, sort, top, assert,
+  where, select, set, map, drop, rename, parse, aggregate, window, dedupe, head, tail, sample, sort, top, assert,
 ];
 
 const byName = new Map<string, AnyOperator>();

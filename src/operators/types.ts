@@ -4,7 +4,7 @@
 
 import type { ExprCompiler } from '../lang/compiler.js';
 import type { StageParser } from '../lang/parser.js';
-import type { Batch, Event } from '../runtime/event.js';
+import type { Batch, Event, Value } from '../runtime/event.js';
 import type { Stats } from '../runtime/stats.js';
 
 export interface Stage {
@@ -13,6 +13,21 @@ export interface Stage {
   end(): Batch;
   /** true once the stage will pass nothing more (head satisfied): reading can stop */
   done(): boolean;
+  /**
+   * Wall-clock tick for live inputs (emit every, --idle): called about every `tickMs`
+   * while input is live; returns what became due.
+   */
+  tick?(now: number): Batch;
+  readonly tickMs?: number;
+}
+
+export interface TimeOptions {
+  /** zone for timestamps without one (--tz) */
+  tz?: string;
+  /** strftime format for reading event times (--time-format) */
+  format?: string;
+  /** how window bounds are written (--time-format-out) */
+  out: 'iso' | 'epoch_ms';
 }
 
 export interface BuildContext {
@@ -24,6 +39,13 @@ export interface BuildContext {
   bad(ev: Event, reason: string): void;
   /** an assert violation */
   assertFailed(ev: Event, message: string): void;
+  /** a record too late for any open window: counted, dropped or dead-lettered (--late) */
+  late(ev: Event, reason: string): void;
+  time: TimeOptions;
+  /** the event time of a record: @timestamp, or the `on FIELD` of a window being built */
+  eventTime: (r: Value, ev: Event) => number;
+  /** --idle: let the watermark follow the wall clock after this long without records */
+  idleMs: number | null;
 }
 
 export type OperatorKind = 'stateless' | 'stateful' | 'aggregate';

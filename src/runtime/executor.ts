@@ -30,6 +30,10 @@ export interface RunPlan {
   sink: Sink;
   stats: Stats;
   onError: OnError;
+  /** records too late for their windows: dropped (counted) or sent to the dead-letter sink */
+  late: 'drop' | 'dead-letter';
+  /** the input is live (a pipe, a terminal, --follow): wall-clock ticks may emit results */
+  live: boolean;
   /** receives bad records (the dead-letter sink), if any */
   deadLetter: ((bad: BadRecord) => Promise<void> | undefined) | null;
   /** a message on stderr */
@@ -65,6 +69,16 @@ export class Executor {
     }
   }
 
+  /** A record too late for any open window (always counted; kept aside with --late dead-letter). */
+  lateEvent(ev: Event, reason: string): void {
+    const { plan } = this;
+    plan.stats.late++;
+    if (plan.late === 'dead-letter' && plan.deadLetter) {
+      const p = plan.deadLetter({ raw: ev.raw ?? JSON.stringify(ev.value), reason, location: location(ev) });
+      if (p) this.pendingDeadLetters.push(p);
+    }
+  }
+
   /** For stages (parse): the event's raw text or its JSON stands for the bad input. */
   badEvent(ev: Event, reason: string): void {
     this.bad(ev.raw ?? JSON.stringify(ev.value), reason, location(ev), ev.line);
@@ -72,16 +86,43 @@ export class Executor {
 
   async run(): Promise<void> {
     const { plan } = this;
+    const tickers = plan.stages.filter((s) => s.tick !== undefined);
+    const timer = plan.live && tickers.length > 0
+      ? setInterval(() => void this.serial(() => this.tick()), Math.max(10, Math.min(...tickers.map((s) => s.tickMs ?? 1000))))
+      : null;
     try {
       for (const input of plan.inputs) {
         if (await this.readInput(input)) break;
       }
+      if (timer) clearInterval(timer);
+      await this.queue;
       if (this.stop) throw this.stop.error;
       await this.flushStages(0);
     } finally {
+      if (timer) clearInterval(timer);
       await Promise.all(this.pendingDeadLetters);
     }
     await this.write(plan.encoder.end());
+  }
+
+  /** Ticks and batches write in turn, so a tick never splits a batch's output. */
+  private queue: Promise<void> = Promise.resolve();
+  private serial(fn: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(fn, fn);
+    return this.queue;
+  }
+
+  /** Wall clock: let stages emit what became due (emit every, --idle). */
+  private async tick(): Promise<void> {
+    const stages = this.plan.stages;
+    const now = Date.now();
+    for (let i = 0; i < stages.length; i++) {
+      const t = stages[i]!.tick;
+      if (!t || this.flushed) continue;
+      let b = t(now);
+      for (let j = i + 1; j < stages.length && b.length > 0; j++) b = stages[j]!.push(b);
+      await this.emit(b);
+    }
   }
 
   /** Read one input; true when reading should stop altogether. */
@@ -105,7 +146,9 @@ export class Executor {
         } else {
           decoder.write(text, batch);
         }
-        if (await this.process(batch)) {
+        let stop = false;
+        await this.serial(async () => { stop = await this.process(batch); });
+        if (stop) {
           input.close();
           return true;
         }
@@ -145,7 +188,6 @@ export class Executor {
       if (stages[i]!.done()) {
         // nothing can pass a finished stage: flush only what comes after it
         await this.flushStages(i + 1);
-        this.flushed = true;
         return true;
       }
     }

@@ -2,15 +2,11 @@
 // executor. Used by `sluice help` example checks and by tests of registry examples; the CLI
 // itself wires files, stdin and stdout around the same Executor.
 
-import { aggregates } from '../aggregates/index.js';
 import { decoders, encoders } from '../formats/index.js';
 import type { InputFormat, OutputFormat } from '../formats/types.js';
-import { exprCompiler } from '../lang/compiler.js';
-import { parseProgram } from '../lang/parser.js';
-import { findOperator, grammar } from '../operators/index.js';
-import type { BuildContext } from '../operators/types.js';
 import type { Sink } from '../sinks/sink.js';
 import type { TextInput } from '../sources/text.js';
+import { compileProgram } from './compile.js';
 import { location } from './event.js';
 import { Executor, type OnError } from './executor.js';
 import { Stats } from './stats.js';
@@ -29,25 +25,21 @@ export interface TextRunOptions {
   infer?: boolean;
   /** feed the input in chunks of this many characters (default: one chunk) */
   chunkSize?: number;
+  tz?: string;
 }
 
 export async function runText(program: string, input: string, opts: TextRunOptions = {}): Promise<TextRun> {
   const stats = new Stats();
   const messages: string[] = [];
-  const parsed = parseProgram(program, grammar);
-  const compiler = exprCompiler({ text: program, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()) });
   let executor: Executor | null = null;
-  const ctx: BuildContext = {
-    compiler,
-    stats,
-    infer: opts.infer ?? true,
+  const { stages } = compileProgram(program, { infer: opts.infer ?? true, time: { out: 'iso', tz: opts.tz }, idleMs: null }, stats, {
     bad: (ev, reason) => executor!.badEvent(ev, reason),
+    late: (ev, reason) => executor!.lateEvent(ev, reason),
     assertFailed: (ev, message) => {
       stats.assertFailures++;
       messages.push(`${location(ev)}: ${message}`);
     },
-  };
-  const stages = parsed.stages.map((s) => findOperator(s.op)!.build(s.args, ctx));
+  });
   const size = opts.chunkSize ?? Math.max(1, input.length);
   const textInput: TextInput = {
     name: '-',
@@ -74,6 +66,8 @@ export async function runText(program: string, input: string, opts: TextRunOptio
     sink,
     stats,
     onError: opts.onError ?? 'fail',
+    late: 'drop',
+    live: false,
     deadLetter: null,
     warn: (m) => messages.push(m),
     interrupted: () => false,

@@ -3,6 +3,7 @@
 // pulled by the executor (for await), so a slow sink pauses the file or pipe: backpressure.
 
 import { createReadStream } from 'node:fs';
+import { fstat } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
@@ -50,7 +51,7 @@ async function* maybeGunzip(name: string, src: AsyncIterable<Buffer>): AsyncGene
   }
 }
 
-async function* decodeUtf8(src: AsyncIterable<Buffer>): AsyncGenerator<string> {
+export async function* decodeUtf8(src: AsyncIterable<Buffer>): AsyncGenerator<string> {
   const dec = new StringDecoder('utf8');
   for await (const b of src) {
     const s = dec.write(b);
@@ -99,4 +100,9 @@ export function stdinInput(): TextInput {
       process.stdin.destroy();
     },
   };
+}
+
+/** Is stdin a regular file (`< file`)? Then it is finite, not live. */
+export function stdinIsFile(): Promise<boolean> {
+  return new Promise((resolve) => fstat(0, (err, st) => resolve(!err && st.isFile())));
 }

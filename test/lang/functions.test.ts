@@ -29,7 +29,7 @@ function run(name: string, ...args: FnArg[]): { v: Value; errors: number } {
 /** The result, asserting no type error was counted. */
 function ok(name: string, ...args: FnArg[]): Value {
   const r = run(name, ...args);
-  expect(r.errors, `${name}(${args.map((a) => String(a)).join(', ')}) counted a type error`).toBe(0);
+  expect(r.errors, `${name}(${args.map((a) => (a instanceof RegExp ? String(a) : JSON.stringify(a))).join(', ')}) counted a type error`).toBe(0);
   return r.v;
 }
 
@@ -566,7 +566,7 @@ describe('types and JSON', () => {
 
   it('json and tojson are inverse on JSON values', () => {
     fc.assert(fc.property(fc.jsonValue(), (v) => {
-      expect(ok('json', ok('tojson', v as Value))).toEqual(JSON.parse(JSON.stringify(v)));
+      expect(JSON.stringify(ok('json', ok('tojson', v as Value)))).toBe(JSON.stringify(v));
     }), { numRuns: 1000 });
   });
 });

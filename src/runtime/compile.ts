@@ -1,0 +1,55 @@
+// Program text -> runnable stages: parse, compile every expression, build every stage.
+// Shared by the CLI and runText so that both run exactly the same thing. The hooks are
+// bound late because the executor that receives bad and late records is made afterwards.
+
+import { aggregates } from '../aggregates/index.js';
+import { exprCompiler } from '../lang/compiler.js';
+import type { Program } from '../lang/ast.js';
+import { parseProgram } from '../lang/parser.js';
+import { findOperator, grammar } from '../operators/index.js';
+import { buildStages } from '../operators/pipeline.js';
+import type { BuildContext, Stage, TimeOptions } from '../operators/types.js';
+import type { Event } from './event.js';
+import type { Stats } from './stats.js';
+
+export interface ProgramHooks {
+  bad(ev: Event, reason: string): void;
+  late(ev: Event, reason: string): void;
+  assertFailed(ev: Event, message: string): void;
+}
+
+export interface CompileOptions {
+  infer: boolean;
+  time: TimeOptions;
+  idleMs: number | null;
+}
+
+export interface CompiledProgram {
+  program: Program;
+  stages: Stage[];
+  /** the program aggregates (a table suits it on a terminal) */
+  hasAggregate: boolean;
+  /** the program holds a window (for --explain) */
+  hasWindow: boolean;
+}
+
+export function compileProgram(text: string, opts: CompileOptions, stats: Stats, hooks: ProgramHooks): CompiledProgram {
+  const program = parseProgram(text, grammar);
+  const ctx: BuildContext = {
+    compiler: exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()) }),
+    stats,
+    infer: opts.infer,
+    bad: (ev, reason) => hooks.bad(ev, reason),
+    late: (ev, reason) => hooks.late(ev, reason),
+    assertFailed: (ev, message) => hooks.assertFailed(ev, message),
+    time: opts.time,
+    eventTime: (_r, ev) => ev.timestamp,
+    idleMs: opts.idleMs,
+  };
+  return {
+    program,
+    stages: buildStages(program, ctx),
+    hasAggregate: program.stages.some((s) => findOperator(s.op)!.kind === 'aggregate'),
+    hasWindow: program.stages.some((s) => s.op === 'window'),
+  };
+}
