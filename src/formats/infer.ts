@@ -16,7 +16,8 @@ export function inferValue(s: string): Value {
   if (s === 'false') return false;
   if (NUMBER.test(s)) {
     const n = Number(s);
-    return Number.isFinite(n) ? n : s;
+    // -0 would print back as 0: keep the text
+    return Number.isFinite(n) && !Object.is(n, -0) ? n : s;
   }
   if (HEX.test(s)) {
     const n = s.startsWith('-') ? -parseInt(s.slice(3), 16) : parseInt(s.replace(/^\+/, '').slice(2), 16);

@@ -60,8 +60,11 @@ const ESCAPES: { [c: string]: string } = { n: '\n', t: '\t', r: '\r', b: '\b', f
 function readQuoted(line: string, from: number): { value: string; end: number } | null {
   const q = line.indexOf('"', from);
   if (q === -1) return null;
-  const b = line.indexOf('\\', from);
-  if (b === -1 || b > q) return { value: line.slice(from, q), end: q + 1 };
+  // look for a backslash only before the closing quote: searching past it is quadratic on
+  // lines of many quoted values
+  let plain = true;
+  for (let j = from; j < q; j++) if (line.charCodeAt(j) === 92) { plain = false; break; }
+  if (plain) return { value: line.slice(from, q), end: q + 1 };
   let value = '';
   let i = from;
   const n = line.length;

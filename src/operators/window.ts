@@ -61,6 +61,9 @@ function parseWindow(p: StageParser): WindowArgs {
       args.size = positive(p, 'the window size');
       p.expectKeyword('every', "'every' and the slide, as in: window sliding 10m every 1m");
       args.slide = positive(p, 'the slide');
+      if (args.slide.ms > args.size.ms) {
+        p.fail('the slide must not be longer than the window: records between windows would belong to none', p.spanFrom(k.span.start));
+      }
       break;
     case 'session':
       args.kind = 'session';
@@ -167,8 +170,8 @@ interface Session {
   start: number;
   end: number;
   group: Group;
-  /** the key's first-appearance rank, for output order */
-  rank: number;
+  /** arrival number of the session's first record: ties in output order go by it */
+  firstSeq: number;
 }
 
 interface CountState {
@@ -262,7 +265,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
 
   // ---- sessions (per key)
   const sessions = new Map<unknown, Session[]>();
-  const ranks = new Map<unknown, number>();
+  let arrivals = 0;
   const fireSessions = (mark: number, out: Batch, all = false) => {
     const due: Session[] = [];
     let next = Infinity;
@@ -278,12 +281,13 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
       if (keep.length === 0) sessions.delete(key);
       else if (keep.length !== list.length) sessions.set(key, keep);
     }
-    due.sort((a, b) => a.end - b.end || a.start - b.start || a.rank - b.rank);
+    due.sort((a, b) => a.end - b.end || a.start - b.start || a.firstSeq - b.firstSeq);
     for (const s of due) out.push(result(s.start, s.end, s.group, true));
     nextEnd = next;
   };
   const addSession = (ev: Event, t: number, out: Batch) => {
     const mark = wm.value;
+    const seq = arrivals++;
     const { key, keys } = grouper.keyOf(ev);
     const lo = t;
     const hi = t + size;
@@ -292,9 +296,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
     let s: Session;
     if (hits.length === 0) {
       if (hi <= mark) return late(ev, t, mark);
-      let rank = ranks.get(key);
-      if (rank === undefined) ranks.set(key, (rank = ranks.size));
-      s = { start: lo, end: hi, group: grouper.fresh(keys), rank };
+      s = { start: lo, end: hi, group: grouper.fresh(keys), firstSeq: seq };
       list.push(s);
       sessions.set(key, list);
     } else {
@@ -303,6 +305,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
       for (const o of hits.slice(1)) {
         grouper.merge(s.group, o.group);
         s.end = Math.max(s.end, o.end);
+        s.firstSeq = Math.min(s.firstSeq, o.firstSeq);
         list.splice(list.indexOf(o), 1);
       }
       s.start = Math.min(s.start, lo);

@@ -116,7 +116,7 @@ describe('parsers are linear on huge junk lines', () => {
   // Known and reported: src/formats/logfmt.ts readQuoted looks for a backslash with
   // indexOf from the value's start, which runs past the closing quote to the next backslash
   // (or the end of the line) for every quoted value: quadratic on many quoted values.
-  const knownSlow = new Set(['logfmt: "a=\\"x\\" " repeated', 'logfmt: an RFC 5424 line with huge structured data']);
+  const knownSlow = new Set<string>();
   const best = (f: () => void): number => {
     let min = Infinity;
     for (let k = 0; k < 3; k++) {
