@@ -24,7 +24,7 @@ export const FORMAT_TEXT: [string, string][] = [
   ['csv', 'comma-separated with a header row; numbers and booleans inferred (.csv)'],
   ['tsv', 'tab-separated with a header row (.tsv)'],
   ['logfmt', 'key=value pairs per line (.logfmt)'],
-  ['lines', 'each line becomes {"line": "..."} (.log, .txt)'],
+  ['lines', 'each line becomes {"line": "..."} (.txt; a .log file is sniffed)'],
   ['table', 'aligned columns (output only; the default for aggregates on a terminal)'],
   ['template', "each record through --template '{field} {@meta}' (output only)"],
 ];

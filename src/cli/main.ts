@@ -3,7 +3,7 @@
 // turns them into a message on stderr and the exit status that bin/sluice exits with.
 
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { EXIT, SluiceError, UsageError } from '../errors/errors.js';
 import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { Encoder, InputFormat } from '../formats/types.js';
@@ -94,6 +94,7 @@ function report(e: unknown, io: Io, color: boolean): number {
 
 async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void): Promise<number> {
   const { program: text, inputs: inputNames } = splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined);
+  if (inputNames.length === 0) fileInsteadOfProgram(text);
 
   // 1. options the program needs, then the program: parse, compile every expression, build every stage
   let idleMs: number | null = null;
@@ -202,6 +203,15 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     return EXIT.assertFailed;
   }
   return EXIT.ok;
+}
+
+/** `sluice app.ndjson`: an input file where the program should be. */
+function fileInsteadOfProgram(text: string): void {
+  const word = text.trim().split(/\s+/)[0] ?? '';
+  if (word === '' || findOperator(word) !== undefined || /[(|'"]/.test(text)) return;
+  let isFile = false;
+  try { isFile = statSync(text).isFile(); } catch { return; }
+  if (isFile) throw new UsageError(`no program given: '${text}' is an input file; try: sluice 'where true' ${text}`);
 }
 
 function formatOf(input: TextInput, firstText: string): InputFormat {

@@ -34,7 +34,15 @@ export const parse = defineOperator<ParseArgs>({
     const entry = textParsers.get(f.name);
     if (entry === undefined) return p.fail(`unknown parse format '${f.name}'${suggestion(f.name, textParsers.keys())} (known: ${[...textParsers.keys()].join(', ')})`, f.span);
     let arg: string | null = null;
-    if (entry.needsArg) arg = p.string(`the ${f.name} pattern as a quoted string`).value;
+    if (entry.needsArg) {
+      const s = p.string(`the ${f.name} pattern as a quoted string`);
+      try {
+        entry.create(s.value, { infer: true });
+      } catch (e) {
+        p.fail(`parse ${f.name}: ${(e as Error).message}`, s.span);
+      }
+      arg = s.value;
+    }
     const from = p.acceptKeyword('from') ? p.path() : DEFAULT_FROM;
     return { format: f.name, arg, from };
   },

@@ -18,7 +18,13 @@ export const select = defineOperator<Named[]>({
     { program: 'select service, latency_ms / 1000 as secs', input: '{"service":"api","latency_ms":1500,"user":"u1"}\n', output: '{"service":"api","secs":1.5}\n' },
     { program: 'select req.host, lower(method)', input: '{"req":{"host":"a.io"},"method":"GET"}\n', output: '{"req.host":"a.io","lower(method)":"get"}\n' },
   ],
-  parse: (p) => p.namedList(),
+  parse(p) {
+    const items = p.namedList();
+    const names = items.map(columnName);
+    const i = names.findIndex((n, j) => names.indexOf(n) !== j);
+    if (i >= 0) p.fail(`select: two fields are named '${names[i]}'; rename one with \`as\``, items[i]!.expr.span);
+    return items;
+  },
   print: (items) => items.map(printNamed).join(', '),
   build(items, ctx) {
     const names = items.map(columnName);
