@@ -4,7 +4,15 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
-import { EXIT, SluiceError, UsageError } from '../errors/errors.js';
+import { readFile } from 'node:fs/promises';
+import { aggregates } from '../aggregates/index.js';
+import { EXIT, SluiceError, UnavailableError, UsageError } from '../errors/errors.js';
+import type { KafkaClientOptions } from '../kafka/options.js';
+import { isKafkaUri, parseKafkaUri } from '../kafka/uri.js';
+import { exprCompiler } from '../lang/compiler.js';
+import { parseExpression } from '../lang/parser.js';
+import type { EventInput } from '../sources/events.js';
+import type { Event, Value } from '../runtime/event.js';
 import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { Encoder, InputFormat } from '../formats/types.js';
 import { findOperator } from '../operators/index.js';
@@ -14,7 +22,7 @@ import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '
 import { Executor, type BadRecord } from '../runtime/executor.js';
 import { location } from '../runtime/event.js';
 import { Stats } from '../runtime/stats.js';
-import { fileSink, stdoutSink, type Sink } from '../sinks/sink.js';
+import { fileSink, stdoutSink, type EventSink, type Sink } from '../sinks/sink.js';
 import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
 import { helpTopic, mainHelp } from './help.js';
@@ -37,7 +45,8 @@ function buildCommand(): Command {
   for (const o of optionTable) {
     const opt = new Option(o.flags, o.help);
     if (o.choices) opt.choices(o.choices);
-    if (o.default !== undefined && typeof o.default === 'string') opt.default(o.default);
+    if (o.repeatable) opt.argParser((v: string, prev: string[]) => [...prev, v]).default([]);
+    else if (o.default !== undefined && typeof o.default === 'string') opt.default(o.default);
     cmd.addOption(opt);
   }
   return cmd;
@@ -56,6 +65,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   let color = false;
   let opts: CliOptions | null = null;
   try {
+    if (argv[0] === 'kafka') {
+      const { kafkaCommand } = await import('../kafka/inspect.js');
+      return await kafkaCommand(argv.slice(1), { ...io, isTerminal: process.stdout.isTTY === true });
+    }
     if (argv[0] === 'help') {
       io.stdout(argv.length > 1 ? helpTopic(argv.slice(1).join(' ')) : mainHelp());
       return EXIT.ok;
@@ -105,7 +118,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.late === 'dead-letter' && opts.deadLetter === undefined) throw new UsageError('--late dead-letter needs --dead-letter PATH');
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
-  const { program, stages, hasAggregate } = compileProgram(text, {
+  const { program, stages, hasAggregate, stateless } = compileProgram(text, {
     infer: opts.infer,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
     idleMs,
@@ -136,11 +149,60 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
 
   // 3. inputs and sinks: all checked before the first record is read
   const names = inputNames.length === 0 ? ['-'] : inputNames;
-  for (const n of names) if (n !== '-') await checkReadable(n);
+  const brokersDefault = opts.brokers ?? io.env.SLUICE_BROKERS;
+  const kafkaAddrs = new Map(names.filter(isKafkaUri).map((n) => [n, parseKafkaUri(n, brokersDefault)]));
+  const toKafka = opts.to !== undefined && isKafkaUri(opts.to) ? parseKafkaUri(opts.to, brokersDefault) : null;
+  if (toKafka && toKafka.topics.length !== 1) throw new UsageError(`--to ${opts.to}: write to one topic`);
+  if (opts.exactlyOnce && (!toKafka || kafkaAddrs.size === 0 || !opts.group)) {
+    throw new UsageError('--exactly-once is for Kafka to Kafka: a kafka: input, --group ID and --to kafka:...');
+  }
+  for (const n of names) if (n !== '-' && !kafkaAddrs.has(n)) await checkReadable(n);
   if (opts.follow && names.includes('-')) throw new UsageError('--follow reads files; stdin is followed anyway');
-  const inputs: TextInput[] = names.map((n) => (n === '-' ? stdinInput() : opts.follow ? followInput(n) : fileInput(n)));
-  const live = opts.follow === true || (names.includes('-') && !(await stdinIsFile()));
-  const sink: Sink = opts.to !== undefined ? await fileSink(opts.to) : stdoutSink();
+  const keyFn = opts.key !== undefined ? compileCliExpr(opts.key, '--key', stats) : null;
+  const partitionFn = opts.partitionBy !== undefined ? compileCliExpr(opts.partitionBy, '--partition-by', stats) : null;
+  if ((keyFn || partitionFn) && !toKafka) throw new UsageError('--key and --partition-by go with --to kafka:...');
+
+  let sink: Sink | EventSink;
+  if (toKafka) {
+    const { kafkaSink } = await import('../kafka/sink.js');
+    sink = await kafkaSink({
+      client: await kafkaClientOptions(opts, toKafka.brokers),
+      topic: toKafka.topics[0]!,
+      key: keyFn,
+      partitionBy: partitionFn,
+      encodeValue: (ev) => ev.raw ?? JSON.stringify(ev.value),
+      compression: opts.compression,
+      exactlyOnce: opts.exactlyOnce === true,
+    });
+  } else {
+    sink = opts.to !== undefined ? await fileSink(opts.to) : stdoutSink();
+  }
+  const inputs: (TextInput | EventInput)[] = [];
+  for (const n of names) {
+    const addr = kafkaAddrs.get(n);
+    if (addr) {
+      const { kafkaInput } = await import('../kafka/source.js');
+      inputs.push(await kafkaInput({
+        client: await kafkaClientOptions(opts, addr.brokers),
+        topics: addr.topics,
+        offset: opts.offset,
+        partitions: opts.partition !== undefined ? parsePartitions(opts.partition) : null,
+        group: opts.group ?? null,
+        exitAtEnd: opts.exitAtEnd === true,
+        count: opts.count !== undefined ? parseCount(opts.count) : null,
+        format: opts.inputFormat,
+        infer: opts.infer,
+        transactionalSink: opts.exactlyOnce ? sink : null,
+      }));
+    } else {
+      inputs.push(n === '-' ? stdinInput() : opts.follow ? followInput(n) : fileInput(n));
+    }
+  }
+  if (opts.envelope) {
+    const { envelopeStage } = await import('../kafka/envelope.js');
+    stages.push(envelopeStage());
+  }
+  const live = opts.follow === true || kafkaAddrs.size > 0 || (names.includes('-') && !(await stdinIsFile()));
   const useColor = colorEnabled(opts.color, sink.isTerminal, io.env) && opts.to === undefined;
   setColor(useColor);
   const outFormat = opts.outputFormat ?? (opts.template !== undefined ? 'template' : sink.isTerminal && hasAggregate ? 'table' : 'ndjson');
@@ -183,6 +245,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     onError,
     late: opts.late,
     live,
+    commitPerBatch: stateless,
     deadLetter,
     warn: (m) => io.stderr(`sluice: ${m}\n`),
     interrupted: () => interrupted,
@@ -191,6 +254,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     await executor.run();
   } finally {
     await sink.end().catch(() => undefined);
+    for (const i of inputs) if ('kind' in i) i.close();
     await deadSink?.end();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -212,6 +276,53 @@ function fileInsteadOfProgram(text: string): void {
   let isFile = false;
   try { isFile = statSync(text).isFile(); } catch { return; }
   if (isFile) throw new UsageError(`no program given: '${text}' is an input file; try: sluice 'where true' ${text}`);
+}
+
+function compileCliExpr(text: string, option: string, stats: Stats): (r: Value, ev: Event) => Value | undefined {
+  try {
+    const c = exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()) });
+    return c.value(parseExpression(text));
+  } catch (e) {
+    if (e instanceof UsageError) throw new UsageError(`${option}: ${e.message}`, e.detail);
+    throw e;
+  }
+}
+
+function parsePartitions(text: string): number[] {
+  const parts = text.split(',').map((p) => Number(p.trim()));
+  if (parts.some((p) => !Number.isInteger(p) || p < 0)) throw new UsageError(`--partition takes partition numbers such as 0 or 0,2, not '${text}'`);
+  return parts;
+}
+
+function parseCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--count takes a whole number ≥ 1, not '${text}'`);
+  return n;
+}
+
+async function kafkaClientOptions(opts: CliOptions, brokers: string[]): Promise<KafkaClientOptions> {
+  const settings: { [key: string]: string } = {};
+  const add = (kv: string, where: string) => {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`${where}: expected key=value, got '${kv}'`);
+    settings[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
+  };
+  if (opts.kafkaConfig !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(opts.kafkaConfig, 'utf8');
+    } catch {
+      throw new UnavailableError(`cannot read '${opts.kafkaConfig}' (--kafka-config)`);
+    }
+    text.split('\n').forEach((line, i) => {
+      const l = line.trim();
+      if (l && !l.startsWith('#')) add(l, `${opts.kafkaConfig}:${i + 1}`);
+    });
+  }
+  for (const kv of opts.X) add(kv, '-X');
+  const timeoutMs = parseDuration(opts.timeout);
+  if (timeoutMs === null || timeoutMs <= 0) throw new UsageError(`--timeout takes a duration such as 10s, not '${opts.timeout}'`);
+  return { brokers, settings, timeoutMs, clientId: settings['client.id'] ?? 'sluice' };
 }
 
 function formatOf(input: TextInput, firstText: string): InputFormat {

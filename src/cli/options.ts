@@ -8,7 +8,9 @@ export interface OptionSpec {
   choices?: readonly string[];
   default?: string | boolean;
   /** shown in the manual's option list under this group */
-  group: 'input' | 'output' | 'errors' | 'info';
+  group: 'input' | 'output' | 'errors' | 'kafka' | 'info';
+  /** may be given more than once (values collected in a list) */
+  repeatable?: boolean;
 }
 
 export const INPUT_FORMATS = ['auto', 'ndjson', 'json', 'csv', 'tsv', 'logfmt', 'lines'] as const;
@@ -44,6 +46,26 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'bad input: fail (exit 65 at the first), skip (count it), warn (count it and say where)' },
   { flags: '--dead-letter <path>', key: 'deadLetter', group: 'errors',
     help: 'write each bad input (raw text, reason, location) to this NDJSON file; implies --on-error skip unless given' },
+  { flags: '-b, --brokers <list>', key: 'brokers', group: 'kafka',
+    help: 'Kafka brokers HOST:PORT[,HOST:PORT] for kafka:TOPIC inputs and sinks (default: $SLUICE_BROKERS)' },
+  { flags: '-o, --offset <offset>', key: 'offset', group: 'kafka',
+    help: 'where to start reading: beginning, end, stored, N, -N (from the end), @TIMESTAMP, @-1h (default: stored with --group, else beginning)' },
+  { flags: '-p, --partition <list>', key: 'partition', group: 'kafka', help: 'read only these partitions (comma-separated)' },
+  { flags: '-G, --group <id>', key: 'group', group: 'kafka',
+    help: 'consumer group: share partitions with other sluice processes and commit offsets (none are committed without it)' },
+  { flags: '-e, --exit-at-end', key: 'exitAtEnd', group: 'kafka', help: 'stop at the end of each partition as it was when sluice started' },
+  { flags: '-c, --count <n>', key: 'count', group: 'kafka', help: 'stop after reading N messages' },
+  { flags: '--envelope', key: 'envelope', group: 'kafka', help: 'write Kafka messages with their metadata (topic, partition, offset, key, headers, timestamp), as kcat -J' },
+  { flags: '-k, --key <expr>', key: 'key', group: 'kafka', help: 'with --to kafka:...: the message key of each record' },
+  { flags: '--partition-by <expr>', key: 'partitionBy', group: 'kafka', help: 'with --to kafka:...: choose the partition by hashing this expression' },
+  { flags: '--compression <codec>', key: 'compression', group: 'kafka', choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], default: 'none',
+    help: 'compression of produced messages' },
+  { flags: '--exactly-once', key: 'exactlyOnce', group: 'kafka',
+    help: 'Kafka to Kafka with transactions: each result is written once, offsets committed inside the transaction (needs --group)' },
+  { flags: '-X <key=value>', key: 'X', group: 'kafka', repeatable: true, help: 'a Kafka client setting (sasl.*, ssl.*, client.id, ...); repeatable' },
+  { flags: '--kafka-config <file>', key: 'kafkaConfig', group: 'kafka', help: 'Kafka client settings, one key=value per line' },
+  { flags: '--timeout <duration>', key: 'timeout', group: 'kafka', default: '10s',
+    help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
   { flags: '--explain', key: 'explain', group: 'info', help: 'print the plan (stages, their kinds and compiled expressions) and exit' },
   { flags: '--version', key: 'version', group: 'info', help: 'print the version and exit' },
@@ -65,6 +87,20 @@ export interface CliOptions {
   timeFormatOut: 'iso' | 'epoch_ms';
   idle?: string;
   late: 'drop' | 'dead-letter';
+  brokers?: string;
+  offset?: string;
+  partition?: string;
+  group?: string;
+  exitAtEnd?: boolean;
+  count?: string;
+  envelope?: boolean;
+  key?: string;
+  partitionBy?: string;
+  compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  exactlyOnce?: boolean;
+  X: string[];
+  kafkaConfig?: string;
+  timeout: string;
   deadLetter?: string;
   stats?: boolean;
   explain?: boolean;

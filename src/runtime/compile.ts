@@ -31,6 +31,8 @@ export interface CompiledProgram {
   hasAggregate: boolean;
   /** the program holds a window (for --explain) */
   hasWindow: boolean;
+  /** every stage is stateless: a record's output is written as soon as its batch is */
+  stateless: boolean;
 }
 
 export function compileProgram(text: string, opts: CompileOptions, stats: Stats, hooks: ProgramHooks): CompiledProgram {
@@ -51,5 +53,6 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     stages: buildStages(program, ctx),
     hasAggregate: program.stages.some((s) => findOperator(s.op)!.kind === 'aggregate'),
     hasWindow: program.stages.some((s) => s.op === 'window'),
+    stateless: program.stages.every((s) => findOperator(s.op)!.kind === 'stateless'),
   };
 }

@@ -7,7 +7,8 @@
 import { DataError } from '../errors/errors.js';
 import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '../formats/types.js';
 import type { Stage } from '../operators/types.js';
-import type { Sink } from '../sinks/sink.js';
+import type { EventSink, Sink } from '../sinks/sink.js';
+import type { EventInput, MessageBatch } from '../sources/events.js';
 import type { TextInput } from '../sources/text.js';
 import { location, type Batch, type Event, type Source } from './event.js';
 import type { Stats } from './stats.js';
@@ -21,13 +22,19 @@ export interface BadRecord {
 }
 
 export interface RunPlan {
-  inputs: TextInput[];
+  inputs: (TextInput | EventInput)[];
   /** picks the decoder for an input once its first text is known */
   decoderFor(input: TextInput, firstText: string): DecoderFactory;
   decode: DecodeOptions;
   stages: Stage[];
+  /** turns records into text for a text sink (unused by an event sink) */
   encoder: Encoder;
-  sink: Sink;
+  sink: Sink | EventSink;
+  /**
+   * Commit a message batch as soon as its output is acknowledged. False when a stateful stage
+   * may hold its records (aggregates, windows, sort): then commits wait for the end of input.
+   */
+  commitPerBatch: boolean;
   stats: Stats;
   onError: OnError;
   /** records too late for their windows: dropped (counted) or sent to the dead-letter sink */
@@ -102,7 +109,9 @@ export class Executor {
       if (timer) clearInterval(timer);
       await Promise.all(this.pendingDeadLetters);
     }
-    await this.write(plan.encoder.end());
+    if (plan.sink.kind === 'text') await this.write(plan.encoder.end());
+    // everything derived from the input is written: what was read may now be committed
+    await this.commitAcknowledged();
   }
 
   /** Ticks and batches write in turn, so a tick never splits a batch's output. */
@@ -125,8 +134,52 @@ export class Executor {
     }
   }
 
+  /** Commits of batches whose output is not yet acknowledged, oldest first. */
+  private pendingCommits: (() => Promise<void>)[] = [];
+
   /** Read one input; true when reading should stop altogether. */
-  private async readInput(input: TextInput): Promise<boolean> {
+  private async readInput(input: TextInput | EventInput): Promise<boolean> {
+    if ('kind' in input) return this.readEvents(input);
+    return this.readText(input);
+  }
+
+  /** A source of decoded messages (Kafka): process each batch, then commit what is acknowledged. */
+  private async readEvents(input: EventInput): Promise<boolean> {
+    try {
+      for await (const mb of input.batches()) {
+        let stop = false;
+        await this.serial(async () => { stop = await this.processMessages(mb); });
+        if (stop) {
+          input.close();
+          return true;
+        }
+      }
+      return false;
+    } catch (e) {
+      if (this.plan.interrupted()) return true;
+      throw e;
+    }
+  }
+
+  private async processMessages(mb: MessageBatch): Promise<boolean> {
+    this.chunkNow = Date.now();
+    for (const b of mb.bad) this.bad(b.raw, b.reason, b.where, 0);
+    const stop = await this.process(mb.events);
+    if (mb.commit) this.pendingCommits.push(mb.commit);
+    if (this.plan.commitPerBatch && !this.stop) await this.commitAcknowledged();
+    return stop;
+  }
+
+  /** Wait until the sink has everything written so far, then commit the batches behind it. */
+  private async commitAcknowledged(): Promise<void> {
+    if (this.pendingCommits.length === 0) return;
+    await this.plan.sink.flush();
+    const commits = this.pendingCommits;
+    this.pendingCommits = [];
+    for (const c of commits) await c();
+  }
+
+  private async readText(input: TextInput): Promise<boolean> {
     const { plan } = this;
     const source: Source = { name: input.name };
     let decoder: Decoder | null = null;
@@ -212,12 +265,19 @@ export class Executor {
   private async emit(b: Batch): Promise<void> {
     if (b.length === 0) return;
     this.plan.stats.recordsOut += b.length;
-    await this.write(this.plan.encoder.write(b));
+    const sink = this.plan.sink;
+    if (sink.kind === 'events') {
+      const p = sink.write(b);
+      if (p) await p;
+    } else {
+      await this.write(this.plan.encoder.write(b));
+    }
   }
 
   private async write(text: string): Promise<void> {
-    if (text.length === 0) return;
-    const p = this.plan.sink.write(text);
+    const sink = this.plan.sink;
+    if (text.length === 0 || sink.kind !== 'text') return;
+    const p = sink.write(text);
     if (p) await p;
   }
 }

@@ -51,7 +51,9 @@ export async function runText(program: string, input: string, opts: TextRunOptio
   };
   let output = '';
   const sink: Sink = {
+    kind: 'text',
     write: (t) => { output += t; return undefined; },
+    flush: async () => undefined,
     end: async () => undefined,
     closed: false,
     isTerminal: false,
@@ -68,6 +70,7 @@ export async function runText(program: string, input: string, opts: TextRunOptio
     onError: opts.onError ?? 'fail',
     late: 'drop',
     live: false,
+    commitPerBatch: true,
     deadLetter: null,
     warn: (m) => messages.push(m),
     interrupted: () => false,

@@ -5,15 +5,30 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { UnavailableError } from '../errors/errors.js';
+import type { Event } from '../runtime/event.js';
 
 export interface Sink {
+  readonly kind: 'text';
   /** resolves when the text is accepted; undefined when it was taken at once */
   write(text: string): Promise<void> | undefined;
+  /** resolves when everything written so far has reached the OS (before offsets are committed) */
+  flush(): Promise<void>;
   /** flush and close */
   end(): Promise<void>;
   /** true once the reader went away (EPIPE): stop producing */
   readonly closed: boolean;
   readonly isTerminal: boolean;
+}
+
+/** A sink that takes records rather than text (Kafka: keys and partitions come from records). */
+export interface EventSink {
+  readonly kind: 'events';
+  write(batch: Event[]): Promise<void> | undefined;
+  /** resolves when everything written so far is acknowledged (Kafka acks) */
+  flush(): Promise<void>;
+  end(): Promise<void>;
+  readonly closed: boolean;
+  readonly isTerminal: false;
 }
 
 export function stdoutSink(): Sink {
@@ -35,15 +50,15 @@ export function stdoutSink(): Sink {
     out.on('error', done);
     out.on('close', done);
   });
+  const flush = () => new Promise<void>((resolve) => (closed ? resolve() : out.write('', () => resolve())));
   return {
+    kind: 'text',
     write(text) {
       if (closed || text.length === 0) return undefined;
       return out.write(text) ? undefined : room();
     },
-    async end() {
-      if (closed) return;
-      await new Promise<void>((resolve) => out.write('', () => resolve()));
-    },
+    flush,
+    end: flush,
     get closed() {
       return closed;
     },
@@ -60,11 +75,13 @@ export async function fileSink(path: string): Promise<Sink> {
   let failure: Error | null = null;
   ws.on('error', (e) => { failure = e; });
   return {
+    kind: 'text',
     write(text) {
       if (failure) throw new UnavailableError(`cannot write '${path}': ${(failure as Error).message}`);
       if (text.length === 0 || ws.write(text)) return undefined;
       return once(ws, 'drain').then(() => undefined);
     },
+    flush: () => new Promise<void>((resolve) => (ws.writableNeedDrain ? ws.once('drain', () => resolve()) : ws.write('', () => resolve()))),
     end() {
       return new Promise<void>((resolve, reject) => ws.end((e?: Error | null) => (e ? reject(e) : resolve())));
     },
