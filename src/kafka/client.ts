@@ -1,0 +1,389 @@
+// The kafkajs adapter: the only module that imports kafkajs. It turns our options (brokers,
+// --timeout, -X settings) into a kafkajs client, registers the pure-JS codecs, keeps kafkajs
+// quiet, bounds its retries by --timeout, and maps its errors to our typed errors, so that the
+// source, the sink and the inspection commands never see a kafkajs error or a stack trace.
+
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import kafkajs from 'kafkajs';
+import type { Admin, KafkaConfig, LogEntry, RetryOptions, SASLOptions } from 'kafkajs';
+import { SluiceError, UnavailableError, UsageError } from '../errors/errors.js';
+import { lz4Codec, snappyCodec, zstdCodec, ZstdProductionUnsupported } from './codecs.js';
+import type { KafkaClientOptions } from './options.js';
+
+export type {
+  Admin,
+  Consumer,
+  EachBatchPayload,
+  IHeaders,
+  Kafka,
+  KafkaMessage,
+  Message,
+  Producer,
+  RecordMetadata,
+  Transaction,
+} from 'kafkajs';
+
+const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = kafkajs;
+
+let codecsRegistered = false;
+function registerCodecs(): void {
+  if (codecsRegistered) return;
+  codecsRegistered = true;
+  const codecs = CompressionCodecs as unknown as { [type: number]: () => unknown };
+  const snappy = snappyCodec();
+  const lz4 = lz4Codec();
+  const zstd = zstdCodec();
+  codecs[CompressionTypes.Snappy] = () => snappy;
+  codecs[CompressionTypes.LZ4] = () => lz4;
+  codecs[CompressionTypes.ZSTD] = () => zstd;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings (-X key=value, --kafka-config)
+
+/** The -X settings sluice understands, with the values they take (shown in errors and help). */
+export const SUPPORTED_SETTINGS: { readonly [key: string]: string } = {
+  'client.id': 'client id sent to the brokers (default sluice)',
+  'security.protocol': 'plaintext | ssl | sasl_plaintext | sasl_ssl',
+  'sasl.mechanism': 'PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512',
+  'sasl.mechanisms': 'same as sasl.mechanism (librdkafka spelling)',
+  'sasl.username': 'SASL user name',
+  'sasl.password': 'SASL password',
+  'ssl.ca.location': 'PEM file with the CA certificate(s)',
+  'ssl.certificate.location': 'PEM file with the client certificate',
+  'ssl.key.location': 'PEM file with the client private key',
+  'ssl.key.password': 'passphrase of the client key',
+  'enable.ssl.certificate.verification': 'true | false',
+  'ssl.endpoint.identification.algorithm': 'https | none',
+  'isolation.level': 'read_committed (default) | read_uncommitted, for reading',
+  'session.timeout.ms': 'consumer group session timeout (default 30000)',
+  'heartbeat.interval.ms': 'consumer group heartbeat interval (default 3000)',
+  'transaction.timeout.ms': 'with --exactly-once (default 60000)',
+};
+
+function settingsError(message: string): UsageError {
+  const list = Object.entries(SUPPORTED_SETTINGS)
+    .map(([k, v]) => `  ${k.padEnd(38)} ${v}`)
+    .join('\n');
+  return new UsageError(message, `supported -X settings:\n${list}`);
+}
+
+/** Rejects unknown keys and bad values; called before anything connects. */
+export function validateSettings(settings: { [key: string]: string }): void {
+  for (const key of Object.keys(settings)) {
+    if (key === 'bootstrap.servers' || key === 'metadata.broker.list') {
+      throw new UsageError(`-X ${key}: give the brokers in the kafka://HOST:PORT/TOPIC address, --brokers or SLUICE_BROKERS`);
+    }
+    if (!(key in SUPPORTED_SETTINGS)) throw settingsError(`-X ${key}: unknown Kafka setting`);
+  }
+  kafkaConfigFrom({ brokers: ['x:1'], settings, timeoutMs: 1000, clientId: 'sluice' });
+  consumerSettings(settings);
+  producerSettings(settings);
+}
+
+function oneOf(settings: { [key: string]: string }, key: string, values: string[]): string | undefined {
+  const v = settings[key];
+  if (v === undefined) return undefined;
+  const lower = v.toLowerCase();
+  if (!values.includes(lower)) throw settingsError(`-X ${key}=${v}: expected ${values.join(' | ')}`);
+  return lower;
+}
+
+function positiveInt(settings: { [key: string]: string }, key: string): number | undefined {
+  const v = settings[key];
+  if (v === undefined) return undefined;
+  if (!/^[0-9]+$/.test(v) || Number(v) <= 0) throw settingsError(`-X ${key}=${v}: expected a positive number of milliseconds`);
+  return Number(v);
+}
+
+function readPem(settings: { [key: string]: string }, key: string): Buffer | undefined {
+  const path = settings[key];
+  if (path === undefined) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new UnavailableError(`-X ${key}=${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+}
+
+function sslOptions(settings: { [key: string]: string }): ConnectionOptions {
+  const ssl: ConnectionOptions = {};
+  const ca = readPem(settings, 'ssl.ca.location');
+  const cert = readPem(settings, 'ssl.certificate.location');
+  const key = readPem(settings, 'ssl.key.location');
+  if (ca) ssl.ca = [ca];
+  if (cert) ssl.cert = cert;
+  if (key) ssl.key = key;
+  if (settings['ssl.key.password'] !== undefined) ssl.passphrase = settings['ssl.key.password'];
+  if (oneOf(settings, 'enable.ssl.certificate.verification', ['true', 'false']) === 'false') ssl.rejectUnauthorized = false;
+  if (oneOf(settings, 'ssl.endpoint.identification.algorithm', ['https', 'none']) === 'none') {
+    ssl.checkServerIdentity = () => undefined;
+  }
+  return ssl;
+}
+
+function saslOptions(settings: { [key: string]: string }): SASLOptions {
+  const key = settings['sasl.mechanism'] !== undefined ? 'sasl.mechanism' : 'sasl.mechanisms';
+  const mechanism = (oneOf(settings, key, ['plain', 'scram-sha-256', 'scram-sha-512']) ?? 'plain') as
+    'plain' | 'scram-sha-256' | 'scram-sha-512';
+  const username = settings['sasl.username'];
+  const password = settings['sasl.password'];
+  if (username === undefined || password === undefined) {
+    throw settingsError('SASL needs -X sasl.username=… and -X sasl.password=…');
+  }
+  return { mechanism, username, password };
+}
+
+/** Retries that give up within about `timeoutMs`: 100 ms doubling, capped at 1 s between tries. */
+export function boundedRetry(timeoutMs: number): RetryOptions {
+  let retries = 0;
+  let total = 0;
+  let wait = 100;
+  while (total + wait <= timeoutMs && retries < 30) {
+    total += wait;
+    retries++;
+    wait = Math.min(wait * 2, 1000);
+  }
+  return { retries, initialRetryTime: 100, maxRetryTime: 1000, factor: 0, multiplier: 2 };
+}
+
+// kafkajs logs nothing of its own; with SLUICE_DEBUG set, its warnings and errors go to stderr.
+function logCreator() {
+  const debug = process.env.SLUICE_DEBUG !== undefined && process.env.SLUICE_DEBUG !== '' && process.env.SLUICE_DEBUG !== '0';
+  return ({ namespace, level, log }: LogEntry) => {
+      if (!debug || level > logLevel.WARN) return;
+      const { message, error } = log as { message: string; error?: string };
+      const tag = level === logLevel.ERROR ? 'error' : 'warn';
+      process.stderr.write(`sluice: kafkajs ${tag} [${namespace}] ${message}${error ? `: ${error}` : ''}\n`);
+  };
+}
+
+function kafkaConfigFrom(opts: KafkaClientOptions): KafkaConfig {
+  const s = opts.settings;
+  const protocol = oneOf(s, 'security.protocol', ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl']) ??
+    (s['sasl.mechanism'] !== undefined || s['sasl.mechanisms'] !== undefined || s['sasl.username'] !== undefined ? 'sasl_plaintext' : 'plaintext');
+  const config: KafkaConfig = {
+    brokers: opts.brokers,
+    clientId: opts.clientId,
+    connectionTimeout: opts.timeoutMs,
+    authenticationTimeout: opts.timeoutMs,
+    requestTimeout: Math.max(opts.timeoutMs, 5000),
+    retry: boundedRetry(opts.timeoutMs),
+    logLevel: logLevel.WARN,
+    logCreator,
+  };
+  if (protocol === 'ssl' || protocol === 'sasl_ssl') {
+    const ssl = sslOptions(s);
+    config.ssl = Object.keys(ssl).length > 0 ? ssl : true;
+  }
+  if (protocol === 'sasl_plaintext' || protocol === 'sasl_ssl') config.sasl = saslOptions(s);
+  return config;
+}
+
+/** A kafkajs client for our options. Settings must have been checked by validateSettings. */
+export function createKafka(opts: KafkaClientOptions): InstanceType<typeof Kafka> {
+  registerCodecs();
+  return new Kafka(kafkaConfigFrom(opts));
+}
+
+export interface ConsumerSettings {
+  readUncommitted: boolean;
+  sessionTimeout: number;
+  heartbeatInterval: number;
+}
+
+export function consumerSettings(settings: { [key: string]: string }): ConsumerSettings {
+  return {
+    readUncommitted: oneOf(settings, 'isolation.level', ['read_committed', 'read_uncommitted']) === 'read_uncommitted',
+    sessionTimeout: positiveInt(settings, 'session.timeout.ms') ?? 30_000,
+    heartbeatInterval: positiveInt(settings, 'heartbeat.interval.ms') ?? 3_000,
+  };
+}
+
+export function producerSettings(settings: { [key: string]: string }): { transactionTimeout: number } {
+  return { transactionTimeout: positiveInt(settings, 'transaction.timeout.ms') ?? 60_000 };
+}
+
+/** kafkajs's number for a --compression name. */
+export function compressionType(name: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'): number {
+  switch (name) {
+    case 'none': return CompressionTypes.None;
+    case 'gzip': return CompressionTypes.GZIP;
+    case 'snappy': return CompressionTypes.Snappy;
+    case 'lz4': return CompressionTypes.LZ4;
+    case 'zstd': return CompressionTypes.ZSTD;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+interface ErrorLike {
+  name?: string;
+  message?: string;
+  code?: string | number;
+  type?: string;
+  cause?: unknown;
+  originalError?: unknown;
+}
+
+/** The innermost meaningful message of a kafkajs error chain, without stack traces. */
+export function describeCause(err: unknown): string {
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  let last = '';
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const x = e as ErrorLike;
+    if (x.message) last = x.message;
+    if (x instanceof ZstdProductionUnsupported) return x.message;
+    e = x.cause ?? x.originalError;
+  }
+  if (!last) last = String(err);
+  return last.replace(/^Connection error: /, '').replace(/\s+/g, ' ').trim();
+}
+
+function errorTypes(err: unknown): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  while (e && typeof e === 'object' && !seen.has(e)) {
+    seen.add(e);
+    const x = e as ErrorLike;
+    if (x.name) out.add(x.name);
+    if (x.type) out.add(x.type);
+    if (typeof x.code === 'string') out.add(x.code);
+    e = x.cause ?? x.originalError;
+  }
+  return out;
+}
+
+/**
+ * Our error for a kafkajs failure. `what` says what we were doing ("reading orders"), and the
+ * message names the brokers and the cause. Typed sluice errors pass through unchanged.
+ */
+export function kafkaError(err: unknown, what: string, brokers: string[]): SluiceError {
+  if (err instanceof SluiceError) return err;
+  const types = errorTypes(err);
+  const cause = describeCause(err);
+  const at = brokers.join(',');
+  if (types.has('UNKNOWN_TOPIC_OR_PARTITION') || types.has('KafkaJSTopicMetadataNotLoaded')) {
+    return new UnavailableError(`kafka: ${what}: topic not found on ${at}`, { cause: err });
+  }
+  if (types.has('KafkaJSSASLAuthenticationError') || types.has('SASL_AUTHENTICATION_FAILED')) {
+    return new UnavailableError(`kafka: ${what}: authentication failed on ${at} (${cause})`, { cause: err });
+  }
+  if (types.has('KafkaJSConnectionError') || types.has('KafkaJSConnectionClosedError') ||
+      types.has('ECONNREFUSED') || types.has('ETIMEDOUT') || types.has('ENOTFOUND') || types.has('EHOSTUNREACH')) {
+    return new UnavailableError(`kafka: ${what}: cannot reach ${at} (${cause})`, { cause: err });
+  }
+  if (types.has('KafkaJSRequestTimeoutError') || types.has('KafkaJSTimeout') || types.has('KafkaJSLockTimeout')) {
+    return new UnavailableError(`kafka: ${what}: ${at} did not answer in time (${cause})`, { cause: err });
+  }
+  return new UnavailableError(`kafka: ${what} on ${at}: ${cause}`, { cause: err });
+}
+
+/** Runs `p`, failing with an UnavailableError after `ms` (kafkajs's own retries can run longer). */
+export async function withDeadline<T>(p: Promise<T>, ms: number, what: string, brokers: string[]): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new UnavailableError(`kafka: ${what}: no answer from ${brokers.join(',')} within ${formatMs(ms)}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([p.catch((e: unknown) => { throw kafkaError(e, what, brokers); }), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Admin helpers (shared by the source, the sink and the inspection commands)
+
+/** A connected admin client; unreachable brokers fail with UnavailableError within timeoutMs. */
+export async function connectAdmin(opts: KafkaClientOptions): Promise<Admin> {
+  validateSettings(opts.settings);
+  const admin = createKafka(opts).admin({ retry: boundedRetry(opts.timeoutMs) });
+  try {
+    await withDeadline(admin.connect(), opts.timeoutMs, 'connecting', opts.brokers);
+  } catch (e) {
+    void admin.disconnect().catch(() => undefined);
+    throw e;
+  }
+  return admin;
+}
+
+/** Runs `fn` with a connected admin client and disconnects afterwards. */
+export async function withAdmin<T>(opts: KafkaClientOptions, fn: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = await connectAdmin(opts);
+  try {
+    return await fn(admin);
+  } catch (e) {
+    throw kafkaError(e, 'admin request', opts.brokers);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** The partition numbers of `topic`, sorted; UnavailableError naming the topic when it is missing. */
+export async function topicPartitions(admin: Admin, topic: string, opts: KafkaClientOptions): Promise<number[]> {
+  const meta = await withDeadline(
+    admin.fetchTopicMetadata({ topics: [topic] }),
+    opts.timeoutMs,
+    `topic '${topic}'`,
+    opts.brokers,
+  ).catch((e: unknown) => {
+    const err = e instanceof SluiceError ? e : kafkaError(e, `topic '${topic}'`, opts.brokers);
+    if (/topic not found/.test(err.message)) {
+      throw new UnavailableError(`kafka: topic '${topic}' does not exist on ${opts.brokers.join(',')}`);
+    }
+    throw err;
+  });
+  const t = meta.topics.find((x) => x.name === topic);
+  if (!t || t.partitions.length === 0) {
+    throw new UnavailableError(`kafka: topic '${topic}' does not exist on ${opts.brokers.join(',')}`);
+  }
+  return t.partitions.map((p) => p.partitionId).sort((a, b) => a - b);
+}
+
+export interface PartitionOffsets {
+  partition: number;
+  /** earliest offset still in the log */
+  low: number;
+  /** high watermark: the offset the next message will get */
+  high: number;
+}
+
+/** Low and high watermarks of every partition of `topic`, sorted by partition. */
+export async function fetchTopicOffsets(admin: Admin, topic: string, opts: KafkaClientOptions): Promise<PartitionOffsets[]> {
+  await topicPartitions(admin, topic, opts);
+  const rows = await withDeadline(admin.fetchTopicOffsets(topic), opts.timeoutMs, `offsets of '${topic}'`, opts.brokers);
+  return rows
+    .map((r) => ({ partition: r.partition, low: Number(r.low), high: Number(r.high) }))
+    .sort((a, b) => a.partition - b.partition);
+}
+
+/** Per partition, the first offset whose message time is >= `timestamp` (the high watermark if none). */
+export async function fetchOffsetsByTime(admin: Admin, topic: string, timestamp: number, opts: KafkaClientOptions): Promise<Map<number, number>> {
+  const rows = await withDeadline(
+    admin.fetchTopicOffsetsByTimestamp(topic, timestamp),
+    opts.timeoutMs,
+    `offsets of '${topic}' at ${new Date(timestamp).toISOString()}`,
+    opts.brokers,
+  );
+  return new Map(rows.map((r) => [r.partition, Number(r.offset)]));
+}
+
+/** Committed offsets of `group` for `topic` (-1 where nothing is committed). */
+export async function fetchGroupOffsets(admin: Admin, group: string, topic: string, opts: KafkaClientOptions): Promise<Map<number, number>> {
+  const rows = await withDeadline(admin.fetchOffsets({ groupId: group, topics: [topic] }), opts.timeoutMs, `offsets of group '${group}'`, opts.brokers);
+  const out = new Map<number, number>();
+  for (const t of rows) for (const p of t.partitions) out.set(p.partition, Number(p.offset));
+  return out;
+}
