@@ -1,8 +1,13 @@
-// --explain: the plan as sluice will run it — each stage in canonical form, its kind, and
-// the JavaScript its expressions compiled to.
+// --explain: the plan as sluice will run it — each stage in canonical form and its kind —
+// and, for a window, where the first records fall and when each of those windows fires.
 
 import type { Program } from '../lang/ast.js';
 import { findOperator } from '../operators/index.js';
+import type { WindowArgs } from '../operators/window.js';
+import { location, type Event } from '../runtime/event.js';
+import { formatDuration } from '../time/duration.js';
+import { formatIso } from '../time/format.js';
+import { slidingStarts, tumblingStart } from '../time/windows.js';
 
 export function explainPlan(program: Program): string {
   const rows = program.stages.map((s, i) => {
@@ -10,9 +15,39 @@ export function explainPlan(program: Program): string {
     const text = `${op.name} ${op.print(s.args)}`.trim();
     return `  ${i + 1}. ${text.padEnd(40)}  ${op.kind}`;
   });
-  const canonical = program.stages.map((s) => {
-    const op = findOperator(s.op)!;
-    return `${op.name} ${op.print(s.args)}`.trim();
-  }).join(' | ');
+  const canonical = program.stages.map((s) => `${s.op === 'aggregate' ? '' : s.op + ' '}${findOperator(s.op)!.print(s.args)}`.trim()).join(' | ');
   return `program: ${canonical}\nplan (records flow top to bottom, in batches):\n  0. read inputs, decode to records\n${rows.join('\n')}\n  ${rows.length + 1}. encode and write\n`;
+}
+
+export function windowArgs(program: Program): WindowArgs | null {
+  const node = program.stages.find((s) => s.op === 'window');
+  return node ? (node.args as WindowArgs) : null;
+}
+
+/** Where the first records fall: `times[i]` is the event time of `events[i]` (null: unreadable). */
+export function explainWindows(w: WindowArgs, events: Event[], times: (number | null)[]): string {
+  const allow = w.allow?.ms ?? 0;
+  let out = `\nwindow: ${findOperator('window')!.print(w)}\n`;
+  if (w.kind === 'count') {
+    out += `  a window per key every ${w.n} records${w.every !== null ? ` (the last ${w.n}, every ${w.every})` : ''}; no watermark: count windows do not use time\n`;
+    return out;
+  }
+  out += `  watermark = the largest event time seen${allow ? ` − ${formatDuration(allow)}` : ''}; a window fires when the watermark reaches its end\n`;
+  out += `first records:\n`;
+  const size = w.size!.ms;
+  events.forEach((ev, i) => {
+    const t = times[i];
+    if (t === null || t === undefined) {
+      out += `  ${location(ev)}  no readable time: bad input\n`;
+      return;
+    }
+    const starts = w.kind === 'tumbling' ? [tumblingStart(t, size)] : w.kind === 'sliding' ? slidingStarts(t, size, w.slide!.ms) : [t];
+    out += `  ${location(ev)}  time ${formatIso(t)}\n`;
+    for (const s of starts) {
+      const end = s + size;
+      const what = w.kind === 'session' ? `session [${formatIso(s)}, ${formatIso(end)}) for now (grows while records of its key come < ${w.size!.text} apart)` : `window [${formatIso(s)}, ${formatIso(end)})`;
+      out += `      ${what}: fires when an event time ≥ ${formatIso(end + allow)} has been seen\n`;
+    }
+  });
+  return out;
 }

@@ -27,7 +27,9 @@ import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
 import { helpTopic, mainHelp } from './help.js';
 import { optionTable, type CliOptions } from './options.js';
-import { explainPlan } from './explain.js';
+import { explainPlan, explainWindows, windowArgs } from './explain.js';
+import { eventTimeReader } from '../operators/event-time.js';
+import type { BuildContext, Stage } from '../operators/types.js';
 import { splitProgramArgs } from './program-args.js';
 
 export function version(): string {
@@ -87,7 +89,8 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   } catch (e) {
     return report(e, io, color);
   } finally {
-    if (opts?.stats) io.stderr(stats.report());
+    // counts only mean something once reading has begun
+    if (opts?.stats && stats.started) io.stderr(stats.report());
   }
 }
 
@@ -118,7 +121,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.late === 'dead-letter' && opts.deadLetter === undefined) throw new UsageError('--late dead-letter needs --dead-letter PATH');
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
-  const { program, stages, hasAggregate, stateless } = compileProgram(text, {
+  const { program, stages, hasAggregate, hasWindow, stateless } = compileProgram(text, {
     infer: opts.infer,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
     idleMs,
@@ -142,7 +145,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const deadLetterImpliesSkip = opts.deadLetter !== undefined && cmd.getOptionValueSource('onError') === 'default';
   const onError = deadLetterImpliesSkip ? 'skip' : opts.onError;
 
-  if (opts.explain) {
+  if (opts.explain && !hasWindow) {
     io.stdout(explainPlan(program));
     return EXIT.ok;
   }
@@ -202,6 +205,30 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     const { envelopeStage } = await import('../kafka/envelope.js');
     stages.push(envelopeStage());
   }
+  const explainedWindow = opts.explain ? windowArgs(program) : null;
+  if (explainedWindow) {
+    // read just the first few records, to show where they fall
+    const first: Event[] = [];
+    const times: (number | null)[] = [];
+    const readTime = explainedWindow.on ? eventTimeReader(explainedWindow.on, { ...explainContext(stats, opts) }, 'window') : (ev: Event) => ev.timestamp;
+    const capture: Stage = {
+      push(b) {
+        for (const ev of b) if (first.length < 5) { first.push(ev); times.push(readTime(ev)); }
+        return [];
+      },
+      end: () => [],
+      done: () => first.length >= 5,
+    };
+    await new Executor({
+      inputs, decoderFor: (input, text) => decoders[forcedFormat(opts) ?? formatOf(input as TextInput, text)],
+      decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true },
+      stages: [capture], encoder: encoders.ndjson({ passRaw: true }), sink: nullSink(), stats, onError: 'skip', late: 'drop',
+      live: false, commitPerBatch: false, deadLetter: null, warn: () => undefined, interrupted: () => false,
+    }).run();
+    for (const i of inputs) i.close();
+    io.stdout(explainPlan(program) + explainWindows(explainedWindow, first, times));
+    return EXIT.ok;
+  }
   const live = opts.follow === true || kafkaAddrs.size > 0 || (names.includes('-') && !(await stdinIsFile()));
   const useColor = colorEnabled(opts.color, sink.isTerminal, io.env) && opts.to === undefined;
   setColor(useColor);
@@ -233,10 +260,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const forced = opts.inputFormat === 'auto' ? null : (opts.inputFormat as InputFormat);
   executor = new Executor({
     inputs,
-    decoderFor: (input, first) => decoders[forced ?? formatOf(input, first)],
+    decoderFor: (input, first) => decoders[forcedFormat(opts) ?? formatOf(input as TextInput, first)],
     decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true },
     stages,
     encoder,
@@ -250,6 +276,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     warn: (m) => io.stderr(`sluice: ${m}\n`),
     interrupted: () => interrupted,
   });
+  stats.started = true;
   try {
     await executor.run();
   } finally {
@@ -323,6 +350,23 @@ async function kafkaClientOptions(opts: CliOptions, brokers: string[]): Promise<
   const timeoutMs = parseDuration(opts.timeout);
   if (timeoutMs === null || timeoutMs <= 0) throw new UsageError(`--timeout takes a duration such as 10s, not '${opts.timeout}'`);
   return { brokers, settings, timeoutMs, clientId: settings['client.id'] ?? 'sluice' };
+}
+
+function forcedFormat(opts: CliOptions): InputFormat | null {
+  return opts.inputFormat === 'auto' ? null : (opts.inputFormat as InputFormat);
+}
+
+function nullSink(): Sink {
+  return { kind: 'text', write: () => undefined, flush: async () => undefined, end: async () => undefined, closed: false, isTerminal: false };
+}
+
+/** The little of a build context that reading event times needs, for --explain. */
+function explainContext(stats: Stats, opts: CliOptions): BuildContext {
+  const compiler = exprCompiler({ text: '', typeError: stats.typeError, aggregateNames: new Set(), tz: opts.tz });
+  return {
+    compiler, stats, infer: opts.infer, bad: () => undefined, late: () => undefined, assertFailed: () => undefined,
+    time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut }, eventTime: (_r, ev) => ev.timestamp, idleMs: null,
+  };
 }
 
 function formatOf(input: TextInput, firstText: string): InputFormat {

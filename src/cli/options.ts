@@ -67,7 +67,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--timeout <duration>', key: 'timeout', group: 'kafka', default: '10s',
     help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
-  { flags: '--explain', key: 'explain', group: 'info', help: 'print the plan (stages, their kinds and compiled expressions) and exit' },
+  { flags: '--explain', key: 'explain', group: 'info', help: 'print the plan (each stage in canonical form and its kind; with a window, where the first records fall) and exit' },
   { flags: '--version', key: 'version', group: 'info', help: 'print the version and exit' },
   { flags: '-h, --help', key: 'help', group: 'info', help: 'print this help and exit; `sluice help OPERATOR` for one operator' },
 ];

@@ -15,6 +15,9 @@ export function splitProgramArgs(positionals: string[], isOperator: (word: strin
   if (positionals.length === 0) throw new UsageError('no program given; try: sluice \'where status >= 500\' app.ndjson  (sluice --help for more)');
   const first = positionals[0]!;
   if (!isOperator(first) || positionals.length === 1) {
+    if (positionals.includes('then')) {
+      throw new UsageError("'then' joins stages in the argument form (sluice where 'x > 1' then head 5); inside a quoted program use '|'");
+    }
     return { program: first, inputs: positionals.slice(1), form: 'dsl' };
   }
   const stages: string[] = [];

@@ -1,12 +1,13 @@
-// Type inference for text cells (csv, tsv, logfmt, kv), following Miller: decimal and hex
-// integers, floats (with exponent), and — as DESIGN asks — true/false. Unlike Miller, a
-// number written with leading zeros ("007", zip codes) stays a string, so that no input
-// text is ever changed by reading and writing it back.
+// Type inference for text cells (csv, tsv, logfmt, kv): numbers and — as DESIGN asks —
+// true/false. A cell becomes a number only when the number writes back as the same text
+// ("42", "-1.5", "1e+21"); any other numeric-looking cell ("007", "1.50", "0x1F", "1e3")
+// stays text, so reading and writing a file never changes it (Miller keeps the original text
+// beside the number for the same reason). Such text still compares and computes as a number:
+// `where price > 1` and `sum(price)` read numeric strings.
 
 import type { Value } from '../runtime/event.js';
 
 const NUMBER = /^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
-const HEX = /^[-+]?0x[0-9a-fA-F]+$/;
 
 export function inferValue(s: string): Value {
   const c = s.charCodeAt(0);
@@ -16,12 +17,7 @@ export function inferValue(s: string): Value {
   if (s === 'false') return false;
   if (NUMBER.test(s)) {
     const n = Number(s);
-    // -0 would print back as 0: keep the text
-    return Number.isFinite(n) && !Object.is(n, -0) ? n : s;
-  }
-  if (HEX.test(s)) {
-    const n = s.startsWith('-') ? -parseInt(s.slice(3), 16) : parseInt(s.replace(/^\+/, '').slice(2), 16);
-    return Number.isSafeInteger(n) ? n : s;
+    return String(n) === s ? n : s;
   }
   return s;
 }

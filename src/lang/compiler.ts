@@ -12,6 +12,7 @@ import { caret, suggestion } from '../errors/diagnostic.js';
 import type { Event, Value } from '../runtime/event.js';
 import type { Expr, Span } from './ast.js';
 import type { FnContext } from './function-types.js';
+import { timestampParser } from '../time/timestamp.js';
 import { functions } from './functions.js';
 import { compareValues, looseEqual, numericString, truthy, type Maybe } from './values.js';
 
@@ -24,6 +25,8 @@ export interface CompileEnv {
   typeError: () => void;
   /** names that are aggregate functions (to explain their misuse) */
   aggregateNames: ReadonlySet<string>;
+  /** zone for timestamps without one in time functions (--tz); UTC when absent */
+  tz?: string;
 }
 
 export const META_NAMES = ['file', 'line', 'offset', 'partition', 'topic', 'key', 'headers', 'timestamp'] as const;
@@ -86,7 +89,14 @@ function helpers(typeError: () => void) {
     n(v: Maybe): Value {
       return v === undefined ? null : v;
     },
-    eq: looseEqual,
+    eq(a: Maybe, b: Maybe): boolean {
+      if (a === null || a === undefined || b === null || b === undefined) return false;
+      return looseEqual(a, b);
+    },
+    ne(a: Maybe, b: Maybe): boolean {
+      if (a === null || a === undefined || b === null || b === undefined) return false;
+      return !looseEqual(a, b);
+    },
     cmp(a: Maybe, b: Maybe): number | null {
       return compareValues(a, b, typeError);
     },
@@ -244,8 +254,18 @@ class CodeGen {
       case '&&': return `(${this.bool(left)} && ${this.bool(right)})`;
       case '||': return `(${this.bool(left)} || ${this.bool(right)})`;
       case '??': return `(${this.gen(left)} ?? ${this.gen(right)})`;
-      case '==': return `H.eq(${this.gen(left)}, ${this.gen(right)})`;
-      case '!=': return `(!H.eq(${this.gen(left)}, ${this.gen(right)}))`;
+      case '==': case '!=': {
+        // `x == null` / `x != null` test for a missing or null value; any other comparison
+        // involving a null value is false (SQL)
+        const isNullLit = (e: Expr) => e.kind === 'lit' && e.value === null;
+        if (isNullLit(left) || isNullLit(right)) {
+          const other = isNullLit(left) ? right : left;
+          const t = this.temp();
+          const test = `((${t} = ${this.gen(other)}) === null || ${t} === undefined)`;
+          return op === '==' ? test : `(!${test})`;
+        }
+        return `H.${op === '==' ? 'eq' : 'ne'}(${this.gen(left)}, ${this.gen(right)})`;
+      }
       case 'in': return `H.isIn(${this.gen(left)}, ${this.gen(right)})`;
       case '=~': case '!~': {
         const t = this.temp();
@@ -314,9 +334,14 @@ class CodeGen {
   }
 }
 
-/** A fresh FnContext whose now() is fixed at the time it is read, per compiled program. */
-function fnContext(typeError: () => void): FnContext {
-  return { typeError, now: () => Date.now() };
+function fnContext(env: CompileEnv): FnContext {
+  let readTime: (v: Value | undefined) => number | null;
+  try {
+    readTime = timestampParser({ tz: env.tz });
+  } catch (e) {
+    throw new UsageError(`--tz: ${(e as Error).message}`);
+  }
+  return { typeError: env.typeError, now: () => Date.now(), readTime };
 }
 
 function build(gen: CodeGen, body: string, h: Helpers, fnCtx: FnContext): Compiled {
@@ -339,7 +364,7 @@ export interface ExprCompiler {
 
 export function exprCompiler(env: CompileEnv): ExprCompiler {
   const h = helpers(env.typeError);
-  const fnCtx = fnContext(env.typeError);
+  const fnCtx = fnContext(env);
   return {
     value(e) {
       const g = new CodeGen(env);

@@ -10,6 +10,8 @@ export interface FnContext {
   typeError(): void;
   /** wall-clock now in epoch milliseconds, fixed per batch so a batch is consistent */
   now(): number;
+  /** read a timestamp as epoch ms (null when unreadable), in the zone of --tz */
+  readTime(v: Value | undefined): number | null;
 }
 
 /**

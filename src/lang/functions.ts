@@ -17,7 +17,6 @@
 import type { Value } from '../runtime/event.js';
 import { parseDuration } from '../time/duration.js';
 import { formatIso, strftime as formatTime, strftimer } from '../time/format.js';
-import { timestampParser } from '../time/timestamp.js';
 import type { FnArg, FnContext, FnImpl, FunctionSpec } from './function-types.js';
 import { compareValues, looseEqual, numericString } from './values.js';
 
@@ -340,11 +339,9 @@ function toNumber(f: (x: number) => number): FnImpl {
 
 // ---- time ----
 
-const readTime = timestampParser();
-
 /** A readable timestamp argument as epoch ms; NaN (counted) when unreadable. */
 function timeOf(ctx: FnContext, x: FnArg): number {
-  const t = x instanceof RegExp ? null : readTime(x);
+  const t = x instanceof RegExp ? null : ctx.readTime(x);
   if (t === null) { ctx.typeError(); return NaN; }
   return t;
 }

@@ -7,6 +7,7 @@ import type { StageParser } from '../lang/parser.js';
 import { columnName, pathText, printExpr, printNamed } from '../lang/print.js';
 import { groupKey, type Maybe } from '../lang/values.js';
 import { makeEvent, type Batch, type Event, type Value } from '../runtime/event.js';
+import { parseEmit, printEmit, type Emit } from './emit.js';
 import { putKey } from './paths.js';
 import { defineOperator, type BuildContext, type Stage } from './types.js';
 
@@ -23,6 +24,7 @@ export interface AggCall {
 export interface AggregateArgs {
   aggs: AggCall[];
   by: Named[];
+  emit: Emit;
 }
 
 /** `avg(req.ms)` -> `avg_req_ms`; `p95(x)` -> `p95_x`; `percentile(x, 99.9)` -> `p99_9_x`; `count()` -> `count`. */
@@ -54,13 +56,14 @@ function aggCall(p: StageParser, n: Named): AggCall {
 export function parseAggregate(p: StageParser): AggregateArgs {
   const aggs = p.namedList().map((n) => aggCall(p, n));
   const by = p.acceptKeyword('by') ? p.namedList() : [];
+  const emit = p.acceptKeyword('emit') ? parseEmit(p) : { mode: 'final' as const };
   const names = [...by.map(columnName), ...aggs.map((a) => a.name)];
   const dup = names.find((x, i) => names.indexOf(x) !== i);
   if (dup !== undefined) {
     const span = aggs.find((a) => a.name === dup)?.span ?? { start: 0, end: 0 };
     p.fail(`two output fields are named '${dup}'; name one with \`as\``, span);
   }
-  return { aggs, by };
+  return { aggs, by, emit };
 }
 
 export function printAggregate(a: AggregateArgs): string {
@@ -69,7 +72,8 @@ export function printAggregate(a: AggregateArgs): string {
     const call = `${c.fn}(${args.join(', ')})`;
     return c.name === defaultAggName(c.fn, c.arg, c.params) ? call : `${call} as ${c.name}`;
   });
-  return aggs.join(', ') + (a.by.length ? ` by ${a.by.map(printNamed).join(', ')}` : '');
+  const emit = printEmit(a.emit);
+  return aggs.join(', ') + (a.by.length ? ` by ${a.by.map(printNamed).join(', ')}` : '') + (emit ? ` ${emit}` : '');
 }
 
 export interface Group {
@@ -165,12 +169,15 @@ export const aggregate = defineOperator<AggregateArgs>({
   aliases: [],
   kind: 'aggregate',
   summary: 'aggregate per key: count(), avg(x), p95(x), ... [by KEY, ...]',
-  usage: 'AGG [as NAME], ... [by KEY [as NAME], ...]',
+  usage: 'AGG [as NAME], ... [by KEY [as NAME], ...] [emit every DURATION|changes]',
   description:
     'Computes aggregates per distinct key over the whole input and writes one record per key at the end, ' +
     'keys first, then the aggregates, groups in order of first appearance. The keyword `aggregate` is optional: ' +
     '`count() by service` is a stage. Without `by`, one record is written, even for empty input (`{"count":0}`). ' +
-    'Output names default to `count`, `avg_latency`, `p95_latency`; `as NAME` overrides. See `sluice help aggregates`.',
+    'Output names default to `count`, `avg_latency`, `p95_latency`; `as NAME` overrides. See `sluice help aggregates`. ' +
+    'On a live input (a pipe, --follow, Kafka) `emit every DURATION` also writes the groups that changed every DURATION ' +
+    '("final": false), and `emit changes` writes a group after every record that changes it; the end of input ' +
+    '(or Ctrl-C) writes every group with "final": true.',
   examples: [
     { program: 'count(), avg(ms) by svc', input: '{"svc":"a","ms":1}\n{"svc":"b","ms":3}\n{"svc":"a","ms":2}\n', output: '{"svc":"a","count":2,"avg_ms":1.5}\n{"svc":"b","count":1,"avg_ms":3}\n' },
     { program: 'count() as n, max(ms)', input: '{"ms":4}\n{"ms":9}\n', output: '{"n":2,"max_ms":9}\n' },
@@ -180,20 +187,44 @@ export const aggregate = defineOperator<AggregateArgs>({
   build(args, ctx): Stage {
     const grouper = new Grouper(args, ctx);
     const table = new Map<unknown, Group>();
+    const early = args.emit.mode !== 'final';
     let lastTimestamp = 0;
-    return {
+    const result = (g: Group, final: boolean): Event => {
+      g.dirty = false;
+      return makeEvent(grouper.result(g, undefined, early ? [['final', final]] : undefined), undefined, RESULT_SOURCE, 0, lastTimestamp);
+    };
+    const stage: Stage = {
       push(batch: Batch): Batch {
-        for (let i = 0; i < batch.length; i++) grouper.add(table, batch[i]!);
         if (batch.length > 0) lastTimestamp = batch[batch.length - 1]!.timestamp;
+        if (args.emit.mode === 'changes') {
+          const out: Batch = [];
+          for (let i = 0; i < batch.length; i++) out.push(result(grouper.add(table, batch[i]!), false));
+          return out;
+        }
+        for (let i = 0; i < batch.length; i++) grouper.add(table, batch[i]!);
         return [];
       },
       end(): Batch {
         if (table.size === 0 && args.by.length === 0) table.set(null, grouper.fresh([]));
         const out: Batch = [];
-        for (const g of table.values()) out.push(makeEvent(grouper.result(g), undefined, RESULT_SOURCE, 0, lastTimestamp));
+        for (const g of table.values()) out.push(result(g, true));
         return out;
       },
       done: () => false,
+    };
+    if (args.emit.mode !== 'every') return stage;
+    const everyMs = args.emit.every.ms;
+    let last = Date.now();
+    return {
+      ...stage,
+      tickMs: Math.min(everyMs, 1000) / 4,
+      tick(now: number): Batch {
+        if (now - last < everyMs) return [];
+        last = now;
+        const out: Batch = [];
+        for (const g of table.values()) if (g.dirty) out.push(result(g, false));
+        return out;
+      },
     };
   },
 });

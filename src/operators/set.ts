@@ -1,6 +1,6 @@
 import type { Expr } from '../lang/ast.js';
 import { printExpr } from '../lang/print.js';
-import { withValue } from '../runtime/event.js';
+import { isRecord, withValue, type Value } from '../runtime/event.js';
 import { segments, setPath } from './paths.js';
 import { defineOperator, stateless } from './types.js';
 
@@ -35,7 +35,9 @@ export const set = defineOperator<Assignment[]>({
   build(list, ctx) {
     const steps = list.map((a) => ({ segs: segments(a.target), fn: ctx.compiler.value(a.value) }));
     return stateless((batch) => batch.map((ev) => {
-      let v = ev.value;
+      // fields can only be set on an object: another value passes unchanged, counted as a type error
+      if (!isRecord(ev.value)) { ctx.stats.typeError(); return ev; }
+      let v: Value = ev.value;
       for (const s of steps) {
         const x = s.fn(v, ev);
         v = setPath(v, s.segs, x === undefined ? null : x);

@@ -4,18 +4,12 @@ import type { StageParser } from '../lang/parser.js';
 import { printExpr } from '../lang/print.js';
 import { makeEvent, type Batch, type Event, type Value } from '../runtime/event.js';
 import { formatIso } from '../time/format.js';
-import { timestampParser } from '../time/timestamp.js';
 import { slidingStarts, tumblingStart, Watermark } from '../time/windows.js';
 import { Grouper, type AggregateArgs, type Group } from './aggregate.js';
+import { eventTimeReader } from './event-time.js';
+import { parseEmit, positiveDuration, printEmit, type Dur, type Emit } from './emit.js';
 import { count } from './head.js';
 import { defineOperator, type BuildContext, type Stage } from './types.js';
-
-interface Dur {
-  ms: number;
-  text: string;
-}
-
-export type Emit = { mode: 'final' } | { mode: 'every'; every: Dur } | { mode: 'changes' };
 
 export interface WindowArgs {
   kind: 'tumbling' | 'sliding' | 'session' | 'count';
@@ -31,43 +25,25 @@ export interface WindowArgs {
   emit: Emit;
 }
 
-function positive(p: StageParser, what: string): Dur {
-  const d = p.duration(`${what} (a duration such as 10s, 5m or 1h)`);
-  if (!(d.ms > 0)) p.fail(`${what} must be longer than 0`, d.span);
-  return { ms: d.ms, text: d.text };
-}
-
-export function parseEmit(p: StageParser): Emit {
-  const t = p.name("final, every DURATION or changes after 'emit'");
-  if (t.name === 'final') return { mode: 'final' };
-  if (t.name === 'changes') return { mode: 'changes' };
-  if (t.name === 'every') return { mode: 'every', every: positive(p, 'the emit interval') };
-  return p.fail(`unknown emit mode '${t.name}' (final, every DURATION, changes)`, t.span);
-}
-
-export function printEmit(e: Emit): string {
-  return e.mode === 'every' ? `emit every ${e.every.text}` : e.mode === 'changes' ? 'emit changes' : '';
-}
-
 function parseWindow(p: StageParser): WindowArgs {
   const k = p.name('a window kind: tumbling, sliding, session or count');
   const args: WindowArgs = { kind: 'tumbling', size: null, slide: null, n: 0, every: null, on: null, allow: null, emit: { mode: 'final' } };
   switch (k.name) {
     case 'tumbling':
-      args.size = positive(p, 'the window size');
+      args.size = positiveDuration(p, 'the window size');
       break;
     case 'sliding':
       args.kind = 'sliding';
-      args.size = positive(p, 'the window size');
+      args.size = positiveDuration(p, 'the window size');
       p.expectKeyword('every', "'every' and the slide, as in: window sliding 10m every 1m");
-      args.slide = positive(p, 'the slide');
+      args.slide = positiveDuration(p, 'the slide');
       if (args.slide.ms > args.size.ms) {
         p.fail('the slide must not be longer than the window: records between windows would belong to none', p.spanFrom(k.span.start));
       }
       break;
     case 'session':
       args.kind = 'session';
-      args.size = positive(p, 'the session gap');
+      args.size = positiveDuration(p, 'the session gap');
       break;
     case 'count':
       args.kind = 'count';
@@ -186,27 +162,7 @@ interface CountState {
 
 /** A window followed by its aggregate, fused into one stateful stage. */
 export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: BuildContext): Stage {
-  let timeOf: (ev: Event) => number | null;
-  if (w.on !== null) {
-    const get = baseCtx.compiler.value(w.on);
-    let parse: ReturnType<typeof timestampParser>;
-    try {
-      parse = timestampParser({ tz: baseCtx.time.tz, format: baseCtx.time.format });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-    const field = printExpr(w.on);
-    timeOf = (ev) => {
-      const raw = get(ev.value, ev);
-      const t = parse(raw === undefined ? null : raw);
-      if (t === null) {
-        baseCtx.bad(ev, raw === undefined || raw === null ? `window: no time in ${field}` : `window: cannot read time ${JSON.stringify(raw)} in ${field}`);
-      }
-      return t;
-    };
-  } else {
-    timeOf = (ev) => ev.timestamp;
-  }
+  const timeOf = w.on !== null ? eventTimeReader(w.on, baseCtx, 'window') : (ev: Event) => ev.timestamp;
   const current = { t: 0 };
   const ctx: BuildContext = { ...baseCtx, eventTime: () => current.t };
   const grouper = new Grouper(agg, ctx);

@@ -49,6 +49,15 @@ export interface RunPlan {
   interrupted(): boolean;
 }
 
+interface PendingBad {
+  /** how many records of the chunk came before it */
+  at: number;
+  raw: string;
+  reason: string;
+  line: number;
+  where: string;
+}
+
 /** Failure under --on-error fail: stop at this record; what came before it is still written. */
 class Stop {
   constructor(readonly error: DataError, readonly line: number) {}
@@ -184,8 +193,22 @@ export class Executor {
     const source: Source = { name: input.name };
     let decoder: Decoder | null = null;
     let sniffBuffer = '';
-    const onBad: BadInput = (raw, reason, line) => this.bad(raw, reason, location({ source, line, offset: -1, partition: -1 }), line);
     const batch: Batch = [];
+    // bad input is held with its position among the decoded records and handled in turn, so
+    // that what happens does not depend on how the input was cut into chunks
+    const bads: PendingBad[] = [];
+    const onBad: BadInput = (raw, reason, line) =>
+      bads.push({ at: batch.length, raw, reason, line, where: location({ source, line, offset: -1, partition: -1 }) });
+    const decode = async (text: string, last: boolean): Promise<boolean> => {
+      if (decoder === null) decoder = plan.decoderFor(input, text)(source, plan.decode, onBad, this.now);
+      decoder.write(text, batch);
+      if (last) decoder.end(batch);
+      let stop = false;
+      await this.serial(async () => { stop = await this.processDecoded(batch, bads); });
+      batch.length = 0;
+      bads.length = 0;
+      return stop;
+    };
     try {
       for await (const text of input.chunks()) {
         this.chunkNow = Date.now();
@@ -193,27 +216,17 @@ export class Executor {
           // decide the format on the first line (or 64 KiB) of text
           sniffBuffer += text;
           if (sniffBuffer.indexOf('\n') < 0 && sniffBuffer.length < 65536) continue;
-          decoder = plan.decoderFor(input, sniffBuffer)(source, plan.decode, onBad, this.now);
-          decoder.write(sniffBuffer, batch);
+          const first = sniffBuffer;
           sniffBuffer = '';
-        } else {
-          decoder.write(text, batch);
-        }
-        let stop = false;
-        await this.serial(async () => { stop = await this.process(batch); });
-        if (stop) {
+          if (await decode(first, false)) { input.close(); return true; }
+        } else if (await decode(text, false)) {
           input.close();
           return true;
         }
-        batch.length = 0;
       }
       this.chunkNow = Date.now();
-      if (decoder === null && sniffBuffer.length > 0) {
-        decoder = plan.decoderFor(input, sniffBuffer)(source, plan.decode, onBad, this.now);
-        decoder.write(sniffBuffer, batch);
-      }
-      decoder?.end(batch);
-      return await this.process(batch);
+      if (decoder === null && sniffBuffer.length === 0) return false;
+      return await decode(sniffBuffer, true);
     } catch (e) {
       if (plan.interrupted()) return true;
       if (e instanceof DataError && plan.onError !== 'fail') {
@@ -224,11 +237,25 @@ export class Executor {
     }
   }
 
+  /** Records and bad input of one chunk, in input order; true when no more input is wanted. */
+  private async processDecoded(batch: Batch, bads: PendingBad[]): Promise<boolean> {
+    let from = 0;
+    for (const b of bads) {
+      if (b.at > from) {
+        if (await this.process(batch.slice(from, b.at))) return true;
+        from = b.at;
+      }
+      this.bad(b.raw, b.reason, b.where, b.line);
+      if (this.stop) return true;
+    }
+    return this.process(from === 0 ? batch : batch.slice(from));
+  }
+
   /** Run a batch of decoded events through the pipeline; true when no more input is wanted. */
   private async process(batch: Batch): Promise<boolean> {
     const { plan } = this;
     plan.stats.recordsIn += batch.length;
-    let b: Batch = this.stop ? batch.filter((e) => e.line < this.stop!.line) : batch;
+    let b: Batch = batch;
     const stages = plan.stages;
     for (let i = 0; i < stages.length && b.length > 0; i++) {
       const hadStop = this.stop;

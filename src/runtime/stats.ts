@@ -12,14 +12,16 @@ export class Stats {
   assertFailures = 0;
   /** records dropped as late by a window */
   late = 0;
-  readonly started = performance.now();
+  /** reading has begun (a program error before it leaves nothing to report) */
+  started = false;
+  readonly startTime = performance.now();
 
   typeError = (): void => {
     this.typeErrors++;
   };
 
   elapsedMs(): number {
-    return performance.now() - this.started;
+    return performance.now() - this.startTime;
   }
 
   /** The --stats report printed on stderr. */

@@ -84,7 +84,8 @@ function evaluate(program: string, input: string): string {
 
 describe('spec examples', () => {
   for (const s of aggregateList) {
-    s.examples.forEach((ex, i) => {
+    // examples over windows need the real engine: test/registry-examples.test.ts runs them all
+    s.examples.filter((ex) => !ex.program.startsWith('window')).forEach((ex, i) => {
       it(`${s.name} #${i + 1}: ${ex.program}`, () => {
         expect(ex.program).toMatch(new RegExp(`\\b${s.name}\\(`));
         expect(ex.input.endsWith('\n') && ex.output.endsWith('\n')).toBe(true);

@@ -8,7 +8,7 @@ describe('csv decoder', () => {
     const d = decode(decodeCsv, 'name,count,ok,ratio,zip\nweb,12,true,0.5,007\napi,-3,false,1e3,0x1F\n');
     expect(d.events).toEqual([
       { value: { name: 'web', count: 12, ok: true, ratio: 0.5, zip: '007' }, line: 2, raw: undefined },
-      { value: { name: 'api', count: -3, ok: false, ratio: 1000, zip: 31 }, line: 3, raw: undefined },
+      { value: { name: 'api', count: -3, ok: false, ratio: '1e3', zip: '0x1F' }, line: 3, raw: undefined },
     ]);
     expect(d.bad).toEqual([]);
   });

@@ -3,13 +3,14 @@ import fc from 'fast-check';
 import { functionList, functions, roundTo, substring } from '../../src/lang/functions.js';
 import type { FnArg, FnContext, FnImpl } from '../../src/lang/function-types.js';
 import type { Value } from '../../src/runtime/event.js';
+import { timestampParser } from '../../src/time/timestamp.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');
 
 interface Counting extends FnContext { errors: number }
 
 function fakeCtx(): Counting {
-  const c: Counting = { errors: 0, typeError: () => { c.errors++; }, now: () => NOW };
+  const c: Counting = { errors: 0, typeError: () => { c.errors++; }, now: () => NOW, readTime: timestampParser() };
   return c;
 }
 
@@ -130,6 +131,15 @@ describe('null in, null out', () => {
     expect(ok('coalesce', null, undefined)).toBeNull();
     expect(ok('min', null, undefined)).toBeNull();
     expect(ok('max', undefined)).toBeNull();
+  });
+});
+
+describe('--tz reaches the time functions', () => {
+  it('time() reads a zone-less stamp in the given zone', () => {
+    const c = fakeCtx();
+    c.readTime = timestampParser({ tz: 'Europe/Paris' });
+    expect(functions.get('time')!.impl(c, '2024-05-01 12:00:00')).toBe(Date.parse('2024-05-01T10:00:00Z'));
+    expect(functions.get('time')!.impl(fakeCtx(), '2024-05-01 12:00:00')).toBe(Date.parse('2024-05-01T12:00:00Z'));
   });
 });
 

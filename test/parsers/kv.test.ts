@@ -6,7 +6,7 @@ describe('parse kv', () => {
 
   it('picks pairs out of free text and ignores the rest', () => {
     expect(p.parse('2024-05-01 12:00:03 WARN payment failed user=ann order_id=7781 amount=12.50 reason="card declined"')).toEqual({
-      user: 'ann', order_id: 7781, amount: 12.5, reason: 'card declined',
+      user: 'ann', order_id: 7781, amount: '12.50', reason: 'card declined',
     });
   });
 
