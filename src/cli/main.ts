@@ -32,9 +32,17 @@ import { eventTimeReader } from '../operators/event-time.js';
 import type { BuildContext, Stage } from '../operators/types.js';
 import { splitProgramArgs } from './program-args.js';
 
+/** The version in package.json, found by walking up from this module (bundled or not). */
 export function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (let dir = new URL('./', import.meta.url); ; dir = new URL('../', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'sluice') return pkg.version;
+    } catch {
+      // not here: look one folder up
+    }
+    if (dir.pathname === '/') return 'unknown';
+  }
 }
 
 function buildCommand(): Command {
@@ -109,7 +117,12 @@ function report(e: unknown, io: Io, color: boolean): number {
 }
 
 async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void): Promise<number> {
-  const { program: text, inputs: inputNames } = splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined);
+  let { program: text, inputs: inputNames } = splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined);
+  // `sluice kafka://host:9092/orders --offset -20`: a topic and no program shows the messages as they are
+  if (isKafkaUri(text)) {
+    inputNames = [text, ...inputNames];
+    text = 'where true';
+  }
   if (inputNames.length === 0) fileInsteadOfProgram(text);
 
   // 1. options the program needs, then the program: parse, compile every expression, build every stage
@@ -281,7 +294,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     await executor.run();
   } finally {
     await sink.end().catch(() => undefined);
-    for (const i of inputs) if ('kind' in i) i.close();
+    for (const i of inputs) if ('kind' in i) await i.close();
     await deadSink?.end();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
