@@ -290,10 +290,14 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     interrupted: () => interrupted,
   });
   stats.started = true;
+  let ended = false;
   try {
     await executor.run();
+    // the last sends to a Kafka sink are acknowledged here, and may still fail (exit 69)
+    ended = true;
+    await sink.end();
   } finally {
-    await sink.end().catch(() => undefined);
+    if (!ended) await sink.end().catch(() => undefined);
     for (const i of inputs) if ('kind' in i) await i.close();
     await deadSink?.end();
     process.off('SIGINT', onSignal);

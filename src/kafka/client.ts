@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import kafkajs from 'kafkajs';
-import type { Admin, KafkaConfig, LogEntry, RetryOptions, SASLOptions } from 'kafkajs';
+import type { Admin, KafkaConfig, LogEntry, PartitionAssigner, RetryOptions, SASLOptions } from 'kafkajs';
 import { SluiceError, UnavailableError, UsageError } from '../errors/errors.js';
 import { lz4Codec, snappyCodec, zstdCodec, ZstdProductionUnsupported } from './codecs.js';
 import type { KafkaClientOptions } from './options.js';
@@ -24,7 +24,7 @@ export type {
   Transaction,
 } from 'kafkajs';
 
-const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = kafkajs;
+const { Kafka, logLevel, CompressionTypes, CompressionCodecs, AssignerProtocol, PartitionAssigners, Partitioners } = kafkajs;
 
 let codecsRegistered = false;
 function registerCodecs(): void {
@@ -204,6 +204,9 @@ export function consumerSettings(settings: { [key: string]: string }): ConsumerS
 export function producerSettings(settings: { [key: string]: string }): { transactionTimeout: number } {
   return { transactionTimeout: positiveInt(settings, 'transaction.timeout.ms') ?? 60_000 };
 }
+
+/** kafkajs's default partitioner: Java-compatible murmur2 of the key (named, to skip its v2 notice). */
+export const javaCompatiblePartitioner = Partitioners.DefaultPartitioner;
 
 /** kafkajs's number for a --compression name. */
 export function compressionType(name: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'): number {
@@ -386,4 +389,45 @@ export async function fetchGroupOffsets(admin: Admin, group: string, topic: stri
   const out = new Map<number, number>();
   for (const t of rows) for (const p of t.partitions) out.set(p.partition, Number(p.offset));
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consumer group assignment
+
+/** kafkajs's round-robin assigner (the default), for callers that pass assigners explicitly. */
+export const roundRobinAssigner: PartitionAssigner = PartitionAssigners.roundRobin;
+
+/**
+ * An assigner that hands out only the partitions in `only` (--partition), round-robin over the
+ * members sorted by id, so that --partition also works inside a consumer group. Every member
+ * must use it (other clients in the same group would not share the protocol name).
+ */
+export function onlyPartitionsAssigner(only: readonly number[]): PartitionAssigner {
+  const wanted = new Set(only);
+  return ({ cluster }) => ({
+    name: 'SluicePartitionsAssigner',
+    version: 0,
+    async assign({ members, topics }) {
+      const ids = members.map((m) => m.memberId).sort();
+      const byMember = new Map<string, { [topic: string]: number[] }>(ids.map((id) => [id, {}]));
+      let i = 0;
+      for (const topic of topics) {
+        const parts = cluster.findTopicPartitionMetadata(topic).map((p) => p.partitionId).filter((p) => wanted.has(p)).sort((a, b) => a - b);
+        for (const p of parts) {
+          const a = byMember.get(ids[i++ % ids.length]!)!;
+          (a[topic] ??= []).push(p);
+        }
+      }
+      return ids.map((memberId) => ({
+        memberId,
+        memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment: byMember.get(memberId)!, userData: Buffer.alloc(0) }),
+      }));
+    },
+    protocol({ topics }) {
+      return {
+        name: 'SluicePartitionsAssigner',
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }),
+      };
+    },
+  });
 }

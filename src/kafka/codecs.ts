@@ -13,8 +13,12 @@ interface SnappyJs {
   uncompress(b: Buffer): Buffer;
 }
 interface Lz4Js {
-  compress(b: Uint8Array): Uint8Array;
+  compressBound(n: number): number;
+  compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number;
   decompress(b: Uint8Array): Uint8Array;
+}
+interface Xxh32 {
+  hash(seed: number, src: Uint8Array, index: number, length: number): number;
 }
 
 /** What kafkajs expects from a codec: `compress` gets its encoder, `decompress` a buffer. */
@@ -49,11 +53,46 @@ export function snappyCodec(): KafkaCodec {
   };
 }
 
+const LZ4_BLOCK = 64 * 1024;
+
+/**
+ * An LZ4 frame the way Kafka's Lz4BlockInputStream accepts it: independent blocks (lz4js's own
+ * frames are block-dependent, which brokers refuse), 64 KiB blocks, no checksums.
+ */
+export function lz4Frame(src: Buffer, lz4: Lz4Js, xxh: Xxh32): Buffer {
+  const blocks = Math.max(1, Math.ceil(src.length / LZ4_BLOCK));
+  const out = Buffer.allocUnsafe(7 + blocks * (4 + lz4.compressBound(LZ4_BLOCK)) + 4);
+  out.writeUInt32LE(0x184d2204, 0);
+  out[4] = 0x60; // version 01, block independence
+  out[5] = 0x40; // max block size 64 KiB
+  out[6] = (xxh.hash(0, out, 4, 2) >>> 8) & 0xff;
+  let at = 7;
+  const table = new Uint32Array(65536);
+  const scratch = new Uint8Array(lz4.compressBound(LZ4_BLOCK));
+  for (let start = 0; start < src.length; start += LZ4_BLOCK) {
+    const len = Math.min(LZ4_BLOCK, src.length - start);
+    table.fill(0);
+    const size = lz4.compressBlock(src, scratch, start, len, table);
+    if (size === 0 || size >= len) {
+      out.writeUInt32LE((0x80000000 | len) >>> 0, at);
+      src.copy(out, at + 4, start, start + len);
+      at += 4 + len;
+    } else {
+      out.writeUInt32LE(size, at);
+      out.set(scratch.subarray(0, size), at + 4);
+      at += 4 + size;
+    }
+  }
+  out.writeUInt32LE(0, at);
+  return out.subarray(0, at + 4);
+}
+
 export function lz4Codec(): KafkaCodec {
   const lz4 = require('lz4js') as Lz4Js;
+  const xxh = require('lz4js/xxh32.js') as Xxh32;
   return {
     async compress(encoder) {
-      return asBuffer(lz4.compress(encoder.buffer));
+      return lz4Frame(encoder.buffer, lz4, xxh);
     },
     async decompress(buffer) {
       return asBuffer(lz4.decompress(buffer));

@@ -1,7 +1,261 @@
-import { UnavailableError } from '../errors/errors.js';
+// The Kafka sink: records become messages of one topic (key from --key, partition from
+// --partition-by, headers passed through, value from the output encoder), sent with acks=all.
+// write() returns at once while a few sends are in flight and waits when there are more (that is
+// the backpressure); flush() resolves when every send so far is acknowledged, which is when the
+// executor may commit the input offsets.
+//
+// Partitioning: with --partition-by, partition = toPositive(murmur2(text)) % partitions, where
+// text is the value's string (or JSON text), as the Java client does for keys. With --key only,
+// kafkajs's default partitioner picks the partition with the same Java-compatible murmur2 of the
+// key, so a topic keyed by sluice is partitioned like one keyed by a Java producer (librdkafka's
+// default, used by kcat, hashes with CRC32 instead). Without either, kafkajs spreads messages.
+//
+// --exactly-once: a transactional producer (transactional id `sluice-<group>-<topic>`, so a
+// restarted process fences its predecessor and aborts its open transaction). Writes open a
+// transaction lazily; the source commits each input batch through commitTransaction(), which puts
+// the consumed offsets into that transaction and commits it.
+
+import { UnavailableError, UsageError } from '../errors/errors.js';
+import type { Event } from '../runtime/event.js';
 import type { EventSink } from '../sinks/sink.js';
+import {
+  boundedRetry,
+  compressionType,
+  connectAdmin,
+  createKafka,
+  javaCompatiblePartitioner,
+  kafkaError,
+  producerSettings,
+  topicPartitions,
+  withDeadline,
+  type Message,
+  type Producer,
+  type Transaction,
+} from './client.js';
 import type { KafkaSinkOptions } from './options.js';
 
-export async function kafkaSink(_opts: KafkaSinkOptions): Promise<EventSink> {
-  throw new UnavailableError('writing to Kafka is not available yet');
+export interface OffsetsToCommit {
+  topic: string;
+  partitions: { partition: number; offset: string }[];
+}
+
+/** A sink whose writes are committed together with the input offsets (--exactly-once). */
+export interface TransactionalSink extends EventSink {
+  readonly transactional: true;
+  /** Creates the transactional producer (id `sluice-<group>-<topic>`): the source calls it before reading. */
+  prepareTransactions(group: string): Promise<void>;
+  /** Puts `offsets` (the next offsets to read) into the open transaction and commits it. */
+  commitTransaction(consumerGroupId: string, offsets: OffsetsToCommit[]): Promise<void>;
+}
+
+export function isTransactionalSink(x: unknown): x is TransactionalSink {
+  return typeof x === 'object' && x !== null && (x as { transactional?: unknown }).transactional === true &&
+    typeof (x as { commitTransaction?: unknown }).commitTransaction === 'function';
+}
+
+/** Java's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), as kafkajs's default partitioner. */
+export function murmur2(data: Buffer): number {
+  const len = data.length;
+  const m = 0x5bd1e995;
+  let h = 0x9747b28c ^ len;
+  const whole = len & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  const tail = len & 3;
+  if (tail === 3) h ^= data[whole + 2]! << 16;
+  if (tail >= 2) h ^= data[whole + 1]! << 8;
+  if (tail >= 1) {
+    h ^= data[whole]!;
+    h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h | 0;
+}
+
+export function partitionFor(text: string, partitions: number): number {
+  return (murmur2(Buffer.from(text, 'utf8')) & 0x7fffffff) % partitions;
+}
+
+const textOf = (v: unknown): string | null =>
+  v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
+
+/** Sends of at most about this many bytes, well under the broker's default message.max.bytes (1 MiB). */
+const MAX_SEND_BYTES = 512 * 1024;
+/** Sends in flight before write() makes the executor wait. */
+const MAX_IN_FLIGHT = 4;
+
+export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
+  const c = opts.client;
+  const topic = opts.topic;
+  if (opts.compression === 'zstd') {
+    throw new UsageError('--compression zstd: sluice reads zstd messages but cannot write them; use gzip, snappy or lz4');
+  }
+  const { transactionTimeout } = producerSettings(c.settings);
+
+  const admin = await connectAdmin(c);
+  let partitionCount: number;
+  try {
+    partitionCount = (await topicPartitions(admin, topic, c)).length;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+
+  const exactly = opts.exactlyOnce;
+  const kafka = createKafka(c);
+  const what = `writing to '${topic}'`;
+  const retry = boundedRetry(c.timeoutMs);
+  const compression = compressionType(opts.compression);
+  let producer: Producer | null = null;
+  let txId: string | null = null;
+
+  const connect = async (p: Producer, ms: number, doing: string): Promise<Producer> => {
+    try {
+      await withDeadline(p.connect(), ms, doing, c.brokers);
+    } catch (e) {
+      await p.disconnect().catch(() => undefined);
+      throw e;
+    }
+    return p;
+  };
+  if (!exactly) {
+    producer = await connect(kafka.producer({ allowAutoTopicCreation: false, retry, createPartitioner: javaCompatiblePartitioner }), c.timeoutMs, `connecting to write '${topic}'`);
+  }
+
+  function toMessages(batch: Event[]): Message[][] {
+    const chunks: Message[][] = [];
+    let chunk: Message[] = [];
+    let bytes = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const ev = batch[i]!;
+      const value = opts.encodeValue(ev);
+      const msg: Message = { value };
+      let size = value.length + 64;
+      if (opts.key) {
+        const key = textOf(opts.key(ev.value, ev));
+        if (key !== null) {
+          msg.key = key;
+          size += key.length;
+        }
+      }
+      if (opts.partitionBy) {
+        const by = textOf(opts.partitionBy(ev.value, ev));
+        if (by !== null) msg.partition = partitionFor(by, partitionCount);
+      }
+      if (ev.headers) {
+        msg.headers = ev.headers;
+        for (const h in ev.headers) size += h.length + ev.headers[h]!.length;
+      }
+      if (bytes + size > MAX_SEND_BYTES && chunk.length > 0) {
+        chunks.push(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(msg);
+      bytes += size;
+    }
+    if (chunk.length > 0) chunks.push(chunk);
+    return chunks;
+  }
+
+  // ---- plain (at-least-once) sends
+  const inFlight = new Set<Promise<void>>();
+  let failure: Error | null = null;
+  const track = (p: Promise<unknown>) => {
+    const t: Promise<void> = p.then(
+      () => { inFlight.delete(t); },
+      (e: unknown) => {
+        inFlight.delete(t);
+        failure ??= kafkaError(e, what, c.brokers);
+      },
+    );
+    inFlight.add(t);
+  };
+  const check = () => {
+    if (failure) throw failure;
+  };
+
+  // ---- transactional sends
+  let txn: Transaction | null = null;
+  let txChain: Promise<void> = Promise.resolve();
+  const begin = async (): Promise<Transaction> => {
+    txn ??= await producer!.transaction();
+    return txn;
+  };
+
+  const sink: TransactionalSink = {
+    kind: 'events',
+    transactional: exactly as true,
+    isTerminal: false,
+    get closed() {
+      return false;
+    },
+    write(batch) {
+      check();
+      if (batch.length === 0) return undefined;
+      const chunks = toMessages(batch);
+      if (exactly) {
+        if (producer === null) throw new UnavailableError(`kafka: ${what}: --exactly-once needs a kafka: input with --group`);
+        txChain = txChain.then(async () => {
+          const t = await begin();
+          for (const messages of chunks) await t.send({ topic, messages, acks: -1, compression });
+        }).catch((e: unknown) => {
+          failure ??= kafkaError(e, what, c.brokers);
+        });
+        return txChain.then(check);
+      }
+      for (const messages of chunks) track(producer!.send({ topic, messages, acks: -1, compression }));
+      if (inFlight.size < MAX_IN_FLIGHT) return undefined;
+      return Promise.race(inFlight).then(check);
+    },
+    async flush() {
+      if (exactly) await txChain;
+      else while (inFlight.size > 0) await Promise.all(inFlight);
+      check();
+    },
+    async end() {
+      try {
+        await sink.flush();
+      } finally {
+        if (txn) {
+          // outputs whose input offsets were not committed: abort, they are produced again next run
+          const t = txn;
+          txn = null;
+          await withDeadline(t.abort(), c.timeoutMs, `aborting the transaction on '${topic}'`, c.brokers).catch(() => undefined);
+        }
+        if (producer) await withDeadline(producer.disconnect(), c.timeoutMs, 'disconnecting', c.brokers).catch(() => undefined);
+      }
+    },
+    async prepareTransactions(group) {
+      const id = `sluice-${group}-${topic}`;
+      if (txId !== null) {
+        if (txId !== id) throw new UsageError(`--exactly-once: one sink serves one consumer group (${txId}, ${id})`);
+        return;
+      }
+      txId = id;
+      producer = await connect(
+        kafka.producer({ allowAutoTopicCreation: false, retry, createPartitioner: javaCompatiblePartitioner, idempotent: true, maxInFlightRequests: 1, transactionalId: id, transactionTimeout }),
+        c.timeoutMs,
+        `starting transactions for '${topic}' (transactional id ${id})`,
+      );
+    },
+    async commitTransaction(consumerGroupId, offsets) {
+      await sink.flush();
+      try {
+        const t = await begin();
+        txn = null;
+        await t.sendOffsets({ consumerGroupId, topics: offsets });
+        await t.commit();
+      } catch (e) {
+        throw kafkaError(e, `committing the transaction on '${topic}'`, c.brokers);
+      }
+    },
+  };
+  return sink;
 }

@@ -1,7 +1,504 @@
-import { UnavailableError } from '../errors/errors.js';
-import type { EventInput } from '../sources/events.js';
-import type { KafkaSourceOptions } from './options.js';
+// The Kafka source: topics read through a kafkajs consumer group and handed to the executor as
+// batches (one per fetched partition batch) with a commit the executor calls once the batch's
+// output is acknowledged (at-least-once; inside the sink's transaction with --exactly-once).
+//
+// kafkajs pushes (eachBatch); the executor pulls (an async iterator). They meet in a queue of one:
+// eachBatch hands its batch over and returns only when the executor asks for the next one, that
+// is, once the batch went through the pipeline and (per-batch commits) was committed. This bounds
+// memory to about one fetch, pauses fetching while the sink is slow (heartbeats continue), and
+// makes a rebalance safe: kafkajs rejoins only between batches, when all that this process handed
+// out is committed, so a partition moving to another member is not read twice.
+//
+// Without --group a throwaway group id is used (kafkajs needs a group to consume) and nothing is
+// ever committed. Offsets other than `stored` are applied by seeking each partition the first
+// time this process is assigned it.
 
-export async function kafkaInput(_opts: KafkaSourceOptions): Promise<EventInput> {
-  throw new UnavailableError('reading from Kafka is not available yet');
+import { randomUUID } from 'node:crypto';
+import { UnavailableError, UsageError } from '../errors/errors.js';
+import { decoders } from '../formats/index.js';
+import { parseLogfmt } from '../formats/logfmt.js';
+import type { InputFormat } from '../formats/types.js';
+import { makeEvent, type Event, type Source, type Value } from '../runtime/event.js';
+import type { BadMessage, EventInput, MessageBatch } from '../sources/events.js';
+import { parseDuration } from '../time/duration.js';
+import {
+  boundedRetry,
+  connectAdmin,
+  consumerSettings,
+  createKafka,
+  fetchGroupOffsets,
+  fetchOffsetsByTime,
+  fetchTopicOffsets,
+  kafkaError,
+  onlyPartitionsAssigner,
+  roundRobinAssigner,
+  withDeadline,
+  type Consumer,
+  type EachBatchPayload,
+  type KafkaMessage,
+} from './client.js';
+import type { KafkaSourceOptions } from './options.js';
+import { isTransactionalSink, type TransactionalSink } from './sink.js';
+
+// ---------------------------------------------------------------------------------------------
+// --offset
+
+export type OffsetSpec =
+  | { kind: 'beginning' }
+  | { kind: 'end' }
+  | { kind: 'stored' }
+  | { kind: 'absolute'; offset: number }
+  | { kind: 'fromEnd'; count: number }
+  | { kind: 'time'; ms: number };
+
+const OFFSET_HELP = 'beginning, end, stored, N, -N, @TIMESTAMP (epoch ms or ISO 8601) or @-DURATION (@-1h)';
+
+/** Parses --offset as kcat's -o, plus times. `now` anchors @-1h. */
+export function parseOffset(text: string | undefined, hasGroup: boolean, now: number = Date.now()): OffsetSpec {
+  if (text === undefined) return hasGroup ? { kind: 'stored' } : { kind: 'beginning' };
+  const t = text.trim();
+  if (t === 'beginning' || t === 'earliest' || t === 'oldest') return { kind: 'beginning' };
+  if (t === 'end' || t === 'latest' || t === 'newest') return { kind: 'end' };
+  if (t === 'stored') {
+    if (!hasGroup) throw new UsageError('--offset stored needs --group ID (offsets are stored per consumer group)');
+    return { kind: 'stored' };
+  }
+  if (/^[0-9]+$/.test(t)) return { kind: 'absolute', offset: Number(t) };
+  if (/^-[0-9]+$/.test(t)) return { kind: 'fromEnd', count: -Number(t) };
+  if (t.startsWith('@')) {
+    const rest = t.slice(1);
+    if (rest.startsWith('-')) {
+      const d = parseDuration(rest.slice(1));
+      if (d !== null && d >= 0) return { kind: 'time', ms: now - d };
+    } else if (/^[0-9]+$/.test(rest)) {
+      return { kind: 'time', ms: Number(rest) };
+    } else if (/^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(rest)) {
+      const ms = Date.parse(rest);
+      if (!Number.isNaN(ms)) return { kind: 'time', ms };
+    }
+  }
+  throw new UsageError(`--offset '${text}': expected ${OFFSET_HELP}`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Message values
+
+type Decode = (text: string, src: Source, out: Event[], bad: BadMessage[], where: () => string, ts: number) => void;
+
+function looksJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) return true; // { [
+    if (c > 32) return false;
+  }
+  return false;
+}
+
+function jsonDecoder(): Decode {
+  return (text, src, out, bad, where, ts) => {
+    let value: Value;
+    try {
+      value = JSON.parse(text) as Value;
+    } catch (e) {
+      bad.push({ raw: text, reason: 'invalid JSON: ' + (e as Error).message, where: where() });
+      return;
+    }
+    out.push(makeEvent(value, text.indexOf('\n') < 0 ? text : undefined, src, 0, ts));
+  };
+}
+
+/** How message values become records: one message, one record (csv/tsv: a document each). */
+export function messageDecoder(format: InputFormat | 'auto', infer: boolean): Decode {
+  const json = jsonDecoder();
+  switch (format) {
+    case 'auto':
+      return (text, src, out, bad, where, ts) => {
+        if (looksJson(text)) return json(text, src, out, bad, where, ts);
+        if (text.indexOf('=') > 0) {
+          const rec = parseLogfmt(text, infer);
+          if (typeof rec !== 'string') {
+            out.push(makeEvent(rec, undefined, src, 0, ts));
+            return;
+          }
+        }
+        out.push(makeEvent({ line: text }, undefined, src, 0, ts));
+      };
+    case 'ndjson':
+    case 'json':
+      return json;
+    case 'lines':
+      return (text, src, out, _bad, _where, ts) => {
+        out.push(makeEvent({ line: text }, undefined, src, 0, ts));
+      };
+    case 'logfmt':
+      return (text, src, out, bad, where, ts) => {
+        const rec = parseLogfmt(text, infer);
+        if (typeof rec === 'string') bad.push({ raw: text, reason: rec, where: where() });
+        else out.push(makeEvent(rec, undefined, src, 0, ts));
+      };
+    case 'csv':
+    case 'tsv': {
+      const factory = decoders[format];
+      return (text, src, out, bad, where, ts) => {
+        const d = factory(src, { infer }, (raw, reason) => bad.push({ raw, reason, where: where() }), () => ts);
+        const start = out.length;
+        d.write(text, out);
+        d.end(out);
+        for (let i = start; i < out.length; i++) out[i]!.timestamp = ts;
+      };
+    }
+  }
+}
+
+function headerText(v: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (Array.isArray(v)) return v.length > 0 ? headerText(v[v.length - 1]) : undefined;
+  return typeof v === 'string' ? v : v.toString('utf8');
+}
+
+// ---------------------------------------------------------------------------------------------
+// The input
+
+const tpKey = (topic: string, partition: number) => `${partition}\u0000${topic}`;
+
+interface Handover {
+  batch: MessageBatch;
+  release: () => void;
+  released: Promise<void>;
+}
+
+export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> {
+  const c = opts.client;
+  const group = opts.group;
+  const spec = parseOffset(opts.offset, group !== null);
+  const settings = consumerSettings(c.settings);
+  let txSink: TransactionalSink | null = null;
+  if (opts.transactionalSink !== null) {
+    if (!isTransactionalSink(opts.transactionalSink) || group === null) {
+      throw new UsageError('--exactly-once needs --group ID and a kafka: sink');
+    }
+    txSink = opts.transactionalSink;
+    await txSink.prepareTransactions(group);
+  }
+  const decode = messageDecoder(opts.format, opts.infer);
+  const name = opts.topics.join(',');
+
+  // 1. topics, partitions and start/end offsets, before anything is read
+  const admin = await connectAdmin(c);
+  const ends = new Map<string, number>();
+  const lows = new Map<string, number>();
+  const seeks = new Map<string, number>();
+  try {
+    for (const topic of opts.topics) {
+      const offsets = await fetchTopicOffsets(admin, topic, c);
+      if (opts.partitions) {
+        const have = new Set(offsets.map((o) => o.partition));
+        const missing = opts.partitions.filter((p) => !have.has(p));
+        if (missing.length > 0) {
+          throw new UnavailableError(`kafka: topic '${topic}' has no partition ${missing.join(',')} (it has ${offsets.length}: 0-${offsets.length - 1})`);
+        }
+      }
+      const byTime = spec.kind === 'time' ? await fetchOffsetsByTime(admin, topic, spec.ms, c) : null;
+      for (const o of offsets) {
+        const k = tpKey(topic, o.partition);
+        ends.set(k, o.high);
+        lows.set(k, o.low);
+        switch (spec.kind) {
+          case 'beginning': seeks.set(k, o.low); break;
+          case 'end': seeks.set(k, o.high); break;
+          case 'absolute': seeks.set(k, Math.min(Math.max(spec.offset, o.low), o.high)); break;
+          case 'fromEnd': seeks.set(k, Math.max(o.low, o.high - spec.count)); break;
+          case 'time': seeks.set(k, byTime!.get(o.partition) ?? o.high); break;
+          case 'stored': break;
+        }
+      }
+    }
+  } catch (e) {
+    await admin.disconnect().catch(() => undefined);
+    throw e;
+  }
+
+  // 2. the consumer
+  const kafka = createKafka(c);
+  const groupId = group ?? `sluice-${randomUUID()}`;
+  const consumer: Consumer = kafka.consumer({
+    groupId,
+    sessionTimeout: settings.sessionTimeout,
+    heartbeatInterval: settings.heartbeatInterval,
+    readUncommitted: settings.readUncommitted,
+    allowAutoTopicCreation: false,
+    maxWaitTimeInMs: 250,
+    partitionAssigners: opts.partitions ? [onlyPartitionsAssigner(opts.partitions)] : [roundRobinAssigner],
+    retry: { ...boundedRetry(c.timeoutMs), restartOnFailure: async () => false },
+  });
+  const what = `reading ${name}`;
+
+  const queue: Handover[] = [];
+  let taken: Handover | null = null;
+  let failure: Error | null = null;
+  let closed = false; // stop reading (SIGINT, head satisfied)
+  let finished = false; // --exit-at-end / --count reached: drain the queue, then end
+  let iteratorDone = false;
+  let closeCalls = 0;
+  let delivered = 0;
+  let joined = false;
+  let assigned: string[] = [];
+  const seen = new Set<string>();
+  const positions = new Map<string, number>();
+  const commitsInFlight = new Set<Promise<void>>();
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const releaseAll = () => {
+    for (const h of queue) h.release();
+    taken?.release();
+  };
+
+  const advance = (k: string, pos: number) => {
+    if ((positions.get(k) ?? -1) < pos) positions.set(k, pos);
+  };
+  let paused = false;
+  const pauseAll = () => {
+    if (paused) return;
+    paused = true;
+    try {
+      consumer.pause(opts.topics.map((topic) => ({ topic })));
+    } catch {
+      // not running yet or already stopped: nothing to pause
+    }
+  };
+  const checkDone = () => {
+    if (finished || !joined) return;
+    if (opts.count !== null && delivered >= opts.count) finished = true;
+    else if (opts.exitAtEnd && assigned.every((k) => (positions.get(k) ?? -1) >= ends.get(k)!)) finished = true;
+    if (finished) {
+      pauseAll();
+      notify();
+    }
+  };
+  const fail = (e: unknown) => {
+    if (failure === null && !closed) failure = kafkaError(e, what, c.brokers);
+    releaseAll();
+    notify();
+  };
+
+  const onJoin = async (assignment: { [topic: string]: number[] }) => {
+    const fresh: [string, number][] = [];
+    assigned = [];
+    for (const [topic, parts] of Object.entries(assignment)) {
+      for (const p of parts) {
+        const k = tpKey(topic, p);
+        assigned.push(k);
+        if (!seen.has(k)) {
+          seen.add(k);
+          const to = seeks.get(k);
+          if (to !== undefined) {
+            consumer.seek({ topic, partition: p, offset: String(to) });
+            advance(k, to);
+          } else {
+            fresh.push([topic, p]);
+          }
+        }
+      }
+    }
+    joined = true;
+    // stored offsets: where this member starts, for --exit-at-end (at its end: done at once)
+    if (opts.exitAtEnd && group !== null) {
+      for (const topic of new Set(fresh.map(([t]) => t))) {
+        const committed = await fetchGroupOffsets(admin, group, topic, c);
+        for (const [t, p] of fresh) {
+          if (t !== topic) continue;
+          const k = tpKey(t, p);
+          const at = committed.get(p) ?? -1;
+          advance(k, Math.max(at, lows.get(k) ?? 0));
+        }
+      }
+    }
+    checkDone();
+  };
+
+  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    onJoin(payload.memberAssignment).catch(fail);
+  });
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    // also seen for batches of control records only (transaction markers), which never reach eachBatch
+    advance(tpKey(payload.topic, payload.partition), Number(payload.lastOffset) + 1);
+    checkDone();
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+
+  const commitFor = (topic: string, partition: number, next: number): (() => Promise<void>) | undefined => {
+    if (group === null) return undefined;
+    const offsets = [{ topic, partition, offset: String(next) }];
+    return async () => {
+      const p = (async () => {
+        if (txSink) {
+          await txSink.commitTransaction(group, [{ topic, partitions: [{ partition, offset: String(next) }] }]);
+          return;
+        }
+        try {
+          await consumer.commitOffsets(offsets);
+        } catch (e) {
+          // a commit refused because the group moved on (rebalance, fenced member) only means
+          // that the new owner reads these messages again: at-least-once still holds
+          const t = (e as { type?: string }).type ?? '';
+          if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED_INSTANCE_ID/.test(t)) return;
+          throw kafkaError(e, `committing ${topic}/${partition}@${next - 1} for group '${group}'`, c.brokers);
+        }
+      })();
+      commitsInFlight.add(p);
+      try {
+        await p;
+      } finally {
+        commitsInFlight.delete(p);
+      }
+    };
+  };
+
+  const sources = new Map<string, Source>(opts.topics.map((t) => [t, { name: t, topic: t }]));
+
+  const eachBatch = async ({ batch, heartbeat }: EachBatchPayload): Promise<void> => {
+    if (closed || finished || failure) return;
+    const { topic, partition } = batch;
+    const k = tpKey(topic, partition);
+    const limit = opts.exitAtEnd ? ends.get(k) ?? Infinity : Infinity;
+    const src = sources.get(topic) ?? { name: topic, topic };
+    const events: Event[] = [];
+    const bad: BadMessage[] = [];
+    let last = -1;
+    let truncated = false;
+    const messages: KafkaMessage[] = batch.messages;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      const offset = Number(m.offset);
+      if (offset >= limit || (opts.count !== null && delivered >= opts.count)) {
+        truncated = true;
+        break;
+      }
+      delivered++;
+      last = offset;
+      const ts = Number(m.timestamp);
+      const text = m.value === null ? null : m.value.toString('utf8');
+      const start = events.length;
+      if (text === null) {
+        events.push(makeEvent(null, undefined, src, 0, ts));
+      } else {
+        decode(text, src, events, bad, () => `${topic}/${partition}@${offset}`, ts);
+      }
+      if (events.length === start) continue;
+      const key = m.key === null || m.key === undefined ? null : m.key.toString('utf8');
+      let headers: { [name: string]: string } | null = null;
+      if (m.headers) {
+        for (const h in m.headers) {
+          const v = headerText(m.headers[h]);
+          if (v !== undefined) (headers ??= {})[h] = v;
+        }
+      }
+      for (let j = start; j < events.length; j++) {
+        const ev = events[j]!;
+        ev.offset = offset;
+        ev.partition = partition;
+        ev.key = key;
+        ev.headers = headers;
+      }
+    }
+    if (last >= 0) advance(k, last + 1);
+    if (truncated && opts.exitAtEnd && limit !== Infinity && (opts.count === null || delivered < opts.count)) advance(k, limit);
+    if (last < 0) {
+      checkDone();
+      return;
+    }
+    let release!: () => void;
+    const released = new Promise<void>((r) => { release = r; });
+    queue.push({ batch: { events, bad, commit: commitFor(topic, partition, last + 1) }, release, released });
+    checkDone();
+    notify();
+    // wait until the executor is done with it, keeping our place in the group meanwhile
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const beat = new Promise<boolean>((r) => { timer = setTimeout(() => r(false), settings.heartbeatInterval); });
+      const done = await Promise.race([released.then(() => true), beat]);
+      clearTimeout(timer);
+      if (done) return;
+      try {
+        await heartbeat();
+      } catch {
+        // a rebalance: kafkajs rejoins when this batch returns, after its commit
+      }
+    }
+  };
+
+  try {
+    await withDeadline(consumer.connect(), c.timeoutMs, `connecting for ${name}`, c.brokers);
+    await consumer.subscribe({ topics: opts.topics, fromBeginning: true });
+    await withDeadline(
+      consumer.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 1, eachBatch }),
+      c.timeoutMs + settings.sessionTimeout,
+      `joining group '${groupId}' for ${name}`,
+      c.brokers,
+    );
+    if (failure) throw failure;
+  } catch (e) {
+    closed = true;
+    await withDeadline(consumer.disconnect(), c.timeoutMs, 'disconnecting', c.brokers).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    throw kafkaError(e, what, c.brokers);
+  }
+
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    releaseAll();
+    await Promise.allSettled([...commitsInFlight]);
+    await withDeadline(consumer.disconnect(), c.timeoutMs, 'leaving the group', c.brokers).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  };
+
+  return {
+    kind: 'events',
+    name,
+    async *batches(): AsyncIterable<MessageBatch> {
+      try {
+        for (;;) {
+          if (taken) {
+            taken.release();
+            taken = null;
+          }
+          if (closed) return;
+          const h = queue.shift();
+          if (h) {
+            if (group === null) h.release();
+            else taken = h;
+            yield h.batch;
+            continue;
+          }
+          if (failure) throw failure;
+          if (finished) return;
+          await new Promise<void>((r) => { wake = r; });
+        }
+      } finally {
+        iteratorDone = true;
+        closed = true;
+        releaseAll();
+      }
+    },
+    /**
+     * The first call stops reading; the group is left (after pending commits) when close is
+     * called once the batches have ended, or a second time. The executor commits in between.
+     */
+    close(): Promise<void> {
+      closeCalls++;
+      closed = true;
+      pauseAll();
+      releaseAll();
+      notify();
+      if (iteratorDone || closeCalls > 1) return release();
+      return Promise.resolve();
+    },
+  };
+}
+

@@ -23,5 +23,6 @@ export interface EventInput {
   readonly kind: 'events';
   readonly name: string;
   batches(): AsyncIterable<MessageBatch>;
-  close(): void;
+  /** stop reading; once the batches have ended (or on a second call) also release the source, after pending commits */
+  close(): void | Promise<void>;
 }
