@@ -6,6 +6,9 @@
 // strips a UTF-8 BOM at the very start of the input. A last line without '\n' counts; an
 // empty input gives no lines.
 
+import type { Event } from '../runtime/event.js';
+import type { Decoder } from './types.js';
+
 export class LineSplitter {
   /** 1-based number of the first line in the array returned by the last push()/finish() */
   firstLine = 1;
@@ -62,4 +65,26 @@ function stripCR(lines: string[]): void {
     const s = lines[i];
     if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) lines[i] = s.slice(0, -1);
   }
+}
+
+/**
+ * A decoder for a format of one record per line, from what to do with one line. For the
+ * simple formats (lines, logfmt, tsv); ndjson and csv keep their own loops, the first for
+ * speed, the second because a quoted field may span lines.
+ */
+export function lineDecoder(
+  eachLine: (line: string, lineNo: number, ts: number, out: Event[]) => void,
+  now: () => number,
+): Decoder {
+  const splitter = new LineSplitter();
+  const decode = (lines: string[], out: Event[]): void => {
+    if (lines.length === 0) return;
+    const ts = now();
+    let lineNo = splitter.firstLine;
+    for (let i = 0; i < lines.length; i++, lineNo++) eachLine(lines[i]!, lineNo, ts, out);
+  };
+  return {
+    write: (chunk, out) => decode(splitter.push(chunk), out),
+    end: (out) => decode(splitter.finish(), out),
+  };
 }

@@ -4,12 +4,12 @@
 // unchanged. A bare value runs to the next space and may contain `=` (`url=/a?b=c`).
 // parseLogfmt is pure and shared with the `parse logfmt` stage.
 
-import type { Event, Rec, Value } from '../runtime/event.js';
+import type { Rec, Value } from '../runtime/event.js';
 import { isRecord, makeEvent } from '../runtime/event.js';
 import type { DecoderFactory, EncoderFactory } from './types.js';
 import { cellText } from './types.js';
 import { inferValue } from './infer.js';
-import { LineSplitter } from './line-splitter.js';
+import { lineDecoder } from './line-splitter.js';
 import { setField } from './columns.js';
 
 /** Parse one logfmt line into a record, or return the reason it is not logfmt. */
@@ -90,33 +90,15 @@ function readQuoted(line: string, from: number): { value: string; end: number } 
 }
 
 export const decodeLogfmt: DecoderFactory = (source, opts, bad, now) => {
-  const splitter = new LineSplitter();
   const infer = opts.infer;
-
-  function decode(lines: string[], out: Event[]): void {
-    const n = lines.length;
-    if (n === 0) return;
-    const ts = now();
-    let lineNo = splitter.firstLine;
-    for (let i = 0; i < n; i++, lineNo++) {
-      const line = lines[i];
-      const r = parseLogfmt(line, infer);
-      if (typeof r === 'string') {
-        if (line.trim().length > 0) bad(line, 'invalid logfmt: ' + r, lineNo);
-        continue;
-      }
-      out.push(makeEvent(r, undefined, source, lineNo, ts));
+  return lineDecoder((line, lineNo, ts, out) => {
+    const r = parseLogfmt(line, infer);
+    if (typeof r === 'string') {
+      if (line.trim().length > 0) bad(line, 'invalid logfmt: ' + r, lineNo);
+      return;
     }
-  }
-
-  return {
-    write(chunk, out) {
-      decode(splitter.push(chunk), out);
-    },
-    end(out) {
-      decode(splitter.finish(), out);
-    },
-  };
+    out.push(makeEvent(r, undefined, source, lineNo, ts));
+  }, now);
 };
 
 /** A logfmt key: characters that would end or break a key (space, control, `=`, `"`) become `_`. */

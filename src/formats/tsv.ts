@@ -2,9 +2,8 @@
 // inside a value is written `\t` `\n` `\r` `\\`, and read back the same way; any other
 // backslash is kept as it is.
 
-import type { Event } from '../runtime/event.js';
 import type { DecoderFactory, EncoderFactory } from './types.js';
-import { LineSplitter } from './line-splitter.js';
+import { lineDecoder } from './line-splitter.js';
 import { RowsToRecords } from './columns.js';
 import { delimitedEncoder } from './csv.js';
 
@@ -34,33 +33,15 @@ export function tsvEscape(s: string): string {
 }
 
 export const decodeTsv: DecoderFactory = (source, opts, bad, now) => {
-  const splitter = new LineSplitter();
   const rows = new RowsToRecords(source, opts, bad);
-
-  function decode(lines: string[], out: Event[]): void {
-    const n = lines.length;
-    if (n === 0) return;
-    const ts = now();
-    let lineNo = splitter.firstLine;
-    for (let i = 0; i < n; i++, lineNo++) {
-      const line = lines[i];
-      if (line.length === 0) continue;
-      const fields = line.split('\t');
-      if (line.indexOf('\\') !== -1) {
-        for (let f = 0; f < fields.length; f++) fields[f] = tsvUnescape(fields[f]);
-      }
-      rows.row(fields, line, lineNo, ts, out);
+  return lineDecoder((line, lineNo, ts, out) => {
+    if (line.length === 0) return;
+    const fields = line.split('\t');
+    if (line.indexOf('\\') !== -1) {
+      for (let f = 0; f < fields.length; f++) fields[f] = tsvUnescape(fields[f]);
     }
-  }
-
-  return {
-    write(chunk, out) {
-      decode(splitter.push(chunk), out);
-    },
-    end(out) {
-      decode(splitter.finish(), out);
-    },
-  };
+    rows.row(fields, line, lineNo, ts, out);
+  }, now);
 };
 
 export const encodeTsv: EncoderFactory = () => delimitedEncoder('\t', tsvEscape);
