@@ -59,6 +59,8 @@ export const SUPPORTED_SETTINGS: { readonly [key: string]: string } = {
   'isolation.level': 'read_committed (default) | read_uncommitted, for reading',
   'session.timeout.ms': 'consumer group session timeout (default 30000)',
   'heartbeat.interval.ms': 'consumer group heartbeat interval (default 3000)',
+  'max.partition.fetch.bytes': 'most bytes fetched per partition, about one batch (default 1048576)',
+  'fetch.max.bytes': 'most bytes per fetch (default 10485760)',
   'transaction.timeout.ms': 'with --exactly-once (default 60000)',
 };
 
@@ -93,7 +95,7 @@ function oneOf(settings: { [key: string]: string }, key: string, values: string[
 function positiveInt(settings: { [key: string]: string }, key: string): number | undefined {
   const v = settings[key];
   if (v === undefined) return undefined;
-  if (!/^[0-9]+$/.test(v) || Number(v) <= 0) throw settingsError(`-X ${key}=${v}: expected a positive number of milliseconds`);
+  if (!/^[0-9]+$/.test(v) || Number(v) <= 0) throw settingsError(`-X ${key}=${v}: expected a positive number`);
   return Number(v);
 }
 
@@ -191,6 +193,8 @@ export interface ConsumerSettings {
   readUncommitted: boolean;
   sessionTimeout: number;
   heartbeatInterval: number;
+  maxBytesPerPartition: number;
+  maxBytes: number;
 }
 
 export function consumerSettings(settings: { [key: string]: string }): ConsumerSettings {
@@ -198,6 +202,8 @@ export function consumerSettings(settings: { [key: string]: string }): ConsumerS
     readUncommitted: oneOf(settings, 'isolation.level', ['read_committed', 'read_uncommitted']) === 'read_uncommitted',
     sessionTimeout: positiveInt(settings, 'session.timeout.ms') ?? 30_000,
     heartbeatInterval: positiveInt(settings, 'heartbeat.interval.ms') ?? 3_000,
+    maxBytesPerPartition: positiveInt(settings, 'max.partition.fetch.bytes') ?? 1_048_576,
+    maxBytes: positiveInt(settings, 'fetch.max.bytes') ?? 10_485_760,
   };
 }
 

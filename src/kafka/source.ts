@@ -161,6 +161,11 @@ function headerText(v: Buffer | string | (Buffer | string)[] | undefined): strin
 
 const tpKey = (topic: string, partition: number) => `${partition}\u0000${topic}`;
 
+const DEBUG = process.env.SLUICE_DEBUG !== undefined && process.env.SLUICE_DEBUG !== '' && process.env.SLUICE_DEBUG !== '0';
+const debug = (m: string) => {
+  if (DEBUG) process.stderr.write(`sluice: kafka source: ${m}\n`);
+};
+
 interface Handover {
   batch: MessageBatch;
   release: () => void;
@@ -228,6 +233,8 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     readUncommitted: settings.readUncommitted,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 250,
+    maxBytesPerPartition: settings.maxBytesPerPartition,
+    maxBytes: settings.maxBytes,
     partitionAssigners: opts.partitions ? [onlyPartitionsAssigner(opts.partitions)] : [roundRobinAssigner],
     retry: { ...boundedRetry(c.timeoutMs), restartOnFailure: async () => false },
   });
@@ -275,6 +282,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     if (opts.count !== null && delivered >= opts.count) finished = true;
     else if (opts.exitAtEnd && assigned.every((k) => (positions.get(k) ?? -1) >= ends.get(k)!)) finished = true;
     if (finished) {
+      debug(`finished: ${[...positions].map(([k, v]) => `${k.replace('\u0000', '@')}=${v}`).join(' ')}`);
       pauseAll();
       notify();
     }
@@ -305,6 +313,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
       }
     }
     joined = true;
+    debug(`joined ${groupId}: ${JSON.stringify(assignment)}`);
     // stored offsets: where this member starts, for --exit-at-end (at its end: done at once)
     if (opts.exitAtEnd && group !== null) {
       for (const topic of new Set(fresh.map(([t]) => t))) {
