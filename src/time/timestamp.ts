@@ -50,13 +50,22 @@ export function timestampParser(opts: TimestampOptions = {}): TimestampParser {
   const now = opts.now ?? Date.now;
   if (opts.format !== undefined) {
     const read = compileFormat(opts.format, zone, now);
+    const readText = (text: string): number | null => {
+      sub = 0;
+      const t = read(text);
+      return t === null || sub === 0 ? t : withSub(t, sub);
+    };
     return (v) => {
-      if (typeof v === 'string') return read(v);
-      return typeof v === 'number' && Number.isFinite(v) ? read(String(v)) : null;
+      if (typeof v === 'string') return readText(v);
+      return typeof v === 'number' && Number.isFinite(v) ? readText(String(v)) : null;
     };
   }
   return (v) => {
-    if (typeof v === 'string') return parseString(v, zone, now);
+    if (typeof v === 'string') {
+      sub = 0;
+      const t = parseString(v, zone, now);
+      return t === null || sub === 0 ? t : withSub(t, sub);
+    }
     if (typeof v === 'number') return fromEpoch(v);
     return null;
   };
@@ -120,7 +129,7 @@ function parseEpochText(s: string): number | null {
   else if (point >= digits.length) { whole = digits + '0'.repeat(point - digits.length); frac = ''; }
   else { whole = digits.slice(0, point); frac = digits.slice(point); }
   if (whole.length > 17) return null;
-  const ms = Number(whole || '0') + (frac === '' ? 0 : Number('0.' + frac));
+  const ms = frac === '' ? Number(whole || '0') : withSub(Number(whole || '0'), Number('0.' + frac));
   return inRange(m[1] === '-' ? -ms : ms);
 }
 
@@ -148,8 +157,35 @@ const FRAC_DIV = [0, 0, 0, 0, 10, 100, 1000, 1e4, 1e5, 1e6];
 
 /** where the last readFraction / readOffset stopped */
 let end = 0;
+/**
+ * The part below the millisecond of the last fraction read (0 ≤ sub < 1; negated for a negative
+ * %s). Scanners add whole milliseconds only, which is exact; the parser adds `sub` once at the
+ * end with `withSub`, so that rounding can never carry a time across a millisecond (and so a
+ * window) boundary: 12:00:01.999999999 must stay in the window ending at 12:00:02.
+ */
+let sub = 0;
 
-/** Digits of a decimal fraction of a second starting at i, as milliseconds; -1 if none. */
+const F64 = new Float64Array(1);
+const U64 = new BigUint64Array(F64.buffer);
+
+/** The largest double below x (x finite and not 0). */
+function nextDown(x: number): number {
+  F64[0] = x;
+  U64[0] = x > 0 ? U64[0]! - 1n : U64[0]! + 1n;
+  return F64[0]!;
+}
+
+/** t (whole milliseconds) plus a fraction -1 < f < 1, rounded but never to t ± 1. */
+function withSub(t: number, f: number): number {
+  const r = t + f;
+  if (f >= 0) return r < t + 1 ? r : nextDown(t + 1);
+  return r > t - 1 ? r : -nextDown(-(t - 1));
+}
+
+/**
+ * Digits of a decimal fraction of a second starting at i, as whole milliseconds (the rest, below
+ * the millisecond, goes to `sub`); -1 if none.
+ */
 function readFraction(s: string, i: number): number {
   let f = 0;
   let k = 0;
@@ -161,7 +197,11 @@ function readFraction(s: string, i: number): number {
   }
   end = i;
   if (k === 0) return -1;
-  return k <= 3 ? f * FRAC_MUL[k]! : f / FRAC_DIV[k]!;
+  if (k <= 3) return f * FRAC_MUL[k]!;
+  const div = FRAC_DIV[k]!;
+  const rest = f % div;
+  sub = rest / div;
+  return (f - rest) / div;
 }
 
 /** `+HH:MM`, `+HHMM` or `+HH` at i (which holds the sign), as ms; NaN if malformed. */
@@ -506,7 +546,10 @@ function compileFormat(fmt: string, zone: Zone, now: () => number): (s: string) 
   return (s) => {
     const f: Fields = { Y: 1970, y: -1, m: 1, d: 1, H: 0, I: -1, M: 0, S: 0, j: 0, frac: 0, pm: -1, offset: NaN, zone: null, epoch: NaN };
     if (!match(steps, s, f)) return null;
-    if (f.epoch === f.epoch) return inRange(f.epoch * 1000 + (f.epoch < 0 ? -f.frac : f.frac));
+    if (f.epoch === f.epoch) {
+      if (f.epoch < 0) sub = -sub;
+      return inRange(f.epoch * 1000 + (f.epoch < 0 ? -f.frac : f.frac));
+    }
     let hour = f.H;
     if (f.I >= 0) {
       if (f.I < 1 || f.I > 12) return null;

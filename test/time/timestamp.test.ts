@@ -46,6 +46,23 @@ describe('ISO-8601 / RFC 3339', () => {
     expect(parseTimestamp('1970-01-01T00:00:00.000001Z')).toBe(0.001);
   });
 
+  it('never rounds sub-millisecond digits up across a millisecond (a window boundary)', () => {
+    const next = utc('2024-05-01T12:00:02Z');
+    for (const text of [
+      '2024-05-01T12:00:01.999999999Z', '2024-05-01T12:00:01.9999999Z', '2024-05-01T14:00:01.9999999+02:00',
+      '2024-05-01 12:00:01.999999999', '1714564801999999999', '1714564801.999999999', '1714564801999.9999999',
+    ]) {
+      const ms = parseTimestamp(text)!;
+      expect(ms, text).toBeLessThan(next);
+      expect(ms, text).toBeGreaterThan(next - 1);
+    }
+    expect(parseTimestamp('[10/Oct/2000:13:55:59.9999999 -0700]')).toBeLessThan(utc('2000-10-10T20:56:00Z'));
+    expect(parseTimestamp('1969-12-31T23:59:59.9999999Z')).toBeLessThan(0);
+    expect(parseTimestamp('01/05/2024 12:00:01.999999999', { format: '%d/%m/%Y %H:%M:%S.%f' })).toBeLessThan(next);
+    expect(parseTimestamp('-1.999999999', { format: '%s.%f' })).toBeGreaterThan(-2000);
+    expect(parseTimestamp('-1.999999999', { format: '%s.%f' })).toBeLessThan(-1999);
+  });
+
   it.each([
     '2024-13-01', '2024-00-10', '2024-02-30', '2023-02-29', '2024-04-31', '2024-05-00',
     '2024-05-01T24:00:00Z', '2024-05-01T12:60:00Z', '2024-05-01T12:00:60Z', '2024-05-01T12:00:00.Z',
