@@ -367,9 +367,14 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
       const out: Batch = [];
       if (w.kind === 'session') fireSessions(Infinity, out, true);
       else if (w.kind === 'count') {
+        // the partial windows, in window-end order like every other result (then window start,
+        // then the order keys appeared: the sort is stable over the map's insertion order)
+        const open: { st: CountState; first: number }[] = [];
         for (const st of counts.values()) {
-          if (w.every === null ? st.n > 0 : st.sinceEmit > 0) countResult(st, out);
+          if (w.every === null ? st.n > 0 : st.sinceEmit > 0) open.push({ st, first: w.every === null ? st.first : st.recent[0]!.t });
         }
+        open.sort((a, b) => a.st.last - b.st.last || a.first - b.first);
+        for (const { st } of open) countResult(st, out);
       } else fireTimed(Infinity, out, true);
       return out;
     },

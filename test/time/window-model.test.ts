@@ -146,14 +146,19 @@ describe('session', () => {
 
 describe('count', () => {
   const rows = ev([0, 'a', 1], [1, 'a', 2], [2, 'b', 3], [3, 'a', 4], [4, 'a', 5], [5, 'b', 6], [6, 'a', 7]);
-  it('emits every N records of a key, and the partial windows at the end in key order', () => {
+  it('emits every N records of a key, and the partial windows at the end in window-end order', () => {
     const r = runModel(q({ kind: 'count', n: 3 }), rows);
     expect(r.late).toBe(0);
     expect(r.output).toEqual([
       win(0, 3, 'a', 3, 7, 1, 4, 1, 4),
-      win(4, 6, 'a', 2, 12, 5, 7, 5, 7),
       win(2, 5, 'b', 2, 9, 3, 6, 3, 6),
+      win(4, 6, 'a', 2, 12, 5, 7, 5, 7),
     ]);
+  });
+
+  it('partial windows with the same end and start keep key first-appearance order', () => {
+    const r = runModel(q({ kind: 'count', n: 3 }, ['k'], [{ fn: 'count' }]), ev([0, 'b', 0], [0, 'a', 0]));
+    expect(r.output.map((x) => x.k)).toEqual(['b', 'a']);
   });
 
   it('every M emits the last min(N, seen) records at every M-th record, and once more at the end if needed', () => {

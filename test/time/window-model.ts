@@ -16,7 +16,8 @@
 // - session G, per key: [t, t+G) merges with every *open* session of its key it overlaps; a
 //   record is late iff it overlaps no open session and t+G ≤ W. Fired sessions are gone.
 // - count N [every M], per key, nothing late; see runCount below.
-// - End of input: every open window fires (same sort); count partials in key first-appearance order.
+// - End of input: every open window fires (same sort); count partials sorted by (end, start),
+//   ties in key first-appearance order (DESIGN §4: results come in window-end order).
 
 export type AggFn = 'count' | 'sum' | 'min' | 'max' | 'first' | 'last';
 export interface AggSpec {
@@ -260,11 +261,14 @@ function runCount(q: Query, its: Item[]): ModelResult {
       sinceEmit.set(it.key, 0);
     }
   }
+  const partials: Item[][] = [];
   for (const k of keys) {
     const pending = sinceEmit.get(k)!;
     if (pending === 0) continue;
-    if (w.every === undefined) emit(history.get(k)!.slice(-pending));
-    else emit(lastN(k));
+    partials.push(w.every === undefined ? history.get(k)!.slice(-pending) : lastN(k));
   }
+  // Array.prototype.sort is stable: equal (end, start) keep key first-appearance order
+  partials.sort((a, b) => a[a.length - 1]!.t - b[b.length - 1]!.t || a[0]!.t - b[0]!.t);
+  for (const members of partials) emit(members);
   return { output, late: 0 };
 }
