@@ -137,17 +137,21 @@ function saslOptions(settings: { [key: string]: string }): SASLOptions {
   return { mechanism, username, password };
 }
 
-/** Retries that give up within about `timeoutMs`: 100 ms doubling, capped at 1 s between tries. */
-export function boundedRetry(timeoutMs: number): RetryOptions {
+/**
+ * Retries that give up within about `timeoutMs`: `first` ms doubling, capped at 1 s between tries.
+ * A transactional producer starts at 20 ms, as the Java client does, because the broker answers
+ * CONCURRENT_TRANSACTIONS for a few ms after each commit while it writes the markers.
+ */
+export function boundedRetry(timeoutMs: number, first = 100): RetryOptions {
   let retries = 0;
   let total = 0;
-  let wait = 100;
-  while (total + wait <= timeoutMs && retries < 30) {
+  let wait = first;
+  while (total + wait <= timeoutMs && retries < 40) {
     total += wait;
     retries++;
     wait = Math.min(wait * 2, 1000);
   }
-  return { retries, initialRetryTime: 100, maxRetryTime: 1000, factor: 0, multiplier: 2 };
+  return { retries, initialRetryTime: first, maxRetryTime: 1000, factor: 0, multiplier: 2 };
 }
 
 // kafkajs logs nothing of its own; with SLUICE_DEBUG set, its warnings and errors go to stderr.

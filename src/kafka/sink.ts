@@ -240,7 +240,7 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
       }
       txId = id;
       producer = await connect(
-        kafka.producer({ allowAutoTopicCreation: false, retry, createPartitioner: javaCompatiblePartitioner, idempotent: true, maxInFlightRequests: 1, transactionalId: id, transactionTimeout }),
+        kafka.producer({ allowAutoTopicCreation: false, retry: boundedRetry(c.timeoutMs, 20), createPartitioner: javaCompatiblePartitioner, idempotent: true, maxInFlightRequests: 1, transactionalId: id, transactionTimeout }),
         c.timeoutMs,
         `starting transactions for '${topic}' (transactional id ${id})`,
       );

@@ -1,0 +1,166 @@
+// Delivery guarantees with real processes on a real broker: consumer groups share partitions
+// (each record once between them), committed offsets survive a restart, SIGKILL loses nothing
+// (duplicates only from the last uncommitted batch), --exactly-once Kafka→Kafka stays exact under
+// the same kill, SIGINT commits and exits 130, and a broker that goes away ends the run with 69.
+import { beforeAll, expect, it } from 'vitest';
+import { kafkaPrerequisites, startBroker } from './broker.js';
+import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
+import { withAdmin } from '../../src/kafka/client.js';
+import { countBy, createTopics, haveKcat, kcatProduce, kcatRead, lines, Running, sluice } from './support.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Small fetches (and record batches of at most 50 messages from kcat) make many small batches. */
+const SMALL_BATCHES = ['-X', 'max.partition.fetch.bytes=4096'];
+const MAX_BATCH = 4096 / 20; // a batch holds at most 4096 bytes of messages, each value >= 20 bytes
+/** A killed member is given up after 6 s (the broker's minimum) rather than 30 s. */
+const QUICK_SESSION = ['-X', 'session.timeout.ms=6000', '-X', 'heartbeat.interval.ms=1000'];
+
+const record = (n: number) => `{"n":${n},"pad":"${'x'.repeat(12)}"}`;
+
+async function produceN(brokers: string, topic: string, partitions: number, n: number): Promise<void> {
+  const per = Math.ceil(n / partitions);
+  await Promise.all(Array.from({ length: partitions }, (_, p) => {
+    const mine = Array.from({ length: per }, (_, i) => p * per + i).filter((i) => i < n).map(record);
+    return kcatProduce(brokers, topic, mine, ['-p', String(p), '-X', 'batch.num.messages=50']);
+  }));
+}
+
+const ns = (ls: string[]) => ls.map((l) => (JSON.parse(l) as { n: number }).n);
+
+describeKafka('delivery', () => {
+  const B = kafkaBrokers() as string;
+  const shared = uniqueTopic('dl-shared');
+  const killed = uniqueTopic('dl-kill');
+  const eosIn = uniqueTopic('dl-eos-in');
+  const eosOut = uniqueTopic('dl-eos-out');
+  const interrupted = uniqueTopic('dl-int');
+  const N_SHARED = 20_000;
+  const N_KILL = 20_000;
+  const N_EOS = 10_000;
+
+  beforeAll(async () => {
+    if (!haveKcat) return;
+    await createTopics(B, { [shared]: 4, [killed]: 2, [eosIn]: 2, [eosOut]: 2, [interrupted]: 2 });
+    await Promise.all([
+      produceN(B, shared, 4, N_SHARED),
+      produceN(B, killed, 2, N_KILL),
+      produceN(B, eosIn, 2, N_EOS),
+      produceN(B, interrupted, 2, 200),
+    ]);
+  }, 60_000);
+
+  it.skipIf(!haveKcat)('two processes in one group: every record exactly once between them; a re-run reads nothing new', async () => {
+    const group = uniqueTopic('g-shared');
+    const args = ['select n', `kafka://${B}/${shared}`, '-G', group, '-e', ...SMALL_BATCHES, ...QUICK_SESSION];
+    const a = new Running(args);
+    await a.waitForLines(100);
+    const b = new Running(args); // joins while a is reading: the group rebalances mid-stream
+    const [ea, eb] = await Promise.all([a.exited, b.exited]);
+    expect([ea.code, eb.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
+    const fromA = ns(a.lines());
+    const fromB = ns(b.lines());
+    expect(fromB.length).toBeGreaterThan(0); // the second member did get partitions
+    const inA = new Set(fromA);
+    expect(fromB.filter((n) => inA.has(n))).toEqual([]);
+    expect(fromA.length + fromB.length).toBe(N_SHARED);
+    expect(new Set([...fromA, ...fromB]).size).toBe(N_SHARED);
+
+    const again = await sluice(['select n', `kafka://${B}/${shared}`, '-G', group, '-e']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toBe('');
+  }, 90_000);
+
+  it.skipIf(!haveKcat)('SIGKILL mid-stream, restart with the same group: nothing lost, duplicates only from the last batch', async () => {
+    const group = uniqueTopic('g-kill');
+    const args = ['select n', `kafka://${B}/${killed}`, '-G', group, '-e', ...SMALL_BATCHES, ...QUICK_SESSION];
+    const first = new Running(args);
+    await first.waitForLines(3000);
+    first.kill('SIGKILL');
+    await first.exited;
+    const before = ns(first.lines());
+    expect(before.length).toBeLessThan(N_KILL); // killed mid-stream
+
+    const second = new Running(args);
+    const end = await second.exited;
+    expect(second.stderr).toBe('');
+    expect(end.code).toBe(0);
+    const after = ns(second.lines());
+    const all = countBy([...before, ...after]);
+    expect(all.size).toBe(N_KILL); // no loss
+    const dups = [...all.values()].filter((c) => c > 1).length;
+    expect(dups).toBeLessThanOrEqual(MAX_BATCH);
+    for (const c of all.values()) expect(c).toBeLessThanOrEqual(2);
+  }, 90_000);
+
+  it.skipIf(!haveKcat)('--exactly-once Kafka to Kafka, SIGKILL and restart: read_committed sees each result once', async () => {
+    const group = uniqueTopic('g-eos');
+    const args = ['set twice = n * 2', `kafka://${B}/${eosIn}`, '-G', group, '-e', '--exactly-once', '--to', `kafka://${B}/${eosOut}`,
+      '--key', 'n', ...SMALL_BATCHES, ...QUICK_SESSION];
+    const first = new Running(args);
+    // kill as soon as a few transactions are committed (the group's offsets move with them)
+    await withAdmin({ brokers: [B], settings: {}, timeoutMs: 10_000, clientId: 'sluice-tests' }, async (admin) => {
+      for (let i = 0; i < 2000 && first.child.exitCode === null; i++) {
+        const t = await admin.fetchOffsets({ groupId: group, topics: [eosIn] }).then((r) => r[0], () => undefined);
+        const done = (t?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+        if (done >= 300) break;
+        await sleep(5);
+      }
+    });
+    first.kill('SIGKILL');
+    const killedAt = await first.exited;
+    expect([killedAt.signal, first.stderr]).toEqual(['SIGKILL', '']);
+
+    const second = new Running(args);
+    const end = await second.exited;
+    expect(second.stderr).toBe('');
+    expect(end.code).toBe(0);
+
+    const committed = lines((await kcatRead(B, eosOut, ['-X', 'isolation.level=read_committed'])).stdout)
+      .map((l) => JSON.parse(l) as { n: number; twice: number });
+    const counts = countBy(committed.map((r) => r.n));
+    expect(counts.size).toBe(N_EOS);
+    expect([...counts.values()].every((c) => c === 1)).toBe(true);
+    for (const r of committed) expect(r.twice).toBe(r.n * 2);
+    // the killed run had written past its last commit: those messages exist but were aborted
+    const raw = lines((await kcatRead(B, eosOut, ['-X', 'isolation.level=read_uncommitted'])).stdout).length;
+    expect(raw).toBeGreaterThanOrEqual(N_EOS);
+  }, 120_000);
+
+  it.skipIf(!haveKcat)('SIGINT: what was read is written and committed, exit 130; the group resumes after it', async () => {
+    const group = uniqueTopic('g-int');
+    const live = new Running(['select n', `kafka://${B}/${interrupted}`, '-G', group]);
+    await live.waitForLines(200);
+    live.kill('SIGINT');
+    const end = await live.exited;
+    expect(end.code).toBe(130);
+    expect(live.stderr).toBe('');
+    expect(ns(live.lines()).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+
+    await kcatProduce(B, interrupted, [record(1000), record(1001)], ['-p', '0']);
+    const next = await sluice(['select n', `kafka://${B}/${interrupted}`, '-G', group, '-e']);
+    expect(next.code).toBe(0);
+    expect(ns(lines(next.stdout))).toEqual([1000, 1001]);
+  }, 60_000);
+
+  it.skipIf(!haveKcat || kafkaPrerequisites().missing.length > 0)('a broker that stops mid-run: exit 69 naming it, no hang, no stack trace', async () => {
+    const broker = await startBroker();
+    try {
+      const topic = uniqueTopic('dl-dying');
+      await createTopics(broker.brokers, { [topic]: 1 });
+      await kcatProduce(broker.brokers, topic, [record(1), record(2)]);
+      const reader = new Running(['select n', `kafka://${broker.brokers}/${topic}`, '-G', uniqueTopic('g-dying'), '--timeout', '3s']);
+      await reader.waitForLines(2);
+      const t0 = performance.now();
+      await broker.stop();
+      const end = await reader.exited;
+      expect(performance.now() - t0).toBeLessThan(20_000);
+      expect(end.code).toBe(69);
+      expect(reader.stderr).toMatch(new RegExp(`^sluice: kafka: .*${broker.brokers.replace(/\./g, '\\.')}`));
+      expect(reader.stderr).not.toMatch(/\n\s+at /);
+      expect(reader.lines()).toEqual([record(1), record(2)].map((r) => `{"n":${(JSON.parse(r) as { n: number }).n}}`));
+    } finally {
+      await broker.stop();
+    }
+  }, 120_000);
+});
