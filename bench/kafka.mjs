@@ -20,6 +20,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const DATA = path.join(HERE, 'data');
 const HAVE_TIME = fs.existsSync('/usr/bin/time');
+const loadStart = os.loadavg()[0].toFixed(1);
 const SERVICES = 10;
 
 function parseArgs(argv) {
@@ -105,7 +106,45 @@ function median(xs) {
   return s[Math.floor(s.length / 2)];
 }
 
+/**
+ * The ceiling sluice can reach on kafkajs: a bare kafkajs consumer that only counts messages,
+ * or a bare producer sending the file's lines (1,000 per send, 4 in flight). Run as
+ * `node bench/kafka.mjs --bare consume|produce BROKERS TOPIC N [FILE]`.
+ */
+async function bare([mode, brokers, topic, nText, file]) {
+  const { Kafka, logLevel } = (await import('kafkajs')).default;
+  const kafka = new Kafka({ brokers: brokers.split(','), clientId: 'bench', logLevel: logLevel.NOTHING });
+  const n = Number(nText);
+  if (mode === 'produce') {
+    const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    const p = kafka.producer({ allowAutoTopicCreation: false });
+    await p.connect();
+    const live = new Set();
+    for (let i = 0; i < lines.length; i += 1000) {
+      const sent = p.send({ topic, acks: -1, messages: lines.slice(i, i + 1000).map((value) => ({ value })) }).then(() => live.delete(sent));
+      live.add(sent);
+      if (live.size >= 4) await Promise.race(live);
+    }
+    await Promise.all(live);
+    await p.disconnect();
+    return;
+  }
+  const c = kafka.consumer({ groupId: `bench-bare-${Date.now()}`, maxWaitTimeInMs: 250 });
+  await c.connect();
+  await c.subscribe({ topics: [topic], fromBeginning: true });
+  let seen = 0;
+  await new Promise((resolve) => {
+    void c.run({ autoCommit: false, eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) if (m.value) seen++;
+      if (seen >= n) resolve();
+    } });
+  });
+  console.log(seen);
+  process.exit(0);
+}
+
 async function main() {
+  if (process.argv[2] === '--bare') return bare(process.argv.slice(3));
   const o = parseArgs(process.argv.slice(2));
   const sluice = path.resolve(ROOT, o.sluice);
   if (spawnSync('kcat', ['-V']).error) throw new Error('kcat is not installed (apt-get install kcat)');
@@ -213,8 +252,19 @@ async function main() {
       check: async (_, { topic }) => messagesIn(topic),
     });
     steps.push({
+      step: 'produce', tool: 'kafkajs, bare (ceiling)',
+      prepare: fresh('bare'),
+      line: ({ topic }) => `node bench/kafka.mjs --bare produce ${q(brokers)} ${q(topic)} ${o.n} ${q(path.relative(ROOT, file))}`,
+      check: async (_, { topic }) => messagesIn(topic),
+    });
+    steps.push({
       step: 'consume', tool: 'kcat -C | wc -l',
       line: () => `kcat -b ${q(brokers)} -C -e -q -o beginning -t ${q(input)} | wc -l`,
+      check: async (r) => countLines(r.stdout),
+    });
+    steps.push({
+      step: 'consume', tool: 'kafkajs, bare (ceiling)',
+      line: () => `node bench/kafka.mjs --bare consume ${q(brokers)} ${q(input)} ${o.n}`,
       check: async (r) => countLines(r.stdout),
     });
     steps.push({
@@ -297,7 +347,7 @@ function renderReport(results, o, brokers, broker, bytes, profile) {
   const f = (x, d = 2) => (x === null || x === undefined ? '' : x.toFixed(d));
   const int = (x) => (x === null ? '' : Math.round(x).toLocaleString('en-US'));
   const cell = (t) => t.replace(/\|/g, '\\|');
-  const rows = results.map((r) => `| ${r.step} | ${cell(r.tool)} | ${r.failure ?? int(r.rate)} | ${f(r.mbps, 1)} | ${f(r.wall)} | ${f(r.cpu)} | ${f(r.rssMB, 0)} | ${r.check} |`);
+  const rows = results.map((r) => `| ${r.step} | ${cell(r.tool)} | ${r.failure ?? int(r.rate)} | ${f(r.mbps, 1)} | ${f(r.wall)} | ${f(r.cpu)} | ${r.cpu ? int(o.n / r.cpu) : ''} | ${f(r.rssMB, 0)} | ${r.check} |`);
   const rate = (step, tool) => results.find((r) => r.step === step && r.tool === tool && !r.failure)?.rate ?? null;
   const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
   const kcatC = rate('consume', 'kcat -C | wc -l');
@@ -310,15 +360,18 @@ function renderReport(results, o, brokers, broker, bytes, profile) {
       `${o.partitions} partition(s); ${os.cpus().length} × ${cpuInfo}; Node ${process.version}; ` +
       `kcat ${(spawnSync('kcat', ['-V'], { encoding: 'utf8' }).stdout.match(/Version (\S+)/) ?? [])[1] ?? '?'}; median of ${o.runs} run(s).`,
     '',
-    '| step | tool | messages/s | MB/s | wall (s) | CPU user+sys (s) | peak RSS (MB) | check |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
+    '| step | tool | messages/s | MB/s | wall (s) | CPU user+sys (s) | messages/CPU-s | peak RSS (MB) | check |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---|',
     ...rows,
     '',
     `- consume, sluice \`count() by service\` ÷ kcat: **${ratio(rate('consume', "sluice 'count() by service'"), kcatC)}** (goal ≥ 0.50×)`,
     `- consume, sluice \`where true\` (decode + encode NDJSON) ÷ kcat: **${ratio(rate('consume', "sluice 'where true' | wc -l"), kcatC)}**`,
     `- produce, sluice \`--to\` ÷ kcat -P: **${ratio(rate('produce', 'sluice --to'), kcatP)}**`,
+    `- the kafkajs ceiling (a bare client that only counts, or sends 1,000 lines per send) ÷ kcat: consume **${ratio(rate('consume', 'kafkajs, bare (ceiling)'), kcatC)}**, produce **${ratio(rate('produce', 'kafkajs, bare (ceiling)'), kcatP)}**; sluice ÷ ceiling: consume **${ratio(rate('consume', "sluice 'count() by service'"), rate('consume', 'kafkajs, bare (ceiling)'))}**, produce **${ratio(rate('produce', 'sluice --to'), rate('produce', 'kafkajs, bare (ceiling)'))}**`,
     '',
     'CPU and RSS include the whole pipeline (kcat + wc, or sluice + wc); the broker runs on the same machine.',
+    `Load average ${loadStart} at the start, ${os.loadavg()[0].toFixed(1)} at the end (${os.cpus().length} CPUs)` +
+      (Math.max(Number(loadStart), os.loadavg()[0]) > os.cpus().length ? ': a busy machine, wall times are inflated; messages/CPU-s is the steadier number.' : '.'),
     '',
     profile,
   ].join('\n');
