@@ -4,7 +4,7 @@
 import { createServer } from 'node:net';
 import { beforeAll, expect, it } from 'vitest';
 import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
-import { createTopics, haveKcat, kcatProduce, lines, records, sluice } from './support.js';
+import { createTopics, haveKcat, kcatProduce, kcatRead, lines, records, sluice } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -40,6 +40,10 @@ describeKafka('kafka source', () => {
     await kcatProduce(B, other, ['{"t":"other","i":0}', '{"t":"other","i":1}']);
     await kcatProduce(B, bad, ['{"ok":1}', '{"broken', '{"ok":2}']);
     await Promise.all(codecs.map((c) => kcatProduce(B, codecTopic[c], ['{"c":1,"s":"aaaaaaaaaaaaaaaaaaaaaaaa"}', '{"c":2,"s":"aaaaaaaaaaaaaaaaaaaaaaaa"}', 'plain text'], ['-z', c])));
+    // the fixture as an independent client sees it
+    expect(lines((await kcatRead(B, meta, ['-f', '%o %k %s\n'])).stdout)).toEqual([
+      '0 k1 {"user":"ann","n":1}', '1 k2 level=info msg="all good" n=2', '2  just some text', '3  [1,2,3]',
+    ]);
   }, 60_000);
 
   const read = async (args: string[]) => {

@@ -11,13 +11,22 @@ export { cleanEnv, haveKcat, kcat, lines, records, sluice } from './cli.js';
 
 const SLUICE = resolve(__dirname, '..', '..', 'bin', 'sluice');
 
+/** Creates the topics and waits until every partition has a leader (a fresh broker may lag). */
 export async function createTopics(brokers: string, topics: { [topic: string]: number }): Promise<void> {
   await withAdmin({ brokers: [brokers], settings: {}, timeoutMs: 20_000, clientId: 'sluice-tests' }, async (admin) => {
     const ok = await admin.createTopics({
       topics: Object.entries(topics).map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor: 1 })),
-      waitForLeaders: true,
+      waitForLeaders: false,
     });
     if (!ok) throw new Error(`topics ${Object.keys(topics).join(',')} already exist`);
+    for (let i = 0; ; i++) {
+      const meta = await admin.fetchTopicMetadata({ topics: Object.keys(topics) }).catch(() => null);
+      const ready = meta !== null && meta.topics.length === Object.keys(topics).length &&
+        meta.topics.every((t) => t.partitions.length === topics[t.name] && t.partitions.every((p) => p.leader >= 0));
+      if (ready) return;
+      if (i >= 300) throw new Error(`topics ${Object.keys(topics).join(',')} have no leaders after 30 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
 }
 
