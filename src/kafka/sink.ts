@@ -88,8 +88,14 @@ const textOf = (v: unknown): string | null =>
 
 /** Sends of at most about this many bytes, well under the broker's default message.max.bytes (1 MiB). */
 const MAX_SEND_BYTES = 512 * 1024;
+/**
+ * And of at most this many messages: kafkajs groups a send's messages by partition in time
+ * quadratic in their number per partition (groupMessagesPerPartition copies the array for each
+ * message), which tiny messages in a 512 KiB send would make dominate.
+ */
+const MAX_SEND_MESSAGES = 1000;
 /** Sends in flight before write() makes the executor wait. */
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 8;
 
 export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
   const c = opts.client;
@@ -152,7 +158,7 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
         msg.headers = ev.headers;
         for (const h in ev.headers) size += h.length + ev.headers[h]!.length;
       }
-      if (bytes + size > MAX_SEND_BYTES && chunk.length > 0) {
+      if ((bytes + size > MAX_SEND_BYTES || chunk.length >= MAX_SEND_MESSAGES) && chunk.length > 0) {
         chunks.push(chunk);
         chunk = [];
         bytes = 0;
