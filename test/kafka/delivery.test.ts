@@ -155,6 +155,11 @@ describeKafka('delivery', () => {
     expect(counts.size).toBe(N_EOS);
     expect([...counts.values()].every((c) => c === 1)).toBe(true);
     for (const r of committed) expect(r.twice).toBe(r.n * 2);
+    // sluice reads committed data by default, and -e gets past the transaction markers
+    const again = await sluice(['select n', `kafka://${B}/${eosOut}`, '-e']);
+    expect(again.code).toBe(0);
+    expect(countBy(ns(lines(again.stdout))).size).toBe(N_EOS);
+    expect(lines(again.stdout)).toHaveLength(N_EOS);
     // the killed run had written past its last commit: those messages exist but were aborted
     const raw = lines((await kcatRead(B, eosOut, ['-X', 'isolation.level=read_uncommitted'])).stdout).length;
     expect(raw).toBeGreaterThanOrEqual(N_EOS);
