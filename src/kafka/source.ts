@@ -445,7 +445,9 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     await consumer.subscribe({ topics: opts.topics, fromBeginning: true });
     await withDeadline(
       consumer.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 1, eachBatch }),
-      c.timeoutMs + settings.sessionTimeout,
+      // a rebalance waits for every member to rejoin (kafkajs's rebalance timeout, 60 s) or for a
+      // dead one's session to expire
+      c.timeoutMs + Math.max(settings.sessionTimeout, 60_000),
       `joining group '${groupId}' for ${name}`,
       c.brokers,
     );
