@@ -14,7 +14,7 @@ const EXIT_TEXT: [string, string][] = [
   ['1', 'an assert failed'],
   ['2', 'usage or program error'],
   ['65', 'bad input data (under --on-error fail)'],
-  ['69', 'an input or output is unavailable (missing file)'],
+  ['69', 'an input or output is unavailable (missing file, Kafka unreachable, missing topic or group)'],
   ['130', 'interrupted'],
 ];
 
@@ -40,12 +40,14 @@ export function mainHelp(): string {
 Usage:
   sluice [OPTIONS] PROGRAM [INPUT ...]
   sluice [OPTIONS] OP ARG [then OP ARG ...] [INPUT ...]
-  sluice help [OPERATOR | functions | aggregates | formats]
+  sluice kafka topics|describe TOPIC|groups|lag GROUP [-b BROKERS]   (sluice kafka --help)
+  sluice help [OPERATOR | functions | aggregates | formats | kafka]
 
 A PROGRAM is stages separated by '|'. The argument form is the same language:
   sluice 'where status >= 500 | head 5' app.ndjson
   sluice where 'status >= 500' then head 5 app.ndjson
-An INPUT is a path, '-' for stdin, or a .gz file; no INPUT reads stdin.
+An INPUT is a path, '-' for stdin, a .gz file, or a Kafka topic: kafka://HOST:PORT/TOPIC
+(or kafka:TOPIC with --brokers); no INPUT reads stdin. --to kafka://HOST:PORT/TOPIC writes to one.
 
 Stages:
 ${columns(operatorList.map((op) => [op.usage, op.summary]))}
@@ -100,6 +102,7 @@ export function aggregatesHelp(): string {
 }
 
 export function helpTopic(topic: string): string {
+  if (topic === 'kafka') return kafkaHelpText();
   if (topic === 'functions') return functionsHelp();
   if (topic === 'aggregates') return aggregatesHelp();
   if (topic === 'formats') return 'Formats:\n' + columns(FORMAT_TEXT);
@@ -118,6 +121,24 @@ export function helpTopic(topic: string): string {
       agg.examples.map((e) => `  $ sluice '${e.program}'\n${indent(e.input, '    < ')}${indent(e.output, '    > ')}`).join('\n'));
   }
   if (sections.length > 0) return sections.join('\n');
-  const all = [...operatorList.flatMap((o) => [o.name, ...o.aliases]), ...functions.keys(), ...aggregates.keys(), 'functions', 'aggregates', 'formats'];
+  const all = [...operatorList.flatMap((o) => [o.name, ...o.aliases]), ...functions.keys(), ...aggregates.keys(), 'functions', 'aggregates', 'formats', 'kafka'];
   throw new UsageError(`no help for '${topic}'${suggestion(topic, all)} (topics: any stage, function or aggregate; functions; aggregates; formats)`);
+}
+
+/** `sluice help kafka`: the inspection commands and how topics are read and written. */
+export function kafkaHelpText(): string {
+  return `Kafka
+
+Read:    sluice [OPTIONS] PROGRAM kafka://HOST:PORT[,HOST:PORT]/TOPIC[,TOPIC]
+         sluice -b HOST:PORT PROGRAM kafka:TOPIC          (or SLUICE_BROKERS)
+Write:   sluice PROGRAM INPUT --to kafka://HOST:PORT/TOPIC [--key EXPR] [--partition-by EXPR]
+Inspect: sluice kafka topics|describe TOPIC|groups|lag GROUP [-b BROKERS]   (sluice kafka --help)
+
+${columns(optionTable.filter((o) => o.group === 'kafka').map((o) => [o.flags, o.help + (o.choices ? ` (${o.choices.join('|')})` : '')]))}
+Delivery is at least once: offsets are committed (with --group) only after every result
+derived from them has been written and acknowledged. --exactly-once makes Kafka to Kafka
+transactional. Values are decoded with -I (auto: JSON, logfmt, else {"line": ...}); key,
+headers, topic, partition, offset and timestamp are @key, @headers, @topic, @partition,
+@offset and @timestamp.
+`;
 }

@@ -4,10 +4,9 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { aggregates } from '../aggregates/index.js';
-import { EXIT, SluiceError, UnavailableError, UsageError } from '../errors/errors.js';
-import type { KafkaClientOptions } from '../kafka/options.js';
+import { EXIT, SluiceError, UsageError } from '../errors/errors.js';
+import { clientOptions } from '../kafka/options.js';
 import { isKafkaUri, parseKafkaUri } from '../kafka/uri.js';
 import { exprCompiler } from '../lang/compiler.js';
 import { parseExpression } from '../lang/parser.js';
@@ -182,7 +181,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (toKafka) {
     const { kafkaSink } = await import('../kafka/sink.js');
     sink = await kafkaSink({
-      client: await kafkaClientOptions(opts, toKafka.brokers),
+      client: await clientOptions(opts, toKafka.brokers),
       topic: toKafka.topics[0]!,
       key: keyFn,
       partitionBy: partitionFn,
@@ -199,7 +198,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     if (addr) {
       const { kafkaInput } = await import('../kafka/source.js');
       inputs.push(await kafkaInput({
-        client: await kafkaClientOptions(opts, addr.brokers),
+        client: await clientOptions(opts, addr.brokers),
         topics: addr.topics,
         offset: opts.offset,
         partitions: opts.partition !== undefined ? parsePartitions(opts.partition) : null,
@@ -342,31 +341,6 @@ function parseCount(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--count takes a whole number ≥ 1, not '${text}'`);
   return n;
-}
-
-async function kafkaClientOptions(opts: CliOptions, brokers: string[]): Promise<KafkaClientOptions> {
-  const settings: { [key: string]: string } = {};
-  const add = (kv: string, where: string) => {
-    const i = kv.indexOf('=');
-    if (i <= 0) throw new UsageError(`${where}: expected key=value, got '${kv}'`);
-    settings[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
-  };
-  if (opts.kafkaConfig !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(opts.kafkaConfig, 'utf8');
-    } catch {
-      throw new UnavailableError(`cannot read '${opts.kafkaConfig}' (--kafka-config)`);
-    }
-    text.split('\n').forEach((line, i) => {
-      const l = line.trim();
-      if (l && !l.startsWith('#')) add(l, `${opts.kafkaConfig}:${i + 1}`);
-    });
-  }
-  for (const kv of opts.X) add(kv, '-X');
-  const timeoutMs = parseDuration(opts.timeout);
-  if (timeoutMs === null || timeoutMs <= 0) throw new UsageError(`--timeout takes a duration such as 10s, not '${opts.timeout}'`);
-  return { brokers, settings, timeoutMs, clientId: settings['client.id'] ?? 'sluice' };
 }
 
 function forcedFormat(opts: CliOptions): InputFormat | null {

@@ -6,16 +6,15 @@
 // budget, decides when an unreachable cluster becomes exit 69.
 
 import { Command, CommanderError, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
 import { suggestion } from '../errors/diagnostic.js';
 import { EXIT, UnavailableError, UsageError } from '../errors/errors.js';
 import { encoders } from '../formats/index.js';
 import type { Encoder, OutputFormat } from '../formats/types.js';
 import { colorEnabled, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
 import { makeEvent, type Rec, type Source } from '../runtime/event.js';
-import { parseDuration } from '../time/duration.js';
 import { connectAdmin, type ClusterAdmin } from './inspect-admin.js';
-import type { KafkaClientOptions } from './options.js';
+import { clientOptions, type KafkaClientOptions } from './options.js';
+import { parseBrokers } from './uri.js';
 
 export interface KafkaIo {
   stdout(text: string): void;
@@ -79,7 +78,6 @@ const subcommands: readonly Subcommand[] = [
 ];
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
-const BROKER = /^[^\s/:,]+:[0-9]{1,5}$|^\[[0-9a-fA-F:]+\]:[0-9]{1,5}$/;
 
 export async function kafkaCommand(args: string[], io: KafkaIo): Promise<number> {
   const cmd = new Command('sluice kafka')
@@ -109,7 +107,7 @@ export async function kafkaCommand(args: string[], io: KafkaIo): Promise<number>
     return EXIT.ok;
   }
   const sub = checkArgs(name, arg, flags);
-  const client = await clientOptions(flags, io.env);
+  const client = await inspectClient(flags, io.env);
   const brokerText = client.brokers.join(',');
   const format = flags.outputFormat ?? (io.isTerminal ? 'table' : 'ndjson');
   const sections = await withCluster(client, [sub.name, arg].filter(Boolean).join(' '), async (admin) => sub.run({ admin, flags, format, brokerText }, arg ?? ''));
@@ -135,39 +133,12 @@ function usageList(): string {
   return subcommands.map((s) => (s.arg ? `${s.name} ${s.arg}` : s.name)).join(', ');
 }
 
-async function clientOptions(flags: Flags, env: NodeJS.ProcessEnv): Promise<KafkaClientOptions> {
+async function inspectClient(flags: Flags, env: NodeJS.ProcessEnv): Promise<KafkaClientOptions> {
   const brokerText = flags.brokers ?? env.SLUICE_BROKERS;
   if (brokerText === undefined || brokerText.trim() === '') throw new UsageError('kafka needs brokers: -b HOST:PORT[,HOST:PORT] or SLUICE_BROKERS');
-  const brokers = brokerText.split(',').map((b) => b.trim()).filter(Boolean);
-  for (const b of brokers) if (!BROKER.test(b)) throw new UsageError(`'${b}' is not a broker address HOST:PORT`);
-  const timeoutMs = parseDuration(flags.timeout);
-  if (timeoutMs === null || timeoutMs <= 0) throw new UsageError(`--timeout takes a duration such as 10s, not '${flags.timeout}'`);
-  const settings: { [key: string]: string } = {};
-  const add = (kv: string, where: string) => {
-    const i = kv.indexOf('=');
-    if (i <= 0) throw new UsageError(`${where}: expected key=value, got '${kv}'`);
-    settings[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
-  };
-  if (flags.kafkaConfig !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(flags.kafkaConfig, 'utf8');
-    } catch {
-      throw new UnavailableError(`cannot read '${flags.kafkaConfig}' (--kafka-config)`);
-    }
-    text.split('\n').forEach((line, i) => {
-      const l = line.trim();
-      if (l && !l.startsWith('#')) add(l, `${flags.kafkaConfig}:${i + 1}`);
-    });
-  }
-  for (const kv of flags.X) add(kv, '-X');
-  return { brokers, settings, timeoutMs, clientId: settings['client.id'] ?? 'sluice' };
+  return clientOptions(flags, parseBrokers(brokerText));
 }
 
-/**
- * Connect, run `work`, disconnect, all within the --timeout (client.ts bounds each request by
- * it; this bounds the whole command, so several requests cannot add up to more).
- */
 async function withCluster<T>(client: KafkaClientOptions, what: string, work: (admin: ClusterAdmin) => Promise<T>): Promise<T> {
   const { withDeadline } = await import('./client.js');
   let admin: ClusterAdmin | null = null;

@@ -33,11 +33,17 @@ export function parseKafkaUri(text: string, defaultBrokers: string | undefined):
       throw new UsageError(`'${text}' needs brokers: use kafka://HOST:PORT/${topicText || 'TOPIC'}, --brokers, or SLUICE_BROKERS`);
     }
   }
-  const brokers = brokerText.split(',').map((b) => b.trim()).filter(Boolean);
-  if (brokers.length === 0) throw new UsageError(`'${text}': no brokers given`);
-  for (const b of brokers) if (!BROKER.test(b)) throw new UsageError(`'${text}': '${b}' is not HOST:PORT`);
+  const brokers = parseBrokers(brokerText, `'${text}': `);
   const topics = topicText.split(',').map((t) => t.trim()).filter(Boolean);
   if (topics.length === 0) throw new UsageError(`'${text}': no topic given`);
   for (const t of topics) if (!TOPIC.test(t)) throw new UsageError(`'${text}': '${t}' is not a valid topic name (letters, digits, . _ -)`);
   return { brokers, topics, text };
+}
+
+/** `HOST:PORT[,HOST:PORT]` as a list; `context` starts the error message. */
+export function parseBrokers(text: string, context = ''): string[] {
+  const brokers = text.split(',').map((b) => b.trim()).filter(Boolean);
+  if (brokers.length === 0) throw new UsageError(`${context}no brokers given`);
+  for (const b of brokers) if (!BROKER.test(b)) throw new UsageError(`${context}'${b}' is not a broker address HOST:PORT`);
+  return brokers;
 }
