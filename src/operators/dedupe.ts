@@ -65,16 +65,20 @@ export const dedupe = defineOperator<DedupeArgs>({
           // Map keeps insertion order; re-insert so the oldest keys stay at the front for sweeping
           seen.delete(k);
           seen.set(k, t);
-          if (t > latest) latest = t;
           out.push(ev);
-        }
-        // forget keys that can no longer block anything: older than DURATION before the latest
-        // time (Map order is last-pass order; with disorder a few stale keys may linger a sweep)
-        if (within !== null && latest - lastSweep >= within.ms) {
-          lastSweep = latest;
-          for (const [k, t] of seen) {
-            if (latest - t < within.ms) break;
-            seen.delete(k);
+          // forget keys that can no longer block an in-order record: older than DURATION before
+          // the latest time (Map order is last-pass order; with disorder a few stale keys may
+          // linger a sweep). Swept per record, not per batch, so that what an out-of-order
+          // record meets does not depend on how the input was cut into batches.
+          if (t > latest) {
+            latest = t;
+            if (within !== null && latest - lastSweep >= within.ms) {
+              lastSweep = latest;
+              for (const [key, last] of seen) {
+                if (latest - last < within.ms) break;
+                seen.delete(key);
+              }
+            }
           }
         }
         return out;
