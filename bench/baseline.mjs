@@ -3,10 +3,13 @@
 // It is the floor sluice is measured against: what a user would get by writing the loop
 // themselves, with no language, no operators, no error handling beyond the task.
 //
-//   node bench/baseline.mjs T1|T2|T4|T5 [FILE]
+//   node bench/baseline.mjs T1|T2|T3|T3ISO|T4|T5 [FILE]
 //
 //   T1  NDJSON: write back the lines whose status >= 500
 //   T2  NDJSON: count per service            -> {"service":…,"count":…}
+//   T3  NDJSON: count and mean latency per (minute of epoch_ms, service)
+//       -> {"minute":…,"service":…,"count":…,"avg_latency_ms":…}
+//   T3ISO  the same with the minute read from the ISO-8601 ts (Date.parse)
 //   T4  NDJSON: p95(latency_ms) per path     -> {"path":…,"p95_latency_ms":…}
 //       non-interpolated, as Miller and sluice: sorted[floor(0.95 * n)], clamped to n - 1
 //   T5  CSV: status >= 500, columns ts,service,path,latency_ms (naive split on ',': the
@@ -73,6 +76,26 @@ async function t2() {
   for (const [service, count] of counts) emit(JSON.stringify({ service, count }) + '\n');
 }
 
+function perMinute(minuteOf) {
+  return async () => {
+    const groups = new Map();
+    await eachLine((line) => {
+      const e = JSON.parse(line);
+      const minute = Math.floor(minuteOf(e) / 60000);
+      const k = minute + '|' + e.service;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { minute, service: e.service, count: 0, sum: 0 }));
+      g.count++;
+      g.sum += e.latency_ms;
+    });
+    for (const g of groups.values()) {
+      emit(JSON.stringify({ minute: g.minute, service: g.service, count: g.count, avg_latency_ms: g.sum / g.count }) + '\n');
+    }
+  };
+}
+const t3 = perMinute((e) => e.epoch_ms);
+const t3iso = perMinute((e) => Date.parse(e.ts));
+
 async function t4() {
   const byPath = new Map();
   await eachLine((line) => {
@@ -108,9 +131,9 @@ async function t5() {
   });
 }
 
-const tasks = { T1: t1, T2: t2, T4: t4, T5: t5 };
+const tasks = { T1: t1, T2: t2, T3: t3, T3ISO: t3iso, T4: t4, T5: t5 };
 if (!tasks[task]) {
-  console.error('usage: node bench/baseline.mjs T1|T2|T4|T5 [FILE]');
+  console.error('usage: node bench/baseline.mjs T1|T2|T3|T3ISO|T4|T5 [FILE]');
   process.exit(2);
 }
 await tasks[task]();

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // sluice throughput benchmark against jq, Miller and a hand-written Node loop.
 //
-//   node bench/run.mjs [--n 1000000] [--tasks T1,T2,T4,T5] [--runs 3] [--budget 20]
+//   node bench/run.mjs [--n 1000000] [--tasks T1,T2,T3,T3ISO,T4,T5] [--runs 3] [--budget 20]
 //                      [--tools sluice,jq,mlr,baseline] [--timeout 600] [--no-startup]
 //                      [--sluice bin/sluice] [--seed 42]
 //
@@ -27,7 +27,7 @@ function parseArgs(argv) {
   const o = {
     n: DEFAULT_N,
     seed: DEFAULT_SEED,
-    tasks: ['T1', 'T2', 'T4', 'T5'],
+    tasks: ['T1', 'T2', 'T3', 'T3ISO', 'T4', 'T5'],
     tools: ['sluice', 'jq', 'mlr', 'baseline'],
     runs: 3,
     budget: 20,
@@ -57,7 +57,7 @@ function parseArgs(argv) {
       case '-h':
       case '--help':
         console.log(
-          'usage: node bench/run.mjs [--n 1000000] [--tasks T1,T2,T4,T5] [--runs 3] [--budget 20]\n' +
+          'usage: node bench/run.mjs [--n 1000000] [--tasks T1,T2,T3,T3ISO,T4,T5] [--runs 3] [--budget 20]\n' +
             '                          [--tools sluice,jq,mlr,baseline] [--timeout 600] [--no-startup]\n' +
             '                          [--sluice bin/sluice] [--seed 42]\n' +
             '  --runs N      timed runs per command (median reported)\n' +
@@ -86,6 +86,18 @@ const BASELINE = path.join(HERE, 'baseline.mjs');
 // P95_JQ: non-interpolated p95, sorted[floor(0.95 n)] clamped to n - 1 (Miller's and sluice's rule)
 const P95_JQ = '.[([(length * 0.95 | floor), length - 1] | min)]';
 
+// JQ_PER_MINUTE(minuteExpr): count and mean latency per (minute, service) as a tumbling window
+// in jq: the events are in time order, so one pass keeps only the current minute's groups and
+// writes them when the minute changes (and at the end: `inputs, null`). The obvious
+// `reduce inputs as $e ({}; .["minute|service"] += …)` is quadratic in jq 1.6 with thousands
+// of keys (it copies the object on every update: 511 s at 1M events), which is not a fair peer.
+const JQ_PER_MINUTE = (minute) =>
+  'foreach (inputs, null) as $e ({m: null, g: {}, out: null}; ' +
+  'if $e == null then .out = (if .m == null then null else [.m, .g] end) ' +
+  `else (${minute}) as $m | (if .m != null and $m != .m then .out = [.m, .g] | .g = {} else .out = null end) | .m = $m ` +
+  '| .g[$e.service] |= {count: (.count + 1), sum: (.sum + $e.latency_ms)} end; ' +
+  '.out // empty | .[0] as $m | .[1] | to_entries[] | {minute: $m, service: .key, count: .value.count, avg_latency_ms: (.value.sum / .value.count)})';
+
 const TASKS = {
   T1: {
     title: 'where status >= 500',
@@ -110,6 +122,33 @@ const TASKS = {
       jq: () => ['jq', '-n', '-c', 'reduce inputs as $e ({}; .[$e.service] += 1) | to_entries[] | {service: .key, count: .value}', NDJSON_PATH],
       mlr: () => ['mlr', '--ijsonl', '--ojsonl', 'count', '-g', 'service', NDJSON_PATH],
       baseline: () => ['node', BASELINE, 'T2', NDJSON_PATH],
+    },
+  },
+  // T3: a tumbling window of a minute on event time, against jq and Miller grouping by a
+  // computed minute (the fair equivalent: the data are in time order, so nothing is late and
+  // every window holds exactly the events of its minute). T3ISO reads the time from the
+  // ISO-8601 string: sluice parses it in full; jq and Miller take its first 16 characters,
+  // the cheapest correct grouping for this file's UTC 'Z' stamps.
+  T3: {
+    title: 'window tumbling 1m on epoch_ms | count(), avg(latency_ms) by service',
+    input: 'ndjson',
+    check: 'windowed',
+    cmd: {
+      sluice: (s) => [s, 'window tumbling 1m on epoch_ms | count(), avg(latency_ms) by service', NDJSON_PATH],
+      jq: () => ['jq', '-n', '-c', JQ_PER_MINUTE('$e.epoch_ms / 60000 | floor'), NDJSON_PATH],
+      mlr: () => ['mlr', '--ijsonl', '--ojsonl', 'put', '$minute = int($epoch_ms / 60000)', 'then', 'stats1', '-a', 'count,mean', '-f', 'latency_ms', '-g', 'minute,service', NDJSON_PATH],
+      baseline: () => ['node', BASELINE, 'T3', NDJSON_PATH],
+    },
+  },
+  T3ISO: {
+    title: 'window tumbling 1m on ts | count(), avg(latency_ms) by service (ts ISO-8601)',
+    input: 'ndjson',
+    check: 'windowed',
+    cmd: {
+      sluice: (s) => [s, 'window tumbling 1m on ts | count(), avg(latency_ms) by service', NDJSON_PATH],
+      jq: () => ['jq', '-n', '-c', JQ_PER_MINUTE('$e.ts[0:16]'), NDJSON_PATH],
+      mlr: () => ['mlr', '--ijsonl', '--ojsonl', 'put', '$minute = substr0($ts, 0, 15)', 'then', 'stats1', '-a', 'count,mean', '-f', 'latency_ms', '-g', 'minute,service', NDJSON_PATH],
+      baseline: () => ['node', BASELINE, 'T3ISO', NDJSON_PATH],
     },
   },
   T4: {
@@ -282,8 +321,37 @@ function normNum(s) {
   return s !== '' && Number.isFinite(Number(s)) ? String(Number(s)) : s;
 }
 
+/**
+ * The minute (epoch minutes) of a windowed result: sluice's window_start (ISO-8601, or epoch ms
+ * with --time-format-out epoch_ms), or a peer's computed minute (epoch minutes as a number or
+ * text, or the 'YYYY-MM-DDTHH:MM' prefix of an ISO stamp).
+ */
+function minuteOf(v) {
+  let m = NaN;
+  if (typeof v === 'number') m = v > 1e11 ? v / 60000 : v;
+  else if (typeof v === 'string') m = /^\d+$/.test(v) ? Number(v) : Date.parse(/^\d{4}-\d\d-\d\dT\d\d:\d\d$/.test(v) ? v + 'Z' : v) / 60000;
+  if (!Number.isInteger(m)) throw new Error(`cannot read a whole minute from ${JSON.stringify(v)}`);
+  return m;
+}
+
 /** Returns { count, summary, data } where data is what compare() uses. Throws on unreadable output. */
 function digest(task, text) {
+  if (task.check === 'windowed') {
+    // { "minute|service": { count, avg } } from sluice's, jq's, Miller's or the baseline's names
+    const map = new Map();
+    for (const r of parseJsonLines(text)) {
+      if (r === null || typeof r !== 'object') throw new Error(`output record is not an object: ${JSON.stringify(r)}`);
+      const count = r.count ?? r.latency_ms_count;
+      const avg = r.avg_latency_ms ?? r.latency_ms_mean;
+      if (typeof r.service !== 'string' || typeof count !== 'number' || typeof avg !== 'number') {
+        throw new Error(`cannot read {minute, service, count, avg} from ${JSON.stringify(r).slice(0, 160)}`);
+      }
+      const k = `${minuteOf(r.window_start ?? r.minute)}|${r.service}`;
+      if (map.has(k)) throw new Error(`minute|service ${k} appears twice`);
+      map.set(k, { count, avg });
+    }
+    return { count: map.size, data: map };
+  }
   if (task.check === 'json-records') {
     const recs = parseJsonLines(text);
     return { count: recs.length, data: recs.map((r) => JSON.stringify(r)) };
@@ -310,6 +378,17 @@ function digest(task, text) {
 
 /** null when equal, else a one-line description of the first difference. */
 function compare(task, got, ref) {
+  if (task.check === 'windowed') {
+    // counts exactly; means to 1e-9 (the same sums in the same order, but tools may differ in the last bit)
+    for (const [k, v] of ref.data) {
+      const g = got.data.get(k);
+      if (!g) return `minute|service ${k} missing`;
+      if (g.count !== v.count) return `${k}: count ${g.count} vs reference ${v.count}`;
+      if (Math.abs(g.avg - v.avg) > 1e-9 * Math.max(Math.abs(v.avg), 1)) return `${k}: avg ${g.avg} vs reference ${v.avg}`;
+    }
+    for (const k of got.data.keys()) if (!ref.data.has(k)) return `unexpected minute|service ${k}`;
+    return null;
+  }
   if (task.check === 'keyed') {
     for (const [k, v] of ref.data) {
       if (!got.data.has(k)) return `${task.key} ${JSON.stringify(k)} missing`;
@@ -552,6 +631,20 @@ async function main() {
     L.push(
       `| ${taskId} ${cellText(TASKS[taskId].title)} | ${cell('jq', wall)} | ${cell('mlr', wall)} | ${base(wall)} | ${cell('jq', cpu)} | ${cell('mlr', cpu)} | ${base(cpu)} |`,
     );
+  }
+  const sluiceRow = (taskId) => results.find((e) => e.task === taskId && e.tool === 'sluice' && e.status === 'ok');
+  const t2 = sluiceRow('T2');
+  const windowed = ['T3', 'T3ISO'].filter((t) => o.tasks.includes(t));
+  if (windowed.length) {
+    L.push('', '## Windows against a plain aggregate (sluice)', '');
+    L.push('The cost of event time: a one-minute tumbling window on top of the grouped aggregate, each windowed task\'s sluice time over T2\'s (`count() by service`). Goal: within 1.5×.', '');
+    L.push('| Task | sluice wall (s) | ÷ T2 wall | sluice CPU (s) | ÷ T2 CPU |');
+    L.push('|---|--:|--:|--:|--:|');
+    for (const taskId of windowed) {
+      const w = sluiceRow(taskId);
+      if (!w) { L.push(`| ${taskId} | no sluice time | | | |`); continue; }
+      L.push(`| ${taskId} ${cellText(TASKS[taskId].title)} | ${fmtS(w.median)} | ${t2 ? fmtRatio(w.median / t2.median) : 'no T2 time'} | ${fmtS(w.cpu)} | ${t2 ? fmtRatio(w.cpu / t2.cpu) : 'no T2 time'} |`);
+    }
   }
   if (startup) {
     L.push('', '## Startup', '');
