@@ -547,8 +547,9 @@ function compileFormat(fmt: string, zone: Zone, now: () => number): (s: string) 
     const f: Fields = { Y: 1970, y: -1, m: 1, d: 1, H: 0, I: -1, M: 0, S: 0, j: 0, frac: 0, pm: -1, offset: NaN, zone: null, epoch: NaN };
     if (!match(steps, s, f)) return null;
     if (f.epoch === f.epoch) {
-      if (f.epoch < 0) sub = -sub;
-      return inRange(f.epoch * 1000 + (f.epoch < 0 ? -f.frac : f.frac));
+      const neg = f.epoch < 0 || Object.is(f.epoch, -0); // `-0.5` is before the epoch
+      if (neg) sub = -sub;
+      return inRange(f.epoch * 1000 + (neg ? -f.frac : f.frac));
     }
     let hour = f.H;
     if (f.I >= 0) {

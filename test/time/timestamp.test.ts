@@ -63,6 +63,11 @@ describe('ISO-8601 / RFC 3339', () => {
     expect(parseTimestamp('-1.999999999', { format: '%s.%f' })).toBeLessThan(-1999);
   });
 
+  it('%s.%f reads -0.5 as half a second before the epoch', () => {
+    expect(parseTimestamp('-0.5', { format: '%s.%f' })).toBe(-500);
+    expect(parseTimestamp('0.5', { format: '%s.%f' })).toBe(500);
+  });
+
   it.each([
     '2024-13-01', '2024-00-10', '2024-02-30', '2023-02-29', '2024-04-31', '2024-05-00',
     '2024-05-01T24:00:00Z', '2024-05-01T12:60:00Z', '2024-05-01T12:00:60Z', '2024-05-01T12:00:00.Z',
