@@ -173,6 +173,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   }
   for (const n of names) if (n !== '-' && !kafkaAddrs.has(n)) await checkReadable(n);
   if (opts.follow && names.includes('-')) throw new UsageError('--follow reads files; stdin is followed anyway');
+  // inputs are read one after another, and a followed file never ends
+  if (opts.follow && names.length > 1) throw new UsageError('--follow takes one file (run one sluice per file to follow several)');
   const keyFn = opts.key !== undefined ? compileCliExpr(opts.key, '--key', stats) : null;
   const partitionFn = opts.partitionBy !== undefined ? compileCliExpr(opts.partitionBy, '--partition-by', stats) : null;
   if ((keyFn || partitionFn) && !toKafka) throw new UsageError('--key and --partition-by go with --to kafka:...');

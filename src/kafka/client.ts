@@ -394,8 +394,24 @@ export async function fetchOffsetsByTime(admin: Admin, topic: string, timestamp:
 }
 
 /** Committed offsets of `group` for `topic` (-1 where nothing is committed). */
+/**
+ * Run `fn` again after an error kafkajs marks retriable (a group coordinator still loading on a
+ * fresh broker, a leader moving), with growing pauses, for at most `ms`.
+ */
+export async function retrying<T>(fn: () => Promise<T>, ms: number): Promise<T> {
+  const until = Date.now() + ms;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if ((e as { retriable?: boolean }).retriable !== true || Date.now() + wait > until) throw e;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
 export async function fetchGroupOffsets(admin: Admin, group: string, topic: string, opts: KafkaClientOptions): Promise<Map<number, number>> {
-  const rows = await withDeadline(admin.fetchOffsets({ groupId: group, topics: [topic] }), opts.timeoutMs, `offsets of group '${group}'`, opts.brokers);
+  const rows = await withDeadline(retrying(() => admin.fetchOffsets({ groupId: group, topics: [topic] }), opts.timeoutMs), opts.timeoutMs, `offsets of group '${group}'`, opts.brokers);
   const out = new Map<number, number>();
   for (const t of rows) for (const p of t.partitions) out.set(p.partition, Number(p.offset));
   return out;

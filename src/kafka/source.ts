@@ -329,15 +329,30 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     checkDone();
   };
 
+  // kafkajs restarts the consumer itself after a retriable error (a coordinator still loading
+  // on a fresh broker, a leader moving); that is only fatal when it goes on for longer than
+  // --timeout without any progress, so a broker that is really gone still ends in exit 69
+  let troubleSince: number | null = null;
+  const progress = () => { troubleSince = null; };
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+    progress();
     onJoin(payload.memberAssignment).catch(fail);
   });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    progress();
     // also seen for batches of control records only (transaction markers), which never reach eachBatch
     advance(tpKey(payload.topic, payload.partition), Number(payload.lastOffset) + 1);
     checkDone();
   });
-  consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    const now = Date.now();
+    if (payload.restart && !closed) {
+      troubleSince ??= now;
+      debug(`consumer restarting after: ${(payload.error as Error).message}`);
+      if (now - troubleSince <= c.timeoutMs) return;
+    }
+    fail(payload.error);
+  });
 
   const commitFor = (topic: string, partition: number, next: number): (() => Promise<void>) | undefined => {
     if (group === null) return undefined;
