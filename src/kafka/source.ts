@@ -236,7 +236,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     maxBytesPerPartition: settings.maxBytesPerPartition,
     maxBytes: settings.maxBytes,
     partitionAssigners: opts.partitions ? [onlyPartitionsAssigner(opts.partitions)] : [roundRobinAssigner],
-    retry: { ...boundedRetry(c.timeoutMs), restartOnFailure: async () => false },
+    retry: { ...boundedRetry(c.timeoutMs), restartOnFailure: async (e: Error) => (e as { retriable?: boolean }).retriable === true },
   });
   const what = `reading ${name}`;
 
