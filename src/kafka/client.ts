@@ -5,9 +5,9 @@
 
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import kafkajs from 'kafkajs';
 import type { Admin, KafkaConfig, LogEntry, PartitionAssigner, RetryOptions, SASLOptions } from 'kafkajs';
 import { SluiceError, UnavailableError, UsageError } from '../errors/errors.js';
+import { loadKafkajs } from './kafkajs-fast.js';
 import { lz4Codec, snappyCodec, zstdCodec, ZstdProductionUnsupported } from './codecs.js';
 import type { KafkaClientOptions } from './options.js';
 
@@ -24,7 +24,7 @@ export type {
   Transaction,
 } from 'kafkajs';
 
-const { Kafka, logLevel, CompressionTypes, CompressionCodecs, AssignerProtocol, PartitionAssigners, Partitioners } = kafkajs;
+const { Kafka, logLevel, CompressionTypes, CompressionCodecs, AssignerProtocol, PartitionAssigners, Partitioners } = loadKafkajs();
 
 let codecsRegistered = false;
 function registerCodecs(): void {

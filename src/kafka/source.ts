@@ -37,6 +37,7 @@ import {
   type EachBatchPayload,
   type KafkaMessage,
 } from './client.js';
+import { recordKeyText, recordOffset, recordTimestamp, recordValueText } from './kafkajs-fast.js';
 import type { KafkaSourceOptions } from './options.js';
 import { isTransactionalSink, type TransactionalSink } from './sink.js';
 
@@ -232,7 +233,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     heartbeatInterval: settings.heartbeatInterval,
     readUncommitted: settings.readUncommitted,
     allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 250,
+    maxWaitTimeInMs: 100,
     maxBytesPerPartition: settings.maxBytesPerPartition,
     maxBytes: settings.maxBytes,
     partitionAssigners: opts.partitions ? [onlyPartitionsAssigner(opts.partitions)] : [roundRobinAssigner],
@@ -395,25 +396,27 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     let last = -1;
     let truncated = false;
     const messages: KafkaMessage[] = batch.messages;
+    let offset = -1;
+    const where = () => `${topic}/${partition}@${offset}`;
     for (let i = 0; i < messages.length; i++) {
       const m = messages[i]!;
-      const offset = Number(m.offset);
+      offset = recordOffset(m);
       if (offset >= limit || (opts.count !== null && delivered >= opts.count)) {
         truncated = true;
         break;
       }
       delivered++;
       last = offset;
-      const ts = Number(m.timestamp);
-      const text = m.value === null ? null : m.value.toString('utf8');
+      const ts = recordTimestamp(m);
+      const text = recordValueText(m);
       const start = events.length;
       if (text === null) {
         events.push(makeEvent(null, undefined, src, 0, ts));
       } else {
-        decode(text, src, events, bad, () => `${topic}/${partition}@${offset}`, ts);
+        decode(text, src, events, bad, where, ts);
       }
       if (events.length === start) continue;
-      const key = m.key === null || m.key === undefined ? null : m.key.toString('utf8');
+      const key = recordKeyText(m);
       let headers: { [name: string]: string } | null = null;
       if (m.headers) {
         for (const h in m.headers) {

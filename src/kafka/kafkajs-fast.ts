@@ -1,0 +1,430 @@
+// Loads kafkajs with a faster decoder for fetched record batches.
+//
+// kafkajs 2.2.4 (frozen since 2023) decodes every record with a fresh Decoder object and two
+// 64-bit Long additions turned into strings, and then compares each offset again as a Long
+// parsed back from that string. On small messages that is a third of sluice's CPU time and
+// most of its garbage. This module replaces the two internal modules responsible, in Node's
+// require cache, before kafkajs itself loads:
+//
+//   kafkajs/src/protocol/recordBatch/v0/decoder   one pass over the batch's bytes with plain
+//                                                 numbers, the same record objects as before
+//   kafkajs/src/consumer/batch                    offsets compared as numbers
+//
+// Everything else (fetching, groups, transactions, the codecs sluice registers) is kafkajs's
+// own. The replacement produces exactly what kafkajs produced (tests decode the same batches
+// both ways), and steps aside whenever the numbers could not be exact: an offset or timestamp
+// beyond 2^53 goes through the original decoder. Only the version the decoder was written
+// against is patched; SLUICE_KAFKAJS_DECODER=kafkajs switches the patch off.
+
+import { createRequire } from 'node:module';
+
+type Kafkajs = typeof import('kafkajs');
+
+/** The kafkajs version whose internals this module replaces. */
+export const PATCHED_VERSION = '2.2.4';
+
+interface KafkajsDecoder {
+  buffer: Buffer;
+  offset: number;
+}
+
+interface Codec {
+  decompress(buffer: Buffer): Promise<Buffer>;
+}
+
+type Headers = { [key: string]: Buffer | null | (Buffer | null)[] };
+
+interface RecordContext {
+  firstOffset: string;
+  firstTimestamp: string;
+  partitionLeaderEpoch: number;
+  inTransaction: boolean;
+  isControlBatch: boolean;
+  lastOffsetDelta: number;
+  producerId: string;
+  producerEpoch: number;
+  firstSequence: number;
+  maxTimestamp: string;
+  timestampType: number;
+  magicByte?: number;
+}
+
+/** A record as kafkajs's own decoder returns it. */
+export interface DecodedRecord {
+  magicByte: number;
+  attributes: number;
+  timestamp: string;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Headers;
+  isControlRecord: boolean;
+  batchContext: RecordContext;
+}
+
+export interface DecodedBatch extends RecordContext {
+  records: DecodedRecord[];
+}
+
+type BatchDecoder = (decoder: KafkajsDecoder) => Promise<DecodedBatch>;
+
+const TIMESTAMP_TYPE_FLAG_MASK = 0x8;
+const TRANSACTIONAL_FLAG_MASK = 0x10;
+const CONTROL_FLAG_MASK = 0x20;
+const LOG_APPEND_TIME = 1;
+const CREATE_TIME = 0;
+/** firstOffset(8) length(4): the part of a batch before its `length` bytes. */
+const BATCH_PREFIX = 12;
+/** From the end of the prefix to the first record: epoch .. firstSequence, record count. */
+const RECORDS_AT = 49;
+const TWO_32 = 2 ** 32;
+/**
+ * An int64 whose high word is at most this in size is exact as a double, and stays exact
+ * after adding a record's 32-bit delta (|n| < 2^53 - 2^32).
+ */
+const SAFE_HIGH = 0x1ffffe;
+
+/**
+ * Bytes that cannot be a record batch. Not kafkajs's "partial message" (which only means the
+ * fetch cut the last batch short and is skipped): a corrupt batch stops the read with its
+ * reason rather than shortening a fetch that would then be fetched again, forever.
+ */
+export class CorruptBatchError extends Error {
+  constructor(message: string) {
+    super(`corrupt record batch: ${message}`);
+    this.name = 'CorruptBatchError';
+  }
+}
+
+/** A shared, empty, frozen headers object for the (usual) records without headers. */
+const NO_HEADERS: Headers = Object.freeze(Object.create(null) as Headers);
+
+/** Builds the fast batch decoder on top of kafkajs's own pieces (errors, codecs, fallback). */
+export function makeBatchDecoder(
+  original: BatchDecoder,
+  lookupCodecByAttributes: (attributes: number) => Codec | null,
+  PartialMessageError: new (message: string) => Error,
+): BatchDecoder {
+  return async function decodeRecordBatch(fetchDecoder: KafkajsDecoder): Promise<DecodedBatch> {
+    const buf = fetchDecoder.buffer;
+    const at = fetchDecoder.offset;
+    const offsetHigh = buf.readInt32BE(at);
+    if (offsetHigh < 0 || offsetHigh > SAFE_HIGH) return original(fetchDecoder);
+    const firstOffsetN = offsetHigh * TWO_32 + buf.readUInt32BE(at + 4);
+    const length = buf.readInt32BE(at + 8);
+    const start = at + BATCH_PREFIX;
+    // as kafkajs: step over the batch first, then complain if it was cut short by the fetch size
+    if (start + length > buf.length) {
+      fetchDecoder.offset = start + length;
+      throw new PartialMessageError(
+        `Tried to decode a partial record batch: remainingBytes(${Math.max(0, buf.length - start)}) < recordBatchLength(${length})`,
+      );
+    }
+    const timestampHigh = buf.readInt32BE(start + 15);
+    const maxTimestampHigh = buf.readInt32BE(start + 23);
+    if (Math.abs(timestampHigh) > SAFE_HIGH || Math.abs(maxTimestampHigh) > SAFE_HIGH) return original(fetchDecoder);
+    fetchDecoder.offset = start + length;
+    const end = start + length;
+
+    const partitionLeaderEpoch = buf.readInt32BE(start);
+    const magicByte = buf.readInt8(start + 4);
+    const attributes = buf.readInt16BE(start + 9);
+    const lastOffsetDelta = buf.readInt32BE(start + 11);
+    const firstTimestampN = Number(buf.readBigInt64BE(start + 15));
+    const maxTimestamp = buf.readBigInt64BE(start + 23).toString();
+    const producerId = buf.readBigInt64BE(start + 31).toString();
+    const producerEpoch = buf.readInt16BE(start + 39);
+    const firstSequence = buf.readInt32BE(start + 41);
+    const timestampType = (attributes & TIMESTAMP_TYPE_FLAG_MASK) > 0 ? LOG_APPEND_TIME : CREATE_TIME;
+    const isControlBatch = (attributes & CONTROL_FLAG_MASK) > 0;
+    const recordContext: RecordContext = {
+      firstOffset: String(firstOffsetN),
+      firstTimestamp: String(firstTimestampN),
+      partitionLeaderEpoch,
+      inTransaction: (attributes & TRANSACTIONAL_FLAG_MASK) > 0,
+      isControlBatch,
+      lastOffsetDelta,
+      producerId,
+      producerEpoch,
+      firstSequence,
+      maxTimestamp,
+      timestampType,
+    };
+    const batchContext: RecordContext = { ...recordContext, magicByte };
+    // kafkajs: LOG_APPEND_TIME batches give every record the batch's max timestamp
+    const fixedTimestamp = timestampType === LOG_APPEND_TIME ? maxTimestamp : null;
+
+    const count = buf.readInt32BE(start + 45);
+    let records: DecodedRecord[];
+    const codec = lookupCodecByAttributes(attributes);
+    if (codec === null) {
+      records = count === -1 ? [] : decodeRecords(buf, start + RECORDS_AT, end, count);
+    } else if (count <= 0) {
+      records = [];
+    } else {
+      const plain = await codec.decompress(buf.subarray(start + RECORDS_AT, end));
+      records = decodeRecords(plain, 0, plain.length, count);
+    }
+    return { ...recordContext, records };
+
+    function decodeRecords(b: Buffer, pos: number, limit: number, n: number): DecodedRecord[] {
+      const bytes = new BatchBytes(b, pos, limit, firstOffsetN, firstTimestampN, fixedTimestamp, magicByte, isControlBatch, batchContext);
+      const out: DecodedRecord[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        // Length varint, then the record's fields; the next record starts after Length bytes
+        const len = zigzag32(readVarUint(b, pos));
+        pos = varPos;
+        const next = pos + len;
+        if (len < 0 || next > limit) throw new CorruptBatchError(`record ${i} of ${n} in the batch at offset ${firstOffsetN} runs past its end`);
+        const recordAttributes = (b[pos++]! << 24) >> 24;
+        const tsDelta = readVarLong(b, pos);
+        pos = varPos;
+        const offsetDelta = zigzag32(readVarUint(b, pos));
+        pos = varPos;
+        const keyLength = zigzag32(readVarUint(b, pos));
+        pos = varPos;
+        const keyAt = pos;
+        if (keyLength > 0) pos += keyLength;
+        const valueLength = zigzag32(readVarUint(b, pos));
+        pos = varPos;
+        const valueAt = pos;
+        if (valueLength > 0) pos += valueLength;
+        const headerCount = zigzag32(readVarUint(b, pos));
+        pos = varPos;
+        let headers = NO_HEADERS;
+        if (headerCount > 0) {
+          headers = Object.create(null) as Headers;
+          for (let h = 0; h < headerCount; h++) {
+            const kl = zigzag32(readVarUint(b, pos));
+            pos = varPos;
+            const hk = kl >= 0 ? b.toString('utf8', pos, pos + kl) : 'null';
+            if (kl > 0) pos += kl;
+            const vl = zigzag32(readVarUint(b, pos));
+            pos = varPos;
+            let hv: Buffer | null = null;
+            if (vl >= 0) {
+              hv = b.subarray(pos, pos + vl);
+              pos += vl;
+            }
+            if (pos > next) break;
+            const prev = headers[hk];
+            headers[hk] = prev === undefined ? hv : Array.isArray(prev) ? prev.concat([hv]) : [prev, hv];
+          }
+        }
+        if (pos > next) throw new CorruptBatchError(`record ${i} of ${n} in the batch at offset ${firstOffsetN} runs past its end`);
+        out[i] = new FastRecord(
+          bytes, recordAttributes, offsetDelta, tsDelta, keyAt, keyLength, valueAt, valueLength, headers,
+        );
+        pos = next;
+      }
+      return out;
+    }
+  };
+}
+
+/** What the records of one batch share: its bytes, the numbers they are relative to. */
+class BatchBytes {
+  private text: string | undefined;
+  constructor(
+    readonly buf: Buffer,
+    private readonly from: number,
+    private readonly to: number,
+    readonly firstOffset: number,
+    readonly firstTimestamp: number,
+    readonly fixedTimestamp: string | null,
+    readonly magicByte: number,
+    readonly isControlBatch: boolean,
+    readonly batchContext: RecordContext,
+  ) {}
+
+  /** `length` bytes at `at` as text: ASCII is cut from one Latin-1 copy of the whole batch. */
+  slice(at: number, length: number): string {
+    const b = this.buf;
+    const end = at + length;
+    for (let i = at; i < end; i++) {
+      if (b[i]! >= 0x80) return b.toString('utf8', at, end);
+    }
+    this.text ??= b.toString('latin1', this.from, this.to);
+    return this.text.slice(at - this.from, end - this.from);
+  }
+}
+
+/**
+ * A record as kafkajs's decoder made it (same fields), but computing offset, timestamp, key
+ * and value only when read: sluice reads numbers and text straight from the batch's bytes
+ * with `recordOffset`, `recordTimestamp` and `recordText`.
+ */
+class FastRecord implements DecodedRecord {
+  constructor(
+    private readonly bytes: BatchBytes,
+    readonly attributes: number,
+    private readonly offsetDelta: number,
+    private readonly timestampDelta: number,
+    private readonly keyAt: number,
+    private readonly keyLength: number,
+    private readonly valueAt: number,
+    private readonly valueLength: number,
+    readonly headers: Headers,
+  ) {}
+
+  get magicByte(): number { return this.bytes.magicByte; }
+  get isControlRecord(): boolean { return this.bytes.isControlBatch; }
+  get batchContext(): RecordContext { return this.bytes.batchContext; }
+  get offset(): string { return String(this.offsetNumber()); }
+  get timestamp(): string { return this.bytes.fixedTimestamp ?? String(this.timestampNumber()); }
+  get key(): Buffer | null {
+    return this.keyLength < 0 ? null : this.bytes.buf.subarray(this.keyAt, this.keyAt + this.keyLength);
+  }
+  get value(): Buffer | null {
+    return this.valueLength < 0 ? null : this.bytes.buf.subarray(this.valueAt, this.valueAt + this.valueLength);
+  }
+
+  offsetNumber(): number { return this.bytes.firstOffset + this.offsetDelta; }
+  timestampNumber(): number {
+    const fixed = this.bytes.fixedTimestamp;
+    return fixed !== null ? Number(fixed) : this.bytes.firstTimestamp + this.timestampDelta;
+  }
+  keyText(): string | null { return this.keyLength < 0 ? null : this.bytes.slice(this.keyAt, this.keyLength); }
+  valueText(): string | null { return this.valueLength < 0 ? null : this.bytes.slice(this.valueAt, this.valueLength); }
+}
+
+interface MessageLike {
+  offset: string;
+  timestamp: string;
+  key?: Buffer | null;
+  value: Buffer | null;
+}
+
+/** A fetched message's offset as a number. */
+export const recordOffset = (m: MessageLike): number => (m instanceof FastRecord ? m.offsetNumber() : Number(m.offset));
+/** A fetched message's timestamp (epoch ms) as a number. */
+export const recordTimestamp = (m: MessageLike): number => (m instanceof FastRecord ? m.timestampNumber() : Number(m.timestamp));
+/** A fetched message's value as UTF-8 text, or null. */
+export const recordValueText = (m: MessageLike): string | null =>
+  m instanceof FastRecord ? m.valueText() : m.value === null ? null : m.value.toString('utf8');
+/** A fetched message's key as UTF-8 text, or null. */
+export const recordKeyText = (m: MessageLike): string | null =>
+  m instanceof FastRecord ? m.keyText() : m.key === null || m.key === undefined ? null : m.key.toString('utf8');
+
+// Varints: the reader leaves the position after the number in varPos (no tuple to allocate).
+let varPos = 0;
+
+function readVarUint(b: Buffer, pos: number): number {
+  let byte = b[pos++];
+  if (byte === undefined) throw new CorruptBatchError('a number runs past the end of the batch');
+  if (byte < 0x80) {
+    varPos = pos;
+    return byte;
+  }
+  let result = byte & 0x7f;
+  let shift = 7;
+  do {
+    byte = b[pos++];
+    if (byte === undefined) throw new CorruptBatchError('a number runs past the end of the batch');
+    result |= (byte & 0x7f) << shift;
+    shift += 7;
+  } while (byte >= 0x80 && shift < 35);
+  varPos = pos;
+  return result >>> 0;
+}
+
+const zigzag32 = (v: number): number => (v >>> 1) ^ -(v & 1);
+
+/** A zigzag varlong as a double: exact up to 2^53, which any real timestamp delta is. */
+function readVarLong(b: Buffer, pos: number): number {
+  let byte = b[pos++];
+  if (byte === undefined) throw new CorruptBatchError('a number runs past the end of the batch');
+  if (byte < 0x80) {
+    varPos = pos;
+    return (byte >>> 1) ^ -(byte & 1);
+  }
+  let result = byte & 0x7f;
+  let scale = 128;
+  do {
+    byte = b[pos++];
+    if (byte === undefined) throw new CorruptBatchError('a number runs past the end of the batch');
+    result += (byte & 0x7f) * scale;
+    scale *= 128;
+  } while (byte >= 0x80 && scale <= 2 ** 63);
+  varPos = pos;
+  // zigzag: even n is n/2, odd n is -(n+1)/2
+  return result % 2 === 0 ? result / 2 : -(result + 1) / 2;
+}
+
+interface KafkajsMessage {
+  offset: string;
+}
+
+interface BatchClass {
+  new (topic: string, fetchedOffset: string, partitionData: { messages: KafkajsMessage[]; abortedTransactions?: unknown[] }): {
+    rawMessages: KafkajsMessage[];
+    messagesWithinOffset: KafkajsMessage[];
+    messages: KafkajsMessage[];
+  };
+}
+
+const offsetOf = (m: KafkajsMessage): number => (m instanceof FastRecord ? m.offsetNumber() : Number(m.offset));
+
+/** kafkajs's Batch, with the per-message offset filter done on numbers instead of Longs. */
+export function makeBatchClass(
+  Original: BatchClass,
+  filterAbortedMessages: (args: { messages: KafkajsMessage[]; abortedTransactions?: unknown[] }) => KafkajsMessage[],
+): BatchClass {
+  return class FastBatch extends Original {
+    constructor(topic: string, fetchedOffset: string, partitionData: { messages: KafkajsMessage[]; abortedTransactions?: unknown[] }) {
+      // the parent sets every field from an empty message list (cheap), then we fill them in
+      super(topic, fetchedOffset, { ...partitionData, messages: [] });
+      const raw = partitionData.messages;
+      const from = Number(fetchedOffset);
+      let within = raw;
+      if (!Number.isSafeInteger(from)) {
+        within = new Original(topic, fetchedOffset, partitionData).messagesWithinOffset;
+      } else {
+        // offsets ascend within a partition's fetch: drop the records before the fetched offset
+        let cut = 0;
+        for (let j = 0; j < raw.length; j++) {
+          if (offsetOf(raw[j]!) >= from) continue;
+          if (cut === j) {
+            cut++;
+          } else {
+            within = raw.filter((m) => offsetOf(m) >= from);
+            cut = 0;
+            break;
+          }
+        }
+        if (cut > 0) within = raw.slice(cut);
+      }
+      this.rawMessages = raw;
+      this.messagesWithinOffset = within;
+      this.messages = filterAbortedMessages({ messages: within, abortedTransactions: partitionData.abortedTransactions }).filter(
+        (m) => !(m as { isControlRecord?: boolean }).isControlRecord,
+      );
+    }
+  };
+}
+
+let loaded: Kafkajs | undefined;
+
+/** kafkajs, with the fast decoder installed when its version is the one it was written for. */
+export function loadKafkajs(): Kafkajs {
+  if (loaded) return loaded;
+  const require = createRequire(import.meta.url);
+  const version = (require('kafkajs/package.json') as { version: string }).version;
+  if (version === PATCHED_VERSION && process.env.SLUICE_KAFKAJS_DECODER !== 'kafkajs') {
+    const replace = (id: string, make: (original: never) => unknown): void => {
+      const original = require(id) as never;
+      const cached = require.cache[require.resolve(id)];
+      if (cached) cached.exports = make(original);
+    };
+    const errors = require('kafkajs/src/errors') as { KafkaJSPartialMessageError: new (m: string) => Error };
+    const compression = require('kafkajs/src/protocol/message/compression') as {
+      lookupCodecByAttributes: (attributes: number) => Codec | null;
+    };
+    const filterAborted = require('kafkajs/src/consumer/filterAbortedMessages') as Parameters<typeof makeBatchClass>[1];
+    replace('kafkajs/src/protocol/recordBatch/v0/decoder', (original: BatchDecoder) =>
+      makeBatchDecoder(original, compression.lookupCodecByAttributes, errors.KafkaJSPartialMessageError));
+    replace('kafkajs/src/consumer/batch', (original: BatchClass) => makeBatchClass(original, filterAborted));
+  }
+  loaded = require('kafkajs') as Kafkajs;
+  return loaded;
+}
