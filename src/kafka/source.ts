@@ -101,7 +101,7 @@ function jsonDecoder(): Decode {
     try {
       value = JSON.parse(text) as Value;
     } catch (e) {
-      bad.push({ raw: text, reason: 'invalid JSON: ' + (e as Error).message, where: where() });
+      bad.push({ at: out.length, raw: text, reason: 'invalid JSON: ' + (e as Error).message, where: where() });
       return;
     }
     out.push(makeEvent(value, text.indexOf('\n') < 0 ? text : undefined, src, 0, ts));
@@ -134,14 +134,14 @@ export function messageDecoder(format: InputFormat | 'auto', infer: boolean): De
     case 'logfmt':
       return (text, src, out, bad, where, ts) => {
         const rec = parseLogfmt(text, infer);
-        if (typeof rec === 'string') bad.push({ raw: text, reason: rec, where: where() });
+        if (typeof rec === 'string') bad.push({ at: out.length, raw: text, reason: rec, where: where() });
         else out.push(makeEvent(rec, undefined, src, 0, ts));
       };
     case 'csv':
     case 'tsv': {
       const factory = decoders[format];
       return (text, src, out, bad, where, ts) => {
-        const d = factory(src, { infer }, (raw, reason) => bad.push({ raw, reason, where: where() }), () => ts);
+        const d = factory(src, { infer }, (raw, reason) => bad.push({ at: out.length, raw, reason, where: where() }), () => ts);
         const start = out.length;
         d.write(text, out);
         d.end(out);
@@ -355,23 +355,26 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     fail(payload.error);
   });
 
-  const commitFor = (topic: string, partition: number, next: number): (() => Promise<void>) | undefined => {
+  const commitFor = (topic: string, partition: number, next: number): MessageBatch['commit'] => {
     if (group === null) return undefined;
-    const offsets = [{ topic, partition, offset: String(next) }];
-    return async () => {
+    return async (after?: Event) => {
+      // stopped part-way (head N): up to the last record taken, if it is one of this batch's
+      const upTo = after !== undefined && after.partition === partition && after.source.topic === topic && after.offset < next
+        ? after.offset + 1
+        : next;
       const p = (async () => {
         if (txSink) {
-          await txSink.commitTransaction(group, [{ topic, partitions: [{ partition, offset: String(next) }] }]);
+          await txSink.commitTransaction(group, [{ topic, partitions: [{ partition, offset: String(upTo) }] }]);
           return;
         }
         try {
-          await consumer.commitOffsets(offsets);
+          await consumer.commitOffsets([{ topic, partition, offset: String(upTo) }]);
         } catch (e) {
           // a commit refused because the group moved on (rebalance, fenced member) only means
           // that the new owner reads these messages again: at-least-once still holds
           const t = (e as { type?: string }).type ?? '';
           if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED_INSTANCE_ID/.test(t)) return;
-          throw kafkaError(e, `committing ${topic}/${partition}@${next - 1} for group '${group}'`, c.brokers);
+          throw kafkaError(e, `committing ${topic}/${partition}@${upTo - 1} for group '${group}'`, c.brokers);
         }
       })();
       commitsInFlight.add(p);

@@ -1,5 +1,5 @@
 import type { StageParser } from '../lang/parser.js';
-import type { Batch } from '../runtime/event.js';
+import type { Batch, Event } from '../runtime/event.js';
 import { defineOperator } from './types.js';
 
 export function count(p: StageParser, what: string): number {
@@ -20,16 +20,18 @@ export const head = defineOperator<number>({
   print: (n) => String(n),
   build(n) {
     let left = n;
+    let last: Event | undefined;
     return {
       push(batch: Batch): Batch {
         if (left <= 0) return [];
-        if (batch.length <= left) { left -= batch.length; return batch; }
-        const out = batch.slice(0, left);
-        left = 0;
+        const out = batch.length <= left ? batch : batch.slice(0, left);
+        left -= out.length;
+        if (out.length > 0) last = out[out.length - 1];
         return out;
       },
       end: () => [],
       done: () => left <= 0,
+      lastTaken: () => last,
     };
   },
 });

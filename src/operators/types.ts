@@ -14,6 +14,11 @@ export interface Stage {
   /** true once the stage will pass nothing more (head satisfied): reading can stop */
   done(): boolean;
   /**
+   * Once done: the last record the stage took. Reading stopped right after it, so a consumer
+   * group commits up to it and not the rest of the fetched batch.
+   */
+  lastTaken?(): Event | undefined;
+  /**
    * Wall-clock tick for live inputs (emit every, --idle): called about every `tickMs`
    * while input is live; returns what became due.
    */

@@ -172,9 +172,15 @@ export class Executor {
 
   private async processMessages(mb: MessageBatch): Promise<boolean> {
     this.chunkNow = Date.now();
-    for (const b of mb.bad) this.bad(b.raw, b.reason, b.where, 0);
-    const stop = await this.process(mb.events);
-    if (mb.commit) this.pendingCommits.push(mb.commit);
+    const stop = mb.bad.length === 0
+      ? await this.process(mb.events)
+      : await this.processDecoded(mb.events, mb.bad.map((b) => ({ ...b, line: 0 })));
+    const commit = mb.commit;
+    if (commit) {
+      // head N done part-way through: commit what it took, not what it never looked at
+      const last = stop ? this.stoppedAfter : undefined;
+      this.pendingCommits.push(last !== undefined ? () => commit(last) : () => commit());
+    }
     if (this.plan.commitPerBatch && !this.stop) await this.commitAcknowledged();
     return stop;
   }
@@ -266,6 +272,7 @@ export class Executor {
     if (this.stop || plan.sink.closed || plan.interrupted()) return true;
     for (let i = stages.length - 1; i >= 0; i--) {
       if (stages[i]!.done()) {
+        this.stoppedAfter = stages[i]!.lastTaken?.();
         // nothing can pass a finished stage: flush only what comes after it
         await this.flushStages(i + 1);
         return true;
@@ -275,6 +282,8 @@ export class Executor {
   }
 
   private flushed = false;
+  /** The last record taken by the stage that ended reading early (head N), if it says. */
+  private stoppedAfter: Event | undefined;
 
   /** End of input: flush stages from `from` on, each flush flowing through the later stages. */
   private async flushStages(from: number): Promise<void> {

@@ -7,6 +7,8 @@
 import type { Event } from '../runtime/event.js';
 
 export interface BadMessage {
+  /** how many of the batch's events came before it (where --on-error fail stops) */
+  at: number;
   raw: string;
   reason: string;
   /** `topic/partition@offset` */
@@ -16,7 +18,11 @@ export interface BadMessage {
 export interface MessageBatch {
   events: Event[];
   bad: BadMessage[];
-  commit?: () => Promise<void>;
+  /**
+   * Commit the batch's messages; with `after` (a record of the batch) only up to and
+   * including it, when the pipeline stopped part-way through the batch (head N).
+   */
+  commit?: (after?: Event) => Promise<void>;
 }
 
 export interface EventInput {

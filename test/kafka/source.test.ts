@@ -119,6 +119,8 @@ describeKafka('kafka source', () => {
     const r = await sluice([`kafka://${B}/${bad}`, '-e']);
     expect(r.code).toBe(65);
     expect(r.stderr).toContain(`${bad}/0@1`);
+    // as with a file: what came before the bad message is written, nothing after it
+    expect(r.stdout).toBe('{"ok":1}\n');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const s = await sluice([`kafka://${B}/${bad}`, '-e', '--on-error', 'skip', '--stats']);
     expect(s.code).toBe(0);
