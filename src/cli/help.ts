@@ -136,8 +136,10 @@ Inspect: sluice kafka topics|describe TOPIC|groups|lag GROUP [-b BROKERS]   (slu
 
 ${columns(optionTable.filter((o) => o.group === 'kafka').map((o) => [o.flags, o.help + (o.choices ? ` (${o.choices.join('|')})` : '')]))}
 Delivery is at least once: offsets are committed (with --group) only after every result
-derived from them has been written and acknowledged. --exactly-once makes Kafka to Kafka
-transactional. Values are decoded with -I (auto: JSON, logfmt, else {"line": ...}); key,
+derived from them has been written and acknowledged; when head N ends the read part-way
+through a fetch, only the messages up to the last one head took are committed, so the next
+run with the group goes on from there. --exactly-once makes Kafka to Kafka transactional.
+Values are decoded with -I (auto: JSON, logfmt, else {"line": ...}); key,
 headers, topic, partition, offset and timestamp are @key, @headers, @topic, @partition,
 @offset and @timestamp.
 `;
