@@ -1,19 +1,23 @@
-// Loads kafkajs with a faster decoder for fetched record batches.
+// Loads kafkajs with faster record encoding and decoding.
 //
-// kafkajs 2.2.4 (frozen since 2023) decodes every record with a fresh Decoder object and two
-// 64-bit Long additions turned into strings, and then compares each offset again as a Long
-// parsed back from that string. On small messages that is a third of sluice's CPU time and
-// most of its garbage. This module replaces the two internal modules responsible, in Node's
-// require cache, before kafkajs itself loads:
+// kafkajs 2.2.4 (frozen since 2023) decodes every fetched record with a fresh Decoder object
+// and two 64-bit Long additions turned into strings, then compares each offset again as a Long
+// parsed back from that string: on small messages, a third of sluice's CPU time and most of
+// its garbage. Producing, it starts every record in a zeroed 512-byte buffer, writes each
+// varint through a fresh array, and groups a send's messages by partition in quadratic time.
+// This module replaces the internal modules responsible, in Node's require cache, before
+// kafkajs itself loads:
 //
-//   kafkajs/src/protocol/recordBatch/v0/decoder   one pass over the batch's bytes with plain
-//                                                 numbers, the same record objects as before
-//   kafkajs/src/consumer/batch                    offsets compared as numbers
+//   kafkajs/src/protocol/recordBatch/v0/decoder     one pass over a batch's bytes with plain
+//                                                   numbers; records read lazily
+//   kafkajs/src/consumer/batch                      offsets compared as numbers
+//   kafkajs/src/protocol/recordBatch/record/v0      a record's bytes written into one buffer
+//   kafkajs/src/producer/groupMessagesPerPartition  one pass instead of a copy per message
 //
 // Everything else (fetching, groups, transactions, the codecs sluice registers) is kafkajs's
-// own. The replacement produces exactly what kafkajs produced (tests decode the same batches
-// both ways), and steps aside whenever the numbers could not be exact: an offset or timestamp
-// beyond 2^53 goes through the original decoder. Only the version the decoder was written
+// own. The replacements produce exactly what kafkajs produced (tests run both on random
+// batches and records), and step aside whenever the numbers could not be exact: an offset or
+// timestamp beyond 2^53 goes through kafkajs's own code. Only the version this was written
 // against is patched; SLUICE_KAFKAJS_DECODER=kafkajs switches the patch off.
 
 import { createRequire } from 'node:module';
@@ -403,6 +407,142 @@ export function makeBatchClass(
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Producing: one record's bytes in one allocation
+
+type Payload = Buffer | string | null | undefined;
+
+interface RecordInput {
+  offsetDelta?: number;
+  timestampDelta?: number;
+  key?: Payload;
+  value?: Payload;
+  headers?: { [key: string]: Payload | Payload[] };
+}
+
+/** kafkajs's Encoder, as far as the record-batch encoder uses it. */
+interface EncoderLike {
+  buf: Buffer;
+  offset: number;
+}
+
+const isPayload = (v: unknown): v is Payload => v === null || v === undefined || typeof v === 'string' || Buffer.isBuffer(v);
+const payloadLength = (v: Payload): number => (v === null || v === undefined ? -1 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
+
+function sizeOfUVarint(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+/** zigzag for a 32-bit int (as kafkajs's writeVarInt) or a safe integer (writeVarLong). */
+const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
+
+function writeUVarint(b: Buffer, pos: number, v: number): number {
+  while (v >= 0x80) {
+    b[pos++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  b[pos++] = v;
+  return pos;
+}
+
+function writePayload(b: Buffer, pos: number, v: Payload, length: number): number {
+  pos = writeUVarint(b, pos, zigzag(length));
+  if (length > 0) {
+    if (typeof v === 'string') b.write(v, pos, length, 'utf8');
+    else (v as Buffer).copy(b, pos);
+    pos += length;
+  }
+  return pos;
+}
+
+/**
+ * kafkajs's record encoder (recordBatch/record/v0) writes every varint through a fresh array
+ * and Buffer and starts every record in a zeroed 512-byte buffer; this writes the same bytes
+ * into one buffer of the exact size. Anything unusual (a payload that is not text or bytes, a
+ * timestamp delta past 2^50) goes to kafkajs's encoder.
+ */
+export function makeRecordEncoder(original: (r: RecordInput) => EncoderLike, EncoderProto: object): (r: RecordInput) => EncoderLike {
+  return function encodeRecord(r: RecordInput): EncoderLike {
+    const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = r;
+    if (!Number.isInteger(offsetDelta) || offsetDelta < 0 || offsetDelta > 0x3fffffff) return original(r);
+    if (!Number.isSafeInteger(timestampDelta) || Math.abs(timestampDelta) > 2 ** 50) return original(r);
+    if (!isPayload(key) || !isPayload(value)) return original(r);
+    const keyLength = payloadLength(key);
+    const valueLength = payloadLength(value);
+    // headers as kafkajs lists them: each key once, or once per value of an array
+    const names: string[] = [];
+    const values: (string | Buffer)[] = [];
+    for (const name of Object.keys(headers)) {
+      const v = headers[name];
+      const list = Array.isArray(v) ? v : [v];
+      for (const one of list) {
+        if (typeof one !== 'string' && !Buffer.isBuffer(one)) return original(r);
+        names.push(name);
+        values.push(one);
+      }
+    }
+    let headerBytes = sizeOfUVarint(zigzag(names.length));
+    const nameLengths = new Array<number>(names.length);
+    const valueLengths = new Array<number>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const nl = (nameLengths[i] = Buffer.byteLength(names[i]!, 'utf8'));
+      const vl = (valueLengths[i] = payloadLength(values[i]));
+      headerBytes += sizeOfUVarint(zigzag(nl)) + nl + sizeOfUVarint(zigzag(vl)) + vl;
+    }
+    const body =
+      1 +
+      sizeOfUVarint(zigzag(timestampDelta)) +
+      sizeOfUVarint(zigzag(offsetDelta)) +
+      sizeOfUVarint(zigzag(keyLength)) + Math.max(0, keyLength) +
+      sizeOfUVarint(zigzag(valueLength)) + Math.max(0, valueLength) +
+      headerBytes;
+    const b = Buffer.allocUnsafe(sizeOfUVarint(zigzag(body)) + body);
+    let pos = writeUVarint(b, 0, zigzag(body));
+    b[pos++] = 0; // attributes: none are used
+    pos = writeUVarint(b, pos, zigzag(timestampDelta));
+    pos = writeUVarint(b, pos, zigzag(offsetDelta));
+    pos = writePayload(b, pos, key, keyLength);
+    pos = writePayload(b, pos, value, valueLength);
+    pos = writeUVarint(b, pos, zigzag(names.length));
+    for (let i = 0; i < names.length; i++) {
+      pos = writePayload(b, pos, names[i]!, nameLengths[i]!);
+      pos = writePayload(b, pos, values[i]!, valueLengths[i]!);
+    }
+    // a kafkajs Encoder holding exactly these bytes (what the batch encoder copies from)
+    const encoder = Object.create(EncoderProto) as EncoderLike;
+    encoder.buf = b;
+    encoder.offset = pos;
+    return encoder;
+  };
+}
+
+interface GroupArgs<M> {
+  topic: string;
+  partitionMetadata: unknown[];
+  messages: M[];
+  partitioner: (args: { topic: string; partitionMetadata: unknown[]; message: M }) => number;
+}
+
+/**
+ * kafkajs's groupMessagesPerPartition copies a partition's array for every message
+ * (`[...current, message]`), quadratic in the messages of a send; this is the same grouping
+ * (partitions as keys, messages in order) in one pass.
+ */
+export function groupMessagesPerPartition<M>({ topic, partitionMetadata, messages, partitioner }: GroupArgs<M>): { [partition: number]: M[] } {
+  const result: { [partition: number]: M[] } = {};
+  if (partitionMetadata.length === 0) return result;
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata, message });
+    (result[partition] ??= []).push(message);
+  }
+  return result;
+}
+
 let loaded: Kafkajs | undefined;
 
 /** kafkajs, with the fast decoder installed when its version is the one it was written for. */
@@ -424,6 +564,10 @@ export function loadKafkajs(): Kafkajs {
     replace('kafkajs/src/protocol/recordBatch/v0/decoder', (original: BatchDecoder) =>
       makeBatchDecoder(original, compression.lookupCodecByAttributes, errors.KafkaJSPartialMessageError));
     replace('kafkajs/src/consumer/batch', (original: BatchClass) => makeBatchClass(original, filterAborted));
+    const Encoder = require('kafkajs/src/protocol/encoder') as { prototype: object };
+    replace('kafkajs/src/protocol/recordBatch/record/v0', (original: (r: RecordInput) => EncoderLike) =>
+      makeRecordEncoder(original, Encoder.prototype));
+    replace('kafkajs/src/producer/groupMessagesPerPartition', () => groupMessagesPerPartition);
   }
   loaded = require('kafkajs') as Kafkajs;
   return loaded;

@@ -1,7 +1,8 @@
-// The fast record-batch decoder against kafkajs's own: batches written by kafkajs's encoder
-// (plain and compressed, random keys, values, headers, offsets and timestamps) must decode to
-// the same records both ways, including batches cut short by the fetch size and offsets past
-// 2^53 (which go to kafkajs's decoder). No broker needed: these are bytes.
+// sluice's replacements of kafkajs internals against kafkajs's own: batches written by kafkajs's
+// encoder (plain and compressed, random keys, values, headers, offsets and timestamps) must
+// decode to the same records both ways, including batches cut short by the fetch size and
+// offsets past 2^53 (which go to kafkajs's decoder); random records must encode to the same
+// bytes; a send must group by partition the same way. No broker needed: these are bytes.
 
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,8 @@ import {
   loadKafkajs,
   makeBatchClass,
   makeBatchDecoder,
+  makeRecordEncoder,
+  groupMessagesPerPartition,
   recordKeyText,
   recordOffset,
   recordTimestamp,
@@ -25,10 +28,12 @@ const require = createRequire(import.meta.url);
 const originalDecoder = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (d: unknown) => Promise<DecodedBatch>;
 const OriginalBatch = require('kafkajs/src/consumer/batch');
 const filterAborted = require('kafkajs/src/consumer/filterAbortedMessages');
+const Encoder = require('kafkajs/src/protocol/encoder') as { prototype: object };
 const Decoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => { buffer: Buffer; offset: number };
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: (o: object) => Promise<{ buffer: Buffer }> };
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (o: object) => unknown;
 const Long = require('kafkajs/src/utils/long');
+const originalGroup = require('kafkajs/src/producer/groupMessagesPerPartition');
 const { KafkaJSPartialMessageError } = require('kafkajs/src/errors');
 const compression = require('kafkajs/src/protocol/message/compression') as {
   Types: { [name: string]: number };
@@ -258,6 +263,71 @@ describe('fast Batch', () => {
   });
 });
 
+describe('fast record encoder', () => {
+  const fastRecord = makeRecordEncoder(Record as never, Encoder.prototype);
+  const asText = (b: Buffer | null) => (b === null ? null : b.toString('utf8'));
+  const payloadArb = fc.oneof(payload, payload.map(asText), fc.constant(undefined));
+
+  it('writes the bytes kafkajs writes (keys, values, headers as text or bytes, deltas)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          offsetDelta: fc.nat({ max: 2 ** 30 }),
+          timestampDelta: fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.integer({ min: -(2 ** 50), max: 2 ** 50 })),
+          key: payloadArb,
+          value: payloadArb,
+          headers: fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(fc.string({ maxLength: 8 }), headerValue, fc.array(fc.oneof(fc.string({ maxLength: 4 }), headerValue), { minLength: 1, maxLength: 3 })), { maxKeys: 3 }),
+        }),
+        (r) => {
+          const theirs = (Record(r) as { buffer: Buffer }).buffer;
+          const ours = (fastRecord(r) as unknown as { buffer: Buffer; size(): number });
+          expect([...ours.buffer]).toEqual([...theirs]);
+          expect(ours.size()).toBe(theirs.length);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves what it does not handle to kafkajs (a numeric value, a huge timestamp delta)', () => {
+    let calls = 0;
+    const counting = (r: object) => { calls++; return Record(r) as never; };
+    const enc = makeRecordEncoder(counting, Encoder.prototype);
+    expect(() => enc({ value: 5 as never })).toThrow(); // as kafkajs does
+    enc({ value: 'x', timestampDelta: 2 ** 52 });
+    expect(calls).toBe(2);
+    enc({ value: 'x', timestampDelta: 2 ** 40, key: Buffer.from('k'), headers: { a: ['1', Buffer.from('2')] } });
+    expect(calls).toBe(2);
+  });
+
+  it('makes record batches that decode to what was written', async () => {
+    const records = [0, 1, 2].map((i) => fastRecord({ offsetDelta: i, timestampDelta: i * 10, key: `k${i}`, value: `{"i":${i}}`, headers: { h: `${i}` } }));
+    for (const compression of [0, GZIP]) {
+      const { buffer } = await RecordBatch({ compression, firstOffset: Long.fromInt(5), firstTimestamp: 1000, maxTimestamp: 1020, lastOffsetDelta: 2, records });
+      const batch = await fast(new Decoder(buffer));
+      expect(batch.records.map((r) => [recordOffset(r), recordTimestamp(r), recordKeyText(r), recordValueText(r), r.headers.h!.toString()])).toEqual([
+        [5, 1000, 'k0', '{"i":0}', '0'],
+        [6, 1010, 'k1', '{"i":1}', '1'],
+        [7, 1020, 'k2', '{"i":2}', '2'],
+      ]);
+    }
+  });
+});
+
+describe('grouping a send by partition', () => {
+  it('gives what kafkajs gives: partitions as keys, messages in order', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ value: fc.string({ maxLength: 3 }), p: fc.nat({ max: 6 }) }), { maxLength: 60 }), fc.nat({ max: 3 }), (messages, meta) => {
+        const args = { topic: 't', partitionMetadata: Array.from({ length: meta }), messages, partitioner: ({ message }: { message: { p: number } }) => message.p };
+        const ours = groupMessagesPerPartition(args);
+        expect(ours).toEqual(originalGroup(args));
+        expect(Object.keys(ours)).toEqual(Object.keys(originalGroup(args)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
 describe('loadKafkajs', () => {
   it('installs the fast decoder for kafkajs 2.2.4 and returns kafkajs', () => {
     const kafkajs = loadKafkajs();
@@ -265,5 +335,7 @@ describe('loadKafkajs', () => {
     const installed = require('kafkajs/src/protocol/recordBatch/v0/decoder');
     expect(installed).not.toBe(originalDecoder);
     expect(installed.name).toBe('decodeRecordBatch');
+    expect(require('kafkajs/src/protocol/recordBatch/record/v0').name).toBe('encodeRecord');
+    expect(require('kafkajs/src/producer/groupMessagesPerPartition')).toBe(groupMessagesPerPartition);
   });
 });
