@@ -30,7 +30,14 @@ export function followInput(path: string, pollMs = 100): TextInput {
         }
         const atPath = await stat(path).catch(() => null);
         if (atPath !== null && atPath.ino !== ino) {
-          // rotated: the old file has been read to its end; continue with the new one
+          // rotated: lines may have gone to the old file after the read above found nothing
+          // and before it was renamed, so read it to its end once more, then the new one
+          for (;;) {
+            const { bytesRead: tail } = await fh.read(buf, 0, buf.length, pos);
+            if (tail === 0) break;
+            pos += tail;
+            yield Buffer.from(buf.subarray(0, tail));
+          }
           await fh.close();
           fh = await open(path, 'r');
           ino = (await fh.stat()).ino;
