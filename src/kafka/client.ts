@@ -393,7 +393,6 @@ export async function fetchOffsetsByTime(admin: Admin, topic: string, timestamp:
   return new Map(rows.map((r) => [r.partition, Number(r.offset)]));
 }
 
-/** Committed offsets of `group` for `topic` (-1 where nothing is committed). */
 /**
  * Run `fn` again after an error kafkajs marks retriable (a group coordinator still loading on a
  * fresh broker, a leader moving), with growing pauses, for at most `ms`.
@@ -410,6 +409,7 @@ export async function retrying<T>(fn: () => Promise<T>, ms: number): Promise<T> 
   }
 }
 
+/** Committed offsets of `group` for `topic` (-1 where nothing is committed). */
 export async function fetchGroupOffsets(admin: Admin, group: string, topic: string, opts: KafkaClientOptions): Promise<Map<number, number>> {
   const rows = await withDeadline(retrying(() => admin.fetchOffsets({ groupId: group, topics: [topic] }), opts.timeoutMs), opts.timeoutMs, `offsets of group '${group}'`, opts.brokers);
   const out = new Map<number, number>();

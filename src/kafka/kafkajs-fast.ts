@@ -172,14 +172,15 @@ export function makeBatchDecoder(
     return { ...recordContext, records };
 
     function decodeRecords(b: Buffer, pos: number, limit: number, n: number): DecodedRecord[] {
-      const bytes = new BatchBytes(b, pos, limit, firstOffsetN, firstTimestampN, fixedTimestamp, magicByte, isControlBatch, batchContext);
+      const bytes = new BatchBytes(b, pos, limit, firstOffsetN, firstTimestampN, fixedTimestamp, batchContext);
+      const corrupt = (i: number) => new CorruptBatchError(`record ${i} of ${n} in the batch at offset ${firstOffsetN} runs past its end`);
       const out: DecodedRecord[] = new Array(n);
       for (let i = 0; i < n; i++) {
         // Length varint, then the record's fields; the next record starts after Length bytes
         const len = zigzag32(readVarUint(b, pos));
         pos = varPos;
         const next = pos + len;
-        if (len < 0 || next > limit) throw new CorruptBatchError(`record ${i} of ${n} in the batch at offset ${firstOffsetN} runs past its end`);
+        if (len < 0 || next > limit) throw corrupt(i);
         const recordAttributes = (b[pos++]! << 24) >> 24;
         const tsDelta = readVarLong(b, pos);
         pos = varPos;
@@ -215,7 +216,7 @@ export function makeBatchDecoder(
             headers[hk] = prev === undefined ? hv : Array.isArray(prev) ? prev.concat([hv]) : [prev, hv];
           }
         }
-        if (pos > next) throw new CorruptBatchError(`record ${i} of ${n} in the batch at offset ${firstOffsetN} runs past its end`);
+        if (pos > next) throw corrupt(i);
         out[i] = new FastRecord(
           bytes, recordAttributes, offsetDelta, tsDelta, keyAt, keyLength, valueAt, valueLength, headers,
         );
@@ -236,8 +237,6 @@ class BatchBytes {
     readonly firstOffset: number,
     readonly firstTimestamp: number,
     readonly fixedTimestamp: string | null,
-    readonly magicByte: number,
-    readonly isControlBatch: boolean,
     readonly batchContext: RecordContext,
   ) {}
 
@@ -256,7 +255,7 @@ class BatchBytes {
 /**
  * A record as kafkajs's decoder made it (same fields), but computing offset, timestamp, key
  * and value only when read: sluice reads numbers and text straight from the batch's bytes
- * with `recordOffset`, `recordTimestamp` and `recordText`.
+ * with `recordOffset`, `recordTimestamp`, `recordKeyText` and `recordValueText`.
  */
 class FastRecord implements DecodedRecord {
   constructor(
@@ -271,8 +270,8 @@ class FastRecord implements DecodedRecord {
     readonly headers: Headers,
   ) {}
 
-  get magicByte(): number { return this.bytes.magicByte; }
-  get isControlRecord(): boolean { return this.bytes.isControlBatch; }
+  get magicByte(): number { return this.bytes.batchContext.magicByte!; }
+  get isControlRecord(): boolean { return this.bytes.batchContext.isControlBatch; }
   get batchContext(): RecordContext { return this.bytes.batchContext; }
   get offset(): string { return String(this.offsetNumber()); }
   get timestamp(): string { return this.bytes.fixedTimestamp ?? String(this.timestampNumber()); }
@@ -340,7 +339,7 @@ function readVarLong(b: Buffer, pos: number): number {
   if (byte === undefined) throw new CorruptBatchError('a number runs past the end of the batch');
   if (byte < 0x80) {
     varPos = pos;
-    return (byte >>> 1) ^ -(byte & 1);
+    return zigzag32(byte);
   }
   let result = byte & 0x7f;
   let scale = 128;
@@ -545,7 +544,7 @@ export function groupMessagesPerPartition<M>({ topic, partitionMetadata, message
 
 let loaded: Kafkajs | undefined;
 
-/** kafkajs, with the fast decoder installed when its version is the one it was written for. */
+/** kafkajs, with the replacements installed when its version is the one they were written for. */
 export function loadKafkajs(): Kafkajs {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);

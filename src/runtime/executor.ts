@@ -178,8 +178,8 @@ export class Executor {
     const commit = mb.commit;
     if (commit) {
       // head N done part-way through: commit what it took, not what it never looked at
-      const last = stop ? this.stoppedAfter : undefined;
-      this.pendingCommits.push(last !== undefined ? () => commit(last) : () => commit());
+      const after = this.stoppedAfter;
+      this.pendingCommits.push(() => commit(after));
     }
     if (this.plan.commitPerBatch && !this.stop) await this.commitAcknowledged();
     return stop;

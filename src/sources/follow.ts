@@ -19,6 +19,7 @@ export function followInput(path: string, pollMs = 100): TextInput {
     let fh: FileHandle = await open(path, 'r');
     let ino = (await fh.stat()).ino;
     let pos = 0;
+    let rotated = false;
     const buf = Buffer.alloc(1 << 20);
     try {
       while (!stopped) {
@@ -28,20 +29,20 @@ export function followInput(path: string, pollMs = 100): TextInput {
           yield Buffer.from(buf.subarray(0, bytesRead));
           continue;
         }
-        const atPath = await stat(path).catch(() => null);
-        if (atPath !== null && atPath.ino !== ino) {
-          // rotated: lines may have gone to the old file after the read above found nothing
-          // and before it was renamed, so read it to its end once more, then the new one
-          for (;;) {
-            const { bytesRead: tail } = await fh.read(buf, 0, buf.length, pos);
-            if (tail === 0) break;
-            pos += tail;
-            yield Buffer.from(buf.subarray(0, tail));
-          }
+        if (rotated) {
+          // the old file is read to its end: continue with the new one
+          rotated = false;
           await fh.close();
           fh = await open(path, 'r');
           ino = (await fh.stat()).ino;
           pos = 0;
+          continue;
+        }
+        const atPath = await stat(path).catch(() => null);
+        if (atPath !== null && atPath.ino !== ino) {
+          // rotated: lines may have gone to the old file after the read above found nothing
+          // and before it was renamed, so read it to its end once more before switching
+          rotated = true;
           continue;
         }
         if ((await fh.stat()).size < pos) {
