@@ -8,8 +8,8 @@ import { exprCompiler } from '../src/lang/compiler.js';
 import { functionList } from '../src/lang/functions.js';
 import { parseExpression } from '../src/lang/parser.js';
 import { operatorList } from '../src/operators/index.js';
-import { makeEvent, type Value } from '../src/runtime/event.js';
-import { runText } from '../src/runtime/run-text.js';
+import { makeEvent, type Value } from '../src/core/event.js';
+import { runText } from '../src/plan/run-text.js';
 
 describe('operator examples', () => {
   const cases = operatorList.flatMap((op) => op.examples.map((e) => [op.name, e] as const));

@@ -1,6 +1,6 @@
 // Small helpers every aggregate file uses: parameter checks and the merge guard.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 
 /**
  * checkParams for aggregates that take only a value argument. Messages from checkParams are

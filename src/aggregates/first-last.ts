@@ -1,4 +1,4 @@
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 import type { Accumulator, AggregateSpec } from './types.js';
 import { mismatch, noParams } from './common.js';
 

@@ -11,7 +11,7 @@
 // their JSON text. Each type has its own seed, so 1, "1" and true differ by construction.
 // The result is written to `hashOut` ([0] high word, [1] low word) rather than returned.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 
 export const hashOut = new Uint32Array(2);
 

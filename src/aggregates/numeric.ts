@@ -6,7 +6,7 @@
 // that holds the low-order bits lost by each addition, so that a long sum, and the merge of
 // two partial sums, is accurate to the last bit in all but pathological cases.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 
 const DECIMAL = /^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
 

@@ -3,7 +3,7 @@
 // and asked for its result when the group is emitted. `merge` combines two accumulators of
 // the same spec (used by sliding windows and scale-out); every aggregate here supports it.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 
 export interface Accumulator {
   /** `seq`: the record's arrival number, when known (lets first/last merge in arrival order) */

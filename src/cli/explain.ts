@@ -4,7 +4,7 @@
 import type { Program } from '../lang/ast.js';
 import { findOperator } from '../operators/index.js';
 import type { WindowArgs } from '../operators/window.js';
-import { location, type Event } from '../runtime/event.js';
+import { location, type Event } from '../core/event.js';
 import { formatDuration } from '../time/duration.js';
 import { formatIso } from '../time/format.js';
 import { slidingStarts, tumblingStart } from '../time/windows.js';

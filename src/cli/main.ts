@@ -11,16 +11,16 @@ import { isKafkaUri, parseKafkaUri } from '../kafka/uri.js';
 import { exprCompiler } from '../lang/compiler.js';
 import { parseExpression } from '../lang/parser.js';
 import type { EventInput } from '../sources/events.js';
-import type { Event, Value } from '../runtime/event.js';
+import type { Event, Value } from '../core/event.js';
 import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { Encoder, InputFormat } from '../formats/types.js';
 import { findOperator } from '../operators/index.js';
-import { compileProgram } from '../runtime/compile.js';
+import { compileProgram } from '../plan/compile.js';
 import { parseDuration } from '../time/duration.js';
 import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
 import { Executor, type BadRecord } from '../runtime/executor.js';
-import { location } from '../runtime/event.js';
-import { Stats } from '../runtime/stats.js';
+import { location } from '../core/event.js';
+import { Stats } from '../core/stats.js';
 import { fileSink, stdoutSink, type EventSink, type Sink } from '../sinks/sink.js';
 import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
@@ -75,7 +75,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   let opts: CliOptions | null = null;
   try {
     if (argv[0] === 'kafka') {
-      const { kafkaCommand } = await import('../kafka/inspect.js');
+      const { kafkaCommand } = await import('./kafka.js');
       return await kafkaCommand(argv.slice(1), { ...io, isTerminal: process.stdout.isTTY === true });
     }
     if (argv[0] === 'help') {

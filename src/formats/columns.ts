@@ -4,8 +4,8 @@
 // stores in header order, so all records of one file share one V8 hidden class.
 
 import { inferValue } from './infer.js';
-import { makeEvent } from '../runtime/event.js';
-import type { Event, Rec, Source, Value } from '../runtime/event.js';
+import { makeEvent } from '../core/event.js';
+import type { Event, Rec, Source, Value } from '../core/event.js';
 import type { BadInput, DecodeOptions } from './types.js';
 
 /** Make header names unique: the second `a` becomes `a_2`, the third `a_3` (Miller's rule). */

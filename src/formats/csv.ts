@@ -9,8 +9,8 @@
 // The encoder (shared with tsv) writes a header from the first record's keys and, like
 // Miller's csvlite, a blank line and a new header whenever the key list changes.
 
-import type { Event, Value } from '../runtime/event.js';
-import { isRecord } from '../runtime/event.js';
+import type { Event, Value } from '../core/event.js';
+import { isRecord } from '../core/event.js';
 import type { DecoderFactory, Encoder, EncoderFactory } from './types.js';
 import { cellText } from './types.js';
 import { LineSplitter } from './line-splitter.js';

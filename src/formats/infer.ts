@@ -5,7 +5,7 @@
 // beside the number for the same reason). Such text still compares and computes as a number:
 // `where price > 1` and `sum(price)` read numeric strings.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 
 const NUMBER = /^[-+]?(?:(?:0|[1-9][0-9]*)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$/;
 

@@ -5,8 +5,8 @@
 // JSON.parse: it never holds more than the value being read, whatever the input size.
 // The encoder writes a JSON array with one record per line, streamed.
 
-import { makeEvent } from '../runtime/event.js';
-import type { Event, Value } from '../runtime/event.js';
+import { makeEvent } from '../core/event.js';
+import type { Event, Value } from '../core/event.js';
 import type { DecoderFactory, EncoderFactory } from './types.js';
 
 // where the scanner is, outside a value

@@ -6,7 +6,7 @@
 // strips a UTF-8 BOM at the very start of the input. A last line without '\n' counts; an
 // empty input gives no lines.
 
-import type { Event } from '../runtime/event.js';
+import type { Event } from '../core/event.js';
 import type { Decoder } from './types.js';
 
 export class LineSplitter {

@@ -1,7 +1,7 @@
 // lines: each input line becomes `{line: "..."}` (empty lines included), for plain text
 // logs that the `parse` stage can take apart later.
 
-import { makeEvent } from '../runtime/event.js';
+import { makeEvent } from '../core/event.js';
 import type { DecoderFactory } from './types.js';
 import { lineDecoder } from './line-splitter.js';
 

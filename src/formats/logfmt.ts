@@ -4,8 +4,8 @@
 // unchanged. A bare value runs to the next space and may contain `=` (`url=/a?b=c`).
 // parseLogfmt is pure and shared with the `parse logfmt` stage.
 
-import type { Rec, Value } from '../runtime/event.js';
-import { isRecord, makeEvent } from '../runtime/event.js';
+import type { Rec, Value } from '../core/event.js';
+import { isRecord, makeEvent } from '../core/event.js';
 import type { DecoderFactory, EncoderFactory } from './types.js';
 import { cellText } from './types.js';
 import { inferValue } from './infer.js';

@@ -3,8 +3,8 @@
 // the arrival time is read once per chunk (all records of a chunk arrived together). The
 // encoder writes `raw` unchanged when allowed, and builds a batch with one join.
 
-import { makeEvent } from '../runtime/event.js';
-import type { Event, Value } from '../runtime/event.js';
+import { makeEvent } from '../core/event.js';
+import type { Event, Value } from '../core/event.js';
 import type { DecoderFactory, EncoderFactory } from './types.js';
 import { LineSplitter } from './line-splitter.js';
 

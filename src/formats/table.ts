@@ -5,8 +5,8 @@
 // Two spaces between columns, no trailing spaces, no colour (src/render adds it). Control
 // characters in cells are shown escaped (`\n`, `\t`) so that one record stays one line.
 
-import type { Value } from '../runtime/event.js';
-import { isRecord } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
+import { isRecord } from '../core/event.js';
 import type { EncoderFactory } from './types.js';
 import { cellText } from './types.js';
 

@@ -6,8 +6,8 @@
 // template is parsed once, when the encoder is made; a malformed one throws a UsageError.
 // Each record ends in '\n' (added unless the template already ends with one).
 
-import type { Event, Value } from '../runtime/event.js';
-import { isRecord } from '../runtime/event.js';
+import type { Event, Value } from '../core/event.js';
+import { isRecord } from '../core/event.js';
 import { UsageError } from '../errors/errors.js';
 import type { EncoderFactory } from './types.js';
 import { cellText } from './types.js';

@@ -2,7 +2,7 @@
 // text chunks of any size (1 byte to megabytes) and must give identical results whatever
 // the chunking. Encoders are pure: events in, text out; colour is added by src/render.
 
-import type { Event, Source, Value } from '../runtime/event.js';
+import type { Event, Source, Value } from '../core/event.js';
 
 export type InputFormat = 'ndjson' | 'json' | 'csv' | 'tsv' | 'logfmt' | 'lines';
 export type OutputFormat = 'ndjson' | 'json' | 'csv' | 'tsv' | 'logfmt' | 'table' | 'template';

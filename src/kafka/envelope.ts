@@ -4,7 +4,7 @@
 // text, as kcat does. Events from files (no partition) get topic null and partition/offset -1.
 
 import { stateless, type Stage } from '../operators/types.js';
-import { withValue, type Event, type Rec, type Value } from '../runtime/event.js';
+import { withValue, type Event, type Rec, type Value } from '../core/event.js';
 
 function payloadOf(v: Value): Value {
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {

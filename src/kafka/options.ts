@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import type { InputFormat } from '../formats/types.js';
 import { parseDuration } from '../time/duration.js';
-import type { Event, Value } from '../runtime/event.js';
+import type { Event, Value } from '../core/event.js';
 
 export interface KafkaClientOptions {
   brokers: string[];

@@ -16,7 +16,7 @@
 // the consumed offsets into that transaction and commits it.
 
 import { UnavailableError, UsageError } from '../errors/errors.js';
-import type { Event } from '../runtime/event.js';
+import type { Event } from '../core/event.js';
 import type { EventSink } from '../sinks/sink.js';
 import {
   boundedRetry,

@@ -18,7 +18,7 @@ import { UnavailableError, UsageError } from '../errors/errors.js';
 import { decoders } from '../formats/index.js';
 import { parseLogfmt } from '../formats/logfmt.js';
 import type { InputFormat } from '../formats/types.js';
-import { makeEvent, type Event, type Source, type Value } from '../runtime/event.js';
+import { makeEvent, type Event, type Source, type Value } from '../core/event.js';
 import type { BadMessage, EventInput, MessageBatch } from '../sources/events.js';
 import { parseDuration } from '../time/duration.js';
 import {

@@ -1,7 +1,7 @@
 // The AST of the language. Every node carries the span of source text it came from, so that
 // errors can point at it and the printer/--explain can show it.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 
 export interface Span {
   start: number;

@@ -9,7 +9,7 @@
 
 import { UsageError } from '../errors/errors.js';
 import { caret, suggestion } from '../errors/diagnostic.js';
-import type { Event, Value } from '../runtime/event.js';
+import type { Event, Value } from '../core/event.js';
 import type { Expr, Span } from './ast.js';
 import type { FnContext } from './function-types.js';
 import { timestampParser } from '../time/timestamp.js';

@@ -3,7 +3,7 @@
 // null and is reported through `ctx.typeError()` so that --stats can count it. A missing
 // value arrives as undefined and is treated exactly like null.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 
 export interface FnContext {
   /** count a wrong-type value (shown in --stats); the function then returns null */

@@ -14,7 +14,7 @@
 // - Regex literals arrive as RegExp objects. Constant patterns, time formats and durations are
 //   prepared once in `specialize`, and an invalid constant is a program error.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 import { parseDuration } from '../time/duration.js';
 import { formatIso, strftime as formatTime, strftimer } from '../time/format.js';
 import type { FnArg, FnContext, FnImpl, FunctionSpec } from './function-types.js';

@@ -2,7 +2,7 @@
 // SQL-like total null handling, number/numeric-string coercion, ordering and equality.
 // Nothing here throws on data; a value of the wrong type is reported through `typeError`.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 
 export type Maybe = Value | undefined;
 

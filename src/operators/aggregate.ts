@@ -6,7 +6,7 @@ import type { Compiled } from '../lang/compiler.js';
 import type { StageParser } from '../lang/parser.js';
 import { columnName, pathText, printExpr, printNamed } from '../lang/print.js';
 import { groupKey, type Maybe } from '../lang/values.js';
-import { makeEvent, type Batch, type Event, type Value } from '../runtime/event.js';
+import { makeEvent, type Batch, type Event, type Value } from '../core/event.js';
 import { parseEmit, printEmit, type Emit } from './emit.js';
 import { putKey } from './paths.js';
 import { defineOperator, type BuildContext, type Stage } from './types.js';

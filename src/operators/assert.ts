@@ -1,6 +1,6 @@
 import type { Expr } from '../lang/ast.js';
 import { printExpr, printString } from '../lang/print.js';
-import type { Batch } from '../runtime/event.js';
+import type { Batch } from '../core/event.js';
 import { defineOperator } from './types.js';
 
 interface AssertArgs {

@@ -1,7 +1,7 @@
 import type { Expr } from '../lang/ast.js';
 import { printExpr } from '../lang/print.js';
 import { groupKey } from '../lang/values.js';
-import type { Batch, Event } from '../runtime/event.js';
+import type { Batch, Event } from '../core/event.js';
 import { eventTimeReader } from './event-time.js';
 import { formatDuration } from '../time/duration.js';
 import { defineOperator } from './types.js';

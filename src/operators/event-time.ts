@@ -5,7 +5,7 @@
 import { UsageError } from '../errors/errors.js';
 import type { Expr } from '../lang/ast.js';
 import { printExpr } from '../lang/print.js';
-import type { Event } from '../runtime/event.js';
+import type { Event } from '../core/event.js';
 import { timestampParser } from '../time/timestamp.js';
 import type { BuildContext } from './types.js';
 

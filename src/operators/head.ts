@@ -1,5 +1,5 @@
 import type { StageParser } from '../lang/parser.js';
-import type { Batch, Event } from '../runtime/event.js';
+import type { Batch, Event } from '../core/event.js';
 import { defineOperator } from './types.js';
 
 export function count(p: StageParser, what: string): number {

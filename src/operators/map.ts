@@ -1,6 +1,6 @@
 import type { Expr } from '../lang/ast.js';
 import { printExpr } from '../lang/print.js';
-import { withValue } from '../runtime/event.js';
+import { withValue } from '../core/event.js';
 import { defineOperator, stateless } from './types.js';
 
 export const map = defineOperator<Expr>({

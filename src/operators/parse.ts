@@ -3,7 +3,7 @@ import { textParsers } from '../formats/parse/index.js';
 import { suggestion } from '../errors/diagnostic.js';
 import type { Expr } from '../lang/ast.js';
 import { printExpr, printString } from '../lang/print.js';
-import { isRecord, withValue, type Batch, type Value } from '../runtime/event.js';
+import { isRecord, withValue, type Batch, type Value } from '../core/event.js';
 import { deletePath, putKey, segments } from './paths.js';
 import { defineOperator } from './types.js';
 

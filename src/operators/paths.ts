@@ -3,7 +3,7 @@
 
 import { isUnsafeKey } from '../lang/compiler.js';
 import type { Expr } from '../lang/ast.js';
-import { isRecord, type Value } from '../runtime/event.js';
+import { isRecord, type Value } from '../core/event.js';
 
 export type Segment = string | number;
 

@@ -1,6 +1,6 @@
 import type { Expr } from '../lang/ast.js';
 import { printExpr } from '../lang/print.js';
-import { isRecord, withValue, type Value } from '../runtime/event.js';
+import { isRecord, withValue, type Value } from '../core/event.js';
 import { deletePath, getPath, putKey, segments, setPath, type Segment } from './paths.js';
 import { defineOperator, stateless } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Batch } from '../runtime/event.js';
+import type { Batch } from '../core/event.js';
 import { defineOperator } from './types.js';
 
 /** mulberry32: a small, fast, seeded PRNG, so the same input always gives the same sample. */

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors/errors.js';
 import type { Named } from '../lang/ast.js';
 import { columnName, printNamed } from '../lang/print.js';
-import { withValue, type Value } from '../runtime/event.js';
+import { withValue, type Value } from '../core/event.js';
 import { putKey } from './paths.js';
 import { defineOperator, stateless } from './types.js';
 

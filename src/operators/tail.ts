@@ -1,4 +1,4 @@
-import type { Batch, Event } from '../runtime/event.js';
+import type { Batch, Event } from '../core/event.js';
 import { count } from './head.js';
 import { defineOperator } from './types.js';
 

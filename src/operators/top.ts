@@ -1,7 +1,7 @@
 import type { Expr } from '../lang/ast.js';
 import { printExpr } from '../lang/print.js';
 import type { Maybe } from '../lang/values.js';
-import type { Batch, Event } from '../runtime/event.js';
+import type { Batch, Event } from '../core/event.js';
 import { count } from './head.js';
 import { keyComparator } from './sort.js';
 import { defineOperator } from './types.js';

@@ -4,8 +4,8 @@
 
 import type { ExprCompiler } from '../lang/compiler.js';
 import type { StageParser } from '../lang/parser.js';
-import type { Batch, Event, Value } from '../runtime/event.js';
-import type { Stats } from '../runtime/stats.js';
+import type { Batch, Event, Value } from '../core/event.js';
+import type { Stats } from '../core/stats.js';
 
 export interface Stage {
   push(batch: Batch): Batch;

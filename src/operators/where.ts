@@ -1,6 +1,6 @@
 import type { Expr } from '../lang/ast.js';
 import { printExpr } from '../lang/print.js';
-import type { Batch } from '../runtime/event.js';
+import type { Batch } from '../core/event.js';
 import { defineOperator, stateless } from './types.js';
 
 export const where = defineOperator<Expr>({

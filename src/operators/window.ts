@@ -2,7 +2,7 @@ import { UsageError } from '../errors/errors.js';
 import type { Expr } from '../lang/ast.js';
 import type { StageParser } from '../lang/parser.js';
 import { printExpr } from '../lang/print.js';
-import { makeEvent, type Batch, type Event, type Value } from '../runtime/event.js';
+import { makeEvent, type Batch, type Event, type Value } from '../core/event.js';
 import { formatIso } from '../time/format.js';
 import { slidingStarts, tumblingStart, Watermark } from '../time/windows.js';
 import { Grouper, type AggregateArgs, type Group } from './aggregate.js';

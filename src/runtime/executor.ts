@@ -10,8 +10,8 @@ import type { Stage } from '../operators/types.js';
 import type { EventSink, Sink } from '../sinks/sink.js';
 import type { EventInput, MessageBatch } from '../sources/events.js';
 import type { TextInput } from '../sources/text.js';
-import { location, type Batch, type Event, type Source } from './event.js';
-import type { Stats } from './stats.js';
+import { location, type Batch, type Event, type Source } from '../core/event.js';
+import type { Stats } from '../core/stats.js';
 
 export type OnError = 'fail' | 'skip' | 'warn';
 

@@ -5,7 +5,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { UnavailableError } from '../errors/errors.js';
-import type { Event } from '../runtime/event.js';
+import type { Event } from '../core/event.js';
 
 export interface Sink {
   readonly kind: 'text';

@@ -4,7 +4,7 @@
 // the sink (at-least-once). A source may make commit part of a sink's transaction
 // (exactly-once); the executor does not need to know.
 
-import type { Event } from '../runtime/event.js';
+import type { Event } from '../core/event.js';
 
 export interface BadMessage {
   /** how many of the batch's events came before it (where --on-error fail stops) */

@@ -18,7 +18,7 @@
 // format with a month and day but no year uses the syslog year rule; one with no date at all
 // reads times on 1970-01-01.
 
-import type { Value } from '../runtime/event.js';
+import type { Value } from '../core/event.js';
 import { civilFromMs, daysFromCivil, daysInMonth, MAX_MS, MONTHS, WEEKDAYS } from './calendar.js';
 import { splitFormat } from './format.js';
 import { parseOffset, UTC, zoneFor } from './zone.js';

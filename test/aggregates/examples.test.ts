@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateList, aggregates } from '../../src/aggregates/index.js';
 import type { Accumulator } from '../../src/aggregates/types.js';
-import type { Rec, Value } from '../../src/runtime/event.js';
+import type { Rec, Value } from '../../src/core/event.js';
 
 interface Call {
   fn: string;

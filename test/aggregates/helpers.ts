@@ -3,7 +3,7 @@
 
 import { aggregates } from '../../src/aggregates/index.js';
 import type { Accumulator, AggregateSpec } from '../../src/aggregates/types.js';
-import type { Value } from '../../src/runtime/event.js';
+import type { Value } from '../../src/core/event.js';
 
 export function spec(name: string): AggregateSpec {
   const s = aggregates.get(name);

@@ -4,7 +4,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Value } from '../../src/runtime/event.js';
+import type { Value } from '../../src/core/event.js';
 import { EXACT_LIMIT } from '../../src/aggregates/percentile.js';
 import { accumulate, mergeTree, normal, rng, run } from './helpers.js';
 

@@ -1,8 +1,8 @@
 // Test helpers: run a decoder over a text split at chosen points, and collect what it gives.
 
 import fc from 'fast-check';
-import type { Event, Value } from '../../src/runtime/event.js';
-import { makeEvent } from '../../src/runtime/event.js';
+import type { Event, Value } from '../../src/core/event.js';
+import { makeEvent } from '../../src/core/event.js';
 import type { DecodeOptions, DecoderFactory, Encoder } from '../../src/formats/types.js';
 
 export interface Decoded {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeNdjson, encodeNdjson } from '../../src/formats/ndjson.js';
-import { makeEvent } from '../../src/runtime/event.js';
+import { makeEvent } from '../../src/core/event.js';
 import { decode, encode, everyN, SOURCE, values } from './helpers.js';
 
 describe('ndjson decoder', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeTemplate, parseTemplate } from '../../src/formats/template.js';
 import { UsageError } from '../../src/errors/errors.js';
-import type { Event } from '../../src/runtime/event.js';
-import { makeEvent } from '../../src/runtime/event.js';
+import type { Event } from '../../src/core/event.js';
+import { makeEvent } from '../../src/core/event.js';
 import { SOURCE } from './helpers.js';
 
 function render(template: string, events: Event[]): string {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { exprCompiler } from '../../src/lang/compiler.js';
 import { parseExpression } from '../../src/lang/parser.js';
-import { makeEvent, type Value } from '../../src/runtime/event.js';
+import { makeEvent, type Value } from '../../src/core/event.js';
 
 function evaluate(text: string, record: Value = {}, counter = { n: 0 }): Value | undefined {
   const c = exprCompiler({ text, typeError: () => counter.n++, aggregateNames: new Set(['avg', 'count']) });

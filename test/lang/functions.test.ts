@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { functionList, functions, roundTo, substring } from '../../src/lang/functions.js';
 import type { FnArg, FnContext, FnImpl } from '../../src/lang/function-types.js';
-import type { Value } from '../../src/runtime/event.js';
+import type { Value } from '../../src/core/event.js';
 import { timestampParser } from '../../src/time/timestamp.js';
 
 const NOW = Date.parse('2024-05-01T12:00:00Z');

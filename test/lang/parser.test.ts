@@ -112,7 +112,7 @@ describe('parser', () => {
     ['', /empty program/, ''],
   ];
   it.each(errorCases)('program error: %s', async (text, message, caretLine) => {
-    const { runText } = await import('../../src/runtime/run-text.js');
+    const { runText } = await import('../../src/plan/run-text.js');
     const err = await runText(text, '').then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toMatch(message);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Rec } from '../../src/runtime/event.js';
+import type { Rec } from '../../src/core/event.js';
 import { parser } from './helpers.js';
 
 const lines = (name: string): string[] => readFileSync(new URL(`../../fixtures/${name}`, import.meta.url), 'utf8').trimEnd().split('\n');

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { runText } from '../../src/runtime/run-text.js';
+import { runText } from '../../src/plan/run-text.js';
 
 const BASE = 1714564800000; // 2024-05-01T12:00:00.000Z
 const nd = (rows: { t: number; k: string; n: number }[]) => rows.map((r) => JSON.stringify(r) + '\n').join('');

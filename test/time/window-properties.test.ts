@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { runText } from '../../src/runtime/run-text.js';
+import { runText } from '../../src/plan/run-text.js';
 import { programText, runModel, type AggSpec, type Query, type Rec, type WindowSpec } from './window-model.js';
 
 const BASE = 1714564800000; // 2024-05-01T12:00:00.000Z

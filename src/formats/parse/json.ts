@@ -1,4 +1,4 @@
-import type { Rec } from '../../runtime/event.js';
+import type { Rec } from '../../core/event.js';
 import { parserOf, type TextParserSpec } from './types.js';
 
 function parseJsonObject(text: string): Rec | string {

@@ -1,4 +1,4 @@
-import type { Rec } from '../../runtime/event.js';
+import type { Rec } from '../../core/event.js';
 import { dashNull, scanAccessLine, splitRequest } from './access-log.js';
 import { parserOf, type TextParserSpec } from './types.js';
 

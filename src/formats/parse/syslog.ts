@@ -1,4 +1,4 @@
-import type { Rec, Value } from '../../runtime/event.js';
+import type { Rec, Value } from '../../core/event.js';
 import { setField } from '../columns.js';
 import { parserOf, type TextParserSpec } from './types.js';
 

@@ -3,7 +3,7 @@
 // data. Only a factory may throw, for a bad argument (an invalid regex), so that the program
 // is rejected before any record is read.
 
-import type { Rec } from '../../runtime/event.js';
+import type { Rec } from '../../core/event.js';
 
 export interface ParseExample {
   /** the stage argument, for parsers that take one (`regex`) */

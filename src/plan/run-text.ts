@@ -7,9 +7,9 @@ import type { InputFormat, OutputFormat } from '../formats/types.js';
 import type { Sink } from '../sinks/sink.js';
 import type { TextInput } from '../sources/text.js';
 import { compileProgram } from './compile.js';
-import { location } from './event.js';
-import { Executor, type OnError } from './executor.js';
-import { Stats } from './stats.js';
+import { location } from '../core/event.js';
+import { Executor, type OnError } from '../runtime/executor.js';
+import { Stats } from '../core/stats.js';
 
 export interface TextRun {
   output: string;

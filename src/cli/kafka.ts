@@ -11,10 +11,10 @@ import { EXIT, UnavailableError, UsageError } from '../errors/errors.js';
 import { encoders } from '../formats/index.js';
 import type { Encoder, OutputFormat } from '../formats/types.js';
 import { colorEnabled, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
-import { makeEvent, type Rec, type Source } from '../runtime/event.js';
-import { connectAdmin, type ClusterAdmin } from './inspect-admin.js';
-import { clientOptions, type KafkaClientOptions } from './options.js';
-import { parseBrokers } from './uri.js';
+import { makeEvent, type Rec, type Source } from '../core/event.js';
+import { connectAdmin, type ClusterAdmin } from '../kafka/inspect-admin.js';
+import { clientOptions, type KafkaClientOptions } from '../kafka/options.js';
+import { parseBrokers } from '../kafka/uri.js';
 
 export interface KafkaIo {
   stdout(text: string): void;
@@ -140,7 +140,7 @@ async function inspectClient(flags: Flags, env: NodeJS.ProcessEnv): Promise<Kafk
 }
 
 async function withCluster<T>(client: KafkaClientOptions, what: string, work: (admin: ClusterAdmin) => Promise<T>): Promise<T> {
-  const { withDeadline } = await import('./client.js');
+  const { withDeadline } = await import('../kafka/client.js');
   let admin: ClusterAdmin | null = null;
   const run = async () => {
     admin = await connectAdmin(client);

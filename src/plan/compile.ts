@@ -9,8 +9,8 @@ import { parseProgram } from '../lang/parser.js';
 import { findOperator, grammar } from '../operators/index.js';
 import { buildStages } from '../operators/pipeline.js';
 import type { BuildContext, Stage, TimeOptions } from '../operators/types.js';
-import type { Event } from './event.js';
-import type { Stats } from './stats.js';
+import type { Event } from '../core/event.js';
+import type { Stats } from '../core/stats.js';
 
 export interface ProgramHooks {
   bad(ev: Event, reason: string): void;
