@@ -15,6 +15,17 @@ export interface Accumulator {
    * window (its end − start) just before result().
    */
   setSpan?(ms: number): void;
+  /**
+   * The accumulator's state for a checkpoint: plain data that v8.serialize can write (numbers
+   * including ±Infinity and NaN, strings, arrays, Maps, typed arrays; no functions). Taken between
+   * records; the accumulator may go on being used afterwards.
+   */
+  save?(): unknown;
+  /**
+   * Load a state that save() returned, into a fresh accumulator made with the same params and
+   * argCount. Afterwards add/merge/result behave exactly as on the accumulator that was saved.
+   */
+  load?(state: unknown): void;
 }
 
 export interface AggregateSpec {

@@ -133,11 +133,13 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.late === 'dead-letter' && opts.deadLetter === undefined) throw new UsageError('--late dead-letter needs --dead-letter PATH');
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
-  const { program, stages, hasAggregate, hasWindow, stateless } = compileProgram(text, {
+  const { program, stages, hasAggregate, hasWindow, holds } = compileProgram(text, {
     infer: opts.infer,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
     idleMs,
+    idlePartitionMs: null,
   }, stats, {
+    warn: (m) => io.stderr(`sluice: ${m}\n`),
     bad: (ev, reason) => executor!.badEvent(ev, reason),
     late: (ev, reason) => executor!.lateEvent(ev, reason),
     assertFailed(ev, message) {
@@ -226,6 +228,10 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     const times: (number | null)[] = [];
     const readTime = explainedWindow.on ? eventTimeReader(explainedWindow.on, { ...explainContext(stats, opts) }, 'window') : (ev: Event) => ev.timestamp;
     const capture: Stage = {
+      kind: 'stateful',
+      holds: false,
+      snapshot: () => null,
+      restore: () => undefined,
       push(b) {
         for (const ev of b) if (first.length < 5) { first.push(ev); times.push(readTime(ev)); }
         return [];
@@ -285,7 +291,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     onError,
     late: opts.late,
     live,
-    commitPerBatch: stateless,
+    commitPerBatch: !holds,
     deadLetter,
     warn: (m) => io.stderr(`sluice: ${m}\n`),
     interrupted: () => interrupted,
@@ -359,6 +365,7 @@ function explainContext(stats: Stats, opts: CliOptions): BuildContext {
   return {
     compiler, stats, infer: opts.infer, bad: () => undefined, late: () => undefined, assertFailed: () => undefined,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut }, eventTime: (_r, ev) => ev.timestamp, idleMs: null,
+    idlePartitionMs: null, warn: () => undefined,
   };
 }
 

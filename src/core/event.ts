@@ -43,6 +43,14 @@ export function withValue(ev: Event, value: Value): Event {
   };
 }
 
+/**
+ * The input partition an event came from, for watermarks and checkpoints: `topic/partition` for
+ * Kafka, the input's name for a file or stdin (a file is one partition).
+ */
+export function partitionId(ev: Pick<Event, 'source' | 'partition'>): string {
+  return ev.partition >= 0 ? `${ev.source.topic ?? ev.source.name}/${ev.partition}` : ev.source.name;
+}
+
 /** Where an event came from, for messages: `file:line` or `topic/partition@offset`. */
 export function location(ev: Pick<Event, 'source' | 'line' | 'offset' | 'partition'>): string {
   if (ev.partition >= 0) return `${ev.source.topic ?? ev.source.name}/${ev.partition}@${ev.offset}`;

@@ -9,7 +9,7 @@ import { groupKey, type Maybe } from '../lang/values.js';
 import { makeEvent, type Batch, type Event, type Value } from '../core/event.js';
 import { parseEmit, printEmit, type Emit } from './emit.js';
 import { putKey } from './paths.js';
-import { defineOperator, type BuildContext, type Stage } from './types.js';
+import { defineOperator, type BuildContext, type Stage, type StatefulStage } from './types.js';
 
 export interface AggCall {
   fn: string;
@@ -83,6 +83,12 @@ export interface Group {
   dirty: boolean;
 }
 
+export interface SavedGroup {
+  keys: Maybe[];
+  accs: unknown[];
+  dirty: boolean;
+}
+
 /** The grouping machinery shared by plain aggregates and windows: key -> accumulators. */
 export class Grouper {
   private readonly specs: AggregateSpec[];
@@ -142,6 +148,37 @@ export class Grouper {
     return g;
   }
 
+  /** A group as plain data for a checkpoint (the accumulators' save()). */
+  saveGroup(g: Group): SavedGroup {
+    return { keys: g.keys, accs: g.accs.map((a) => a.save!()), dirty: g.dirty };
+  }
+
+  /** A group back from saveGroup(): fresh accumulators loaded with the saved states. */
+  loadGroup(s: SavedGroup): Group {
+    const g = this.fresh(s.keys);
+    for (let i = 0; i < g.accs.length; i++) g.accs[i]!.load!(s.accs[i]);
+    g.dirty = s.dirty;
+    return g;
+  }
+
+  /** The arrival counter behind first/last, which a checkpoint carries over. */
+  get arrivals(): number {
+    return this.seq;
+  }
+
+  set arrivals(n: number) {
+    this.seq = n;
+  }
+
+  /** A table of groups for a checkpoint, in its order (first appearance). */
+  saveTable(table: Map<unknown, Group>): [unknown, SavedGroup][] {
+    return [...table].map(([k, g]) => [k, this.saveGroup(g)]);
+  }
+
+  loadTable(saved: [unknown, SavedGroup][]): Map<unknown, Group> {
+    return new Map(saved.map(([k, s]) => [k, this.loadGroup(s)]));
+  }
+
   /** Fold `from` into `into` (session windows merging). */
   merge(into: Group, from: Group): void {
     for (let i = 0; i < into.accs.length; i++) into.accs[i]!.merge(from.accs[i]!);
@@ -186,14 +223,16 @@ export const aggregate = defineOperator<AggregateArgs>({
   print: printAggregate,
   build(args, ctx): Stage {
     const grouper = new Grouper(args, ctx);
-    const table = new Map<unknown, Group>();
+    let table = new Map<unknown, Group>();
     const early = args.emit.mode !== 'final';
     let lastTimestamp = 0;
     const result = (g: Group, final: boolean): Event => {
       g.dirty = false;
       return makeEvent(grouper.result(g, undefined, early ? [['final', final]] : undefined), undefined, RESULT_SOURCE, 0, lastTimestamp);
     };
-    const stage: Stage = {
+    const stage: StatefulStage = {
+      kind: 'stateful',
+      holds: true,
       push(batch: Batch): Batch {
         if (batch.length > 0) lastTimestamp = batch[batch.length - 1]!.timestamp;
         if (args.emit.mode === 'changes') {
@@ -210,7 +249,13 @@ export const aggregate = defineOperator<AggregateArgs>({
         for (const g of table.values()) out.push(result(g, true));
         return out;
       },
-      done: () => false,
+      snapshot: () => ({ table: grouper.saveTable(table), arrivals: grouper.arrivals, lastTimestamp }),
+      restore(s) {
+        const st = s as { table: [unknown, SavedGroup][]; arrivals: number; lastTimestamp: number };
+        table = grouper.loadTable(st.table);
+        grouper.arrivals = st.arrivals;
+        lastTimestamp = st.lastTimestamp;
+      },
     };
     if (args.emit.mode !== 'every') return stage;
     const everyMs = args.emit.every.ms;

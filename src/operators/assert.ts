@@ -1,7 +1,6 @@
 import type { Expr } from '../lang/ast.js';
 import { printExpr, printString } from '../lang/print.js';
-import type { Batch } from '../core/event.js';
-import { defineOperator } from './types.js';
+import { defineOperator, stateless } from './types.js';
 
 interface AssertArgs {
   test: Expr;
@@ -30,13 +29,9 @@ export const assert = defineOperator<AssertArgs>({
   build({ test, message }, ctx) {
     const pred = ctx.compiler.predicate(test);
     const text = message ?? `assertion failed: ${printExpr(test)}`;
-    return {
-      push(batch: Batch): Batch {
-        for (const ev of batch) if (!pred(ev.value, ev)) ctx.assertFailed(ev, text);
-        return batch;
-      },
-      end: () => [],
-      done: () => false,
-    };
+    return stateless((batch) => {
+      for (const ev of batch) if (!pred(ev.value, ev)) ctx.assertFailed(ev, text);
+      return batch;
+    });
   },
 });

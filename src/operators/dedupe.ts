@@ -54,6 +54,8 @@ export const dedupe = defineOperator<DedupeArgs>({
     let lastSweep = -Infinity;
     let latest = -Infinity;
     return {
+      kind: 'stateful',
+      holds: false,
       push(batch: Batch): Batch {
         const out: Batch = [];
         for (const ev of batch) {
@@ -84,7 +86,13 @@ export const dedupe = defineOperator<DedupeArgs>({
         return out;
       },
       end: () => [],
-      done: () => false,
+      snapshot: () => ({ seen, lastSweep, latest }),
+      restore(s) {
+        const st = s as { seen: Map<unknown, number>; lastSweep: number; latest: number };
+        for (const [k, t] of st.seen) seen.set(k, t);
+        lastSweep = st.lastSweep;
+        latest = st.latest;
+      },
     };
   },
 });

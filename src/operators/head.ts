@@ -22,6 +22,8 @@ export const head = defineOperator<number>({
     let left = n;
     let last: Event | undefined;
     return {
+      kind: 'stateful',
+      holds: false,
       push(batch: Batch): Batch {
         if (left <= 0) return [];
         const out = batch.length <= left ? batch : batch.slice(0, left);
@@ -32,6 +34,8 @@ export const head = defineOperator<number>({
       end: () => [],
       done: () => left <= 0,
       lastTaken: () => last,
+      snapshot: () => left,
+      restore(s) { left = s as number; },
     };
   },
 });

@@ -57,6 +57,7 @@ export const parse = defineOperator<ParseArgs>({
     const get = ctx.compiler.value(from);
     const segs = segments(from);
     return {
+      kind: 'stateless',
       push(batch: Batch): Batch {
         const out: Batch = [];
         for (const ev of batch) {
@@ -77,8 +78,6 @@ export const parse = defineOperator<ParseArgs>({
         }
         return out;
       },
-      end: () => [],
-      done: () => false,
     };
   },
 });

@@ -2,11 +2,11 @@ import type { Batch } from '../core/event.js';
 import { defineOperator } from './types.js';
 
 /** mulberry32: a small, fast, seeded PRNG, so the same input always gives the same sample. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
+/** mulberry32; `state.a` is all there is to checkpoint */
+function prng(state: { a: number }): () => number {
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
+    state.a = (state.a + 0x6d2b79f5) >>> 0;
+    let t = state.a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -31,14 +31,18 @@ export const sample = defineOperator<number>({
   },
   print: (rate) => String(rate),
   build(rate) {
-    const next = prng(0x5eed);
+    const state = { a: 0x5eed };
+    const next = prng(state);
     return {
+      kind: 'stateful',
+      holds: false,
       push(batch: Batch): Batch {
         if (rate >= 1) return batch;
         return batch.filter(() => next() < rate);
       },
       end: () => [],
-      done: () => false,
+      snapshot: () => state.a,
+      restore(s) { state.a = s as number; },
     };
   },
 });

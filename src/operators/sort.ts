@@ -56,6 +56,8 @@ export const sort = defineOperator<SortKey[]>({
     const cmp = keyComparator(keys.map((k) => k.desc));
     const held: { ev: Event; k: Maybe[] }[] = [];
     return {
+      kind: 'stateful',
+      holds: true,
       push(batch: Batch): Batch {
         for (const ev of batch) held.push({ ev, k: fns.map((f) => f(ev.value, ev)) });
         return [];
@@ -64,7 +66,8 @@ export const sort = defineOperator<SortKey[]>({
         held.sort((a, b) => cmp(a.k, b.k));
         return held.map((h) => h.ev);
       },
-      done: () => false,
+      snapshot: () => held,
+      restore(s) { held.push(...(s as typeof held)); },
     };
   },
 });

@@ -13,9 +13,11 @@ export const tail = defineOperator<number>({
   parse: (p) => count(p, 'the number of records'),
   print: (n) => String(n),
   build(n) {
-    const ring: Event[] = new Array<Event>(n);
+    let ring: Event[] = new Array<Event>(n);
     let seen = 0;
     return {
+      kind: 'stateful',
+      holds: true,
       push(batch: Batch): Batch {
         if (n === 0) return [];
         for (const ev of batch) ring[seen++ % n] = ev;
@@ -27,7 +29,12 @@ export const tail = defineOperator<number>({
         const at = seen % n;
         return [...ring.slice(at), ...ring.slice(0, at)];
       },
-      done: () => false,
+      snapshot: () => ({ ring: ring.slice(0, Math.min(seen, n)), seen }),
+      restore(s) {
+        const st = s as { ring: Event[]; seen: number };
+        ring = st.ring.concat(new Array<Event>(n - st.ring.length));
+        seen = st.seen;
+      },
     };
   },
 });

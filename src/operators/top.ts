@@ -38,6 +38,8 @@ export const top = defineOperator<TopArgs>({
       held = held.slice(0, n);
     };
     return {
+      kind: 'stateful',
+      holds: true,
       push(batch: Batch): Batch {
         if (n === 0) return [];
         for (const ev of batch) held.push({ ev, k: [fn(ev.value, ev)] });
@@ -48,7 +50,8 @@ export const top = defineOperator<TopArgs>({
         trim();
         return held.map((h) => h.ev);
       },
-      done: () => false,
+      snapshot: () => held,
+      restore(s) { held = s as typeof held; },
     };
   },
 });

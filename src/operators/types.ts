@@ -7,24 +7,69 @@ import type { StageParser } from '../lang/parser.js';
 import type { Batch, Event, Value } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
 
-export interface Stage {
+/**
+ * A stage that maps a batch to a batch with no memory between records (where, select, set,
+ * parse, assert, …). It never holds a record back and has nothing to checkpoint.
+ */
+export interface StatelessStage {
+  readonly kind: 'stateless';
+  push(batch: Batch): Batch;
+}
+
+/**
+ * A change in the input partitions that a stage reads (a Kafka partition, or a file: one
+ * partition each). Watermarks are kept per partition: `assigned` adds one that holds the
+ * watermark back until it has data, `ended` (end of a file, or of a partition under -e),
+ * `revoked` (a rebalance took it away) and `idle` (no record for --idle-partition) take one out
+ * of the minimum; `active` brings an idle one back.
+ */
+export interface PartitionChange {
+  kind: 'assigned' | 'ended' | 'revoked' | 'idle' | 'active';
+  /** the partition's id, as partitionId() gives it */
+  partition: string;
+}
+
+/**
+ * A stage with memory: it may hold records (windows, aggregates, sort, tail, top) or only
+ * remember something about them (head, dedupe). Every stateful stage can be checkpointed:
+ * snapshot() is called between batches and returns a value that v8.serialize can write
+ * (plain data, Maps, Sets; no functions), restore() is called on a freshly built stage of the
+ * same program before any record. Output after restore must equal the output of a run that
+ * was never stopped.
+ */
+export interface StatefulStage {
+  readonly kind: 'stateful';
+  /**
+   * The stage may hold records back until a later batch, the end of input or a window firing
+   * (windows, aggregates, sort, tail, top). Without --state, offsets are then committed only at
+   * the end; with --state, at each checkpoint.
+   */
+  readonly holds: boolean;
   push(batch: Batch): Batch;
   /** end of input: emit what is held */
   end(): Batch;
   /** true once the stage will pass nothing more (head satisfied): reading can stop */
-  done(): boolean;
+  done?(): boolean;
   /**
    * Once done: the last record the stage took. Reading stopped right after it, so a consumer
    * group commits up to it and not the rest of the fetched batch.
    */
   lastTaken?(): Event | undefined;
   /**
-   * Wall-clock tick for live inputs (emit every, --idle): called about every `tickMs`
-   * while input is live; returns what became due.
+   * Wall-clock tick for live inputs (emit every, --idle, --idle-partition): called about every
+   * `tickMs` while input is live; returns what became due.
    */
   tick?(now: number): Batch;
   readonly tickMs?: number;
+  /** the input's partitions changed; returns what became due (a window whose watermark moved) */
+  partition?(change: PartitionChange): Batch;
+  /** the stage's whole state, between batches, as plain data that v8.serialize can write */
+  snapshot(): unknown;
+  /** load a snapshot taken by the same stage of the same program, before any record */
+  restore(state: unknown): void;
 }
+
+export type Stage = StatelessStage | StatefulStage;
 
 export interface TimeOptions {
   /** zone for timestamps without one (--tz) */
@@ -51,6 +96,10 @@ export interface BuildContext {
   eventTime: (r: Value, ev: Event) => number;
   /** --idle: let the watermark follow the wall clock after this long without records */
   idleMs: number | null;
+  /** --idle-partition: a partition with no record for this long stops holding the watermark back */
+  idlePartitionMs: number | null;
+  /** a warning on stderr (once per cause; the stage keeps count) */
+  warn(message: string): void;
 }
 
 export type OperatorKind = 'stateless' | 'stateful' | 'aggregate';
@@ -79,6 +128,13 @@ export interface OperatorSpec<A> {
   /** the argument back as canonical program text */
   print(args: A): string;
   build(args: A, ctx: BuildContext): Stage;
+  /**
+   * The stage is built together with the stage right after it, which must be `next` (a window
+   * and its aggregate): `build` is then not called, and `missing` is the error when `next` is not there.
+   */
+  fuses?: { next: string; missing: string; build(args: A, nextArgs: unknown, ctx: BuildContext): Stage };
+  /** the stage assigns records to event-time windows: --explain shows where the first records fall */
+  windows?: boolean;
 }
 
 /** The registry stores specs with their argument type erased; parse and build stay paired. */
@@ -88,6 +144,6 @@ export function defineOperator<A>(spec: OperatorSpec<A>): AnyOperator {
   return spec as unknown as AnyOperator;
 }
 
-export function stateless(fn: (batch: Batch) => Batch): Stage {
-  return { push: fn, end: () => [], done: () => false };
+export function stateless(fn: (batch: Batch) => Batch): StatelessStage {
+  return { kind: 'stateless', push: fn };
 }

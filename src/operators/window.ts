@@ -86,6 +86,8 @@ function printWindow(a: WindowArgs): string {
   return parts.join(' ');
 }
 
+const MISSING_AGGREGATE = 'a window must be followed by an aggregate, as in: window tumbling 1m on ts | count() by service';
+
 export const window = defineOperator<WindowArgs>({
   name: 'window',
   aliases: [],
@@ -130,8 +132,14 @@ export const window = defineOperator<WindowArgs>({
   parse: parseWindow,
   print: printWindow,
   build() {
-    throw new UsageError('a window must be followed by an aggregate, as in: window tumbling 1m on ts | count() by service');
+    throw new UsageError(MISSING_AGGREGATE);
   },
+  fuses: {
+    next: 'aggregate',
+    missing: MISSING_AGGREGATE,
+    build: (w, agg, ctx) => windowedAggregate(w, agg as AggregateArgs, ctx),
+  },
+  windows: true,
 });
 
 const RESULT_SOURCE = { name: '(window)' };
@@ -350,6 +358,8 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
     tickMs = Math.min(everyMs, baseCtx.idleMs ?? Infinity, 1000) / 4;
   }
   const stage: Stage = {
+    kind: 'stateful',
+    holds: true,
     push(batch: Batch): Batch {
       const out: Batch = [];
       for (let i = 0; i < batch.length; i++) {
@@ -378,7 +388,12 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
       } else fireTimed(Infinity, out, true);
       return out;
     },
-    done: () => false,
+    snapshot() {
+      throw new UsageError('window state cannot be checkpointed yet');
+    },
+    restore() {
+      throw new UsageError('window state cannot be checkpointed yet');
+    },
     ...(tick ? { tick, tickMs } : {}),
   };
   return stage;

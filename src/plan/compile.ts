@@ -16,12 +16,14 @@ export interface ProgramHooks {
   bad(ev: Event, reason: string): void;
   late(ev: Event, reason: string): void;
   assertFailed(ev: Event, message: string): void;
+  warn(message: string): void;
 }
 
 export interface CompileOptions {
   infer: boolean;
   time: TimeOptions;
   idleMs: number | null;
+  idlePartitionMs: number | null;
 }
 
 export interface CompiledProgram {
@@ -31,8 +33,8 @@ export interface CompiledProgram {
   hasAggregate: boolean;
   /** the program holds a window (for --explain) */
   hasWindow: boolean;
-  /** every stage is stateless: a record's output is written as soon as its batch is */
-  stateless: boolean;
+  /** a stage may hold records back (windows, aggregates, sort): see StatefulStage.holds */
+  holds: boolean;
 }
 
 export function compileProgram(text: string, opts: CompileOptions, stats: Stats, hooks: ProgramHooks): CompiledProgram {
@@ -47,12 +49,15 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     time: opts.time,
     eventTime: (_r, ev) => ev.timestamp,
     idleMs: opts.idleMs,
+    idlePartitionMs: opts.idlePartitionMs,
+    warn: (message) => hooks.warn(message),
   };
+  const stages = buildStages(program, ctx);
   return {
     program,
-    stages: buildStages(program, ctx),
+    stages,
     hasAggregate: program.stages.some((s) => findOperator(s.op)!.kind === 'aggregate'),
-    hasWindow: program.stages.some((s) => s.op === 'window'),
-    stateless: program.stages.every((s) => findOperator(s.op)!.kind === 'stateless'),
+    hasWindow: program.stages.some((s) => findOperator(s.op)!.windows === true),
+    holds: stages.some((s) => s.kind === 'stateful' && s.holds),
   };
 }

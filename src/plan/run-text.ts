@@ -32,7 +32,8 @@ export async function runText(program: string, input: string, opts: TextRunOptio
   const stats = new Stats();
   const messages: string[] = [];
   let executor: Executor | null = null;
-  const { stages } = compileProgram(program, { infer: opts.infer ?? true, time: { out: 'iso', tz: opts.tz }, idleMs: null }, stats, {
+  const { stages } = compileProgram(program, { infer: opts.infer ?? true, time: { out: 'iso', tz: opts.tz }, idleMs: null, idlePartitionMs: null }, stats, {
+    warn: (m) => messages.push(m),
     bad: (ev, reason) => executor!.badEvent(ev, reason),
     late: (ev, reason) => executor!.lateEvent(ev, reason),
     assertFailed: (ev, message) => {

@@ -6,7 +6,7 @@
 
 import { DataError } from '../errors/errors.js';
 import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '../formats/types.js';
-import type { Stage } from '../operators/types.js';
+import type { Stage, StatefulStage } from '../operators/types.js';
 import type { EventSink, Sink } from '../sinks/sink.js';
 import type { EventInput, MessageBatch } from '../sources/events.js';
 import type { TextInput } from '../sources/text.js';
@@ -102,7 +102,7 @@ export class Executor {
 
   async run(): Promise<void> {
     const { plan } = this;
-    const tickers = plan.stages.filter((s) => s.tick !== undefined);
+    const tickers = plan.stages.filter((s) => s.kind === 'stateful' && s.tick !== undefined) as StatefulStage[];
     const timer = plan.live && tickers.length > 0
       ? setInterval(() => void this.serial(() => this.tick()), Math.max(10, Math.min(...tickers.map((s) => s.tickMs ?? 1000))))
       : null;
@@ -135,7 +135,8 @@ export class Executor {
     const stages = this.plan.stages;
     const now = Date.now();
     for (let i = 0; i < stages.length; i++) {
-      const t = stages[i]!.tick;
+      const s = stages[i]!;
+      const t = s.kind === 'stateful' ? s.tick : undefined;
       if (!t || this.flushed) continue;
       let b = t(now);
       for (let j = i + 1; j < stages.length && b.length > 0; j++) b = stages[j]!.push(b);
@@ -271,8 +272,9 @@ export class Executor {
     await this.emit(b);
     if (this.stop || plan.sink.closed || plan.interrupted()) return true;
     for (let i = stages.length - 1; i >= 0; i--) {
-      if (stages[i]!.done()) {
-        this.stoppedAfter = stages[i]!.lastTaken?.();
+      const s = stages[i]!;
+      if (s.kind === 'stateful' && s.done?.() === true) {
+        this.stoppedAfter = s.lastTaken?.();
         // nothing can pass a finished stage: flush only what comes after it
         await this.flushStages(i + 1);
         return true;
@@ -291,7 +293,9 @@ export class Executor {
     this.flushed = true;
     const stages = this.plan.stages;
     for (let i = from; i < stages.length; i++) {
-      let b = stages[i]!.end();
+      const s = stages[i]!;
+      if (s.kind === 'stateless') continue;
+      let b = s.end();
       for (let j = i + 1; j < stages.length && b.length > 0; j++) b = stages[j]!.push(b);
       await this.emit(b);
       if (this.stop) throw this.stop.error;
