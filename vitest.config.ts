@@ -5,5 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     pool: 'forks',
+    // the default report, then one line on skipped tests (failing CI when any is skipped)
+    reporters: ['default', './test/reporters/skips.ts'],
   },
 });

@@ -1,10 +1,12 @@
 // Vitest global setup for the `kafka` project (see test/kafka/README.md for the wiring).
 //
 // - KAFKA_BROKERS set: the tests use that cluster; no broker is started.
+// - SLUICE_REQUIRE_KAFKA=1 and kcat missing: the run fails at once, saying what to install.
 // - SLUICE_SKIP_KAFKA=1, or Java / Maven missing: Kafka is marked unavailable and the Kafka tests
 //   skip with the reason; with SLUICE_REQUIRE_KAFKA=1 the run fails instead.
 // - otherwise: one broker is started for the whole run and stopped in teardown. A broker that
 //   fails to start fails the run (the error names the broker log).
+import { spawnSync } from 'node:child_process';
 import type { GlobalSetupContext } from 'vitest/node';
 import { DEFAULT_KAFKA_VERSION, kafkaPrerequisites, startBroker, type KafkaBroker } from './broker.js';
 
@@ -31,6 +33,11 @@ export default async function setup({ provide }: GlobalSetupContext): Promise<()
     provide('kafkaVersion', null);
     return async () => {};
   };
+
+  // kcat is the independent client most Kafka tests check sluice against: CI must have it
+  if (required && spawnSync('kcat', ['-V']).error) {
+    throw new Error('SLUICE_REQUIRE_KAFKA=1 but kcat is not installed: apt-get install kcat (.ci/run does this where it can)');
+  }
 
   const external = process.env.KAFKA_BROKERS?.trim();
   if (external) {
