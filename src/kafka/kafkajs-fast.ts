@@ -544,16 +544,47 @@ export function groupMessagesPerPartition<M>({ topic, partitionMetadata, message
 
 let loaded: Kafkajs | undefined;
 
-/** kafkajs, with the replacements installed when its version is the one they were written for. */
+/** The kafkajs modules replaced, by require id (the test and the startup check read this). */
+export const REPLACED_MODULES = [
+  'kafkajs/src/protocol/recordBatch/v0/decoder',
+  'kafkajs/src/consumer/batch',
+  'kafkajs/src/protocol/recordBatch/record/v0',
+  'kafkajs/src/producer/groupMessagesPerPartition',
+] as const;
+
+const replacements = new Map<string, unknown>();
+
+/** Is each replacement what kafkajs will use? (kafkajs's own modules when switched off.) */
+export function replacementsInstalled(): boolean {
+  const require = createRequire(import.meta.url);
+  return REPLACED_MODULES.every((id) => {
+    const mine = replacements.get(id);
+    return mine !== undefined && require.cache[require.resolve(id)]?.exports === mine;
+  });
+}
+
+/**
+ * kafkajs, with the replacements installed. package.json pins kafkajs to the version they were
+ * written for; any other version, a module that moved, or kafkajs loaded before the
+ * replacements were in place fails loudly instead of silently running (at half the speed, or
+ * wrongly) without them. SLUICE_KAFKAJS_DECODER=kafkajs runs kafkajs's own code on purpose.
+ */
 export function loadKafkajs(): Kafkajs {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
   const version = (require('kafkajs/package.json') as { version: string }).version;
-  if (version === PATCHED_VERSION && process.env.SLUICE_KAFKAJS_DECODER !== 'kafkajs') {
-    const replace = (id: string, make: (original: never) => unknown): void => {
+  if (process.env.SLUICE_KAFKAJS_DECODER !== 'kafkajs') {
+    const broken = (why: string) => new Error(
+      `kafkajs ${version}: ${why}; sluice replaces parts of kafkajs ${PATCHED_VERSION} (the version package.json pins): ` +
+      `reinstall sluice's dependencies (npm ci), or set SLUICE_KAFKAJS_DECODER=kafkajs to run on kafkajs's own code`);
+    if (version !== PATCHED_VERSION) throw broken('is not the version sluice was built for');
+    if (require.cache[require.resolve('kafkajs')] !== undefined) throw broken('was loaded before its replacements were installed');
+    const replace = (id: (typeof REPLACED_MODULES)[number], make: (original: never) => unknown): void => {
       const original = require(id) as never;
       const cached = require.cache[require.resolve(id)];
-      if (cached) cached.exports = make(original);
+      if (!cached) throw broken(`module ${id} is not where it was`);
+      cached.exports = make(original);
+      replacements.set(id, cached.exports);
     };
     const errors = require('kafkajs/src/errors') as { KafkaJSPartialMessageError: new (m: string) => Error };
     const compression = require('kafkajs/src/protocol/message/compression') as {
@@ -567,6 +598,7 @@ export function loadKafkajs(): Kafkajs {
     replace('kafkajs/src/protocol/recordBatch/record/v0', (original: (r: RecordInput) => EncoderLike) =>
       makeRecordEncoder(original, Encoder.prototype));
     replace('kafkajs/src/producer/groupMessagesPerPartition', () => groupMessagesPerPartition);
+    if (!replacementsInstalled()) throw broken('a replacement did not take');
   }
   loaded = require('kafkajs') as Kafkajs;
   return loaded;
