@@ -4,8 +4,9 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { aggregates } from '../aggregates/index.js';
-import { EXIT, SluiceError, UsageError } from '../errors/errors.js';
+import { DataError, EXIT, SluiceError, UsageError } from '../errors/errors.js';
 import { clientOptions } from '../kafka/options.js';
 import { isKafkaUri, parseKafkaUri } from '../kafka/uri.js';
 import { exprCompiler } from '../lang/compiler.js';
@@ -18,7 +19,8 @@ import { findOperator } from '../operators/index.js';
 import { compileProgram } from '../plan/compile.js';
 import { parseDuration } from '../time/duration.js';
 import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
-import { Executor, type BadRecord } from '../runtime/executor.js';
+import { Executor, type Checkpointing, type RunPlan } from '../runtime/executor.js';
+import { checkFingerprint, checkStatePath, fileStore, type Checkpoint, type Fingerprint } from '../runtime/checkpoint.js';
 import { location } from '../core/event.js';
 import { Stats } from '../core/stats.js';
 import { fileSink, stdoutSink, type EventSink, type Sink } from '../sinks/sink.js';
@@ -27,6 +29,8 @@ import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } fro
 import { helpTopic, mainHelp } from './help.js';
 import { optionTable, type CliOptions } from './options.js';
 import { explainPlan, explainWindows, windowArgs } from './explain.js';
+import type { Program } from '../lang/ast.js';
+import type { WindowArgs } from '../operators/window.js';
 import { eventTimeReader } from '../operators/event-time.js';
 import type { BuildContext, Stage } from '../operators/types.js';
 import { splitProgramArgs } from './program-args.js';
@@ -115,6 +119,13 @@ function report(e: unknown, io: Io, color: boolean): number {
   return 70;
 }
 
+function positiveDurationOption(text: string | undefined, flag: string): number | null {
+  if (text === undefined) return null;
+  const ms = parseDuration(text);
+  if (ms === null || ms <= 0) throw new UsageError(`${flag} takes a duration such as 5s or 1m, not '${text}'`);
+  return ms;
+}
+
 async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void): Promise<number> {
   let { program: text, inputs: inputNames } = splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined);
   // `sluice kafka://host:9092/orders --offset -20`: a topic and no program shows the messages as they are
@@ -125,21 +136,20 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (inputNames.length === 0) fileInsteadOfProgram(text);
 
   // 1. options the program needs, then the program: parse, compile every expression, build every stage
-  let idleMs: number | null = null;
-  if (opts.idle !== undefined) {
-    idleMs = parseDuration(opts.idle);
-    if (idleMs === null || idleMs <= 0) throw new UsageError(`--idle takes a duration such as 5s or 1m, not '${opts.idle}'`);
-  }
+  const idleMs = positiveDurationOption(opts.idle, '--idle');
+  const idlePartitionMs = positiveDurationOption(opts.idlePartition, '--idle-partition');
+  const checkpointMs = positiveDurationOption(opts.checkpointEvery, '--checkpoint-every')!;
   if (opts.late === 'dead-letter' && opts.deadLetter === undefined) throw new UsageError('--late dead-letter needs --dead-letter PATH');
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
-  const { program, stages, hasAggregate, hasWindow, holds } = compileProgram(text, {
+  const warn = (m: string) => io.stderr(`sluice: ${m}\n`);
+  const compiled = compileProgram(text, {
     infer: opts.infer,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
     idleMs,
-    idlePartitionMs: null,
+    idlePartitionMs,
   }, stats, {
-    warn: (m) => io.stderr(`sluice: ${m}\n`),
+    warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),
     late: (ev, reason) => executor!.lateEvent(ev, reason),
     assertFailed(ev, message) {
@@ -151,6 +161,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       }
     },
   });
+  const { program, stages, hasAggregate, hasWindow, holds } = compiled;
 
   // 2. options that depend on each other
   if (opts.template !== undefined && opts.outputFormat !== undefined && opts.outputFormat !== 'template') {
@@ -164,7 +175,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     return EXIT.ok;
   }
 
-  // 3. inputs and sinks: all checked before the first record is read
+  // 3. inputs, state and sinks: all checked before the first record is read
   const names = inputNames.length === 0 ? ['-'] : inputNames;
   const brokersDefault = opts.brokers ?? io.env.SLUICE_BROKERS;
   const kafkaAddrs = new Map(names.filter(isKafkaUri).map((n) => [n, parseKafkaUri(n, brokersDefault)]));
@@ -180,6 +191,12 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const keyFn = opts.key !== undefined ? compileCliExpr(opts.key, '--key', stats) : null;
   const partitionFn = opts.partitionBy !== undefined ? compileCliExpr(opts.partitionBy, '--partition-by', stats) : null;
   if ((keyFn || partitionFn) && !toKafka) throw new UsageError('--key and --partition-by go with --to kafka:...');
+  if (opts.explain) opts.state = undefined;
+  if (opts.state === undefined && opts.group !== undefined && holds && !opts.explain) {
+    warn(`the program keeps records in its state (${holdingStages(program)}) and --state is not set: ` +
+      `offsets of group '${opts.group}' are committed only when sluice ends, so a crash reads everything since the last run again; ` +
+      `use --state PATH to checkpoint`);
+  }
 
   let sink: Sink | EventSink;
   if (toKafka) {
@@ -196,10 +213,16 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   } else {
     sink = opts.to !== undefined ? await fileSink(opts.to) : stdoutSink();
   }
+  const checkpoint = opts.state === undefined ? null : await stateFor(opts, {
+    program: canonicalProgram(program),
+    inputs: names.map((n) => (n === '-' || isKafkaUri(n) ? n : resolve(n))),
+    options: stateOptions(opts),
+  }, checkpointMs, kafkaAddrs, stats, warn);
   const inputs: (TextInput | EventInput)[] = [];
-  for (const n of names) {
+  for (const [i, n] of names.entries()) {
     const addr = kafkaAddrs.get(n);
     if (addr) {
+      const saved = checkpoint?.from?.inputs[i];
       const { kafkaInput } = await import('../kafka/source.js');
       inputs.push(await kafkaInput({
         client: await clientOptions(opts, addr.brokers),
@@ -212,6 +235,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         format: opts.inputFormat,
         infer: opts.infer,
         transactionalSink: opts.exactlyOnce ? sink : null,
+        startAt: saved?.kind === 'kafka' ? saved.offsets.map(([topic, partition, offset]) => ({ topic, partition, offset })) : undefined,
       }));
     } else {
       inputs.push(n === '-' ? stdinInput() : opts.follow ? followInput(n) : fileInput(n));
@@ -221,57 +245,52 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     const { envelopeStage } = await import('../kafka/envelope.js');
     stages.push(envelopeStage());
   }
+  const live = opts.follow === true || kafkaAddrs.size > 0 || (names.includes('-') && !(await stdinIsFile()));
+  const plan: RunPlan = {
+    inputs,
+    formatFor: (input, first) => forcedFormat(opts) ?? formatOf(input, first),
+    decoders,
+    decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true },
+    stages,
+    encoder: encoders.ndjson({ passRaw: true }),
+    sink,
+    stats,
+    onError,
+    late: opts.late,
+    live,
+    commitPerBatch: !holds,
+    deadLetter: null,
+    warn,
+    interrupted: () => false,
+    checkpoint,
+  };
+
   const explainedWindow = opts.explain ? windowArgs(program) : null;
   if (explainedWindow) {
-    // read just the first few records, to show where they fall
-    const first: Event[] = [];
-    const times: (number | null)[] = [];
-    const readTime = explainedWindow.on ? eventTimeReader(explainedWindow.on, { ...explainContext(stats, opts) }, 'window') : (ev: Event) => ev.timestamp;
-    const capture: Stage = {
-      kind: 'stateful',
-      holds: false,
-      snapshot: () => null,
-      restore: () => undefined,
-      push(b) {
-        for (const ev of b) if (first.length < 5) { first.push(ev); times.push(readTime(ev)); }
-        return [];
-      },
-      end: () => [],
-      done: () => first.length >= 5,
-    };
-    await new Executor({
-      inputs, decoderFor: (input, text) => decoders[forcedFormat(opts) ?? formatOf(input as TextInput, text)],
-      decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true },
-      stages: [capture], encoder: encoders.ndjson({ passRaw: true }), sink: nullSink(), stats, onError: 'skip', late: 'drop',
-      live: false, commitPerBatch: false, deadLetter: null, warn: () => undefined, interrupted: () => false,
-    }).run();
-    for (const i of inputs) i.close();
-    io.stdout(explainPlan(program) + explainWindows(explainedWindow, first, times));
+    io.stdout(explainPlan(program) + await explainFirstRecords(plan, explainedWindow, stats, opts));
     return EXIT.ok;
   }
-  const live = opts.follow === true || kafkaAddrs.size > 0 || (names.includes('-') && !(await stdinIsFile()));
   const useColor = colorEnabled(opts.color, sink.isTerminal, io.env) && opts.to === undefined;
   setColor(useColor);
   const outFormat = opts.outputFormat ?? (opts.template !== undefined ? 'template' : sink.isTerminal && hasAggregate ? 'table' : 'ndjson');
   if (outFormat === 'template' && opts.template === undefined) throw new UsageError('-O template needs --template \'{field} ...\'');
-  let encoder: Encoder;
   try {
-    encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson' });
+    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson' });
   } catch (e) {
     throw new UsageError(`--template: ${(e as Error).message}`);
   }
-  if (useColor && (outFormat === 'ndjson' || outFormat === 'table')) encoder = colored(encoder, outFormat, await loadChalk());
+  if (useColor && (outFormat === 'ndjson' || outFormat === 'table')) plan.encoder = colored(plan.encoder, outFormat, await loadChalk());
 
-  let deadLetter: ((b: BadRecord) => Promise<void> | undefined) | null = null;
   let deadSink: Sink | null = null;
   if (opts.deadLetter !== undefined) {
     const ds = await fileSink(opts.deadLetter);
     deadSink = ds;
-    deadLetter = (b) => ds.write(JSON.stringify({ raw: b.raw, reason: b.reason, location: b.location }) + '\n');
+    plan.deadLetter = (b) => ds.write(JSON.stringify({ raw: b.raw, reason: b.reason, location: b.location }) + '\n');
   }
 
-  // 4. signals: stop reading, flush what is complete, exit 130
+  // 4. signals: stop reading, flush what is complete (or checkpoint, with --state), exit 130
   let interrupted = false;
+  plan.interrupted = () => interrupted;
   const onSignal = () => {
     if (interrupted) process.exit(EXIT.interrupted);
     interrupted = true;
@@ -280,22 +299,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  executor = new Executor({
-    inputs,
-    decoderFor: (input, first) => decoders[forcedFormat(opts) ?? formatOf(input as TextInput, first)],
-    decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true },
-    stages,
-    encoder,
-    sink,
-    stats,
-    onError,
-    late: opts.late,
-    live,
-    commitPerBatch: !holds,
-    deadLetter,
-    warn: (m) => io.stderr(`sluice: ${m}\n`),
-    interrupted: () => interrupted,
-  });
+  executor = new Executor(plan);
   stats.started = true;
   let ended = false;
   try {
@@ -318,6 +322,105 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     return EXIT.assertFailed;
   }
   return EXIT.ok;
+}
+
+/** --explain with a window: read just the first few records, through the plan's inputs, to show where they fall. */
+async function explainFirstRecords(plan: RunPlan, w: WindowArgs, stats: Stats, opts: CliOptions): Promise<string> {
+  const first: Event[] = [];
+  const times: (number | null)[] = [];
+  const readTime = w.on ? eventTimeReader(w.on, explainContext(stats, opts), 'window') : (ev: Event) => ev.timestamp;
+  const capture: Stage = {
+    kind: 'stateful',
+    holds: false,
+    snapshot: () => null,
+    restore: () => undefined,
+    push(b) {
+      for (const ev of b) if (first.length < 5) { first.push(ev); times.push(readTime(ev)); }
+      return [];
+    },
+    end: () => [],
+    done: () => first.length >= 5,
+  };
+  await new Executor({
+    ...plan, stages: [capture], sink: nullSink(), onError: 'skip', late: 'drop', live: false, commitPerBatch: false,
+    deadLetter: null, warn: () => undefined, checkpoint: null,
+  }).run();
+  for (const i of plan.inputs) await i.close();
+  return explainWindows(w, first, times);
+}
+
+/** The stages that hold records, for the warning about a group without --state. */
+function holdingStages(program: Program): string {
+  return program.stages.filter((s) => findOperator(s.op)!.kind !== 'stateless').map((s) => s.op).join(', ');
+}
+
+/** The program as one canonical text: the same for both forms of the language and any spacing. */
+function canonicalProgram(program: Program): string {
+  return program.stages.map((s) => `${s.op} ${findOperator(s.op)!.print(s.args)}`.trim()).join(' | ');
+}
+
+/** Options that change what a checkpoint's state means; a restart must give the same. */
+function stateOptions(opts: CliOptions): { [name: string]: string } {
+  const out: { [name: string]: string } = { '-I': opts.inputFormat, '--time-format-out': opts.timeFormatOut };
+  if (!opts.infer) out['--no-infer'] = 'set';
+  if (opts.implicitHeader) out['--implicit-header'] = 'set';
+  if (opts.tz !== undefined) out['--tz'] = opts.tz;
+  if (opts.timeFormat !== undefined) out['--time-format'] = opts.timeFormat;
+  if (opts.envelope) out['--envelope'] = 'set';
+  if (opts.group !== undefined) out['--group'] = opts.group;
+  return out;
+}
+
+/**
+ * --state: the store, and the checkpoint to resume from, checked against this program and these
+ * inputs. With --exactly-once the newest checkpoint counts only if its transaction committed:
+ * the group's committed offsets say which of the last two it is.
+ */
+async function stateFor(
+  opts: CliOptions, fingerprint: Fingerprint, everyMs: number,
+  kafkaAddrs: Map<string, { brokers: string[]; topics: string[] }>, stats: Stats, warn: (m: string) => void,
+): Promise<Checkpointing> {
+  const path = opts.state!;
+  if (isKafkaUri(path)) throw new UsageError(`--state ${path}: checkpoints in a Kafka topic are not supported yet; give a file path`);
+  await checkStatePath(path);
+  const store = fileStore(path);
+  const candidates = await store.load();
+  if (candidates[0]) checkFingerprint(candidates[0], fingerprint, path);
+  let from: Checkpoint | null = candidates[0] ?? null;
+  if (opts.exactlyOnce && from) {
+    const { committedOffsets } = await import('../kafka/source.js');
+    const committed = new Map<string, number>();
+    for (const addr of kafkaAddrs.values()) {
+      for (const o of await committedOffsets(await clientOptions(opts, addr.brokers), opts.group!, addr.topics)) committed.set(`${o.topic}/${o.partition}`, o.offset);
+    }
+    from = chooseCommitted(candidates, committed, path);
+  }
+  const hasFollow = opts.follow === true;
+  if (from?.finished && !hasFollow && kafkaAddrs.size === 0) {
+    warn(`--state ${path}: the inputs were read to their end by an earlier run; only what was added to them since is read (delete ${path} to start afresh)`);
+  }
+  return {
+    store, everyMs, fingerprint, version: version(), from,
+    saved: (bytes, ms) => {
+      stats.checkpoints++;
+      stats.checkpointBytes = bytes;
+      stats.checkpointMs += ms;
+    },
+  };
+}
+
+/** The checkpoint whose Kafka positions are the group's committed offsets (its transaction committed). */
+function chooseCommitted(candidates: Checkpoint[], committed: Map<string, number>, path: string): Checkpoint | null {
+  for (const cp of candidates) {
+    const offsets = cp.inputs.flatMap((s) => (s?.kind === 'kafka' ? s.offsets : []));
+    if (offsets.every(([t, p, o]) => committed.get(`${t}/${p}`) === o)) return cp;
+  }
+  // the first checkpoint's transaction never committed: nothing of this job is visible yet
+  if (committed.size === 0) return null;
+  throw new DataError(
+    `--state ${path}: neither checkpoint matches the offsets that group committed with its last transaction ` +
+    `(${[...committed].map(([k, o]) => `${k}@${o}`).join(', ')}); the state belongs to another run of the group. ` +
+    `Delete it to start afresh from the committed offsets`, path);
 }
 
 /** `sluice app.ndjson`: an input file where the program should be. */

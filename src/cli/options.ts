@@ -8,7 +8,7 @@ export interface OptionSpec {
   choices?: readonly string[];
   default?: string | boolean;
   /** shown in the manual's option list under this group */
-  group: 'input' | 'output' | 'errors' | 'kafka' | 'info';
+  group: 'input' | 'output' | 'errors' | 'state' | 'kafka' | 'info';
   /** may be given more than once (values collected in a list) */
   repeatable?: boolean;
 }
@@ -40,6 +40,12 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'how window_start and window_end are written' },
   { flags: '--idle <duration>', key: 'idle', group: 'input',
     help: 'on a quiet live input, let the watermark follow the wall clock after this long without records' },
+  { flags: '--idle-partition <duration>', key: 'idlePartition', group: 'input',
+    help: 'a partition (Kafka partition or file) with no record for this long stops holding the watermark back until it has data again' },
+  { flags: '--state <path>', key: 'state', group: 'state',
+    help: 'keep checkpoints in this file: input positions, windows, aggregates, dedupe memory and counters; a restart with the same program and inputs resumes from the last one' },
+  { flags: '--checkpoint-every <duration>', key: 'checkpointEvery', group: 'state', default: '10s',
+    help: 'with --state: how often to checkpoint (also at every clean stop); Kafka offsets are committed only then' },
   { flags: '--late <policy>', key: 'late', group: 'errors', choices: ['drop', 'dead-letter'], default: 'drop',
     help: 'records too late for their windows: drop (counted in --stats) or dead-letter (needs --dead-letter)' },
   { flags: '--on-error <policy>', key: 'onError', group: 'errors', choices: ['fail', 'skip', 'warn'], default: 'fail',
@@ -86,6 +92,9 @@ export interface CliOptions {
   timeFormat?: string;
   timeFormatOut: 'iso' | 'epoch_ms';
   idle?: string;
+  idlePartition?: string;
+  state?: string;
+  checkpointEvery: string;
   late: 'drop' | 'dead-letter';
   brokers?: string;
   offset?: string;

@@ -44,6 +44,19 @@ export function withValue(ev: Event, value: Value): Event {
 }
 
 /**
+ * A change in the input partitions that a stage reads (a Kafka partition, or a file: one
+ * partition each). Watermarks are kept per partition: `assigned` adds one that holds the
+ * watermark back until it has data, `ended` (end of a file, or of a partition under -e),
+ * `revoked` (a rebalance took it away) and `idle` (no record for --idle-partition) take one out
+ * of the minimum; `active` brings an idle one back.
+ */
+export interface PartitionChange {
+  kind: 'assigned' | 'ended' | 'revoked' | 'idle' | 'active';
+  /** the partition's id, as partitionId() gives it */
+  partition: string;
+}
+
+/**
  * The input partition an event came from, for watermarks and checkpoints: `topic/partition` for
  * Kafka, the input's name for a file or stdin (a file is one partition).
  */

@@ -12,6 +12,10 @@ export class Stats {
   assertFailures = 0;
   /** records dropped as late by a window */
   late = 0;
+  /** --state: checkpoints written by this process, the size of the last, their total time */
+  checkpoints = 0;
+  checkpointBytes = 0;
+  checkpointMs = 0;
   /** reading has begun (a program error before it leaves nothing to report) */
   started = false;
   readonly startTime = performance.now();
@@ -36,6 +40,9 @@ export class Stats {
     ];
     if (this.assertFailures > 0) rows.push(['assert failures', String(this.assertFailures)]);
     if (this.late > 0) rows.push(['late records', String(this.late)]);
+    if (this.checkpoints > 0) {
+      rows.push(['checkpoints', `${this.checkpoints} (last ${this.checkpointBytes} bytes; ${this.checkpointMs.toFixed(1)} ms in all)`]);
+    }
     rows.push(['elapsed', `${secs.toFixed(3)} s`], ['rate', `${rate} records/s`]);
     const w = Math.max(...rows.map(([k]) => k.length));
     return rows.map(([k, v]) => `sluice: ${k.padEnd(w)}  ${v}`).join('\n') + '\n';

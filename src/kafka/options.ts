@@ -30,6 +30,8 @@ export interface KafkaSourceOptions {
   infer: boolean;
   /** with --exactly-once, offsets are committed inside the sink's transaction */
   transactionalSink: unknown | null;
+  /** a checkpoint's positions: these partitions start here, whatever --offset says */
+  startAt?: { topic: string; partition: number; offset: number }[];
 }
 
 export interface KafkaSinkOptions {

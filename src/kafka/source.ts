@@ -18,8 +18,8 @@ import { UnavailableError, UsageError } from '../errors/errors.js';
 import { decoders } from '../formats/index.js';
 import { parseLogfmt } from '../formats/logfmt.js';
 import type { InputFormat } from '../formats/types.js';
-import { makeEvent, type Event, type Source, type Value } from '../core/event.js';
-import type { BadMessage, EventInput, MessageBatch } from '../sources/events.js';
+import { makeEvent, type Event, type PartitionChange, type Source, type Value } from '../core/event.js';
+import type { BadMessage, EventInput, MessageBatch, PartitionOffset } from '../sources/events.js';
 import { parseDuration } from '../time/duration.js';
 import {
   boundedRetry,
@@ -173,6 +173,103 @@ interface Handover {
   released: Promise<void>;
 }
 
+/** Each partition's low and high offsets, and where --offset says to start it (none for `stored`). */
+interface StartOffsets {
+  ends: Map<string, number>;
+  lows: Map<string, number>;
+  seeks: Map<string, number>;
+}
+
+/** A consumer group's committed positions on these topics (for --exactly-once with --state). */
+export async function committedOffsets(client: KafkaSourceOptions['client'], group: string, topics: string[]): Promise<PartitionOffset[]> {
+  const admin = await connectAdmin(client);
+  try {
+    const out: PartitionOffset[] = [];
+    for (const topic of topics) {
+      for (const [partition, offset] of await fetchGroupOffsets(admin, group, topic, client)) {
+        if (offset >= 0) out.push({ topic, partition, offset });
+      }
+    }
+    return out;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+async function startOffsets(admin: Awaited<ReturnType<typeof connectAdmin>>, opts: KafkaSourceOptions, spec: OffsetSpec): Promise<StartOffsets> {
+  const c = opts.client;
+  const out: StartOffsets = { ends: new Map(), lows: new Map(), seeks: new Map() };
+  for (const topic of opts.topics) {
+    const offsets = await fetchTopicOffsets(admin, topic, c);
+    if (opts.partitions) {
+      const have = new Set(offsets.map((o) => o.partition));
+      const missing = opts.partitions.filter((p) => !have.has(p));
+      if (missing.length > 0) {
+        throw new UnavailableError(`kafka: topic '${topic}' has no partition ${missing.join(',')} (it has ${offsets.length}: 0-${offsets.length - 1})`);
+      }
+    }
+    const byTime = spec.kind === 'time' ? await fetchOffsetsByTime(admin, topic, spec.ms, c) : null;
+    for (const o of offsets) {
+      const k = tpKey(topic, o.partition);
+      out.ends.set(k, o.high);
+      out.lows.set(k, o.low);
+      switch (spec.kind) {
+        case 'beginning': out.seeks.set(k, o.low); break;
+        case 'end': out.seeks.set(k, o.high); break;
+        case 'absolute': out.seeks.set(k, Math.min(Math.max(spec.offset, o.low), o.high)); break;
+        case 'fromEnd': out.seeks.set(k, Math.max(o.low, o.high - spec.count)); break;
+        case 'time': out.seeks.set(k, byTime!.get(o.partition) ?? o.high); break;
+        case 'stored': break;
+      }
+    }
+  }
+  return out;
+}
+
+/** A fetched batch's messages as events (with key, headers, partition and offset) and bad messages. */
+function decodeMessages(
+  messages: KafkaMessage[], src: Source, partition: number, decode: Decode,
+  take: (offset: number) => boolean,
+): { events: Event[]; bad: BadMessage[]; last: number; truncated: boolean } {
+  const events: Event[] = [];
+  const bad: BadMessage[] = [];
+  let last = -1;
+  let truncated = false;
+  let offset = -1;
+  const where = () => `${src.topic}/${partition}@${offset}`;
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i]!;
+    offset = recordOffset(m);
+    if (!take(offset)) {
+      truncated = true;
+      break;
+    }
+    last = offset;
+    const ts = recordTimestamp(m);
+    const text = recordValueText(m);
+    const start = events.length;
+    if (text === null) events.push(makeEvent(null, undefined, src, 0, ts));
+    else decode(text, src, events, bad, where, ts);
+    if (events.length === start) continue;
+    const key = recordKeyText(m);
+    let headers: { [name: string]: string } | null = null;
+    if (m.headers) {
+      for (const h in m.headers) {
+        const v = headerText(m.headers[h]);
+        if (v !== undefined) (headers ??= {})[h] = v;
+      }
+    }
+    for (let j = start; j < events.length; j++) {
+      const ev = events[j]!;
+      ev.offset = offset;
+      ev.partition = partition;
+      ev.key = key;
+      ev.headers = headers;
+    }
+  }
+  return { events, bad, last, truncated };
+}
+
 export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> {
   const c = opts.client;
   const group = opts.group;
@@ -191,38 +288,17 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
 
   // 1. topics, partitions and start/end offsets, before anything is read
   const admin = await connectAdmin(c);
-  const ends = new Map<string, number>();
-  const lows = new Map<string, number>();
-  const seeks = new Map<string, number>();
+  let start: StartOffsets;
   try {
-    for (const topic of opts.topics) {
-      const offsets = await fetchTopicOffsets(admin, topic, c);
-      if (opts.partitions) {
-        const have = new Set(offsets.map((o) => o.partition));
-        const missing = opts.partitions.filter((p) => !have.has(p));
-        if (missing.length > 0) {
-          throw new UnavailableError(`kafka: topic '${topic}' has no partition ${missing.join(',')} (it has ${offsets.length}: 0-${offsets.length - 1})`);
-        }
-      }
-      const byTime = spec.kind === 'time' ? await fetchOffsetsByTime(admin, topic, spec.ms, c) : null;
-      for (const o of offsets) {
-        const k = tpKey(topic, o.partition);
-        ends.set(k, o.high);
-        lows.set(k, o.low);
-        switch (spec.kind) {
-          case 'beginning': seeks.set(k, o.low); break;
-          case 'end': seeks.set(k, o.high); break;
-          case 'absolute': seeks.set(k, Math.min(Math.max(spec.offset, o.low), o.high)); break;
-          case 'fromEnd': seeks.set(k, Math.max(o.low, o.high - spec.count)); break;
-          case 'time': seeks.set(k, byTime!.get(o.partition) ?? o.high); break;
-          case 'stored': break;
-        }
-      }
-    }
+    start = await startOffsets(admin, opts, spec);
   } catch (e) {
     await admin.disconnect().catch(() => undefined);
     throw e;
   }
+  const { ends, lows, seeks } = start;
+  /** a checkpoint's positions, before --offset and stored offsets */
+  const resumeAt = new Map<string, number>();
+  for (const o of opts.startAt ?? []) if (opts.topics.includes(o.topic)) resumeAt.set(tpKey(o.topic, o.partition), o.offset);
 
   // 2. the consumer
   const kafka = createKafka(c);
@@ -253,6 +329,8 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   let assigned: string[] = [];
   const seen = new Set<string>();
   const positions = new Map<string, number>();
+  /** partitions whose end (-e) was announced to the executor */
+  const announcedEnd = new Set<string>();
   const commitsInFlight = new Set<Promise<void>>();
   let wake: (() => void) | null = null;
   const notify = () => {
@@ -263,6 +341,27 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   const releaseAll = () => {
     for (const h of queue) h.release();
     taken?.release();
+  };
+  const idOf = (k: string) => {
+    const at = k.indexOf('\u0000');
+    return `${k.slice(at + 1)}/${k.slice(0, at)}`;
+  };
+  /** partition changes travel in the queue, in order with the batches */
+  const announce = (changes: PartitionChange[]) => {
+    if (changes.length === 0) return;
+    queue.push({ batch: { events: [], bad: [], changes }, release: () => undefined, released: Promise.resolve() });
+    notify();
+  };
+  const announceEnds = () => {
+    if (!opts.exitAtEnd) return;
+    const changes: PartitionChange[] = [];
+    for (const k of assigned) {
+      if (!announcedEnd.has(k) && (positions.get(k) ?? -1) >= ends.get(k)!) {
+        announcedEnd.add(k);
+        changes.push({ kind: 'ended', partition: idOf(k) });
+      }
+    }
+    announce(changes);
   };
 
   const advance = (k: string, pos: number) => {
@@ -280,6 +379,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   };
   const checkDone = () => {
     if (finished || !joined) return;
+    announceEnds();
     if (opts.count !== null && delivered >= opts.count) finished = true;
     else if (opts.exitAtEnd && assigned.every((k) => (positions.get(k) ?? -1) >= ends.get(k)!)) finished = true;
     if (finished) {
@@ -296,14 +396,17 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
 
   const onJoin = async (assignment: { [topic: string]: number[] }) => {
     const fresh: [string, number][] = [];
+    const before = new Set(assigned);
     assigned = [];
+    const changes: PartitionChange[] = [];
     for (const [topic, parts] of Object.entries(assignment)) {
       for (const p of parts) {
         const k = tpKey(topic, p);
         assigned.push(k);
+        if (!before.has(k)) changes.push({ kind: 'assigned', partition: `${topic}/${p}` });
         if (!seen.has(k)) {
           seen.add(k);
-          const to = seeks.get(k);
+          const to = resumeAt.get(k) ?? seeks.get(k);
           if (to !== undefined) {
             consumer.seek({ topic, partition: p, offset: String(to) });
             advance(k, to);
@@ -313,6 +416,9 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
         }
       }
     }
+    const now = new Set(assigned);
+    for (const k of before) if (!now.has(k)) changes.unshift({ kind: 'revoked', partition: idOf(k) });
+    announce(changes);
     joined = true;
     debug(`joined ${groupId}: ${JSON.stringify(assignment)}`);
     // stored offsets: where this member starts, for --exit-at-end (at its end: done at once)
@@ -355,35 +461,37 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     fail(payload.error);
   });
 
-  const commitFor = (topic: string, partition: number, next: number): MessageBatch['commit'] => {
-    if (group === null) return undefined;
-    return async (after?: Event) => {
-      // stopped part-way (head N): up to the last record taken, if it is one of this batch's
-      const upTo = after !== undefined && after.partition === partition && after.source.topic === topic && after.offset < next
-        ? after.offset + 1
-        : next;
-      const p = (async () => {
-        if (txSink) {
-          await txSink.commitTransaction(group, [{ topic, partitions: [{ partition, offset: String(upTo) }] }]);
-          return;
-        }
-        try {
-          await consumer.commitOffsets([{ topic, partition, offset: String(upTo) }]);
-        } catch (e) {
-          // a commit refused because the group moved on (rebalance, fenced member) only means
-          // that the new owner reads these messages again: at-least-once still holds
-          const t = (e as { type?: string }).type ?? '';
-          if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED_INSTANCE_ID/.test(t)) return;
-          throw kafkaError(e, `committing ${topic}/${partition}@${upTo - 1} for group '${group}'`, c.brokers);
-        }
-      })();
-      commitsInFlight.add(p);
-      try {
-        await p;
-      } finally {
-        commitsInFlight.delete(p);
+  const commit = async (offsets: PartitionOffset[]): Promise<void> => {
+    if (group === null || offsets.length === 0) return;
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const o of offsets) {
+      let list = byTopic.get(o.topic);
+      if (!list) byTopic.set(o.topic, (list = []));
+      list.push({ partition: o.partition, offset: String(o.offset) });
+    }
+    const topics = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+    const p = (async () => {
+      if (txSink) {
+        await txSink.commitTransaction(group, topics);
+        return;
       }
-    };
+      try {
+        await consumer.commitOffsets(topics.flatMap(({ topic, partitions }) => partitions.map((x) => ({ topic, ...x }))));
+      } catch (e) {
+        // a commit refused because the group moved on (rebalance, fenced member) only means
+        // that the new owner reads these messages again: at-least-once still holds
+        const t = (e as { type?: string }).type ?? '';
+        if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED_INSTANCE_ID/.test(t)) return;
+        const at = offsets.map((o) => `${o.topic}/${o.partition}@${o.offset - 1}`).join(', ');
+        throw kafkaError(e, `committing ${at} for group '${group}'`, c.brokers);
+      }
+    })();
+    commitsInFlight.add(p);
+    try {
+      await p;
+    } finally {
+      commitsInFlight.delete(p);
+    }
   };
 
   const sources = new Map<string, Source>(opts.topics.map((t) => [t, { name: t, topic: t }]));
@@ -394,47 +502,12 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     const k = tpKey(topic, partition);
     const limit = opts.exitAtEnd ? ends.get(k) ?? Infinity : Infinity;
     const src = sources.get(topic) ?? { name: topic, topic };
-    const events: Event[] = [];
-    const bad: BadMessage[] = [];
-    let last = -1;
-    let truncated = false;
-    const messages: KafkaMessage[] = batch.messages;
-    let offset = -1;
-    const where = () => `${topic}/${partition}@${offset}`;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i]!;
-      offset = recordOffset(m);
-      if (offset >= limit || (opts.count !== null && delivered >= opts.count)) {
-        truncated = true;
-        break;
-      }
+    const take = (offset: number) => {
+      if (offset >= limit || (opts.count !== null && delivered >= opts.count)) return false;
       delivered++;
-      last = offset;
-      const ts = recordTimestamp(m);
-      const text = recordValueText(m);
-      const start = events.length;
-      if (text === null) {
-        events.push(makeEvent(null, undefined, src, 0, ts));
-      } else {
-        decode(text, src, events, bad, where, ts);
-      }
-      if (events.length === start) continue;
-      const key = recordKeyText(m);
-      let headers: { [name: string]: string } | null = null;
-      if (m.headers) {
-        for (const h in m.headers) {
-          const v = headerText(m.headers[h]);
-          if (v !== undefined) (headers ??= {})[h] = v;
-        }
-      }
-      for (let j = start; j < events.length; j++) {
-        const ev = events[j]!;
-        ev.offset = offset;
-        ev.partition = partition;
-        ev.key = key;
-        ev.headers = headers;
-      }
-    }
+      return true;
+    };
+    const { events, bad, last, truncated } = decodeMessages(batch.messages, src, partition, decode, take);
     if (last >= 0) advance(k, last + 1);
     if (truncated && opts.exitAtEnd && limit !== Infinity && (opts.count === null || delivered < opts.count)) advance(k, limit);
     if (last < 0) {
@@ -443,7 +516,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     }
     let release!: () => void;
     const released = new Promise<void>((r) => { release = r; });
-    queue.push({ batch: { events, bad, commit: commitFor(topic, partition, last + 1) }, release, released });
+    queue.push({ batch: { events, bad, next: { topic, partition, offset: last + 1 } }, release, released });
     checkDone();
     notify();
     // wait until the executor is done with it, keeping our place in the group meanwhile
@@ -493,6 +566,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   return {
     kind: 'events',
     name,
+    commit,
     async *batches(): AsyncIterable<MessageBatch> {
       try {
         for (;;) {
@@ -533,4 +607,3 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     },
   };
 }
-

@@ -4,7 +4,9 @@
 
 import type { ExprCompiler } from '../lang/compiler.js';
 import type { StageParser } from '../lang/parser.js';
-import type { Batch, Event, Value } from '../core/event.js';
+import type { Batch, Event, PartitionChange, Value } from '../core/event.js';
+
+export type { PartitionChange } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
 
 /**
@@ -14,19 +16,6 @@ import type { Stats } from '../core/stats.js';
 export interface StatelessStage {
   readonly kind: 'stateless';
   push(batch: Batch): Batch;
-}
-
-/**
- * A change in the input partitions that a stage reads (a Kafka partition, or a file: one
- * partition each). Watermarks are kept per partition: `assigned` adds one that holds the
- * watermark back until it has data, `ended` (end of a file, or of a partition under -e),
- * `revoked` (a rebalance took it away) and `idle` (no record for --idle-partition) take one out
- * of the minimum; `active` brings an idle one back.
- */
-export interface PartitionChange {
-  kind: 'assigned' | 'ended' | 'revoked' | 'idle' | 'active';
-  /** the partition's id, as partitionId() gives it */
-  partition: string;
 }
 
 /**

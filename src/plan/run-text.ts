@@ -62,7 +62,8 @@ export async function runText(program: string, input: string, opts: TextRunOptio
   const outFormat = opts.outputFormat ?? 'ndjson';
   executor = new Executor({
     inputs: [textInput],
-    decoderFor: () => decoders[opts.inputFormat ?? 'ndjson'],
+    formatFor: () => opts.inputFormat ?? 'ndjson',
+    decoders,
     decode: { infer: opts.infer ?? true },
     stages,
     encoder: encoders[outFormat]({ passRaw: outFormat === 'ndjson' }),
@@ -75,6 +76,7 @@ export async function runText(program: string, input: string, opts: TextRunOptio
     deadLetter: null,
     warn: (m) => messages.push(m),
     interrupted: () => false,
+    checkpoint: null,
   });
   await executor.run();
   return { output, messages, stats };

@@ -3,15 +3,22 @@
 // encoder, and the text is handed to the sink; awaiting the sink is the backpressure. At the
 // end of input every stage is flushed in order, each flush flowing through the stages after
 // it. Bad input is handled here, once, by the --on-error policy.
+//
+// Checkpoints (--state) are taken here too, between batches, where every input's position and
+// every stage's state agree: the snapshot is serialized at once, the sink is flushed (output
+// derived so far is acknowledged), the checkpoint is made durable, and only then are Kafka
+// offsets committed (inside the sink's transaction with --exactly-once). A restart restores
+// the stages and resumes each input where the checkpoint says.
 
 import { DataError } from '../errors/errors.js';
 import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '../formats/types.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
 import type { EventSink, Sink } from '../sinks/sink.js';
-import type { EventInput, MessageBatch } from '../sources/events.js';
+import type { EventInput, MessageBatch, PartitionOffset } from '../sources/events.js';
 import type { TextInput } from '../sources/text.js';
-import { location, type Batch, type Event, type Source } from '../core/event.js';
+import { location, type Batch, type Event, type PartitionChange, type Source } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
+import type { Checkpoint, Fingerprint, SavedInput, StateStore } from './checkpoint.js';
 
 export type OnError = 'fail' | 'skip' | 'warn';
 
@@ -21,10 +28,27 @@ export interface BadRecord {
   location: string;
 }
 
+/** --state: where checkpoints go, how often, and the one to start from. */
+export interface Checkpointing {
+  store: StateStore;
+  everyMs: number;
+  fingerprint: Fingerprint;
+  /** sluice's version, written into each checkpoint */
+  version: string;
+  /** the checkpoint this run resumes from (the CLI chose and checked it), or null for a fresh start */
+  from: Checkpoint | null;
+  /** told after each durable checkpoint: its size and how long it took */
+  saved?(bytes: number, ms: number): void;
+}
+
+/** The --stats counters a checkpoint carries over. */
+const COUNTERS = ['recordsIn', 'recordsOut', 'bad', 'typeErrors', 'assertFailures', 'late'] as const;
+
 export interface RunPlan {
   inputs: (TextInput | EventInput)[];
-  /** picks the decoder for an input once its first text is known */
-  decoderFor(input: TextInput, firstText: string): DecoderFactory;
+  /** picks the decoder's format for an input once its first text is known */
+  formatFor(input: TextInput, firstText: string): string;
+  decoders: { readonly [format: string]: DecoderFactory };
   decode: DecodeOptions;
   stages: Stage[];
   /** turns records into text for a text sink (unused by an event sink) */
@@ -47,6 +71,8 @@ export interface RunPlan {
   warn(message: string): void;
   /** set when SIGINT/SIGTERM arrives */
   interrupted(): boolean;
+  /** --state; null without it */
+  checkpoint: Checkpointing | null;
 }
 
 interface PendingBad {
@@ -63,13 +89,34 @@ class Stop {
   constructor(readonly error: DataError, readonly line: number) {}
 }
 
+/** Where the input being read stands, for a checkpoint. */
+type Reading =
+  | { kind: 'text'; input: TextInput; format: string | null; decoder: Decoder | null; resumed: SavedInput | null }
+  | { kind: 'events'; input: EventInput };
+
 export class Executor {
   private stop: Stop | null = null;
   private pendingDeadLetters: Promise<void>[] = [];
   private chunkNow = Date.now();
   private readonly now = () => this.chunkNow;
+  /** positions of inputs already read, by index (for checkpoints) */
+  private readonly saved: (SavedInput | null)[];
+  private reading: Reading | null = null;
+  /** Kafka: the next offset of every partition read, by `topic/partition` */
+  private readonly offsets = new Map<string, PartitionOffset>();
+  /** Kafka: positions processed but not yet committed, per input */
+  private readonly uncommitted = new Map<EventInput, Map<string, PartitionOffset>>();
+  private lastCheckpoint = Date.now();
+  private sequence = 0;
 
-  constructor(private readonly plan: RunPlan) {}
+  constructor(private readonly plan: RunPlan) {
+    const from = plan.checkpoint?.from ?? null;
+    this.saved = plan.inputs.map((_, i) => from?.inputs[i] ?? null);
+    this.sequence = from?.sequence ?? 0;
+    for (const s of this.saved) {
+      if (s?.kind === 'kafka') for (const [topic, partition, offset] of s.offsets) this.offsets.set(`${topic}/${partition}`, { topic, partition, offset });
+    }
+  }
 
   /** Report input that cannot be used; applies the --on-error policy. */
   bad(raw: string, reason: string, where: string, line: number): void {
@@ -102,17 +149,28 @@ export class Executor {
 
   async run(): Promise<void> {
     const { plan } = this;
+    const from = plan.checkpoint?.from ?? null;
+    if (from) this.restore(from);
     const tickers = plan.stages.filter((s) => s.kind === 'stateful' && s.tick !== undefined) as StatefulStage[];
-    const timer = plan.live && tickers.length > 0
-      ? setInterval(() => void this.serial(() => this.tick()), Math.max(10, Math.min(...tickers.map((s) => s.tickMs ?? 1000))))
+    const every = [...tickers.map((s) => s.tickMs ?? 1000), ...(plan.checkpoint ? [plan.checkpoint.everyMs] : [])];
+    const timer = plan.live && every.length > 0
+      ? setInterval(() => void this.serial(async () => {
+        await this.tick();
+        await this.maybeCheckpoint();
+      }), Math.max(10, Math.min(...every)))
       : null;
     try {
-      for (const input of plan.inputs) {
-        if (await this.readInput(input)) break;
+      for (let i = 0; i < plan.inputs.length; i++) {
+        if (await this.readInput(i)) break;
       }
       if (timer) clearInterval(timer);
       await this.queue;
       if (this.stop) throw this.stop.error;
+      if (plan.checkpoint && plan.interrupted()) {
+        // results that are not final are withheld: the checkpoint holds them for the next run
+        await this.checkpoint(false);
+        return;
+      }
       await this.flushStages(0);
     } finally {
       if (timer) clearInterval(timer);
@@ -120,7 +178,8 @@ export class Executor {
     }
     if (plan.sink.kind === 'text') await this.write(plan.encoder.end());
     // everything derived from the input is written: what was read may now be committed
-    await this.commitAcknowledged();
+    if (plan.checkpoint) await this.checkpoint(true);
+    else await this.commitAcknowledged();
   }
 
   /** Ticks and batches write in turn, so a tick never splits a batch's output. */
@@ -138,27 +197,46 @@ export class Executor {
       const s = stages[i]!;
       const t = s.kind === 'stateful' ? s.tick : undefined;
       if (!t || this.flushed) continue;
-      let b = t(now);
-      for (let j = i + 1; j < stages.length && b.length > 0; j++) b = stages[j]!.push(b);
-      await this.emit(b);
+      await this.flow(i, t(now));
     }
   }
 
-  /** Commits of batches whose output is not yet acknowledged, oldest first. */
-  private pendingCommits: (() => Promise<void>)[] = [];
+  /** The input partitions changed (a file began or ended, Kafka assigned, revoked or read to the end). */
+  private async partitionChange(change: PartitionChange): Promise<void> {
+    const stages = this.plan.stages;
+    for (let i = 0; i < stages.length; i++) {
+      const s = stages[i]!;
+      if (s.kind !== 'stateful' || s.partition === undefined || this.flushed) continue;
+      await this.flow(i, s.partition(change));
+    }
+  }
 
-  /** Read one input; true when reading should stop altogether. */
-  private async readInput(input: TextInput | EventInput): Promise<boolean> {
-    if ('kind' in input) return this.readEvents(input);
-    return this.readText(input);
+  /** What stage i gave, through the stages after it, to the sink. */
+  private async flow(i: number, b: Batch): Promise<void> {
+    const stages = this.plan.stages;
+    for (let j = i + 1; j < stages.length && b.length > 0; j++) b = stages[j]!.push(b);
+    await this.emit(b);
+  }
+
+  /** Read input i; true when reading should stop altogether. */
+  private async readInput(i: number): Promise<boolean> {
+    const input = this.plan.inputs[i]!;
+    const stop = 'kind' in input ? await this.readEvents(input) : await this.readText(input, this.saved[i] ?? null);
+    if (!stop || !this.plan.interrupted()) this.saved[i] = this.savedReading();
+    this.reading = null;
+    return stop;
   }
 
   /** A source of decoded messages (Kafka): process each batch, then commit what is acknowledged. */
   private async readEvents(input: EventInput): Promise<boolean> {
+    this.reading = { kind: 'events', input };
     try {
       for await (const mb of input.batches()) {
         let stop = false;
-        await this.serial(async () => { stop = await this.processMessages(mb); });
+        await this.serial(async () => {
+          stop = await this.processMessages(input, mb);
+          if (!stop) await this.maybeCheckpoint();
+        });
         if (stop) {
           input.close();
           return true;
@@ -171,51 +249,76 @@ export class Executor {
     }
   }
 
-  private async processMessages(mb: MessageBatch): Promise<boolean> {
+  private async processMessages(input: EventInput, mb: MessageBatch): Promise<boolean> {
     this.chunkNow = Date.now();
+    if (mb.changes) for (const c of mb.changes) await this.partitionChange(c);
     const stop = mb.bad.length === 0
       ? await this.process(mb.events)
       : await this.processDecoded(mb.events, mb.bad.map((b) => ({ ...b, line: 0 })));
-    const commit = mb.commit;
-    if (commit) {
-      // head N done part-way through: commit what it took, not what it never looked at
+    const next = mb.next;
+    if (next && !(this.stop && this.stop.line !== 0)) {
+      // head N done part-way through: the position is after what it took, not what it never looked at
       const after = this.stoppedAfter;
-      this.pendingCommits.push(() => commit(after));
+      const at = after !== undefined && after.partition === next.partition && after.source.topic === next.topic && after.offset < next.offset
+        ? { ...next, offset: after.offset + 1 }
+        : next;
+      const k = `${at.topic}/${at.partition}`;
+      this.offsets.set(k, at);
+      let pending = this.uncommitted.get(input);
+      if (!pending) this.uncommitted.set(input, (pending = new Map()));
+      pending.set(k, at);
     }
-    if (this.plan.commitPerBatch && !this.stop) await this.commitAcknowledged();
+    if (this.plan.commitPerBatch && !this.plan.checkpoint && !this.stop) await this.commitAcknowledged();
     return stop;
   }
 
-  /** Wait until the sink has everything written so far, then commit the batches behind it. */
+  /** Wait until the sink has everything written so far, then commit the positions behind it. */
   private async commitAcknowledged(): Promise<void> {
-    if (this.pendingCommits.length === 0) return;
+    if (this.uncommitted.size === 0) return;
     await this.plan.sink.flush();
-    const commits = this.pendingCommits;
-    this.pendingCommits = [];
-    for (const c of commits) await c();
+    const all = [...this.uncommitted];
+    this.uncommitted.clear();
+    for (const [input, offsets] of all) await input.commit([...offsets.values()]);
   }
 
-  private async readText(input: TextInput): Promise<boolean> {
+  private async readText(input: TextInput, resumed: SavedInput | null): Promise<boolean> {
     const { plan } = this;
     const source: Source = { name: input.name };
+    const reading: Reading = { kind: 'text', input, format: null, decoder: null, resumed };
+    this.reading = reading;
     let decoder: Decoder | null = null;
-    let sniffBuffer = '';
     const batch: Batch = [];
     // bad input is held with its position among the decoded records and handled in turn, so
     // that what happens does not depend on how the input was cut into chunks
     const bads: PendingBad[] = [];
     const onBad: BadInput = (raw, reason, line) =>
       bads.push({ at: batch.length, raw, reason, line, where: location({ source, line, offset: -1, partition: -1 }) });
+    const makeDecoder = (format: string): Decoder => {
+      const d = plan.decoders[format]!(source, plan.decode, onBad, this.now);
+      reading.format = format;
+      reading.decoder = d;
+      return d;
+    };
+    if (resumed?.kind === 'text' && resumed.format !== null) {
+      await input.resume(resumed.position);
+      decoder = makeDecoder(resumed.format);
+      decoder.restore(resumed.decoder);
+    }
+    let sniffBuffer = '';
     const decode = async (text: string, last: boolean): Promise<boolean> => {
-      if (decoder === null) decoder = plan.decoderFor(input, text)(source, plan.decode, onBad, this.now);
+      decoder ??= makeDecoder(plan.formatFor(input, text));
       decoder.write(text, batch);
       if (last) decoder.end(batch);
       let stop = false;
-      await this.serial(async () => { stop = await this.processDecoded(batch, bads); });
+      await this.serial(async () => {
+        stop = await this.processDecoded(batch, bads);
+        if (!stop && !last) await this.maybeCheckpoint();
+      });
       batch.length = 0;
       bads.length = 0;
       return stop;
     };
+    await this.serial(() => this.partitionChange({ kind: 'assigned', partition: input.name }));
     try {
       for await (const text of input.chunks()) {
         this.chunkNow = Date.now();
@@ -231,9 +334,13 @@ export class Executor {
           return true;
         }
       }
+      // interrupted: a last line without its newline may be incomplete; the checkpoint keeps it
+      if (plan.interrupted()) return true;
       this.chunkNow = Date.now();
       if (decoder === null && sniffBuffer.length === 0) return false;
-      return await decode(sniffBuffer, true);
+      const stop = await decode(sniffBuffer, true);
+      if (!stop) await this.serial(() => this.partitionChange({ kind: 'ended', partition: input.name }));
+      return stop;
     } catch (e) {
       if (plan.interrupted()) return true;
       if (e instanceof DataError && plan.onError !== 'fail') {
@@ -295,9 +402,7 @@ export class Executor {
     for (let i = from; i < stages.length; i++) {
       const s = stages[i]!;
       if (s.kind === 'stateless') continue;
-      let b = s.end();
-      for (let j = i + 1; j < stages.length && b.length > 0; j++) b = stages[j]!.push(b);
-      await this.emit(b);
+      await this.flow(i, s.end());
       if (this.stop) throw this.stop.error;
     }
   }
@@ -319,5 +424,69 @@ export class Executor {
     if (text.length === 0 || sink.kind !== 'text') return;
     const p = sink.write(text);
     if (p) await p;
+  }
+
+  // ---- checkpoints
+
+  /** Load a checkpoint's stage states and counters (inputs resume as they are read). */
+  private restore(cp: Checkpoint): void {
+    const { stages, stats } = this.plan;
+    if (cp.stages !== null) {
+      for (let i = 0; i < stages.length; i++) {
+        const s = stages[i]!;
+        if (s.kind === 'stateful') s.restore(cp.stages[i]);
+      }
+    }
+    for (const c of COUNTERS) stats[c] = cp.stats[c] ?? 0;
+  }
+
+  /** The position of the input being read, or of one just finished. */
+  private savedReading(): SavedInput | null {
+    const r = this.reading;
+    if (r === null) return null;
+    if (r.kind === 'events') {
+      return { kind: 'kafka', name: r.input.name, offsets: [...this.offsets.values()].map((o) => [o.topic, o.partition, o.offset]) };
+    }
+    // still choosing the format: nothing of this run's text went through, the position is where it began
+    if (r.decoder === null || r.format === null) return r.resumed;
+    return { kind: 'text', name: r.input.name, format: r.format, position: r.input.position(), decoder: r.decoder.snapshot() };
+  }
+
+  private async maybeCheckpoint(): Promise<void> {
+    const cp = this.plan.checkpoint;
+    if (cp === null || this.stop || this.flushed || Date.now() - this.lastCheckpoint < cp.everyMs) return;
+    await this.checkpoint(false);
+  }
+
+  /**
+   * Take a checkpoint: the state now, serialized at once; then the sink flushed, the checkpoint
+   * made durable, and the Kafka positions it covers committed. `finished`: after the final flush.
+   */
+  private async checkpoint(finished: boolean): Promise<void> {
+    const { plan } = this;
+    const cp = plan.checkpoint!;
+    const t0 = performance.now();
+    const current = this.plan.inputs.indexOf(this.reading?.input as TextInput | EventInput);
+    const inputs = this.saved.map((s, i) => (i === current ? this.savedReading() : s));
+    const stats: { [k: string]: number } = {};
+    for (const c of COUNTERS) stats[c] = plan.stats[c];
+    const data: Checkpoint = {
+      sluice: cp.version,
+      fingerprint: cp.fingerprint,
+      taken: Date.now(),
+      sequence: ++this.sequence,
+      finished,
+      inputs,
+      stages: finished ? null : plan.stages.map((s) => (s.kind === 'stateful' ? s.snapshot() : null)),
+      stats,
+    };
+    // the store serializes synchronously, before anything else can change the state
+    const saving = cp.store.save(data);
+    await plan.sink.flush();
+    await Promise.all(this.pendingDeadLetters);
+    const bytes = await saving;
+    this.lastCheckpoint = Date.now();
+    await this.commitAcknowledged();
+    cp.saved?.(bytes, performance.now() - t0);
   }
 }
