@@ -1,7 +1,8 @@
 // Shared by the csv and tsv decoders: turns rows of text fields into records against a
 // header (first row, or implicit 1, 2, 3, ...), with duplicate names made unique (a, a_2,
 // a_3), type inference, and the ragged-row check. Records are built with plain keyed
-// stores in header order, so all records of one file share one V8 hidden class.
+// stores in header order, so all records of one file share one V8 hidden class. The header
+// is its only state (snapshot/restore, for checkpoints).
 
 import { inferValue } from './infer.js';
 import { makeEvent } from '../core/event.js';
@@ -42,6 +43,17 @@ export class RowsToRecords {
   ) {
     this.infer = opts.infer;
     if (opts.implicitHeader) this.header = [];
+  }
+
+  /** The header: null before the header row, [] for an implicit header not yet sized by a row. */
+  snapshot(): string[] | null {
+    return this.header;
+  }
+
+  restore(state: unknown): void {
+    const header = state as string[] | null;
+    this.header = header;
+    this.safeKeys = header === null || !header.includes('__proto__');
   }
 
   /** One row of fields; `raw` is its text, only used to report it. */

@@ -4,20 +4,29 @@
 // shared splitter with their '\r' kept, since inside a quoted field a CRLF is data. A line
 // without '"' is split natively; otherwise a small state machine handles quotes, which may
 // span lines. `a"b` (a quote inside an unquoted field) is kept as text, as most readers do;
-// text after a closing quote (`"a"b`) is bad input.
+// text after a closing quote (`"a"b`) is bad input. Between chunks its state is the
+// splitter's, the header, and a quoted record still open (fields so far, the open field, its
+// lines): snapshot() saves them for checkpoints.
 //
 // The encoder (shared with tsv) writes a header from the first record's keys and, like
 // Miller's csvlite, a blank line and a new header whenever the key list changes.
 
 import type { Event, Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
-import type { DecoderFactory, Encoder, EncoderFactory } from './types.js';
-import { cellText } from './types.js';
-import { LineSplitter } from './line-splitter.js';
+import type { DecoderFactory, DecoderState, Encoder, EncoderFactory } from './types.js';
+import { cellText, decoderState } from './types.js';
+import { LineSplitter, type SplitterState } from './line-splitter.js';
 import { RowsToRecords } from './columns.js';
 
 const QUOTE = 34;
 const COMMA = 44;
+
+interface CsvState extends DecoderState {
+  lines: SplitterState;
+  header: string[] | null;
+  /** a record whose quoted field goes on in the next line, or null */
+  open: { fields: string[]; field: string; line: number; rawLines: string[] } | null;
+}
 
 export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
   const splitter = new LineSplitter(true);
@@ -129,6 +138,25 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
         const raw = rawLines.join('\n');
         reset();
         bad(raw, 'unclosed quote at end of input', recordLine);
+      }
+    },
+    snapshot: (): CsvState => ({
+      format: 'csv',
+      lines: splitter.snapshot(),
+      header: rows.snapshot(),
+      // outside quotes a record is never left open between lines
+      open: inQuotes ? { fields: fields.slice(), field, line: recordLine, rawLines: rawLines.slice() } : null,
+    }),
+    restore(state) {
+      const s = decoderState<CsvState>('csv', state);
+      splitter.restore(s.lines);
+      rows.restore(s.header);
+      if (s.open !== null) {
+        fields = s.open.fields.slice();
+        field = s.open.field;
+        recordLine = s.open.line;
+        rawLines = s.open.rawLines.slice();
+        inQuotes = true;
       }
     },
   };

@@ -3,11 +3,13 @@
 // unwrapped into its elements. The decoder is an incremental scanner that only tracks
 // nesting, strings and escapes to find where each value ends, then hands that one value to
 // JSON.parse: it never holds more than the value being read, whatever the input size.
+// Between chunks the scanner's state is a handful of numbers and flags plus the text of the
+// value being read; snapshot() saves them (also mid-way through a top-level array).
 // The encoder writes a JSON array with one record per line, streamed.
 
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
-import type { DecoderFactory, EncoderFactory } from './types.js';
+import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 
 // where the scanner is, outside a value
 const TOP = 0; // between top-level values
@@ -21,6 +23,23 @@ const STRING = 2;
 const SCALAR = 3;
 
 const TRUNCATED = 'truncated JSON at end of input';
+
+interface JsonState extends DecoderState {
+  started: boolean;
+  /** line of the next character */
+  line: number;
+  /** TOP, or where in a top-level array (opened on arrayLine) */
+  mode: number;
+  arrayLine: number;
+  /** the value being read: its kind (0: none), text so far, first line and scanner flags */
+  kind: number;
+  text: string;
+  valueLine: number;
+  missingComma: boolean;
+  inString: boolean;
+  escaped: boolean;
+  closers: number[];
+}
 
 export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
   let started = false;
@@ -143,6 +162,20 @@ export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
 
   return {
     write,
+    snapshot(): JsonState {
+      if (pieces.length > 1) pieces = [pieces.join('')];
+      return {
+        format: 'json', started, line, mode, arrayLine, kind, text: pieces.length === 0 ? '' : pieces[0],
+        valueLine, missingComma, inString, escaped, closers: closers.slice(),
+      };
+    },
+    restore(state) {
+      const s = decoderState<JsonState>('json', state);
+      ({ started, line, mode, arrayLine, kind, valueLine, missingComma, inString, escaped } = s);
+      pieces = s.text.length === 0 ? [] : [s.text];
+      closers.length = 0;
+      for (const c of s.closers) closers.push(c);
+    },
     end(out) {
       const ts = now();
       if (kind !== 0) {

@@ -4,10 +4,21 @@
 // arrives, so a 50 MB line fed in 64 KiB chunks costs linear time. Splits on '\n', strips a
 // trailing '\r' (unless keepCR: the csv decoder needs to see it inside quoted fields), and
 // strips a UTF-8 BOM at the very start of the input. A last line without '\n' counts; an
-// empty input gives no lines.
+// empty input gives no lines. Its state between chunks (the open line, the next line number,
+// whether the BOM was looked for) is saved by snapshot() for checkpoints.
 
 import type { Event } from '../core/event.js';
-import type { Decoder } from './types.js';
+import { decoderState, type Decoder, type DecoderState, type InputFormat } from './types.js';
+
+/** A LineSplitter between two chunks. */
+export interface SplitterState {
+  /** the line still open (no '\n' yet), '' when none */
+  pending: string;
+  /** number of the next line to complete */
+  nextLine: number;
+  /** false until the first non-empty chunk, where a BOM is dropped */
+  started: boolean;
+}
 
 export class LineSplitter {
   /** 1-based number of the first line in the array returned by the last push()/finish() */
@@ -46,6 +57,20 @@ export class LineSplitter {
     return lines;
   }
 
+  /** Where it is between two chunks: plain data (the open line joined into one string). */
+  snapshot(): SplitterState {
+    if (this.pending.length > 1) this.pending = [this.pending.join('')];
+    return { pending: this.pending.length === 0 ? '' : this.pending[0], nextLine: this.nextLine, started: this.started };
+  }
+
+  /** Go on from a snapshot, before any push. */
+  restore(s: SplitterState): void {
+    this.pending = s.pending.length === 0 ? [] : [s.pending];
+    this.nextLine = s.nextLine;
+    this.firstLine = s.nextLine;
+    this.started = s.started;
+  }
+
   /** End of input: the last line if it had no newline. */
   finish(): string[] {
     if (this.pending.length === 0) return NO_LINES;
@@ -67,14 +92,28 @@ function stripCR(lines: string[]): void {
   }
 }
 
+/** The state of a decoder built by lineDecoder: the splitter's, and the format's own (tsv's header). */
+export interface LineDecoderState extends DecoderState {
+  lines: SplitterState;
+  own?: unknown;
+}
+
+/** State a line format keeps besides the splitter's (tsv: the header). */
+export interface OwnState {
+  snapshot(): unknown;
+  restore(state: unknown): void;
+}
+
 /**
  * A decoder for a format of one record per line, from what to do with one line. For the
  * simple formats (lines, logfmt, tsv); ndjson and csv keep their own loops, the first for
  * speed, the second because a quoted field may span lines.
  */
 export function lineDecoder(
+  format: InputFormat,
   eachLine: (line: string, lineNo: number, ts: number, out: Event[]) => void,
   now: () => number,
+  own?: OwnState,
 ): Decoder {
   const splitter = new LineSplitter();
   const decode = (lines: string[], out: Event[]): void => {
@@ -86,5 +125,11 @@ export function lineDecoder(
   return {
     write: (chunk, out) => decode(splitter.push(chunk), out),
     end: (out) => decode(splitter.finish(), out),
+    snapshot: (): LineDecoderState => ({ format, lines: splitter.snapshot(), own: own?.snapshot() }),
+    restore(state) {
+      const s = decoderState<LineDecoderState>(format, state);
+      splitter.restore(s.lines);
+      own?.restore(s.own);
+    },
   };
 }

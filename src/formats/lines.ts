@@ -6,6 +6,6 @@ import type { DecoderFactory } from './types.js';
 import { lineDecoder } from './line-splitter.js';
 
 export const decodeLines: DecoderFactory = (source, _opts, _bad, now) =>
-  lineDecoder((line, lineNo, ts, out) => {
+  lineDecoder('lines', (line, lineNo, ts, out) => {
     out.push(makeEvent({ line }, undefined, source, lineNo, ts));
   }, now);

@@ -91,7 +91,7 @@ function readQuoted(line: string, from: number): { value: string; end: number } 
 
 export const decodeLogfmt: DecoderFactory = (source, opts, bad, now) => {
   const infer = opts.infer;
-  return lineDecoder((line, lineNo, ts, out) => {
+  return lineDecoder('logfmt', (line, lineNo, ts, out) => {
     const r = parseLogfmt(line, infer);
     if (typeof r === 'string') {
       if (line.trim().length > 0) bad(line, 'invalid logfmt: ' + r, lineNo);

@@ -5,8 +5,12 @@
 
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
-import type { DecoderFactory, EncoderFactory } from './types.js';
-import { LineSplitter } from './line-splitter.js';
+import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
+import { LineSplitter, type SplitterState } from './line-splitter.js';
+
+interface NdjsonState extends DecoderState {
+  lines: SplitterState;
+}
 
 export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
   const splitter = new LineSplitter();
@@ -36,6 +40,10 @@ export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
     },
     end(out) {
       decode(splitter.finish(), out);
+    },
+    snapshot: (): NdjsonState => ({ format: 'ndjson', lines: splitter.snapshot() }),
+    restore(state) {
+      splitter.restore(decoderState<NdjsonState>('ndjson', state).lines);
     },
   };
 };

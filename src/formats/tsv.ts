@@ -34,14 +34,14 @@ export function tsvEscape(s: string): string {
 
 export const decodeTsv: DecoderFactory = (source, opts, bad, now) => {
   const rows = new RowsToRecords(source, opts, bad);
-  return lineDecoder((line, lineNo, ts, out) => {
+  return lineDecoder('tsv', (line, lineNo, ts, out) => {
     if (line.length === 0) return;
     const fields = line.split('\t');
     if (line.indexOf('\\') !== -1) {
       for (let f = 0; f < fields.length; f++) fields[f] = tsvUnescape(fields[f]);
     }
     rows.row(fields, line, lineNo, ts, out);
-  }, now);
+  }, now, rows);
 };
 
 export const encodeTsv: EncoderFactory = () => delimitedEncoder('\t', tsvEscape);

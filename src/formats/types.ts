@@ -1,8 +1,11 @@
 // Contracts for decoders (text -> events) and encoders (events -> text). Decoders are fed
 // text chunks of any size (1 byte to megabytes) and must give identical results whatever
-// the chunking. Encoders are pure: events in, text out; colour is added by src/render.
+// the chunking. Between two chunks a decoder can be saved (snapshot) and a fresh one restored
+// from it that goes on exactly where the first stopped (checkpoints, --state). Encoders are
+// pure: events in, text out; colour is added by src/render.
 
 import type { Event, Source, Value } from '../core/event.js';
+import { UsageError } from '../errors/errors.js';
 
 export type InputFormat = 'ndjson' | 'json' | 'csv' | 'tsv' | 'logfmt' | 'lines';
 export type OutputFormat = 'ndjson' | 'json' | 'csv' | 'tsv' | 'logfmt' | 'table' | 'template';
@@ -22,6 +25,27 @@ export interface Decoder {
   write(chunk: string, out: Event[]): void;
   /** End of input: decode whatever is pending (a last line without newline). */
   end(out: Event[]): void;
+  /** Everything needed to go on decoding after a restart from the input position that the source reports: held-back text, next line number, header, … Plain data for v8.serialize. */
+  snapshot(): unknown;
+  /** Into a freshly made decoder of the same format and options, before any write. */
+  restore(state: unknown): void;
+}
+
+/**
+ * A decoder's snapshot carries its format's name, so that state saved by one decoder is never
+ * loaded into another (with `auto`, the format must be the one chosen before the restart).
+ */
+export interface DecoderState {
+  format: InputFormat;
+}
+
+/** Check that `state` was saved by a decoder of `format`, and type it. */
+export function decoderState<S extends DecoderState>(format: InputFormat, state: unknown): S {
+  const saved = typeof state === 'object' && state !== null ? (state as Partial<DecoderState>).format : undefined;
+  if (saved !== format) {
+    throw new UsageError(`the saved state is not a ${format} decoder's${typeof saved === 'string' ? ` (it is ${saved}'s)` : ''}: delete the state file to start afresh`);
+  }
+  return state as S;
 }
 
 export type DecoderFactory = (source: Source, opts: DecodeOptions, bad: BadInput, now: () => number) => Decoder;

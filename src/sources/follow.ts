@@ -3,11 +3,19 @@
 // at the path) the old file is read to its end and the new one from its start. A missing
 // path while rotating is waited for. Polling (every 100 ms) is used rather than fs.watch,
 // whose events are unreliable across platforms and network file systems.
+//
+// The position is that of the file being read (device, inode, offset), which may be a rotated
+// file no longer at the path. On resume, a file still at the path goes on at the offset; one
+// rotated away while sluice was stopped is looked for by device and inode among the files of
+// the same directory (app.log.1), read from the offset to its end, and then the new file at
+// the path from its start. What cannot be read again is reported as a warning.
 
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { decodeUtf8, type TextInput } from './text.js';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CHUNK, FirstBytes, Utf8Text, checkPath, sameFile, startsWith, type InputPosition, type ResumableInput } from './text.js';
 
-export function followInput(path: string, pollMs = 100): TextInput {
+export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): ResumableInput {
   let stopped = false;
   let wake: (() => void) | null = null;
   const sleep = () => new Promise<void>((resolve) => {
@@ -15,54 +23,155 @@ export function followInput(path: string, pollMs = 100): TextInput {
     wake = () => { clearTimeout(t); wake = null; resolve(); };
   });
 
-  async function* bytes(): AsyncGenerator<Buffer> {
-    let fh: FileHandle = await open(path, 'r');
-    let ino = (await fh.stat()).ino;
-    let pos = 0;
+  // the file being read: its handle and identity, its first bytes, how far it was read, and
+  // the bytes of a character cut in two by the last read (not yet text)
+  let fh: FileHandle | null = null;
+  let dev = '';
+  let ino = '';
+  let first = new FirstBytes();
+  let pos = 0;
+  let text = new Utf8Text();
+  let reading = false;
+
+  /** Read `f` from `at` from now on. */
+  function use(f: FileHandle, st: BigIntStats, at: number, head = ''): void {
+    fh = f;
+    dev = String(st.dev);
+    ino = String(st.ino);
+    pos = at;
+    first = new FirstBytes(head);
+    text = new Utf8Text();
+  }
+
+  async function openPath(): Promise<FileHandle | null> {
+    const f = await open(path, 'r').catch(() => null);
+    if (f !== null) use(f, await f.stat({ bigint: true }), 0);
+    return f;
+  }
+
+  async function* read(): AsyncGenerator<string> {
+    reading = true;
+    if (fh === null) {
+      const f = await open(path, 'r');
+      use(f, await f.stat({ bigint: true }), 0);
+    }
     let rotated = false;
-    const buf = Buffer.alloc(1 << 20);
+    const buf = Buffer.alloc(chunkSize);
     try {
       while (!stopped) {
-        const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+        const f = fh!;
+        const { bytesRead } = await f.read(buf, 0, buf.length, pos);
         if (bytesRead > 0) {
+          const b = buf.subarray(0, bytesRead);
+          first.take(b, pos);
           pos += bytesRead;
-          yield Buffer.from(buf.subarray(0, bytesRead));
+          const s = text.push(b); // the text is a copy: buf can be read into again
+          if (s.length > 0) yield s;
           continue;
         }
         if (rotated) {
           // the old file is read to its end: continue with the new one
+          const tail = text.end();
+          if (tail.length > 0) yield tail;
+          if ((await openPath()) === null) {
+            await sleep(); // gone again: wait for it, still on the old file
+            continue;
+          }
           rotated = false;
-          await fh.close();
-          fh = await open(path, 'r');
-          ino = (await fh.stat()).ino;
-          pos = 0;
+          await f.close();
           continue;
         }
-        const atPath = await stat(path).catch(() => null);
-        if (atPath !== null && atPath.ino !== ino) {
+        const atPath = await stat(path, { bigint: true }).catch(() => null);
+        if (atPath !== null && (String(atPath.ino) !== ino || String(atPath.dev) !== dev)) {
           // rotated: lines may have gone to the old file after the read above found nothing
           // and before it was renamed, so read it to its end once more before switching
           rotated = true;
           continue;
         }
-        if ((await fh.stat()).size < pos) {
-          pos = 0; // truncated: read again from the start
+        if ((await f.stat()).size < pos) {
+          // truncated: read again from the start
+          const tail = text.end();
+          if (tail.length > 0) yield tail;
+          pos = 0;
+          first = new FirstBytes();
           continue;
         }
         await sleep();
       }
     } finally {
-      await fh.close();
+      await fh?.close();
+    }
+  }
+
+  /** Go on in `f` (the saved file) at the saved offset, or from its start if it was truncated or rewritten. */
+  async function goOn(f: FileHandle, st: BigIntStats, saved: InputPosition, name: string, warnings: string[]): Promise<void> {
+    if (st.size < BigInt(saved.offset)) {
+      warnings.push(`${name} was truncated while sluice was stopped (${st.size} bytes, read up to byte ${saved.offset}): reading it from its start`);
+      use(f, st, 0);
+    } else if (!(await startsWith(f, saved.head))) {
+      warnings.push(`${name} was replaced or rewritten while sluice was stopped (same inode, but it no longer starts with the bytes it did; read up to byte ${saved.offset}): reading it from its start`);
+      use(f, st, 0);
+    } else {
+      use(f, st, saved.offset, saved.head);
     }
   }
 
   return {
     name: path,
     path,
-    chunks: () => decodeUtf8(bytes()),
+    chunks: read,
     close() {
       stopped = true;
       wake?.();
+      if (fh !== null && !reading) void fh.close().catch(() => undefined);
+    },
+    position: () => ({ path, dev, ino, head: first.hex(), offset: pos - text.held, gzip: false, done: false }),
+    async resume(saved) {
+      checkPath(path, saved);
+      if (saved.ino === '') return [];
+      const warnings: string[] = [];
+      const f = await open(path, 'r').catch(() => null);
+      if (f !== null) {
+        const st = await f.stat({ bigint: true });
+        if (sameFile(st, saved)) {
+          await goOn(f, st, saved, `'${path}'`, warnings);
+          return warnings;
+        }
+        await f.close();
+      }
+      // rotated while sluice was stopped: the old file may still be beside the new one
+      const old = await findFile(path, saved);
+      if (old !== null) {
+        await goOn(old.fh, old.st, saved, `'${old.name}' (rotated from '${path}')`, warnings);
+        return warnings;
+      }
+      warnings.push(
+        `'${path}' was rotated while sluice was stopped and the file it was reading (inode ${saved.ino}) is no longer in ` +
+          `'${dirname(path)}': what was written to it after byte ${saved.offset} was not read; reading the new '${path}' from its start`,
+      );
+      return warnings;
     },
   };
+}
+
+/** The file of a saved position among the files beside `path` (rotated names first), checked by its first bytes. */
+async function findFile(path: string, saved: InputPosition): Promise<{ fh: FileHandle; st: BigIntStats; name: string } | null> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const likely = (n: string) => (n.startsWith(base) ? 0 : 1);
+  names.sort((a, b) => likely(a) - likely(b));
+  for (const n of names) {
+    if (n === base) continue;
+    const p = join(dir, n);
+    const st = await stat(p, { bigint: true }).catch(() => null);
+    if (st === null || !st.isFile() || !sameFile(st, saved)) continue;
+    const f = await open(p, 'r').catch(() => null);
+    if (f === null) continue;
+    const fst = await f.stat({ bigint: true });
+    if (sameFile(fst, saved) && (await startsWith(f, saved.head))) return { fh: f, st: fst, name: p };
+    await f.close(); // another file that was given the inode
+    return null;
+  }
+  return null;
 }

@@ -1,13 +1,46 @@
 // Byte sources for files and stdin, turned into UTF-8 text chunks. Gzip is recognised by
 // its magic bytes (whatever the file is called) and decompressed while streaming. Reads are
 // pulled by the executor (for await), so a slow sink pauses the file or pipe: backpressure.
+//
+// Every input knows where the text it has yielded ends (position(), for checkpoints) and can
+// start again there (resume()). The UTF-8 decoding is done here (Utf8Text) rather than by a
+// StringDecoder because the offset must leave out the bytes of a character cut in two at the
+// end of a read, which a StringDecoder keeps to itself: they are read again after a restart.
 
-import { createReadStream } from 'node:fs';
-import { fstat } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
-import { DataError, UnavailableError } from '../errors/errors.js';
+import { createReadStream, fstat } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
+import { DataError, UnavailableError, UsageError } from '../errors/errors.js';
+
+/**
+ * Where an input is, as plain data for a checkpoint (v8.serialize, JSON).
+ *
+ * `offset` counts the bytes of the file (of its decompressed content when `gzip`) whose text
+ * has been yielded in full: the bytes of a UTF-8 character cut in two by a read are not
+ * counted. Text that was yielded but is still held by a decoder (an unfinished line) is
+ * counted: the decoder's own snapshot carries it, with the next line number.
+ */
+export interface InputPosition {
+  /** the input as the user gave it: a path, or '-' for stdin */
+  path: string;
+  /**
+   * device and inode (decimal, exact beyond 2^53) of the file the offset is in, which under
+   * --follow may be a rotated file no longer at `path`; '' when no file was opened yet or for stdin
+   */
+  dev: string;
+  ino: string;
+  /**
+   * the file's first bytes as read (hex, up to 64 bytes): tells the file from another that
+   * was given its inode after it was deleted, or from the same file rewritten in place
+   */
+  head: string;
+  offset: number;
+  /** the content is gzip: `offset` counts decompressed bytes, and resume reads from the start and skips them */
+  gzip: boolean;
+  /** the input was read to its end (a file or stdin; never under --follow); a file may still grow */
+  done: boolean;
+}
 
 export interface TextInput {
   /** as the user wrote it: a path or '-' */
@@ -18,15 +51,37 @@ export interface TextInput {
   chunks(): AsyncIterable<string>;
   /** stop reading (head satisfied, interrupted) */
   close(): void;
+  /** Where the text yielded so far ends in the input: plain data for a checkpoint. Files, stdin and --follow have it. */
+  position?(): InputPosition;
+  /**
+   * Before chunks() is called: start from a saved position. Returns warnings (the caller
+   * prints them as `sluice: warning: …`) for text that could not be read again; throws a
+   * UsageError (exit 2) naming what changed when the input is no longer the one saved.
+   */
+  resume?(pos: InputPosition): Promise<string[]>;
 }
 
-const CHUNK = 1 << 20;
+/** An input that can be checkpointed: files, stdin (whose resume does nothing) and --follow. */
+export interface ResumableInput extends TextInput {
+  position(): InputPosition;
+  resume(pos: InputPosition): Promise<string[]>;
+}
+
+/** Bytes per read: text reaches the decoder in chunks of about this size. */
+export const CHUNK = 1 << 20;
+
+/** How many first bytes of a file a position keeps (InputPosition.head). */
+export const HEAD_BYTES = 64;
 
 function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
-async function* maybeGunzip(name: string, src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/**
+ * Gunzip when `gzip` says so, or when it is null and the first bytes are gzip's magic number;
+ * `found` learns which it was before the first bytes come out.
+ */
+async function* maybeGunzip(name: string, src: AsyncIterable<Buffer>, gzip: boolean | null, found: (gzip: boolean) => void): AsyncGenerator<Buffer> {
   const it = src[Symbol.asyncIterator]();
   const first = await it.next();
   if (first.done) return;
@@ -38,28 +93,131 @@ async function* maybeGunzip(name: string, src: AsyncIterable<Buffer>): AsyncGene
       yield n.value;
     }
   };
-  if (!isGzip(first.value)) {
+  const gz = gzip ?? isGzip(first.value);
+  found(gz);
+  if (!gz) {
     yield* rest();
     return;
   }
   const { createGunzip } = await import('node:zlib');
-  const gz = Readable.from(rest()).pipe(createGunzip({ chunkSize: 64 * 1024 }));
+  // pipeline, not pipe: when reading stops early (head N) the gunzip stream is destroyed, and
+  // the file under it must be closed too; a read error then reaches the loop below
+  const out = createGunzip({ chunkSize: 64 * 1024 });
+  pipeline(Readable.from(rest()), out, () => undefined);
   try {
-    for await (const b of gz) yield b as Buffer;
+    for await (const b of out) yield b as Buffer;
   } catch (e) {
     throw new DataError(`${name}: gzip: ${(e as Error).message}`, name);
   }
 }
 
-export async function* decodeUtf8(src: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const dec = new StringDecoder('utf8');
+/**
+ * The number of bytes at the end of `b` that may be the start of a character still to be
+ * completed by the next bytes (0 to 3). Cutting before them is safe: a decoder never joins a
+ * byte that does not continue a character (below 0x80 or from 0xC0) to the bytes before it.
+ */
+function incompleteTail(b: Uint8Array): number {
+  const n = b.length;
+  for (let i = n - 1; i >= 0 && i >= n - 3; i--) {
+    const c = b[i]!;
+    if (c < 0x80) return 0;
+    if (c >= 0xc0) {
+      const need = c >= 0xf5 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 1;
+      return n - i < need ? n - i : 0;
+    }
+  }
+  return 0; // a lead byte further back has all its continuation bytes
+}
+
+/**
+ * Bytes to UTF-8 text, holding back a character cut in two at the end of a read until the
+ * next one completes it. The text of any cutting equals the text of the whole (U+FFFD for
+ * invalid bytes, as TextDecoder and Buffer#toString give it), and `bytes` says how many
+ * bytes the text returned so far came from.
+ */
+export class Utf8Text {
+  /** bytes behind the text returned so far */
+  bytes = 0;
+  private carry: Buffer | null = null;
+
+  /** bytes pushed but not yet turned into text (0 to 3) */
+  get held(): number {
+    return this.carry === null ? 0 : this.carry.length;
+  }
+
+  push(b: Buffer): string {
+    const buf = this.carry === null ? b : Buffer.concat([this.carry, b]);
+    const upto = buf.length - incompleteTail(buf);
+    this.carry = upto < buf.length ? Buffer.from(buf.subarray(upto)) : null;
+    this.bytes += upto;
+    return upto === 0 ? '' : buf.toString('utf8', 0, upto);
+  }
+
+  /** End of the bytes: a character left incomplete becomes U+FFFD. */
+  end(): string {
+    if (this.carry === null) return '';
+    const s = this.carry.toString('utf8');
+    this.bytes += this.carry.length;
+    this.carry = null;
+    return s;
+  }
+}
+
+/** UTF-8 text chunks of a byte stream (an incomplete character at the end becomes U+FFFD). */
+export async function* decodeUtf8(src: AsyncIterable<Buffer>, text = new Utf8Text()): AsyncGenerator<string> {
   for await (const b of src) {
-    const s = dec.write(b);
+    const s = text.push(b);
     if (s.length > 0) yield s;
   }
-  const tail = dec.end();
+  const tail = text.end();
   if (tail.length > 0) yield tail;
 }
+
+/** The first bytes of a file as they are read, for InputPosition.head. */
+export class FirstBytes {
+  private bytes: Buffer;
+
+  constructor(hex = '') {
+    this.bytes = Buffer.from(hex, 'hex');
+  }
+
+  /** Note `b`, read at file position `at`. */
+  take(b: Uint8Array, at: number): void {
+    const have = this.bytes.length;
+    if (have >= HEAD_BYTES || at > have || at + b.length <= have) return;
+    this.bytes = Buffer.concat([this.bytes, b.subarray(have - at, HEAD_BYTES - at)]);
+  }
+
+  hex(): string {
+    return this.bytes.toString('hex');
+  }
+}
+
+/** Does the file start with the bytes of `head` (hex)? */
+export async function startsWith(fh: FileHandle, head: string): Promise<boolean> {
+  const want = Buffer.from(head, 'hex');
+  if (want.length === 0) return true;
+  const got = Buffer.alloc(want.length);
+  const { bytesRead } = await fh.read(got, 0, want.length, 0);
+  return bytesRead === want.length && got.equals(want);
+}
+
+/** The same file (device and inode) as a saved position's? */
+export function sameFile(st: BigIntStats, pos: InputPosition): boolean {
+  return String(st.dev) === pos.dev && String(st.ino) === pos.ino;
+}
+
+/** A position before anything was read. */
+export function startPosition(path: string): InputPosition {
+  return { path, dev: '', ino: '', head: '', offset: 0, gzip: false, done: false };
+}
+
+/** Check that a position was saved for this input. */
+export function checkPath(path: string, pos: InputPosition): void {
+  if (pos.path !== path) throw new UsageError(`the saved state is for input '${pos.path}', not '${path}': delete the state file to start afresh`);
+}
+
+const AFRESH = 'delete the state file to start afresh';
 
 /** Check that a path can be read, before any input is read (exit 69 when not). */
 export async function checkReadable(path: string): Promise<void> {
@@ -74,31 +232,135 @@ export async function checkReadable(path: string): Promise<void> {
   }
 }
 
-export function fileInput(path: string): TextInput {
+/**
+ * A file, read once to its end. Resumes at the saved offset (reading what was appended
+ * since); refuses another file at the path or one shorter than the offset. A gzip file
+ * resumes by reading from the start and skipping the decompressed bytes already read.
+ */
+export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
+  let fh: FileHandle | null = null;
   let stream: ReturnType<typeof createReadStream> | null = null;
+  let closed = false;
+  let dev = '';
+  let ino = '';
+  let first = new FirstBytes();
+  let gzip: boolean | null = null; // null: not known yet (detected from the first bytes)
+  let start = 0; // raw byte to start reading at (a plain file resumed)
+  let skip = 0; // decompressed bytes to skip (a gzip file resumed)
+  let base = 0; // offset of the first byte that goes into `text`
+  let done = false;
+  const text = new Utf8Text();
+
+  async function openFile(): Promise<FileHandle> {
+    const f = await open(path, 'r');
+    const st = await f.stat({ bigint: true });
+    dev = String(st.dev);
+    ino = String(st.ino);
+    return f;
+  }
+
+  /** The raw bytes from `start`, noting the file's first bytes as they pass. */
+  async function* raw(f: FileHandle): AsyncGenerator<Buffer> {
+    stream = f.createReadStream({ start, highWaterMark: chunkSize, autoClose: true });
+    let at = start;
+    for await (const b of stream as AsyncIterable<Buffer>) {
+      first.take(b, at);
+      at += b.length;
+      yield b;
+    }
+  }
+
+  /** Drop the first `skip` bytes (a resumed gzip file); fail when there are fewer. */
+  async function* skipped(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    for await (let b of src) {
+      if (skip > 0) {
+        if (b.length <= skip) {
+          skip -= b.length;
+          continue;
+        }
+        b = b.subarray(skip);
+        skip = 0;
+      }
+      yield b;
+    }
+    if (skip > 0) {
+      throw new UsageError(`'${path}' holds ${base - skip} bytes once decompressed, fewer than where the saved state left it (${base}): it was rewritten; ${AFRESH}`);
+    }
+  }
+
+  async function* chunks(): AsyncGenerator<string> {
+    const f = fh ?? (await openFile());
+    fh = f;
+    if (closed) {
+      await f.close();
+      return;
+    }
+    const bytes = maybeGunzip(path, raw(f), gzip, (gz) => { gzip = gz; });
+    yield* decodeUtf8(skip > 0 ? skipped(bytes) : bytes, text);
+    done = true;
+  }
+
   return {
     name: path,
     path,
-    chunks() {
-      stream = createReadStream(path, { highWaterMark: CHUNK });
-      return decodeUtf8(maybeGunzip(path, stream as AsyncIterable<Buffer>));
-    },
+    chunks,
     close() {
-      stream?.destroy();
+      closed = true;
+      if (stream !== null) stream.destroy();
+      else void fh?.close().catch(() => undefined);
+    },
+    position: () => ({ path, dev, ino, head: first.hex(), offset: base + text.bytes, gzip: gzip === true, done }),
+    async resume(pos) {
+      checkPath(path, pos);
+      if (pos.ino === '') return []; // nothing had been read
+      const f = await openFile();
+      const refuse = async (why: string): Promise<never> => {
+        await f.close();
+        throw new UsageError(`'${path}' ${why}; ${AFRESH}`);
+      };
+      const st = await f.stat({ bigint: true });
+      if (!sameFile(st, pos)) {
+        await refuse(`is not the file the saved state was read from (inode ${pos.ino} on device ${pos.dev}, now inode ${st.ino} on device ${st.dev})`);
+      }
+      if (!pos.gzip && st.size < BigInt(pos.offset)) {
+        await refuse(`is shorter (${st.size} bytes) than where the saved state left it (byte ${pos.offset}): it was truncated or rewritten`);
+      }
+      if (!(await startsWith(f, pos.head))) {
+        await refuse('does not start with the bytes it started with when the state was saved: it was rewritten');
+      }
+      fh = f;
+      if (pos.offset === 0) return [];
+      gzip = pos.gzip;
+      base = pos.offset;
+      if (pos.gzip) {
+        skip = pos.offset; // read from the start (first bytes noted again)
+      } else {
+        start = pos.offset;
+        first = new FirstBytes(pos.head);
+      }
+      return [];
     },
   };
 }
 
-export function stdinInput(): TextInput {
+/** stdin: position() counts the bytes read (decompressed when gzip); resume() does nothing, as a pipe cannot be read again. */
+export function stdinInput(): ResumableInput {
+  let gzip = false;
+  let done = false;
+  const text = new Utf8Text();
+  async function* chunks(): AsyncGenerator<string> {
+    yield* decodeUtf8(maybeGunzip('(stdin)', process.stdin as AsyncIterable<Buffer>, null, (gz) => { gzip = gz; }), text);
+    done = true;
+  }
   return {
     name: '-',
     path: null,
-    chunks() {
-      return decodeUtf8(maybeGunzip('(stdin)', process.stdin as AsyncIterable<Buffer>));
-    },
+    chunks,
     close() {
       process.stdin.destroy();
     },
+    position: () => ({ path: '-', dev: '', ino: '', head: '', offset: text.bytes, gzip, done }),
+    resume: async () => [],
   };
 }
 
