@@ -42,13 +42,20 @@ export async function runText(program: string, input: string, opts: TextRunOptio
     },
   });
   const size = opts.chunkSize ?? Math.max(1, input.length);
+  let yielded = 0;
   const textInput: TextInput = {
     name: '-',
     path: null,
     async *chunks() {
-      for (let i = 0; i < input.length; i += size) yield input.slice(i, i + size);
+      for (let i = 0; i < input.length; i += size) {
+        yielded = Math.min(input.length, i + size);
+        yield input.slice(i, i + size);
+      }
     },
     close: () => undefined,
+    // a string is not resumed: its position counts characters, for completeness
+    position: () => ({ path: '-', dev: '', ino: '', head: '', offset: yielded, gzip: false, done: yielded === input.length }),
+    resume: async () => [],
   };
   let output = '';
   const sink: Sink = {

@@ -15,7 +15,7 @@ import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '
 import type { Stage, StatefulStage } from '../operators/types.js';
 import type { EventSink, Sink } from '../sinks/sink.js';
 import type { EventInput, MessageBatch, PartitionOffset } from '../sources/events.js';
-import type { TextInput } from '../sources/text.js';
+import type { InputPosition, TextInput } from '../sources/text.js';
 import { location, type Batch, type Event, type PartitionChange, type Source } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
 import type { Checkpoint, Fingerprint, SavedInput, StateStore } from './checkpoint.js';
@@ -299,8 +299,9 @@ export class Executor {
       reading.decoder = d;
       return d;
     };
-    if (resumed?.kind === 'text' && resumed.format !== null) {
-      await input.resume(resumed.position);
+    // stdin cannot be read again: the stages' state carries over, the new stdin is read from its start
+    if (resumed?.kind === 'text' && resumed.format !== null && input.path !== null) {
+      for (const w of await input.resume(resumed.position as InputPosition)) plan.warn(`warning: ${w}`);
       decoder = makeDecoder(resumed.format);
       decoder.restore(resumed.decoder);
     }

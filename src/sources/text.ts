@@ -51,21 +51,18 @@ export interface TextInput {
   chunks(): AsyncIterable<string>;
   /** stop reading (head satisfied, interrupted) */
   close(): void;
-  /** Where the text yielded so far ends in the input: plain data for a checkpoint. Files, stdin and --follow have it. */
-  position?(): InputPosition;
+  /** Where the text yielded so far ends in the input: plain data for a checkpoint. */
+  position(): InputPosition;
   /**
    * Before chunks() is called: start from a saved position. Returns warnings (the caller
    * prints them as `sluice: warning: …`) for text that could not be read again; throws a
    * UsageError (exit 2) naming what changed when the input is no longer the one saved.
    */
-  resume?(pos: InputPosition): Promise<string[]>;
-}
-
-/** An input that can be checkpointed: files, stdin (whose resume does nothing) and --follow. */
-export interface ResumableInput extends TextInput {
-  position(): InputPosition;
   resume(pos: InputPosition): Promise<string[]>;
 }
+
+/** Files, stdin (whose resume does nothing) and --follow: every text input can be checkpointed. */
+export type ResumableInput = TextInput;
 
 /** Bytes per read: text reaches the decoder in chunks of about this size. */
 export const CHUNK = 1 << 20;
