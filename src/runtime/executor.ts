@@ -107,6 +107,8 @@ export class Executor {
   /** Kafka: positions processed but not yet committed, per input */
   private readonly uncommitted = new Map<EventInput, Map<string, PartitionOffset>>();
   private lastCheckpoint = Date.now();
+  /** an error thrown by wall-clock work (ticks, timed checkpoints), rethrown by run() */
+  private failure: unknown = null;
   private sequence = 0;
 
   constructor(private readonly plan: RunPlan) {
@@ -155,8 +157,14 @@ export class Executor {
     const every = [...tickers.map((s) => s.tickMs ?? 1000), ...(plan.checkpoint ? [plan.checkpoint.everyMs] : [])];
     const timer = plan.live && every.length > 0
       ? setInterval(() => void this.serial(async () => {
-        await this.tick();
-        await this.maybeCheckpoint();
+        try {
+          await this.tick();
+          await this.maybeCheckpoint();
+        } catch (e) {
+          // a failure between batches ends the run as one during a batch would
+          this.failure ??= e;
+          for (const i of plan.inputs) void i.close();
+        }
       }), Math.max(10, Math.min(...every)))
       : null;
     try {
@@ -165,6 +173,7 @@ export class Executor {
       }
       if (timer) clearInterval(timer);
       await this.queue;
+      if (this.failure !== null) throw this.failure;
       if (this.stop) throw this.stop.error;
       if (plan.checkpoint && plan.interrupted()) {
         // results that are not final are withheld: the checkpoint holds them for the next run
@@ -222,7 +231,7 @@ export class Executor {
   private async readInput(i: number): Promise<boolean> {
     const input = this.plan.inputs[i]!;
     const stop = 'kind' in input ? await this.readEvents(input) : await this.readText(input, this.saved[i] ?? null);
-    if (!stop || !this.plan.interrupted()) this.saved[i] = this.savedReading();
+    this.saved[i] = this.savedReading();
     this.reading = null;
     return stop;
   }
