@@ -15,10 +15,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { UnavailableError, UsageError } from '../errors/errors.js';
-import { decoders } from '../formats/index.js';
-import { parseLogfmt } from '../formats/logfmt.js';
-import type { InputFormat } from '../formats/types.js';
-import { makeEvent, type Event, type Source, type Value } from '../core/event.js';
+import { messageDecoder } from '../formats/index.js';
+import { makeEvent, type Event, type Source } from '../core/event.js';
 import type { BadMessage, EventInput, MessageBatch } from '../sources/events.js';
 import { parseDuration } from '../time/duration.js';
 import {
@@ -83,73 +81,6 @@ export function parseOffset(text: string | undefined, hasGroup: boolean, now: nu
 
 // ---------------------------------------------------------------------------------------------
 // Message values
-
-type Decode = (text: string, src: Source, out: Event[], bad: BadMessage[], where: () => string, ts: number) => void;
-
-function looksJson(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 123 || c === 91) return true; // { [
-    if (c > 32) return false;
-  }
-  return false;
-}
-
-function jsonDecoder(): Decode {
-  return (text, src, out, bad, where, ts) => {
-    let value: Value;
-    try {
-      value = JSON.parse(text) as Value;
-    } catch (e) {
-      bad.push({ at: out.length, raw: text, reason: 'invalid JSON: ' + (e as Error).message, where: where() });
-      return;
-    }
-    out.push(makeEvent(value, text.indexOf('\n') < 0 ? text : undefined, src, 0, ts));
-  };
-}
-
-/** How message values become records: one message, one record (csv/tsv: a document each). */
-export function messageDecoder(format: InputFormat | 'auto', infer: boolean): Decode {
-  const json = jsonDecoder();
-  switch (format) {
-    case 'auto':
-      return (text, src, out, bad, where, ts) => {
-        if (looksJson(text)) return json(text, src, out, bad, where, ts);
-        if (text.indexOf('=') > 0) {
-          const rec = parseLogfmt(text, infer);
-          if (typeof rec !== 'string') {
-            out.push(makeEvent(rec, undefined, src, 0, ts));
-            return;
-          }
-        }
-        out.push(makeEvent({ line: text }, undefined, src, 0, ts));
-      };
-    case 'ndjson':
-    case 'json':
-      return json;
-    case 'lines':
-      return (text, src, out, _bad, _where, ts) => {
-        out.push(makeEvent({ line: text }, undefined, src, 0, ts));
-      };
-    case 'logfmt':
-      return (text, src, out, bad, where, ts) => {
-        const rec = parseLogfmt(text, infer);
-        if (typeof rec === 'string') bad.push({ at: out.length, raw: text, reason: rec, where: where() });
-        else out.push(makeEvent(rec, undefined, src, 0, ts));
-      };
-    case 'csv':
-    case 'tsv': {
-      const factory = decoders[format];
-      return (text, src, out, bad, where, ts) => {
-        const d = factory(src, { infer }, (raw, reason) => bad.push({ at: out.length, raw, reason, where: where() }), () => ts);
-        const start = out.length;
-        d.write(text, out);
-        d.end(out);
-        for (let i = start; i < out.length; i++) out[i]!.timestamp = ts;
-      };
-    }
-  }
-}
 
 function headerText(v: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
   if (v === undefined) return undefined;
