@@ -1,12 +1,12 @@
 // Generates man/sluice.1 and the README's stage table from the registries. Both files are
 // checked in; test/cli/docs.test.ts fails when they differ from what this produces.
-// Run `npm run gen` after changing an operator, function, aggregate, format or option.
+// Run `npm run gen` after changing an operator, function, aggregate, format, option or exit status.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { aggregateList } from '../aggregates/index.js';
 import { functionList } from '../lang/functions.js';
 import { operatorList } from '../operators/index.js';
-import { formatRows, kafkaHelpText } from './help.js';
+import { exitRows, formatRows, kafkaHelpText } from './help.js';
 import { version } from './main.js';
 import { optionTable } from './options.js';
 
@@ -59,10 +59,8 @@ export function manPage(): string {
   for (const o of optionTable) m += tp(o.flags, o.help + (o.choices ? ` (${o.choices.join('|')})` : ''));
   m += '.SH FORMATS\n';
   for (const [name, text] of formatRows()) m += tp(name, text);
-  m += '.SH EXIT STATUS\n' + [
-    ['0', 'success'], ['1', 'an assert failed'], ['2', 'usage or program error'], ['65', 'bad input data under --on-error fail'],
-    ['69', 'an input or output is unavailable'], ['130', 'interrupted'],
-  ].map(([c, t]) => tp(c!, t!)).join('');
+  m += '.SH EXIT STATUS\n';
+  for (const [code, text] of exitRows()) m += tp(code, text);
   m += '.SH ENVIRONMENT\n' + tp('NO_COLOR', 'no colour, even on a terminal') + tp('FORCE_COLOR', 'colour even when not on a terminal');
   m += '.SH EXAMPLES\n.nf\n' + roff([
     "sluice 'where status >= 500' fixtures/events.ndjson",

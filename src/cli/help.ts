@@ -1,8 +1,9 @@
-// Help text generated from the registries (operators, functions, aggregates, formats, options),
-// so that --help, `sluice help TOPIC` and the manual cannot drift from what the program does.
+// Help text generated from the registries (operators, functions, aggregates, formats, options,
+// exit statuses), so that --help, `sluice help TOPIC` and the manual cannot drift from what the
+// program does.
 
 import { aggregateList, aggregates } from '../aggregates/index.js';
-import { UsageError } from '../errors/errors.js';
+import { exitStatuses, UsageError } from '../errors/errors.js';
 import { suggestion } from '../errors/diagnostic.js';
 import { formatList } from '../formats/index.js';
 import { functionList, functions } from '../lang/functions.js';
@@ -10,17 +11,11 @@ import { findOperator, operatorList } from '../operators/index.js';
 import type { AnyOperator } from '../operators/types.js';
 import { optionTable } from './options.js';
 
-const EXIT_TEXT: [string, string][] = [
-  ['0', 'success'],
-  ['1', 'an assert failed'],
-  ['2', 'usage or program error'],
-  ['65', 'bad input data (under --on-error fail)'],
-  ['69', 'an input or output is unavailable (missing file, Kafka unreachable, missing topic or group)'],
-  ['130', 'interrupted'],
-];
-
 /** [name, summary] of every format, for --help, `sluice help formats` and the manual. */
 export const formatRows = (): [string, string][] => formatList.map((f) => [f.name, f.summary]);
+
+/** [code, meaning] of every exit status, for --help and the manual. */
+export const exitRows = (): [string, string][] => exitStatuses.map((s) => [String(s.code), s.meaning]);
 
 function columns(rows: [string, string][], indent = 2): string {
   const w = Math.min(30, Math.max(...rows.map(([a]) => a.length)));
@@ -49,7 +44,7 @@ ${columns(optionTable.map((o) => [o.flags, o.help + (o.choices ? ` (${o.choices.
 Formats:
 ${columns(formatRows())}
 Exit status:
-${columns(EXIT_TEXT)}
+${columns(exitRows())}
 More: sluice help OPERATOR, sluice help functions, sluice help aggregates, man sluice
 `;
 }

@@ -112,7 +112,7 @@ function report(e: unknown, io: Io, color: boolean): number {
   const err = e as Error;
   io.stderr(`sluice: internal error: ${err?.message ?? String(e)}\n`);
   if (io.env.SLUICE_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
-  return 70;
+  return EXIT.internal;
 }
 
 async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void): Promise<number> {

@@ -1,12 +1,13 @@
-// A format is one entry in its table: everything that lists formats must follow from that
-// entry alone (--help, `sluice help formats`, the manual, the -I/-O choices, `sluice kafka -O`).
+// A format or an exit status is one entry in its table: everything that lists them must
+// follow from that entry alone (--help, `sluice help formats`, the manual, the -I/-O choices,
+// `sluice kafka -O`).
 
 import { describe, expect, it } from 'vitest';
 import { manPage } from '../../src/cli/gen-docs.js';
 import { helpTopic, mainHelp } from '../../src/cli/help.js';
 import { kafkaCommand, kafkaHelp } from '../../src/cli/kafka.js';
 import { optionTable } from '../../src/cli/options.js';
-import { UsageError } from '../../src/errors/errors.js';
+import { EXIT, exitStatuses, UsageError } from '../../src/errors/errors.js';
 import { formatList, inputFormatList, outputFormatList } from '../../src/formats/index.js';
 
 const roff = (s: string): string => s.replace(/\\/g, '\\e').replace(/-/g, '\\-');
@@ -67,5 +68,21 @@ describe('formats: every registered format reaches every list', () => {
     expect([...allowed].sort()).toEqual([...usable].sort());
     const line = /^ {2}-O, --output-format <format> +(.*)$/m.exec(kafkaHelp())![1]!;
     expect(line).toBe(`${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`);
+  });
+});
+
+describe('exit statuses: one table', () => {
+  const expected = exitStatuses.map((s) => [String(s.code), s.meaning]);
+
+  it('EXIT is that table by name, and each code and name is there once', () => {
+    expect(Object.entries(EXIT)).toEqual(exitStatuses.map((s) => [s.name, s.code]));
+    expect(new Set(exitStatuses.map((s) => s.code)).size).toBe(exitStatuses.length);
+    expect(EXIT.internal).toBe(70);
+  });
+
+  it('--help and the manual list every status with its meaning', () => {
+    expect(rows(section(mainHelp(), 'Exit status:'))).toEqual(expected);
+    const entries = [...manSection('EXIT STATUS').matchAll(/^\.TP\n\.B (.*)\n(.*)$/gm)].map((m) => [m[1], m[2]]);
+    expect(entries).toEqual(expected.map(([c, t]) => [c, roff(t!)]));
   });
 });
