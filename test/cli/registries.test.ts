@@ -1,9 +1,9 @@
 // A format or an exit status is one entry in its table: everything that lists them must
-// follow from that entry alone (--help, `sluice help formats`, the manual, the -I/-O choices,
-// `sluice kafka -O`).
+// follow from that entry alone (--help, `sluice help formats`, the manual, the README, the
+// -I/-O choices, `sluice kafka -O`).
 
 import { describe, expect, it } from 'vitest';
-import { manPage } from '../../src/cli/gen-docs.js';
+import { manPage, readmeBlocks } from '../../src/cli/gen-docs.js';
 import { helpTopic, mainHelp } from '../../src/cli/help.js';
 import { kafkaCommand, kafkaHelp } from '../../src/cli/kafka.js';
 import { optionTable } from '../../src/cli/options.js';
@@ -51,6 +51,14 @@ describe('formats: every registered format reaches every list', () => {
     expect(entries).toEqual(expected.map(([n, s]) => [roff(n!), roff(s!)]));
   });
 
+  it('the README table has a row for each, saying whether it reads and writes', () => {
+    const table = readmeBlocks().formats!.split('\n').slice(2);
+    expect(table).toHaveLength(formatList.length);
+    formatList.forEach((f, i) => {
+      expect(table[i]).toBe(`| \`${f.name}\` | ${f.decoder ? 'yes' : ''} | ${f.encoder ? 'yes' : ''} | ${f.summary.replace(/\|/g, '\\|')} |`);
+    });
+  });
+
   it('-I offers auto and every reading format, -O every writing format', () => {
     const choices = (flag: string) => optionTable.find((o) => o.flags.startsWith(flag))!.choices;
     expect(choices('-I,')).toEqual(['auto', ...inputFormatList.map((f) => f.name)]);
@@ -80,9 +88,10 @@ describe('exit statuses: one table', () => {
     expect(EXIT.internal).toBe(70);
   });
 
-  it('--help and the manual list every status with its meaning', () => {
+  it('--help, the manual and the README list every status with its meaning', () => {
     expect(rows(section(mainHelp(), 'Exit status:'))).toEqual(expected);
     const entries = [...manSection('EXIT STATUS').matchAll(/^\.TP\n\.B (.*)\n(.*)$/gm)].map((m) => [m[1], m[2]]);
     expect(entries).toEqual(expected.map(([c, t]) => [c, roff(t!)]));
+    expect(readmeBlocks().exit!.split('\n').slice(2)).toEqual(expected.map(([c, t]) => `| ${c} | ${t} |`));
   });
 });
