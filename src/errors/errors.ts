@@ -48,15 +48,3 @@ export class UnavailableError extends SluiceError {
     super(message, EXIT.unavailable, options);
   }
 }
-
-export class AssertionFailed extends SluiceError {
-  constructor(message: string) {
-    super(message, EXIT.assertFailed);
-  }
-}
-
-export class Interrupted extends SluiceError {
-  constructor() {
-    super('interrupted', EXIT.interrupted);
-  }
-}
