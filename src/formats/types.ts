@@ -5,7 +5,8 @@
 import type { Event, Source, Value } from '../core/event.js';
 
 // the names of the registered formats that read and write (derived from the registry)
-export type { InputFormat, OutputFormat } from './index.js';
+import type { InputFormat, OutputFormat } from './index.js';
+export type { InputFormat, OutputFormat };
 
 export interface DecodeOptions {
   /** infer numbers and booleans in csv/tsv/logfmt (Miller's rules); false keeps strings */
