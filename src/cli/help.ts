@@ -1,33 +1,21 @@
-// Help text generated from the registries (operators, functions, aggregates, options), so
-// that --help, `sluice help TOPIC` and the manual cannot drift from what the program does.
+// Help text generated from the registries (operators, functions, aggregates, formats, options,
+// exit statuses), so that --help, `sluice help TOPIC` and the manual cannot drift from what the
+// program does.
 
 import { aggregateList, aggregates } from '../aggregates/index.js';
-import { UsageError } from '../errors/errors.js';
+import { exitStatuses, UsageError } from '../errors/errors.js';
 import { suggestion } from '../errors/diagnostic.js';
+import { formatList } from '../formats/index.js';
 import { functionList, functions } from '../lang/functions.js';
 import { findOperator, operatorList } from '../operators/index.js';
 import type { AnyOperator } from '../operators/types.js';
 import { optionTable } from './options.js';
 
-const EXIT_TEXT: [string, string][] = [
-  ['0', 'success'],
-  ['1', 'an assert failed'],
-  ['2', 'usage or program error'],
-  ['65', 'bad input data (under --on-error fail)'],
-  ['69', 'an input or output is unavailable (missing file, Kafka unreachable, missing topic or group)'],
-  ['130', 'interrupted'],
-];
+/** [name, summary] of every format, for --help, `sluice help formats` and the manual. */
+export const formatRows = (): [string, string][] => formatList.map((f) => [f.name, f.summary]);
 
-export const FORMAT_TEXT: [string, string][] = [
-  ['ndjson', 'one JSON value per line (.ndjson, .jsonl); the default output in a pipe'],
-  ['json', 'a top-level array, or JSON values one after another (.json)'],
-  ['csv', 'comma-separated with a header row; numbers and booleans inferred (.csv)'],
-  ['tsv', 'tab-separated with a header row (.tsv)'],
-  ['logfmt', 'key=value pairs per line (.logfmt)'],
-  ['lines', 'each line becomes {"line": "..."} (.txt; a .log file is sniffed)'],
-  ['table', 'aligned columns (output only; the default for aggregates on a terminal)'],
-  ['template', "each record through --template '{field} {@meta}' (output only)"],
-];
+/** [code, meaning] of every exit status, for --help and the manual. */
+export const exitRows = (): [string, string][] => exitStatuses.map((s) => [String(s.code), s.meaning]);
 
 function columns(rows: [string, string][], indent = 2): string {
   const w = Math.min(30, Math.max(...rows.map(([a]) => a.length)));
@@ -54,9 +42,9 @@ ${columns(operatorList.map((op) => [op.usage, op.summary]))}
 Options:
 ${columns(optionTable.map((o) => [o.flags, o.help + (o.choices ? ` (${o.choices.join('|')})` : '')]))}
 Formats:
-${columns(FORMAT_TEXT)}
+${columns(formatRows())}
 Exit status:
-${columns(EXIT_TEXT)}
+${columns(exitRows())}
 More: sluice help OPERATOR, sluice help functions, sluice help aggregates, man sluice
 `;
 }
@@ -105,7 +93,7 @@ export function helpTopic(topic: string): string {
   if (topic === 'kafka') return kafkaHelpText();
   if (topic === 'functions') return functionsHelp();
   if (topic === 'aggregates') return aggregatesHelp();
-  if (topic === 'formats') return 'Formats:\n' + columns(FORMAT_TEXT);
+  if (topic === 'formats') return 'Formats:\n' + columns(formatRows());
   // a name may be a stage, a function and an aggregate at once (top, min): show each
   const sections: string[] = [];
   const op = findOperator(topic);

@@ -8,7 +8,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { suggestion } from '../errors/diagnostic.js';
 import { EXIT, UnavailableError, UsageError } from '../errors/errors.js';
-import { encoders } from '../formats/index.js';
+import { encoders, outputFormatList } from '../formats/index.js';
 import type { Encoder, OutputFormat } from '../formats/types.js';
 import { colorEnabled, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
 import { makeEvent, type Rec, type Source } from '../core/event.js';
@@ -55,8 +55,11 @@ interface Subcommand {
   run(ctx: Ctx, arg: string): Promise<Sections>;
 }
 
-const INSPECT_FORMATS = ['table', 'ndjson', 'json', 'csv', 'tsv', 'logfmt'] as const;
-type InspectFormat = (typeof INSPECT_FORMATS)[number];
+// every output format that needs no more than records (not template), table (the default on a terminal) first
+type InspectFormat = OutputFormat;
+const INSPECT_FORMATS: readonly InspectFormat[] = [
+  'table', ...outputFormatList.filter((f) => f.name !== 'table' && !f.needsTemplate).map((f) => f.name),
+];
 
 const subcommands: readonly Subcommand[] = [
   {
@@ -263,7 +266,7 @@ const SOURCE: Source = { name: 'kafka' };
 
 async function render(sections: Sections, format: InspectFormat, io: KafkaIo): Promise<string> {
   const texts = sections.filter((rows, i) => i === 0 || rows.length > 0).map((rows) => {
-    const enc: Encoder = encoders[format as OutputFormat]({ passRaw: false });
+    const enc: Encoder = encoders[format]({ passRaw: false });
     return enc.write(rows.map((r, i) => makeEvent(r, undefined, SOURCE, i + 1, 0))) + enc.end();
   });
   if (!colorEnabled('auto', io.isTerminal, io.env) || (format !== 'table' && format !== 'ndjson')) return texts.join('\n');
@@ -286,7 +289,7 @@ Options:
   --timeout <duration>          how long to wait for the cluster (default 10s)
   -X <key=value>                a client setting: sasl.*, security.protocol, ...
   --kafka-config <file>         Kafka client settings, one key=value per line
-  -O, --output-format <format>  table, ndjson, json, csv, tsv or logfmt
+  -O, --output-format <format>  ${INSPECT_FORMATS.slice(0, -1).join(', ')} or ${INSPECT_FORMATS.at(-1)}
                                 (default: table on a terminal, ndjson in a pipe)
   -h, --help                    print this help
 

@@ -116,7 +116,7 @@ function report(e: unknown, io: Io, color: boolean): number {
   const err = e as Error;
   io.stderr(`sluice: internal error: ${err?.message ?? String(e)}\n`);
   if (io.env.SLUICE_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
-  return 70;
+  return EXIT.internal;
 }
 
 function positiveDurationOption(text: string | undefined, flag: string): number | null {

@@ -1,4 +1,7 @@
 // The command-line options, in one table that commander, --help and the manual all read.
+// The -I/-O choices come from the format registry.
+
+import { inputFormatList, outputFormatList, type InputFormat, type OutputFormat } from '../formats/index.js';
 
 export interface OptionSpec {
   flags: string;
@@ -13,8 +16,8 @@ export interface OptionSpec {
   repeatable?: boolean;
 }
 
-export const INPUT_FORMATS = ['auto', 'ndjson', 'json', 'csv', 'tsv', 'logfmt', 'lines'] as const;
-export const OUTPUT_FORMATS = ['ndjson', 'json', 'csv', 'tsv', 'logfmt', 'table', 'template'] as const;
+export const INPUT_FORMATS: readonly ('auto' | InputFormat)[] = ['auto', ...inputFormatList.map((f) => f.name)];
+export const OUTPUT_FORMATS: readonly OutputFormat[] = outputFormatList.map((f) => f.name);
 
 export const optionTable: readonly OptionSpec[] = [
   { flags: '-I, --input-format <format>', key: 'inputFormat', group: 'input', choices: INPUT_FORMATS, default: 'auto',
@@ -79,10 +82,10 @@ export const optionTable: readonly OptionSpec[] = [
 ];
 
 export interface CliOptions {
-  inputFormat: (typeof INPUT_FORMATS)[number];
+  inputFormat: 'auto' | InputFormat;
   infer: boolean;
   implicitHeader?: boolean;
-  outputFormat?: (typeof OUTPUT_FORMATS)[number];
+  outputFormat?: OutputFormat;
   template?: string;
   to?: string;
   color: 'auto' | 'always' | 'never';

@@ -1,16 +1,25 @@
 // Typed errors. Library code throws these; only bin/sluice (through src/cli/main.ts) maps
-// them to exit statuses, so every failure class has exactly one exit code.
+// them to exit statuses, so every failure class has exactly one exit code. `exitStatuses` is
+// the one table of those codes: EXIT is built from it, and --help, the manual and the README
+// print it.
 
-export const EXIT = {
-  ok: 0,
-  assertFailed: 1,
-  usage: 2,
-  badData: 65,
-  unavailable: 69,
-  interrupted: 130,
-} as const;
+/** Every exit status, in the order --help, the manual and the README list them. */
+export const exitStatuses = [
+  { code: 0, name: 'ok', meaning: 'success' },
+  { code: 1, name: 'assertFailed', meaning: 'an assert failed' },
+  { code: 2, name: 'usage', meaning: 'usage or program error' },
+  { code: 65, name: 'badData', meaning: 'bad input data (under --on-error fail)' },
+  { code: 69, name: 'unavailable', meaning: 'an input or output is unavailable (missing file, Kafka unreachable, missing topic or group)' },
+  { code: 70, name: 'internal', meaning: 'internal error, a bug in sluice (SLUICE_DEBUG=1 prints the stack trace)' },
+  { code: 130, name: 'interrupted', meaning: 'interrupted' },
+] as const;
 
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+type Status = (typeof exitStatuses)[number];
+
+/** Exit statuses by name: `EXIT.usage` is 2. */
+export const EXIT = Object.fromEntries(exitStatuses.map((s) => [s.name, s.code])) as { readonly [S in Status as S['name']]: S['code'] };
+
+export type ExitCode = Status['code'];
 
 export class SluiceError extends Error {
   constructor(message: string, readonly exitCode: ExitCode, options?: { cause?: unknown }) {
@@ -37,17 +46,5 @@ export class DataError extends SluiceError {
 export class UnavailableError extends SluiceError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, EXIT.unavailable, options);
-  }
-}
-
-export class AssertionFailed extends SluiceError {
-  constructor(message: string) {
-    super(message, EXIT.assertFailed);
-  }
-}
-
-export class Interrupted extends SluiceError {
-  constructor() {
-    super('interrupted', EXIT.interrupted);
   }
 }

@@ -17,6 +17,7 @@ import type { DecoderFactory, DecoderState, Encoder, EncoderFactory } from './ty
 import { cellText, decoderState } from './types.js';
 import { LineSplitter, type SplitterState } from './line-splitter.js';
 import { RowsToRecords } from './columns.js';
+import { defineFormat } from './spec.js';
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -268,3 +269,18 @@ export function delimitedEncoder(sep: string, cell: (s: string) => string): Enco
 }
 
 export const encodeCsv: EncoderFactory = () => delimitedEncoder(',', csvCell);
+
+export const csvFormat = defineFormat({
+  name: 'csv',
+  summary: 'comma-separated with a header row; numbers and booleans inferred (.csv)',
+  extensions: ['csv'],
+  // two fields or more, and as many on the second line when it is there
+  sniff(s) {
+    if (!s.first.includes(',')) return 0;
+    const n = splitCsvLine(s.first).length;
+    return n >= 2 && (s.second === null || splitCsvLine(s.second).length === n) ? 40 : 0;
+  },
+  decoder: decodeCsv,
+  encoder: encodeCsv,
+  sample: 'name,n,ok\nweb,12,true\n"a, ""b""",-3.5,\n',
+});

@@ -1,80 +1,60 @@
-// The format registry: every decoder and encoder by name, with the one-line summaries that
-// --help prints, and how `auto` picks an input format (by file extension, else by sniffing
-// the first bytes).
+// The format registry: one FormatSpec per format file, listed here in the order help and the
+// manual show them. Every reader of formats works from this list: the -I/-O choices, --help,
+// `sluice help formats`, the manual and README (npm run gen), how `auto` picks an input format
+// (by file extension, else by the best sniff of the first bytes), how the Kafka source decodes
+// a message value, and the output formats of `sluice kafka`. Adding a format means one file,
+// one line here, and its tests.
 
-import type { DecoderFactory, EncoderFactory, InputFormat, OutputFormat } from './types.js';
-import { decodeNdjson, encodeNdjson } from './ndjson.js';
-import { decodeJson, encodeJson } from './json.js';
-import { decodeCsv, encodeCsv, splitCsvLine } from './csv.js';
-import { decodeTsv, encodeTsv } from './tsv.js';
-import { decodeLogfmt, encodeLogfmt, parseLogfmt } from './logfmt.js';
-import { decodeLines } from './lines.js';
-import { encodeTable } from './table.js';
-import { encodeTemplate } from './template.js';
+import { makeEvent } from '../core/event.js';
+import { csvFormat } from './csv.js';
+import { jsonFormat } from './json.js';
+import { linesFormat } from './lines.js';
+import { logfmtFormat, parseLogfmt } from './logfmt.js';
+import { ndjsonFormat } from './ndjson.js';
+import { documentMessage, jsonMessage, type FormatSpec, type MessageDecode, type ReadingSpec, type Sniffed, type WritingSpec } from './spec.js';
+import { tableFormat } from './table.js';
+import { templateFormat } from './template.js';
+import { tsvFormat } from './tsv.js';
+import type { DecoderFactory, EncoderFactory } from './types.js';
 
-export const decoders: Record<InputFormat, DecoderFactory> = {
-  ndjson: decodeNdjson,
-  json: decodeJson,
-  csv: decodeCsv,
-  tsv: decodeTsv,
-  logfmt: decodeLogfmt,
-  lines: decodeLines,
-};
+const registered = [
+  ndjsonFormat, jsonFormat, csvFormat, tsvFormat, logfmtFormat, linesFormat, tableFormat, templateFormat,
+] as const;
 
-export const encoders: Record<OutputFormat, EncoderFactory> = {
-  ndjson: encodeNdjson,
-  json: encodeJson,
-  csv: encodeCsv,
-  tsv: encodeTsv,
-  logfmt: encodeLogfmt,
-  table: encodeTable,
-  template: encodeTemplate,
-};
+/** Every format, in the order help and the manual list them. */
+export const formatList: readonly FormatSpec[] = registered;
 
-export interface FormatInfo<F extends string> {
-  readonly name: F;
-  readonly summary: string;
+type Registered = (typeof registered)[number];
+
+/** The name of a format that reads (`-I`). */
+export type InputFormat = Extract<Registered, { decoder: DecoderFactory }>['name'];
+/** The name of a format that writes (`-O`). */
+export type OutputFormat = Extract<Registered, { encoder: EncoderFactory }>['name'];
+
+type InputSpec = ReadingSpec & { readonly name: InputFormat };
+type OutputSpec = WritingSpec & { readonly name: OutputFormat };
+
+/** The formats that read, in registry order. */
+export const inputFormatList = formatList.filter((f): f is InputSpec => f.decoder !== undefined);
+/** The formats that write, in registry order. */
+export const outputFormatList = formatList.filter((f): f is OutputSpec => f.encoder !== undefined);
+
+export const decoders = Object.fromEntries(inputFormatList.map((f) => [f.name, f.decoder])) as Record<InputFormat, DecoderFactory>;
+export const encoders = Object.fromEntries(outputFormatList.map((f) => [f.name, f.encoder])) as Record<OutputFormat, EncoderFactory>;
+
+const names = new Set<string>();
+for (const f of formatList) {
+  if (names.has(f.name)) throw new Error(`format ${f.name} registered twice`);
+  names.add(f.name);
 }
 
-export const inputFormats: readonly FormatInfo<InputFormat>[] = [
-  { name: 'ndjson', summary: 'one JSON value per line (JSON Lines); .ndjson .jsonl' },
-  { name: 'json', summary: 'a JSON array of records, or JSON values one after another; .json' },
-  { name: 'csv', summary: 'comma-separated with a header row (RFC 4180 quoting); .csv' },
-  { name: 'tsv', summary: 'tab-separated with a header row, \\t \\n \\\\ escapes; .tsv' },
-  { name: 'logfmt', summary: 'key=value key2="quoted value" pairs per line; .logfmt' },
-  { name: 'lines', summary: 'each line becomes {line: "..."}; .txt' },
-];
-
-export const outputFormats: readonly FormatInfo<OutputFormat>[] = [
-  { name: 'ndjson', summary: 'one JSON record per line (default when stdout is not a terminal)' },
-  { name: 'json', summary: 'a JSON array, one record per line' },
-  { name: 'csv', summary: 'comma-separated with a header; a new header when the keys change' },
-  { name: 'tsv', summary: 'tab-separated with a header; a new header when the keys change' },
-  { name: 'logfmt', summary: 'key=value pairs per line' },
-  { name: 'table', summary: 'aligned columns, written at the end of the input' },
-  { name: 'template', summary: "a line per record from --template '{ts} {service} {@offset}'" },
-];
-
-export function isInputFormat(name: string): name is InputFormat {
-  return Object.prototype.hasOwnProperty.call(decoders, name);
+const byExtension = new Map<string, InputFormat>();
+for (const f of inputFormatList) {
+  for (const ext of f.extensions) {
+    if (byExtension.has(ext)) throw new Error(`extension .${ext} claimed by ${byExtension.get(ext)} and ${f.name}`);
+    byExtension.set(ext, f.name);
+  }
 }
-
-export function isOutputFormat(name: string): name is OutputFormat {
-  return Object.prototype.hasOwnProperty.call(encoders, name);
-}
-
-const BY_EXTENSION: { [ext: string]: InputFormat } = {
-  ndjson: 'ndjson',
-  jsonl: 'ndjson',
-  ldjson: 'ndjson',
-  json: 'json',
-  csv: 'csv',
-  tsv: 'tsv',
-  tab: 'tsv',
-  logfmt: 'logfmt',
-  txt: 'lines',
-  text: 'lines',
-};
 
 /**
  * The input format a file name implies, or null to sniff (`.log` is sniffed: log files are as
@@ -86,57 +66,78 @@ export function formatByExtension(path: string): InputFormat | null {
   const slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
   const dot = name.lastIndexOf('.');
   if (dot <= slash + 1) return null; // no extension, or a dot file such as `.env`
-  return BY_EXTENSION[name.slice(dot + 1)] ?? null;
+  return byExtension.get(name.slice(dot + 1)) ?? null;
 }
 
-/** True when the bytes start with the gzip magic number 1f 8b. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+/** Cut the first bytes of an input (a few KiB is plenty) into what the sniffs look at. */
+function sniffed(firstText: string): Sniffed {
+  const text = firstText.charCodeAt(0) === 0xfeff ? firstText.slice(1) : firstText;
+  const m = /\S/.exec(text);
+  if (m === null) return { char: '', first: '', second: null, complete: false };
+  const lines = text.slice(text.lastIndexOf('\n', m.index) + 1).split('\n');
+  return {
+    char: text[m.index]!,
+    first: lines[0]!.replace(/\r$/, ''),
+    second: lines.length > 2 ? lines[1]!.replace(/\r$/, '') : null,
+    complete: lines.length > 1,
+  };
 }
 
 /**
- * Pick an input format from the first bytes of an input (a few KiB is plenty):
- * `{` with a first line that is JSON → ndjson; `[` or a JSON object over several lines →
- * json; a tab-separated first line without `=` → tsv; key=value pairs → logfmt; commas with
- * the same field count on the first two lines → csv; anything else → lines.
+ * Pick an input format from the first bytes of an input: the format whose sniff scores highest
+ * (the earlier one on a tie). The built-in formats: ndjson for a blank text or a first line that
+ * is a JSON object; json for `[` or a JSON object over several lines; tsv for a tab-separated
+ * first line without `=`; logfmt for key=value pairs; csv for commas with the same field count
+ * on the first two lines; lines for anything else.
  */
 export function sniffFormat(firstText: string): InputFormat {
-  const text = firstText.charCodeAt(0) === 0xfeff ? firstText.slice(1) : firstText;
-  const m = /\S/.exec(text);
-  if (m === null) return 'ndjson';
-  const start = text.lastIndexOf('\n', m.index) + 1;
-  const rest = text.slice(start);
-  const lines = rest.split('\n');
-  const complete = lines.length > 1; // the first line is all there
-  const first = lines[0].endsWith('\r') ? lines[0].slice(0, -1) : lines[0];
-  const c = text[m.index];
-  if (c === '[') return 'json';
-  if (c === '{') {
-    if (!complete) return 'ndjson'; // a long first line: JSON lines are the common case
-    try {
-      JSON.parse(first);
-      return 'ndjson';
-    } catch {
-      return 'json';
+  const start = sniffed(firstText);
+  let best: InputFormat = 'lines'; // if nothing scores (lines itself scores 1 on anything)
+  let bestScore = 0;
+  for (const f of inputFormatList) {
+    const score = f.sniff?.(start) ?? 0;
+    if (score > bestScore) {
+      best = f.name;
+      bestScore = score;
     }
   }
-  if (first.includes('\t') && !first.includes('=')) return 'tsv';
-  if (first.includes('=')) {
-    const rec = parseLogfmt(first, false);
-    if (typeof rec !== 'string') {
-      let pairs = 0;
-      let flags = 0;
-      for (const k of Object.keys(rec)) {
-        if (rec[k] === true) flags++;
-        else pairs++;
-      }
-      if (pairs >= flags) return 'logfmt';
-    }
-  }
-  if (first.includes(',')) {
-    const n = splitCsvLine(first).length;
-    const second = lines.length > 2 ? lines[1].replace(/\r$/, '') : null; // only a complete second line
-    if (n >= 2 && (second === null || splitCsvLine(second).length === n)) return 'csv';
-  }
-  return 'lines';
+  return best;
 }
+
+/**
+ * How a message value (Kafka) becomes records under -I FORMAT: the format's own message decoder
+ * (ndjson, json, logfmt, lines: one message, one record), else the value as a whole document
+ * (csv, tsv: a header and rows). `auto` decides per message: JSON when it starts with `{` or `[`,
+ * else logfmt when it has key=value pairs, else `{line}`.
+ */
+export function messageDecoder(format: InputFormat | 'auto', infer: boolean): MessageDecode {
+  if (format === 'auto') return autoMessage(infer);
+  const opts = { infer };
+  const spec = inputFormatList.find((f) => f.name === format)!;
+  return spec.message !== undefined ? spec.message(opts) : documentMessage(spec.decoder, opts);
+}
+
+function autoMessage(infer: boolean): MessageDecode {
+  return (text, src, out, bad, where, ts) => {
+    if (looksJson(text)) return jsonMessage(text, src, out, bad, where, ts);
+    if (text.indexOf('=') > 0) {
+      const rec = parseLogfmt(text, infer);
+      if (typeof rec !== 'string') {
+        out.push(makeEvent(rec, undefined, src, 0, ts));
+        return;
+      }
+    }
+    out.push(makeEvent({ line: text }, undefined, src, 0, ts));
+  };
+}
+
+function looksJson(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) return true; // { [
+    if (c > 32) return false;
+  }
+  return false;
+}
+
+export type { FormatSpec, MessageDecode, ReadingSpec, Sniffed, WritingSpec } from './spec.js';

@@ -10,6 +10,7 @@
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
 import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
+import { defineFormat, jsonMessage } from './spec.js';
 
 // where the scanner is, outside a value
 const TOP = 0; // between top-level values
@@ -218,3 +219,15 @@ export const encodeJson: EncoderFactory = () => {
     },
   };
 };
+
+export const jsonFormat = defineFormat({
+  name: 'json',
+  summary: 'a top-level array, or JSON values one after another (.json)',
+  extensions: ['json'],
+  // an array, or an object that is not one JSON line (ndjson scores that higher)
+  sniff: (s) => (s.char === '[' || s.char === '{' ? 80 : 0),
+  decoder: decodeJson,
+  encoder: encodeJson,
+  message: () => jsonMessage,
+  sample: '{\n  "a": 1,\n  "b": [true, "x"]\n}\n',
+});

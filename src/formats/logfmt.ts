@@ -11,6 +11,7 @@ import { cellText } from './types.js';
 import { inferValue } from './infer.js';
 import { lineDecoder } from './line-splitter.js';
 import { setField } from './columns.js';
+import { defineFormat } from './spec.js';
 
 /** Parse one logfmt line into a record, or return the reason it is not logfmt. */
 export function parseLogfmt(line: string, infer: boolean): Rec | string {
@@ -160,4 +161,31 @@ export const encodeLogfmt: EncoderFactory = () => ({
   end() {
     return '';
   },
+});
+
+export const logfmtFormat = defineFormat({
+  name: 'logfmt',
+  summary: 'key=value pairs per line (.logfmt)',
+  extensions: ['logfmt'],
+  // key=value pairs, at least as many as bare flags (`set the value a=b for me` is text)
+  sniff(s) {
+    if (!s.first.includes('=')) return 0;
+    const rec = parseLogfmt(s.first, false);
+    if (typeof rec === 'string') return 0;
+    let pairs = 0;
+    let flags = 0;
+    for (const k of Object.keys(rec)) {
+      if (rec[k] === true) flags++;
+      else pairs++;
+    }
+    return pairs >= flags ? 50 : 0;
+  },
+  decoder: decodeLogfmt,
+  encoder: encodeLogfmt,
+  message: (opts) => (text, src, out, bad, where, ts) => {
+    const rec = parseLogfmt(text, opts.infer);
+    if (typeof rec === 'string') bad.push({ at: out.length, raw: text, reason: rec, where: where() });
+    else out.push(makeEvent(rec, undefined, src, 0, ts));
+  },
+  sample: 'level=info took=12 msg="a \\"quoted\\" b" ok=true flag',
 });

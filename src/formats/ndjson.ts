@@ -7,6 +7,7 @@ import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
 import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 import { LineSplitter, type SplitterState } from './line-splitter.js';
+import { defineFormat, jsonMessage } from './spec.js';
 
 interface NdjsonState extends DecoderState {
   lines: SplitterState;
@@ -68,3 +69,24 @@ export const encodeNdjson: EncoderFactory = (opts) => {
     },
   };
 };
+
+export const ndjsonFormat = defineFormat({
+  name: 'ndjson',
+  summary: 'one JSON value per line (.ndjson, .jsonl); the default output in a pipe',
+  extensions: ['ndjson', 'jsonl', 'ldjson'],
+  // a first line that is JSON, or too long to be all there (JSON lines are the common case); a blank input
+  sniff: (s) => (s.char === '' || (s.char === '{' && (!s.complete || isJson(s.first))) ? 90 : 0),
+  decoder: decodeNdjson,
+  encoder: encodeNdjson,
+  message: () => jsonMessage,
+  sample: '{"a":1,"b":"x","c":[2,{"d":null}]}',
+});
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -9,6 +9,7 @@ import type { Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
 import type { EncoderFactory } from './types.js';
 import { cellText } from './types.js';
+import { defineFormat } from './spec.js';
 
 const GAP = '  ';
 
@@ -178,3 +179,9 @@ function isWide(cp: number): boolean {
     (cp >= 0x20000 && cp <= 0x3fffd)
   );
 }
+
+export const tableFormat = defineFormat({
+  name: 'table',
+  summary: 'aligned columns (output only; the default for aggregates on a terminal)',
+  encoder: encodeTable,
+});

@@ -11,6 +11,7 @@ import { isRecord } from '../core/event.js';
 import { UsageError } from '../errors/errors.js';
 import type { EncoderFactory } from './types.js';
 import { cellText } from './types.js';
+import { defineFormat } from './spec.js';
 
 type Step = string | number;
 
@@ -180,3 +181,10 @@ export const encodeTemplate: EncoderFactory = (opts) => {
     },
   };
 };
+
+export const templateFormat = defineFormat({
+  name: 'template',
+  summary: "each record through --template '{field} {@meta}' (output only)",
+  encoder: encodeTemplate,
+  needsTemplate: true,
+});

@@ -6,6 +6,7 @@ import type { DecoderFactory, EncoderFactory } from './types.js';
 import { lineDecoder } from './line-splitter.js';
 import { RowsToRecords } from './columns.js';
 import { delimitedEncoder } from './csv.js';
+import { defineFormat } from './spec.js';
 
 export function tsvUnescape(s: string): string {
   if (s.indexOf('\\') === -1) return s;
@@ -45,3 +46,13 @@ export const decodeTsv: DecoderFactory = (source, opts, bad, now) => {
 };
 
 export const encodeTsv: EncoderFactory = () => delimitedEncoder('\t', tsvEscape);
+
+export const tsvFormat = defineFormat({
+  name: 'tsv',
+  summary: 'tab-separated with a header row (.tsv)',
+  extensions: ['tsv', 'tab'],
+  sniff: (s) => (s.first.includes('\t') && !s.first.includes('=') ? 60 : 0),
+  decoder: decodeTsv,
+  encoder: encodeTsv,
+  sample: 'name\tn\tnote\nweb\t12\ta\\tb\napi\t-3\t\n',
+});

@@ -7,8 +7,9 @@
 import type { Event, Source, Value } from '../core/event.js';
 import { UsageError } from '../errors/errors.js';
 
-export type InputFormat = 'ndjson' | 'json' | 'csv' | 'tsv' | 'logfmt' | 'lines';
-export type OutputFormat = 'ndjson' | 'json' | 'csv' | 'tsv' | 'logfmt' | 'table' | 'template';
+// the names of the registered formats that read and write (derived from the registry)
+import type { InputFormat, OutputFormat } from './index.js';
+export type { InputFormat, OutputFormat };
 
 export interface DecodeOptions {
   /** infer numbers and booleans in csv/tsv/logfmt (Miller's rules); false keeps strings */

@@ -1,6 +1,8 @@
 // The Kafka source: topics read through a kafkajs consumer group and handed to the executor as
-// batches (one per fetched partition batch) with a commit the executor calls once the batch's
-// output is acknowledged (at-least-once; inside the sink's transaction with --exactly-once).
+// batches (one per fetched partition batch), each with its partition's next offset, and with the
+// partitions assigned, revoked or read to their end (-e) announced in order with them. The
+// executor commits through commit() once a batch's output is acknowledged, or with --state once
+// the checkpoint that covers it is durable (inside the sink's transaction with --exactly-once).
 //
 // kafkajs pushes (eachBatch); the executor pulls (an async iterator). They meet in a queue of one:
 // eachBatch hands its batch over and returns only when the executor asks for the next one, that
@@ -15,10 +17,8 @@
 
 import { randomUUID } from 'node:crypto';
 import { UnavailableError, UsageError } from '../errors/errors.js';
-import { decoders } from '../formats/index.js';
-import { parseLogfmt } from '../formats/logfmt.js';
-import type { InputFormat } from '../formats/types.js';
-import { makeEvent, type Event, type PartitionChange, type Source, type Value } from '../core/event.js';
+import { messageDecoder, type MessageDecode } from '../formats/index.js';
+import { makeEvent, type Event, type PartitionChange, type Source } from '../core/event.js';
 import type { BadMessage, EventInput, MessageBatch, PartitionOffset } from '../sources/events.js';
 import { parseDuration } from '../time/duration.js';
 import {
@@ -83,73 +83,6 @@ export function parseOffset(text: string | undefined, hasGroup: boolean, now: nu
 
 // ---------------------------------------------------------------------------------------------
 // Message values
-
-type Decode = (text: string, src: Source, out: Event[], bad: BadMessage[], where: () => string, ts: number) => void;
-
-function looksJson(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 123 || c === 91) return true; // { [
-    if (c > 32) return false;
-  }
-  return false;
-}
-
-function jsonDecoder(): Decode {
-  return (text, src, out, bad, where, ts) => {
-    let value: Value;
-    try {
-      value = JSON.parse(text) as Value;
-    } catch (e) {
-      bad.push({ at: out.length, raw: text, reason: 'invalid JSON: ' + (e as Error).message, where: where() });
-      return;
-    }
-    out.push(makeEvent(value, text.indexOf('\n') < 0 ? text : undefined, src, 0, ts));
-  };
-}
-
-/** How message values become records: one message, one record (csv/tsv: a document each). */
-export function messageDecoder(format: InputFormat | 'auto', infer: boolean): Decode {
-  const json = jsonDecoder();
-  switch (format) {
-    case 'auto':
-      return (text, src, out, bad, where, ts) => {
-        if (looksJson(text)) return json(text, src, out, bad, where, ts);
-        if (text.indexOf('=') > 0) {
-          const rec = parseLogfmt(text, infer);
-          if (typeof rec !== 'string') {
-            out.push(makeEvent(rec, undefined, src, 0, ts));
-            return;
-          }
-        }
-        out.push(makeEvent({ line: text }, undefined, src, 0, ts));
-      };
-    case 'ndjson':
-    case 'json':
-      return json;
-    case 'lines':
-      return (text, src, out, _bad, _where, ts) => {
-        out.push(makeEvent({ line: text }, undefined, src, 0, ts));
-      };
-    case 'logfmt':
-      return (text, src, out, bad, where, ts) => {
-        const rec = parseLogfmt(text, infer);
-        if (typeof rec === 'string') bad.push({ at: out.length, raw: text, reason: rec, where: where() });
-        else out.push(makeEvent(rec, undefined, src, 0, ts));
-      };
-    case 'csv':
-    case 'tsv': {
-      const factory = decoders[format];
-      return (text, src, out, bad, where, ts) => {
-        const d = factory(src, { infer }, (raw, reason) => bad.push({ at: out.length, raw, reason, where: where() }), () => ts);
-        const start = out.length;
-        d.write(text, out);
-        d.end(out);
-        for (let i = start; i < out.length; i++) out[i]!.timestamp = ts;
-      };
-    }
-  }
-}
 
 function headerText(v: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
   if (v === undefined) return undefined;
@@ -228,7 +161,7 @@ async function startOffsets(admin: Awaited<ReturnType<typeof connectAdmin>>, opt
 
 /** A fetched batch's messages as events (with key, headers, partition and offset) and bad messages. */
 function decodeMessages(
-  messages: KafkaMessage[], src: Source, partition: number, decode: Decode,
+  messages: KafkaMessage[], src: Source, partition: number, decode: MessageDecode,
   take: (offset: number) => boolean,
 ): { events: Event[]; bad: BadMessage[]; last: number; truncated: boolean } {
   const events: Event[] = [];

@@ -108,9 +108,3 @@ export function groupKey(v: Maybe): string | number | boolean | null {
   if (typeof v === 'object') return '\u0000' + JSON.stringify(v);
   return v;
 }
-
-export function typeName(v: Maybe): string {
-  if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v)) return 'array';
-  return typeof v;
-}

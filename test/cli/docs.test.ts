@@ -15,7 +15,7 @@ describe('generated docs', () => {
   it('man/sluice.1 is up to date (npm run gen)', () => {
     expect(readFileSync(new URL('man/sluice.1', root), 'utf8')).toBe(manPage());
   });
-  it('the README stages table is up to date (npm run gen)', () => {
+  it('the README tables (stages, formats, exit status) are up to date (npm run gen)', () => {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
     expect(readme).toBe(updateReadme(readme));
   });

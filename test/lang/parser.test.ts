@@ -95,27 +95,28 @@ describe('parser', () => {
     expect(strip(parseExpression('tags[0]'))).toMatchObject({ kind: 'index', index: { value: 0 } });
   });
 
+  // the message, and the caret line under the program line that the diagnostic (`detail`) shows
   const errorCases: [string, RegExp, string][] = [
     ['where lowr(level) == "error"', /unknown function 'lowr' — did you mean 'lower'\?/, '        ^^^^'],
     ['wher x > 1', /unknown stage 'wher' — did you mean 'where'\?/, '  ^^^^'],
-    ['where x >', /expected an expression, found end of program/, ''],
-    ['where "abc', /unterminated string/, ''],
-    ['where x > 1 head 5', /unexpected 'head' after where; stages are separated by '\|'/, ''],
-    ['where 5q', /invalid number or duration '5q'/, ''],
-    ['where x =~ /a(/', /invalid regex/, ''],
-    ['head -1', /must be a whole number/, ''],
-    ['select a, a', /two fields are named 'a'/, ''],
-    ['where @fiel == 1', /unknown metadata '@fiel' — did you mean 'file'/, ''],
-    ['where avg(x) > 1', /'avg' is an aggregate function/, ''],
-    ['where lower()', /lower\(\) takes 1 argument, got 0/, ''],
-    ['cnt() by x', /unknown stage 'cnt'/, ''],
-    ['', /empty program/, ''],
+    ['where x >', /expected an expression, found end of program/, '           ^'],
+    ['where "abc', /unterminated string/, '        ^^^^'],
+    ['where x > 1 head 5', /unexpected 'head' after where; stages are separated by '\|'/, '              ^^^^'],
+    ['where 5q', /invalid number or duration '5q'/, '        ^^'],
+    ['where x =~ /a(/', /invalid regex/, '             ^^^^'],
+    ['head -1', /must be a whole number/, '       ^^'],
+    ['select a, a', /two fields are named 'a'/, '            ^'],
+    ['where @fiel == 1', /unknown metadata '@fiel' — did you mean 'file'/, '        ^^^^^'],
+    ['where avg(x) > 1', /'avg' is an aggregate function/, '        ^^^'],
+    ['where lower()', /lower\(\) takes 1 argument, got 0/, '        ^^^^^^^'],
+    ['cnt() by x', /unknown stage 'cnt'/, '  ^^^'],
+    ['', /empty program/, '  ^'],
   ];
   it.each(errorCases)('program error: %s', async (text, message, caretLine) => {
     const { runText } = await import('../../src/plan/run-text.js');
     const err = await runText(text, '').then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(UsageError);
     expect((err as UsageError).message).toMatch(message);
-    if (caretLine) expect((err as UsageError).detail.split('\n')[1]).toBe(caretLine);
+    expect((err as UsageError).detail).toBe(`  ${text}\n${caretLine}`);
   });
 });

@@ -1,5 +1,6 @@
-// The registry of text parsers for the `parse FORMAT [from FIELD]` stage. The stage, its help
-// text, shell completion and the manual page all read this one table.
+// The registry of text parsers for the `parse FORMAT [from FIELD]` stage: the stage looks the
+// format up here and lists these names in its errors, and test/parsers runs every example. (The
+// stage's summary in help and the manual still names the formats by hand.)
 
 import { apacheParser } from './apache.js';
 import { csvParser } from './csv.js';
