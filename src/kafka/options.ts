@@ -32,6 +32,11 @@ export interface KafkaSourceOptions {
   transactionalSink: unknown | null;
   /** a checkpoint's positions: these partitions start here, whatever --offset says */
   startAt?: { topic: string; partition: number; offset: number }[];
+  /**
+   * per-partition state (--state kafka://…): every assignment waits until the executor restored
+   * the partitions' tasks (EventInput.onAssigned) before they are read
+   */
+  partitionTasks?: boolean;
 }
 
 export interface KafkaSinkOptions {

@@ -14,12 +14,19 @@
 // Without --group a throwaway group id is used (kafkajs needs a group to consume) and nothing is
 // ever committed. Offsets other than `stored` are applied by seeking each partition the first
 // time this process is assigned it.
+//
+// Per-partition state (--state kafka://…, `partitionTasks`): at each assignment every assigned
+// partition is paused before anything is fetched, the executor restores (or keeps) each
+// partition's task (the hook it gives to onAssigned), each partition is sought to where its task
+// resumes (or, without state, to --offset the first time, else the committed offset), and only
+// then resumed; no batch of a partition reaches the executor while it waits. Kept partitions are
+// sought too: kafkajs would otherwise restart them at the committed offset, behind their task.
 
 import { randomUUID } from 'node:crypto';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import { messageDecoder, type MessageDecode } from '../formats/index.js';
 import { makeEvent, type Event, type PartitionChange, type Source } from '../core/event.js';
-import type { BadMessage, EventInput, MessageBatch, PartitionOffset } from '../sources/events.js';
+import type { AssignPartitions, BadMessage, EventInput, MessageBatch, PartitionOffset, TopicPartition } from '../sources/events.js';
 import { parseDuration } from '../time/duration.js';
 import {
   boundedRetry,
@@ -163,9 +170,10 @@ async function startOffsets(admin: Awaited<ReturnType<typeof connectAdmin>>, opt
 function decodeMessages(
   messages: KafkaMessage[], src: Source, partition: number, decode: MessageDecode,
   take: (offset: number) => boolean,
-): { events: Event[]; bad: BadMessage[]; last: number; truncated: boolean } {
+): { events: Event[]; bad: BadMessage[]; first: number; last: number; truncated: boolean } {
   const events: Event[] = [];
   const bad: BadMessage[] = [];
+  let first = -1;
   let last = -1;
   let truncated = false;
   let offset = -1;
@@ -177,6 +185,7 @@ function decodeMessages(
       truncated = true;
       break;
     }
+    if (first < 0) first = offset;
     last = offset;
     const ts = recordTimestamp(m);
     const text = recordValueText(m);
@@ -200,7 +209,7 @@ function decodeMessages(
       ev.headers = headers;
     }
   }
-  return { events, bad, last, truncated };
+  return { events, bad, first, last, truncated };
 }
 
 export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> {
@@ -216,6 +225,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     txSink = opts.transactionalSink;
     await txSink.prepareTransactions(group);
   }
+  if (opts.partitionTasks && group === null) throw new UsageError('per-partition state (--state kafka://…) needs --group ID');
   const decode = messageDecoder(opts.format, opts.infer);
   const name = opts.topics.join(',');
 
@@ -327,6 +337,66 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     notify();
   };
 
+  // ---- per-partition tasks: assignments wait for the executor's restore
+  let assign: AssignPartitions | null = null;
+  let assignSet!: () => void;
+  const assignReady = new Promise<void>((r) => { assignSet = r; });
+  /** partitions paused until their tasks are restored */
+  const restoring = new Set<string>();
+  let assignments = 0;
+  const byTopic = (keys: Iterable<string>) => {
+    const out = new Map<string, number[]>();
+    for (const k of keys) {
+      const at = k.indexOf('\u0000');
+      const topic = k.slice(at + 1);
+      let list = out.get(topic);
+      if (!list) out.set(topic, (list = []));
+      list.push(Number(k.slice(0, at)));
+    }
+    return [...out].map(([topic, partitions]) => ({ topic, partitions }));
+  };
+  /**
+   * Every assigned partition: paused at once (before the runner fetches), its task restored or
+   * kept by the executor, sought to where it resumes, resumed. A newer assignment supersedes one
+   * still restoring.
+   */
+  const restoreAssigned = async () => {
+    const mine = ++assignments;
+    restoring.clear();
+    for (const k of assigned) restoring.add(k);
+    // (once everything is paused, at the end, pausing some would resume the others)
+    if (!paused && assigned.length > 0) consumer.pause(byTopic(assigned));
+    await assignReady;
+    const partitions: TopicPartition[] = byTopic(assigned).flatMap(({ topic, partitions: ps }) => ps.map((partition) => ({ topic, partition })));
+    const answer = await assign!(partitions);
+    if (mine !== assignments || closed) return;
+    const at = new Map(answer.map((o) => [tpKey(o.topic, o.partition), o.offset]));
+    // without state: --offset the first time this process reads the partition, else the group's
+    // committed offset, else the beginning
+    const start = (k: string) => at.get(k) ?? (seen.has(k) ? undefined : resumeAt.get(k) ?? seeks.get(k));
+    const committed = new Map<string, number>();
+    for (const { topic, partitions: ps } of byTopic(assigned.filter((k) => start(k) === undefined))) {
+      const stored = await fetchGroupOffsets(admin, group!, topic, c);
+      for (const p of ps) committed.set(tpKey(topic, p), stored.get(p) ?? -1);
+    }
+    if (mine !== assignments || closed) return;
+    for (const k of assigned) {
+      const stored = committed.get(k) ?? -1;
+      const to = start(k) ?? (stored >= 0 ? stored : lows.get(k) ?? 0);
+      const [topic, partition] = [k.slice(k.indexOf('\u0000') + 1), Number(k.slice(0, k.indexOf('\u0000')))];
+      seen.add(k);
+      consumer.seek({ topic, partition, offset: String(to) });
+      // where reading is now (a partition may go back to its last checkpoint)
+      positions.set(k, to);
+      announcedEnd.delete(k);
+    }
+    restoring.clear();
+    debug(`restored ${groupId}: ${assigned.map((k) => `${idOf(k)}@${positions.get(k)}`).join(' ')}`);
+    if (!paused && assigned.length > 0) consumer.resume(byTopic(assigned));
+    joined = true;
+    checkDone();
+  };
+
   const onJoin = async (assignment: { [topic: string]: number[] }) => {
     const fresh: [string, number][] = [];
     const before = new Set(assigned);
@@ -337,6 +407,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
         const k = tpKey(topic, p);
         assigned.push(k);
         if (!before.has(k)) changes.push({ kind: 'assigned', partition: `${topic}/${p}` });
+        if (opts.partitionTasks) continue;
         if (!seen.has(k)) {
           seen.add(k);
           const to = resumeAt.get(k) ?? seeks.get(k);
@@ -352,6 +423,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     const now = new Set(assigned);
     for (const k of before) if (!now.has(k)) changes.unshift({ kind: 'revoked', partition: idOf(k) });
     announce(changes);
+    if (opts.partitionTasks) return restoreAssigned();
     joined = true;
     debug(`joined ${groupId}: ${JSON.stringify(assignment)}`);
     // stored offsets: where this member starts, for --exit-at-end (at its end: done at once)
@@ -380,8 +452,10 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     progress();
+    const k = tpKey(payload.topic, payload.partition);
+    if (restoring.has(k)) return;
     // also seen for batches of control records only (transaction markers), which never reach eachBatch
-    advance(tpKey(payload.topic, payload.partition), Number(payload.lastOffset) + 1);
+    advance(k, Number(payload.lastOffset) + 1);
     checkDone();
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -427,12 +501,30 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     }
   };
 
+  /** Per-partition state: commit positions that durable state covers; false when the group refused (see EventInput.fence). */
+  const fence = async (offsets: PartitionOffset[]): Promise<boolean> => {
+    if (group === null || txSink || offsets.length === 0) return true;
+    try {
+      await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
+      return true;
+    } catch (e) {
+      const t = (e as { type?: string }).type ?? '';
+      if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED_INSTANCE_ID/.test(t)) {
+        debug(`fenced: ${t}`);
+        return false;
+      }
+      throw kafkaError(e, `committing offsets for group '${group}'`, c.brokers);
+    }
+  };
+
   const sources = new Map<string, Source>(opts.topics.map((t) => [t, { name: t, topic: t }]));
 
   const eachBatch = async ({ batch, heartbeat }: EachBatchPayload): Promise<void> => {
     if (closed || finished || failure) return;
     const { topic, partition } = batch;
     const k = tpKey(topic, partition);
+    // fetched before the partition was paused for its task's restore: it is sought again after it
+    if (restoring.has(k)) return;
     const limit = opts.exitAtEnd ? ends.get(k) ?? Infinity : Infinity;
     const src = sources.get(topic) ?? { name: topic, topic };
     const take = (offset: number) => {
@@ -440,7 +532,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
       delivered++;
       return true;
     };
-    const { events, bad, last, truncated } = decodeMessages(batch.messages, src, partition, decode, take);
+    const { events, bad, first, last, truncated } = decodeMessages(batch.messages, src, partition, decode, take);
     if (last >= 0) advance(k, last + 1);
     if (truncated && opts.exitAtEnd && limit !== Infinity && (opts.count === null || delivered < opts.count)) advance(k, limit);
     if (last < 0) {
@@ -449,7 +541,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     }
     let release!: () => void;
     const released = new Promise<void>((r) => { release = r; });
-    queue.push({ batch: { events, bad, next: { topic, partition, offset: last + 1 } }, release, released });
+    queue.push({ batch: { events, bad, next: { topic, partition, offset: last + 1 }, first }, release, released });
     checkDone();
     notify();
     // wait until the executor is done with it, keeping our place in the group meanwhile
@@ -500,6 +592,13 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     kind: 'events',
     name,
     commit,
+    ...(opts.partitionTasks && group !== null ? {
+      fence,
+      onAssigned(hook: AssignPartitions) {
+        assign = hook;
+        assignSet();
+      },
+    } : {}),
     async *batches(): AsyncIterable<MessageBatch> {
       try {
         for (;;) {
