@@ -13,7 +13,9 @@
 // --exactly-once: a transactional producer (transactional id `sluice-<group>-<topic>`, so a
 // restarted process fences its predecessor and aborts its open transaction). Writes open a
 // transaction lazily; the source commits each input batch through commitTransaction(), which puts
-// the consumed offsets into that transaction and commits it.
+// the consumed offsets into that transaction and commits it. Per-partition state (--state
+// kafka://…) sends its checkpoint records into the same transaction (sendInTransaction), so that
+// output, state and offsets commit together.
 
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import type { Event } from '../core/event.js';
@@ -46,6 +48,12 @@ export interface TransactionalSink extends EventSink {
   prepareTransactions(group: string): Promise<void>;
   /** Puts `offsets` (the next offsets to read) into the open transaction and commits it. */
   commitTransaction(consumerGroupId: string, offsets: OffsetsToCommit[]): Promise<void>;
+  /**
+   * Sends messages to another topic inside the open transaction (opening it if need be), in turn
+   * with the writes; resolves once they are acknowledged. They become visible to read_committed
+   * readers when commitTransaction commits.
+   */
+  sendInTransaction(topic: string, messages: Message[]): Promise<void>;
 }
 
 export function isTransactionalSink(x: unknown): x is TransactionalSink {
@@ -250,6 +258,17 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
         c.timeoutMs,
         `starting transactions for '${topic}' (transactional id ${id})`,
       );
+    },
+    sendInTransaction(other, messages) {
+      check();
+      if (producer === null || !exactly) throw new UnavailableError(`kafka: ${what}: transactions need --exactly-once`);
+      txChain = txChain.then(async () => {
+        const t = await begin();
+        await t.send({ topic: other, messages, acks: -1 });
+      }).catch((e: unknown) => {
+        failure ??= kafkaError(e, `writing to '${other}' in the transaction of '${topic}'`, c.brokers);
+      });
+      return txChain.then(check);
     },
     async commitTransaction(consumerGroupId, offsets) {
       await sink.flush();
