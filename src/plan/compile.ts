@@ -29,6 +29,11 @@ export interface CompileOptions {
 export interface CompiledProgram {
   program: Program;
   stages: Stage[];
+  /**
+   * Another copy of the stages, with state of its own, from the same parsed and checked program
+   * and the same hooks (per-partition state runs one copy per input partition).
+   */
+  build(): Stage[];
   /** the program aggregates (a table suits it on a terminal) */
   hasAggregate: boolean;
   /** the program holds a window (for --explain) */
@@ -56,6 +61,7 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
   return {
     program,
     stages,
+    build: () => buildStages(program, ctx),
     hasAggregate: program.stages.some((s) => findOperator(s.op)!.kind === 'aggregate'),
     hasWindow: program.stages.some((s) => findOperator(s.op)!.windows === true),
     holds: stages.some((s) => s.kind === 'stateful' && s.holds),

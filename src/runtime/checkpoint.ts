@@ -10,6 +10,10 @@
 // committed (see Checkpointing in executor.ts). A file that is truncated, corrupt or not a sluice
 // state is an error, never a silent fresh start; a state of another program or other inputs is a
 // usage error naming what differs.
+//
+// With --state kafka://…/TOPIC there is one checkpoint per input partition instead (a
+// PartitionStateStore; kafka/state-store.ts keeps them in a compacted topic): the same encoding,
+// the same fingerprint check, one input position, and `partition` saying whose it is.
 
 import { createHash } from 'node:crypto';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
@@ -50,6 +54,13 @@ export interface Checkpoint {
   /** by stage index: the state of each stateful stage (null for stateless ones, or when finished) */
   stages: unknown[] | null;
   stats: { [counter: string]: number };
+  /**
+   * Per-partition state only: the input partition (`topic/partition`) this is the task of, and
+   * the owner epoch: each process that takes the partition over writes with one more than the
+   * epoch it restored, and a reader keeps the record with the highest epoch (then the newest), so
+   * a late write of a process that lost the partition cannot hide its new owner's state.
+   */
+  partition?: { id: string; epoch: number };
 }
 
 export interface StateStore {
@@ -59,6 +70,25 @@ export interface StateStore {
   load(): Promise<Checkpoint[]>;
   /** write a checkpoint durably; resolves once it survives a crash */
   save(cp: Checkpoint): Promise<number>;
+}
+
+/**
+ * Per-partition state (--state kafka://…): one checkpoint per input partition, where the process
+ * that is given the partition next can read it.
+ */
+export interface PartitionStateStore {
+  /** how the user named it, for messages */
+  readonly name: string;
+  /**
+   * The checkpoint of each of these partitions (`topic/partition`) that has one: of the records
+   * written for a partition, the one with the highest epoch, of those the newest.
+   */
+  load(partitions: string[]): Promise<Map<string, Checkpoint>>;
+  /**
+   * Write checkpoints that carry `partition`: encoded when called, then written durably (into the
+   * sink's open transaction with --exactly-once, durable once it commits). Resolves to their size.
+   */
+  save(checkpoints: Checkpoint[]): Promise<number>;
 }
 
 export function encodeCheckpoint(cp: Checkpoint): Buffer {

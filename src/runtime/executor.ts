@@ -9,16 +9,23 @@
 // derived so far is acknowledged), the checkpoint is made durable, and only then are Kafka
 // offsets committed (inside the sink's transaction with --exactly-once). A restart restores
 // the stages and resumes each input where the checkpoint says.
+//
+// The stages run as tasks. Normally one task runs over every input, and a window's watermark is
+// the minimum over the partitions it reads. With per-partition state (--state kafka://…) each
+// input partition assigned to this process has a task of its own, as Kafka Streams does: its own
+// copy of the stages (RunPlan.buildStages), watermark, position and counters, checkpointed as one
+// record that the process given the partition next restores before reading it (see
+// assignPartitions and checkpointTasks).
 
 import { DataError } from '../errors/errors.js';
 import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '../formats/types.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
 import type { EventSink, Sink } from '../sinks/sink.js';
-import type { EventInput, MessageBatch, PartitionOffset } from '../sources/events.js';
+import type { EventInput, MessageBatch, PartitionOffset, TopicPartition } from '../sources/events.js';
 import type { InputPosition, TextInput } from '../sources/text.js';
 import { location, type Batch, type Event, type PartitionChange, type Source } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
-import type { Checkpoint, Fingerprint, SavedInput, StateStore } from './checkpoint.js';
+import { checkFingerprint, type Checkpoint, type Fingerprint, type PartitionStateStore, type SavedInput, type StateStore } from './checkpoint.js';
 
 export type OnError = 'fail' | 'skip' | 'warn';
 
@@ -30,12 +37,18 @@ export interface BadRecord {
 
 /** --state: where checkpoints go, how often, and the one to start from. */
 export interface Checkpointing {
-  store: StateStore;
+  /** a state file: one checkpoint of the whole run */
+  store: StateStore | null;
+  /**
+   * or, with --state kafka://…, one checkpoint per input partition: the stages then run as one
+   * task per assigned partition, each restored from its own checkpoint when the partition is assigned
+   */
+  partitions?: PartitionStateStore | null;
   everyMs: number;
   fingerprint: Fingerprint;
   /** sluice's version, written into each checkpoint */
   version: string;
-  /** the checkpoint this run resumes from (the CLI chose and checked it), or null for a fresh start */
+  /** the state file's checkpoint this run resumes from (the CLI chose and checked it), or null for a fresh start */
   from: Checkpoint | null;
   /** told after each durable checkpoint: its size and how long it took */
   saved?(bytes: number, ms: number): void;
@@ -51,6 +64,11 @@ export interface RunPlan {
   decoders: { readonly [format: string]: DecoderFactory };
   decode: DecodeOptions;
   stages: Stage[];
+  /**
+   * A fresh copy of the program's stages, built from the same compiled program: per-partition
+   * state (Checkpointing.partitions) runs one copy per input partition.
+   */
+  buildStages?(): Stage[];
   /** turns records into text for a text sink (unused by an event sink) */
   encoder: Encoder;
   sink: Sink | EventSink;
@@ -89,6 +107,53 @@ class Stop {
   constructor(readonly error: DataError, readonly line: number) {}
 }
 
+/**
+ * A copy of the program's stages with its own state: the one pipeline over every input, or, with
+ * per-partition state, the task of one input partition.
+ */
+interface Task {
+  /** the input partition (`topic/partition`) it is the task of; null for the one pipeline */
+  readonly partition: string | null;
+  readonly stages: Stage[];
+  /** its stages were flushed (end of input, or a stage that took all it wants): nothing flows any more */
+  flushed: boolean;
+  /** the last record taken by the stage that ended reading early (head N), if it says */
+  stoppedAfter: Event | undefined;
+  // per partition only:
+  /** the owner epoch it writes with (Checkpoint.partition) */
+  epoch: number;
+  sequence: number;
+  /** the next offset to read: after its last batch (null: nothing read and nothing restored) */
+  position: PartitionOffset | null;
+  /** the position its last durable checkpoint holds, or the first offset it read */
+  durable: PartitionOffset | null;
+  /** its --stats counters: the restored ones plus what this process counted for it */
+  counters: { [counter: string]: number };
+  /** it changed since its last checkpoint */
+  dirty: boolean;
+}
+
+function newTask(partition: string | null, stages: Stage[]): Task {
+  return {
+    partition, stages, flushed: false, stoppedAfter: undefined,
+    epoch: 1, sequence: 0, position: null, durable: null, counters: {}, dirty: false,
+  };
+}
+
+const partitionKey = (o: { topic: string; partition: number }) => `${o.topic}/${o.partition}`;
+
+/** Tasks in a stable order (topic, then partition number), so that flushing them at the end is deterministic. */
+function byPartition(a: Task, b: Task): number {
+  const [ta, pa] = splitPartition(a.partition!);
+  const [tb, pb] = splitPartition(b.partition!);
+  return ta < tb ? -1 : ta > tb ? 1 : pa - pb;
+}
+
+function splitPartition(id: string): [string, number] {
+  const at = id.lastIndexOf('/');
+  return [id.slice(0, at), Number(id.slice(at + 1))];
+}
+
 /** Where the input being read stands, for a checkpoint. */
 type Reading =
   | { kind: 'text'; input: TextInput; format: string | null; decoder: Decoder | null; resumed: SavedInput | null }
@@ -110,8 +175,26 @@ export class Executor {
   /** an error thrown by wall-clock work (ticks, timed checkpoints), rethrown by run() */
   private failure: unknown = null;
   private sequence = 0;
+  /** the one pipeline (every input through plan.stages) */
+  private readonly main: Task;
+  /** per-partition state: the task of each assigned input partition, by `topic/partition`; null otherwise */
+  private readonly tasks: Map<string, Task> | null = null;
+  /** per-partition state: the input whose partitions the tasks are */
+  private readonly taskInput: EventInput | null = null;
+  /** per-partition state: the final flush began */
+  private ending = false;
 
   constructor(private readonly plan: RunPlan) {
+    this.main = newTask(null, plan.stages);
+    if (plan.checkpoint?.partitions) {
+      const input = plan.inputs[0];
+      if (plan.inputs.length !== 1 || !input || !('kind' in input) || !input.onAssigned || !plan.buildStages) {
+        throw new Error('per-partition state needs one input read in a consumer group, and RunPlan.buildStages');
+      }
+      this.tasks = new Map();
+      this.taskInput = input;
+      input.onAssigned((partitions) => this.assignPartitions(partitions));
+    }
     const from = plan.checkpoint?.from ?? null;
     this.saved = plan.inputs.map((_, i) => from?.inputs[i] ?? null);
     this.sequence = from?.sequence ?? 0;
@@ -180,7 +263,12 @@ export class Executor {
         await this.checkpoint(false);
         return;
       }
-      await this.flushStages(0);
+      if (this.tasks) {
+        this.ending = true;
+        for (const t of [...this.tasks.values()].sort(byPartition)) await this.counted(t, () => this.flushStages(t, 0));
+      } else {
+        await this.flushStages(this.main, 0);
+      }
     } finally {
       if (timer) clearInterval(timer);
       await Promise.all(this.pendingDeadLetters);
@@ -191,40 +279,63 @@ export class Executor {
     else await this.commitAcknowledged();
   }
 
-  /** Ticks and batches write in turn, so a tick never splits a batch's output. */
+  /** Ticks, batches and assignments take turns, so a tick never splits a batch's output. */
   private queue: Promise<void> = Promise.resolve();
-  private serial(fn: () => Promise<void>): Promise<void> {
-    this.queue = this.queue.then(fn, fn);
-    return this.queue;
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.then(() => undefined);
+    this.queue.catch(() => undefined);
+    return p;
   }
 
   /** Wall clock: let stages emit what became due (emit every, --idle). */
   private async tick(): Promise<void> {
-    const stages = this.plan.stages;
     const now = Date.now();
-    for (let i = 0; i < stages.length; i++) {
-      const s = stages[i]!;
-      const t = s.kind === 'stateful' ? s.tick : undefined;
-      if (!t || this.flushed) continue;
-      await this.flow(i, t(now));
+    for (const task of this.tasks ? [...this.tasks.values()] : [this.main]) {
+      const stages = task.stages;
+      if (!stages.some((s) => s.kind === 'stateful' && s.tick !== undefined)) continue;
+      await this.counted(task, async () => {
+        for (let i = 0; i < stages.length; i++) {
+          const s = stages[i]!;
+          const t = s.kind === 'stateful' ? s.tick : undefined;
+          if (!t || task.flushed) continue;
+          await this.flow(task, i, t(now));
+        }
+      });
     }
   }
 
   /** The input partitions changed (a file began or ended, Kafka assigned, revoked or read to the end). */
-  private async partitionChange(change: PartitionChange): Promise<void> {
-    const stages = this.plan.stages;
+  private async partitionChange(task: Task, change: PartitionChange): Promise<void> {
+    const stages = task.stages;
     for (let i = 0; i < stages.length; i++) {
       const s = stages[i]!;
-      if (s.kind !== 'stateful' || s.partition === undefined || this.flushed) continue;
-      await this.flow(i, s.partition(change));
+      if (s.kind !== 'stateful' || s.partition === undefined || task.flushed) continue;
+      await this.flow(task, i, s.partition(change));
     }
   }
 
-  /** What stage i gave, through the stages after it, to the sink. */
-  private async flow(i: number, b: Batch): Promise<void> {
-    const stages = this.plan.stages;
+  /** What stage i of the task gave, through the stages after it, to the sink. */
+  private async flow(task: Task, i: number, b: Batch): Promise<void> {
+    const stages = task.stages;
     for (let j = i + 1; j < stages.length && b.length > 0; j++) b = stages[j]!.push(b);
     await this.emit(b);
+  }
+
+  /**
+   * Run `fn` on a partition's task, adding what it counts in --stats to the task's own counters
+   * (work is serial: nothing else counts meanwhile).
+   */
+  private async counted<T>(task: Task, fn: () => Promise<T>): Promise<T> {
+    if (task.partition === null) return fn();
+    const stats = this.plan.stats;
+    const before = COUNTERS.map((c) => stats[c]);
+    try {
+      return await fn();
+    } finally {
+      COUNTERS.forEach((c, i) => { task.counters[c] = (task.counters[c] ?? 0) + stats[c] - before[i]!; });
+      task.dirty = true;
+    }
   }
 
   /** Read input i; true when reading should stop altogether. */
@@ -260,14 +371,15 @@ export class Executor {
 
   private async processMessages(input: EventInput, mb: MessageBatch): Promise<boolean> {
     this.chunkNow = Date.now();
-    if (mb.changes) for (const c of mb.changes) await this.partitionChange(c);
+    if (this.tasks) return this.processPartition(this.tasks, mb);
+    if (mb.changes) for (const c of mb.changes) await this.partitionChange(this.main, c);
     const stop = mb.bad.length === 0
-      ? await this.process(mb.events)
-      : await this.processDecoded(mb.events, mb.bad.map((b) => ({ ...b, line: 0 })));
+      ? await this.process(this.main, mb.events)
+      : await this.processDecoded(this.main, mb.events, mb.bad.map((b) => ({ ...b, line: 0 })));
     const next = mb.next;
     if (next && !(this.stop && this.stop.line !== 0)) {
       // head N done part-way through: the position is after what it took, not what it never looked at
-      const after = this.stoppedAfter;
+      const after = this.main.stoppedAfter;
       const at = after !== undefined && after.partition === next.partition && after.source.topic === next.topic && after.offset < next.offset
         ? { ...next, offset: after.offset + 1 }
         : next;
@@ -281,6 +393,41 @@ export class Executor {
     return stop;
   }
 
+  /**
+   * Per-partition state: a batch goes to its partition's task (a batch is always of one
+   * partition), and a partition that ended or went idle is its task's business. Tasks come and go
+   * with assignments (assignPartitions), before any batch of theirs.
+   */
+  private async processPartition(tasks: Map<string, Task>, mb: MessageBatch): Promise<boolean> {
+    for (const c of mb.changes ?? []) {
+      if (c.kind === 'assigned' || c.kind === 'revoked') continue;
+      const t = tasks.get(c.partition);
+      if (t) await this.counted(t, () => this.partitionChange(t, c));
+    }
+    const next = mb.next;
+    if (!next) return false;
+    const task = tasks.get(partitionKey(next));
+    if (!task) throw new Error(`a batch of ${partitionKey(next)} came before its task was restored`);
+    let stop = false;
+    if (task.flushed) {
+      // its stages took all they want (head N): the partition is read on, nothing flows
+      this.plan.stats.recordsIn += mb.events.length;
+    } else {
+      stop = await this.counted(task, () => mb.bad.length === 0
+        ? this.process(task, mb.events)
+        : this.processDecoded(task, mb.events, mb.bad.map((b) => ({ ...b, line: 0 }))));
+    }
+    if (!(this.stop && this.stop.line !== 0)) {
+      const after = task.stoppedAfter;
+      task.stoppedAfter = undefined;
+      task.durable ??= { ...next, offset: mb.first ?? next.offset };
+      task.position = after !== undefined && after.partition === next.partition && after.offset < next.offset
+        ? { ...next, offset: after.offset + 1 }
+        : next;
+      task.dirty = true;
+    }
+    return stop;
+  }
   /** Wait until the sink has everything written so far, then commit the positions behind it. */
   private async commitAcknowledged(): Promise<void> {
     if (this.uncommitted.size === 0) return;
@@ -321,14 +468,14 @@ export class Executor {
       if (last) decoder.end(batch);
       let stop = false;
       await this.serial(async () => {
-        stop = await this.processDecoded(batch, bads);
+        stop = await this.processDecoded(this.main, batch, bads);
         if (!stop && !last) await this.maybeCheckpoint();
       });
       batch.length = 0;
       bads.length = 0;
       return stop;
     };
-    await this.serial(() => this.partitionChange({ kind: 'assigned', partition: input.name }));
+    await this.serial(() => this.partitionChange(this.main, { kind: 'assigned', partition: input.name }));
     try {
       for await (const text of input.chunks()) {
         this.chunkNow = Date.now();
@@ -349,7 +496,7 @@ export class Executor {
       this.chunkNow = Date.now();
       if (decoder === null && sniffBuffer.length === 0) return false;
       const stop = await decode(sniffBuffer, true);
-      if (!stop) await this.serial(() => this.partitionChange({ kind: 'ended', partition: input.name }));
+      if (!stop) await this.serial(() => this.partitionChange(this.main, { kind: 'ended', partition: input.name }));
       return stop;
     } catch (e) {
       if (plan.interrupted()) return true;
@@ -362,25 +509,25 @@ export class Executor {
   }
 
   /** Records and bad input of one chunk, in input order; true when no more input is wanted. */
-  private async processDecoded(batch: Batch, bads: PendingBad[]): Promise<boolean> {
+  private async processDecoded(task: Task, batch: Batch, bads: PendingBad[]): Promise<boolean> {
     let from = 0;
     for (const b of bads) {
       if (b.at > from) {
-        if (await this.process(batch.slice(from, b.at))) return true;
+        if (await this.process(task, batch.slice(from, b.at))) return true;
         from = b.at;
       }
       this.bad(b.raw, b.reason, b.where, b.line);
       if (this.stop) return true;
     }
-    return this.process(from === 0 ? batch : batch.slice(from));
+    return this.process(task, from === 0 ? batch : batch.slice(from));
   }
 
-  /** Run a batch of decoded events through the pipeline; true when no more input is wanted. */
-  private async process(batch: Batch): Promise<boolean> {
+  /** Run a batch of decoded events through a task's stages; true when no more input is wanted. */
+  private async process(task: Task, batch: Batch): Promise<boolean> {
     const { plan } = this;
     plan.stats.recordsIn += batch.length;
     let b: Batch = batch;
-    const stages = plan.stages;
+    const stages = task.stages;
     for (let i = 0; i < stages.length && b.length > 0; i++) {
       const hadStop = this.stop;
       b = stages[i]!.push(b);
@@ -391,28 +538,25 @@ export class Executor {
     for (let i = stages.length - 1; i >= 0; i--) {
       const s = stages[i]!;
       if (s.kind === 'stateful' && s.done?.() === true) {
-        this.stoppedAfter = s.lastTaken?.();
+        task.stoppedAfter = s.lastTaken?.();
         // nothing can pass a finished stage: flush only what comes after it
-        await this.flushStages(i + 1);
-        return true;
+        await this.flushStages(task, i + 1);
+        // the one pipeline stops reading; a partition's task only stops taking records
+        return task.partition === null;
       }
     }
     return false;
   }
 
-  private flushed = false;
-  /** The last record taken by the stage that ended reading early (head N), if it says. */
-  private stoppedAfter: Event | undefined;
-
-  /** End of input: flush stages from `from` on, each flush flowing through the later stages. */
-  private async flushStages(from: number): Promise<void> {
-    if (this.flushed) return;
-    this.flushed = true;
-    const stages = this.plan.stages;
+  /** End of input: flush a task's stages from `from` on, each flush flowing through the later stages. */
+  private async flushStages(task: Task, from: number): Promise<void> {
+    if (task.flushed) return;
+    task.flushed = true;
+    const stages = task.stages;
     for (let i = from; i < stages.length; i++) {
       const s = stages[i]!;
       if (s.kind === 'stateless') continue;
-      await this.flow(i, s.end());
+      await this.flow(task, i, s.end());
       if (this.stop) throw this.stop.error;
     }
   }
@@ -440,13 +584,8 @@ export class Executor {
 
   /** Load a checkpoint's stage states and counters (inputs resume as they are read). */
   private restore(cp: Checkpoint): void {
-    const { stages, stats } = this.plan;
-    if (cp.stages !== null) {
-      for (let i = 0; i < stages.length; i++) {
-        const s = stages[i]!;
-        if (s.kind === 'stateful') s.restore(cp.stages[i]);
-      }
-    }
+    const { stats } = this.plan;
+    restoreStages(this.main.stages, cp);
     for (const c of COUNTERS) stats[c] = cp.stats[c] ?? 0;
   }
 
@@ -464,7 +603,8 @@ export class Executor {
 
   private async maybeCheckpoint(): Promise<void> {
     const cp = this.plan.checkpoint;
-    if (cp === null || this.stop || this.flushed || Date.now() - this.lastCheckpoint < cp.everyMs) return;
+    const ended = this.tasks ? this.ending : this.main.flushed;
+    if (cp === null || this.stop || ended || Date.now() - this.lastCheckpoint < cp.everyMs) return;
     await this.checkpoint(false);
   }
 
@@ -473,6 +613,7 @@ export class Executor {
    * made durable, and the Kafka positions it covers committed. `finished`: after the final flush.
    */
   private async checkpoint(finished: boolean): Promise<void> {
+    if (this.tasks) return this.checkpointTasks(this.tasks, finished);
     const { plan } = this;
     const cp = plan.checkpoint!;
     const t0 = performance.now();
@@ -487,16 +628,126 @@ export class Executor {
       sequence: ++this.sequence,
       finished,
       inputs,
-      stages: finished ? null : plan.stages.map((s) => (s.kind === 'stateful' ? s.snapshot() : null)),
+      stages: finished ? null : snapshotStages(this.main.stages),
       stats,
     };
     // the store serializes synchronously, before anything else can change the state
-    const saving = cp.store.save(data);
+    const saving = cp.store!.save(data);
     await plan.sink.flush();
     await Promise.all(this.pendingDeadLetters);
     const bytes = await saving;
     this.lastCheckpoint = Date.now();
     await this.commitAcknowledged();
     cp.saved?.(bytes, performance.now() - t0);
+  }
+
+  // ---- per-partition state
+
+  /**
+   * The input's partitions are now `partitions` (called at each assignment, before any of them is
+   * fetched). Tasks of partitions no longer assigned are dropped, and nothing more is written for
+   * them: their new owner resumes from their last checkpoint. A partition kept keeps its task,
+   * unless another process wrote state for it meanwhile (a higher epoch: it had the partition in
+   * between). Every other partition's task is restored from its checkpoint, or starts fresh.
+   * Answers where each task's reading resumes (a fresh task: where --offset and the group say).
+   */
+  private assignPartitions(partitions: TopicPartition[]): Promise<PartitionOffset[]> {
+    const tasks = this.tasks!;
+    const cp = this.plan.checkpoint!;
+    const store = cp.partitions!;
+    return this.serial(async () => {
+      const ids = partitions.map(partitionKey);
+      const wanted = new Set(ids);
+      for (const id of [...tasks.keys()]) if (!wanted.has(id)) tasks.delete(id);
+      const saved = await store.load(ids);
+      const out: PartitionOffset[] = [];
+      for (const id of ids) {
+        const rec = saved.get(id) ?? null;
+        let task = tasks.get(id);
+        if (task === undefined || (rec !== null && (rec.partition?.epoch ?? 0) > task.epoch)) {
+          if (rec !== null) checkFingerprint(rec, cp.fingerprint, store.name);
+          const t = this.restoredTask(id, rec, store.name);
+          tasks.set(id, t);
+          await this.counted(t, () => this.partitionChange(t, { kind: 'assigned', partition: id }));
+          task = t;
+        }
+        if (task.position !== null) out.push(task.position);
+      }
+      return out;
+    });
+  }
+
+  /** A partition's task: fresh stages, restored from its checkpoint if it has one. */
+  private restoredTask(id: string, cp: Checkpoint | null, store: string): Task {
+    const task = newTask(id, this.plan.buildStages!());
+    if (cp === null) return task;
+    const saved = cp.inputs[0];
+    const at = saved?.kind === 'kafka' && saved.offsets.length === 1 ? saved.offsets[0]! : null;
+    if (at === null || partitionKey({ topic: at[0], partition: at[1] }) !== id) {
+      throw new DataError(`--state ${store}: the state of ${id} holds the position of ${at ? `${at[0]}/${at[1]}` : 'no partition'}`, store);
+    }
+    task.position = task.durable = { topic: at[0], partition: at[1], offset: at[2] };
+    task.epoch = (cp.partition?.epoch ?? 0) + 1;
+    task.sequence = cp.sequence;
+    task.counters = { ...cp.stats };
+    // a finished checkpoint: everything was flushed, the stages start afresh at its position
+    restoreStages(task.stages, cp);
+    return task;
+  }
+
+  /**
+   * Per-partition checkpoint: each task that changed is snapshotted and the sink flushed; then,
+   * unless the group says this process no longer owns the partitions (fence), the tasks'
+   * checkpoints are written (inside the sink's transaction with --exactly-once) and only then
+   * their offsets committed, so that `sluice kafka lag` is true and a partition without state
+   * starts where its state would have.
+   */
+  private async checkpointTasks(tasks: Map<string, Task>, finished: boolean): Promise<void> {
+    const { plan } = this;
+    const cp = plan.checkpoint!;
+    const input = this.taskInput!;
+    const t0 = performance.now();
+    const due = [...tasks.values()].filter((t) => t.position !== null && (t.dirty || finished)).sort(byPartition);
+    // the stages are serialized by save(), below; nothing runs between here and there (work is serial)
+    const data = due.map((t): Checkpoint => ({
+      sluice: cp.version,
+      fingerprint: cp.fingerprint,
+      taken: Date.now(),
+      sequence: t.sequence + 1,
+      finished,
+      inputs: [{ kind: 'kafka', name: input.name, offsets: [[t.position!.topic, t.position!.partition, t.position!.offset]] }],
+      stages: finished ? null : snapshotStages(t.stages),
+      stats: { ...t.counters },
+      partition: { id: t.partition!, epoch: t.epoch },
+    }));
+    await plan.sink.flush();
+    await Promise.all(this.pendingDeadLetters);
+    this.lastCheckpoint = Date.now();
+    if (due.length === 0) return;
+    if (input.fence && !(await input.fence(due.map((t) => t.durable!)))) {
+      // a rebalance is giving partitions away: the next assignment sorts out what is whose
+      return;
+    }
+    const bytes = await cp.partitions!.save(data);
+    for (const t of due) {
+      t.sequence++;
+      t.durable = t.position;
+      t.dirty = false;
+    }
+    this.lastCheckpoint = Date.now();
+    await input.commit(due.map((t) => t.position!));
+    cp.saved?.(bytes, performance.now() - t0);
+  }
+}
+
+function snapshotStages(stages: Stage[]): unknown[] {
+  return stages.map((s) => (s.kind === 'stateful' ? s.snapshot() : null));
+}
+
+function restoreStages(stages: Stage[], cp: Checkpoint): void {
+  if (cp.stages === null) return;
+  for (let i = 0; i < stages.length; i++) {
+    const s = stages[i]!;
+    if (s.kind === 'stateful') s.restore(cp.stages[i]);
   }
 }
