@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { aggregates } from '../aggregates/index.js';
 import { DataError, EXIT, SluiceError, UsageError } from '../errors/errors.js';
 import { clientOptions } from '../kafka/options.js';
-import { isKafkaUri, parseKafkaUri } from '../kafka/uri.js';
+import { isKafkaUri, parseKafkaUri, type KafkaAddress } from '../kafka/uri.js';
 import { exprCompiler } from '../lang/compiler.js';
 import { parseExpression } from '../lang/parser.js';
 import type { EventInput } from '../sources/events.js';
@@ -192,6 +192,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const partitionFn = opts.partitionBy !== undefined ? compileCliExpr(opts.partitionBy, '--partition-by', stats) : null;
   if ((keyFn || partitionFn) && !toKafka) throw new UsageError('--key and --partition-by go with --to kafka:...');
   if (opts.explain) opts.state = undefined;
+  const stateTopic = kafkaStateAddress(opts, kafkaAddrs, names, toKafka, brokersDefault);
   if (opts.state === undefined && opts.group !== undefined && holds && !opts.explain) {
     warn(`the program keeps records in its state (${holdingStages(program)}) and --state is not set: ` +
       `offsets of group '${opts.group}' are committed only when sluice ends, so a crash reads everything since the last run again; ` +
@@ -213,11 +214,13 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   } else {
     sink = opts.to !== undefined ? await fileSink(opts.to) : stdoutSink();
   }
-  const checkpoint = opts.state === undefined ? null : await stateFor(opts, {
+  // a program that keeps nothing has no state to move with partitions: offsets are committed as without --state
+  const keepsState = stages.some((s) => s.kind === 'stateful');
+  const checkpoint = opts.state === undefined || (stateTopic !== null && !keepsState) ? null : await stateFor(opts, {
     program: canonicalProgram(program),
     inputs: names.map((n) => (n === '-' || isKafkaUri(n) ? n : resolve(n))),
     options: stateOptions(opts),
-  }, checkpointMs, kafkaAddrs, stats, warn);
+  }, checkpointMs, kafkaAddrs, stateTopic, opts.exactlyOnce ? sink : null, stats, warn);
   const inputs: (TextInput | EventInput)[] = [];
   for (const [i, n] of names.entries()) {
     const addr = kafkaAddrs.get(n);
@@ -236,14 +239,17 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         infer: opts.infer,
         transactionalSink: opts.exactlyOnce ? sink : null,
         startAt: saved?.kind === 'kafka' ? saved.offsets.map(([topic, partition, offset]) => ({ topic, partition, offset })) : undefined,
+        partitionTasks: checkpoint?.partitions != null,
       }));
     } else {
       inputs.push(n === '-' ? stdinInput() : opts.follow ? followInput(n) : fileInput(n));
     }
   }
+  let buildStages = compiled.build;
   if (opts.envelope) {
     const { envelopeStage } = await import('../kafka/envelope.js');
     stages.push(envelopeStage());
+    buildStages = () => [...compiled.build(), envelopeStage()];
   }
   const live = opts.follow === true || kafkaAddrs.size > 0 || (names.includes('-') && !(await stdinIsFile()));
   const plan: RunPlan = {
@@ -252,6 +258,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     decoders,
     decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true },
     stages,
+    buildStages,
     encoder: encoders.ndjson({ passRaw: true }),
     sink,
     stats,
@@ -310,6 +317,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   } finally {
     if (!ended) await sink.end().catch(() => undefined);
     for (const i of inputs) if ('kind' in i) await i.close();
+    await checkpoint?.close?.();
     await deadSink?.end();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -378,10 +386,27 @@ function stateOptions(opts: CliOptions): { [name: string]: string } {
  */
 async function stateFor(
   opts: CliOptions, fingerprint: Fingerprint, everyMs: number,
-  kafkaAddrs: Map<string, { brokers: string[]; topics: string[] }>, stats: Stats, warn: (m: string) => void,
-): Promise<Checkpointing> {
+  kafkaAddrs: Map<string, { brokers: string[]; topics: string[] }>, stateTopic: KafkaAddress | null,
+  transaction: Sink | EventSink | null, stats: Stats, warn: (m: string) => void,
+): Promise<Checkpointing & { close?(): Promise<void> }> {
   const path = opts.state!;
-  if (isKafkaUri(path)) throw new UsageError(`--state ${path}: checkpoints in a Kafka topic are not supported yet; give a file path`);
+  const saved = (bytes: number, ms: number) => {
+    stats.checkpoints++;
+    stats.checkpointBytes = bytes;
+    stats.checkpointMs += ms;
+  };
+  if (stateTopic !== null) {
+    // per partition: each task's checkpoint is read when its partition is assigned
+    const [{ kafkaStateStore }, { isTransactionalSink }] = await Promise.all([import('../kafka/state-store.js'), import('../kafka/sink.js')]);
+    const store = await kafkaStateStore({
+      client: await clientOptions(opts, stateTopic.brokers),
+      topic: stateTopic.topics[0]!,
+      group: opts.group!,
+      name: path,
+      transaction: transaction !== null && isTransactionalSink(transaction) ? transaction : null,
+    });
+    return { store: null, partitions: store, everyMs, fingerprint, version: version(), from: null, saved, close: () => store.close() };
+  }
   await checkStatePath(path);
   const store = fileStore(path);
   const candidates = await store.load();
@@ -399,14 +424,35 @@ async function stateFor(
   if (from?.finished && !hasFollow && kafkaAddrs.size === 0) {
     warn(`--state ${path}: the inputs were read to their end by an earlier run; only what was added to them since is read (delete ${path} to start afresh)`);
   }
-  return {
-    store, everyMs, fingerprint, version: version(), from,
-    saved: (bytes, ms) => {
-      stats.checkpoints++;
-      stats.checkpointBytes = bytes;
-      stats.checkpointMs += ms;
-    },
-  };
+  return { store, everyMs, fingerprint, version: version(), from, saved };
+}
+
+/**
+ * `--state kafka://…/TOPIC` (or `kafka:TOPIC`): the state topic's address, once the usage is
+ * checked: state per partition of a consumer group, of one Kafka input; with --exactly-once on
+ * the output's cluster, since it is written in the output's transaction. Null for a state file.
+ */
+function kafkaStateAddress(
+  opts: CliOptions, kafkaAddrs: Map<string, KafkaAddress>, names: string[], toKafka: KafkaAddress | null, brokersDefault: string | undefined,
+): KafkaAddress | null {
+  const path = opts.state;
+  if (path === undefined || !isKafkaUri(path)) return null;
+  const addr = parseKafkaUri(path, brokersDefault);
+  if (addr.topics.length !== 1) throw new UsageError(`--state ${path}: give one state topic`);
+  if (opts.group === undefined) {
+    throw new UsageError(`--state ${path} keeps the state of each partition of a consumer group: add --group ID ` +
+      '(or give a file path to keep the state of one process)');
+  }
+  if (names.length !== 1 || kafkaAddrs.size !== 1) {
+    throw new UsageError(`--state ${path} keeps the state of each partition of one Kafka input: read one kafka:… input (of one or more topics)`);
+  }
+  if (kafkaAddrs.values().next().value!.topics.includes(addr.topics[0]!)) {
+    throw new UsageError(`--state ${path}: the state topic cannot be an input topic`);
+  }
+  if (opts.exactlyOnce && toKafka && [...toKafka.brokers].sort().join(',') !== [...addr.brokers].sort().join(',')) {
+    throw new UsageError(`--state ${path} with --exactly-once: state is written in the output's transaction, so the state topic must be on the brokers of --to (${toKafka.brokers.join(',')})`);
+  }
+  return addr;
 }
 
 /** The checkpoint whose Kafka positions are the group's committed offsets (its transaction committed). */
