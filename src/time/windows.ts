@@ -1,6 +1,6 @@
-// Window assignment and the watermark: the pure part of event time (DESIGN §4).
-// Windows are half-open intervals [start, end) in epoch milliseconds, aligned to the Unix
-// epoch in UTC (as Flink does with offset 0).
+// Window arithmetic, the pure part of event time (DESIGN §4). Windows are half-open intervals
+// [start, end) in epoch milliseconds, aligned to the Unix epoch in UTC (as Flink does with
+// offset 0). The assigners (tumbling.ts, sliding.ts, session.ts, count-windows.ts) are built on it.
 
 export interface Interval {
   start: number;
