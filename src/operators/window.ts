@@ -2,19 +2,19 @@ import { UsageError } from '../errors/errors.js';
 import type { Expr } from '../lang/ast.js';
 import type { StageParser } from '../lang/parser.js';
 import { printExpr } from '../lang/print.js';
-import { makeEvent, type Batch, type Event, type Value } from '../core/event.js';
+import { makeEvent, partitionId, type Batch, type Event, type Source, type Value } from '../core/event.js';
 import { CountWindows, type CountWindow, type SavedCountWindow } from '../time/count-windows.js';
 import type { FixedWindows, SavedPane } from '../time/fixed-windows.js';
 import { formatIso } from '../time/format.js';
 import { SessionWindows, type SavedSessions } from '../time/session.js';
 import { SlidingWindows } from '../time/sliding.js';
 import { TumblingWindows } from '../time/tumbling.js';
-import { Watermark } from '../time/windows.js';
+import { WALL_CLOCK, Watermarks, type PartitionMark, type SavedWatermarks } from '../time/watermark.js';
 import { Grouper, type AggregateArgs, type Group, type SavedGroup } from './aggregate.js';
 import { eventTimeReader } from './event-time.js';
 import { parseEmit, positiveDuration, printEmit, type Dur, type Emit } from './emit.js';
 import { count } from './head.js';
-import { defineOperator, type BuildContext, type Stage, type StatefulStage } from './types.js';
+import { defineOperator, type BuildContext, type PartitionChange, type Stage, type StatefulStage } from './types.js';
 
 export interface WindowArgs {
   kind: 'tumbling' | 'sliding' | 'session' | 'count';
@@ -262,9 +262,18 @@ function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: {
   };
 }
 
+interface WindowSnapshot {
+  kind: WindowArgs['kind'];
+  /** the Grouper's arrival counter (first/last) */
+  arrivals: number;
+  watermarks: SavedWatermarks;
+  windows: unknown;
+}
+
 /**
  * A window followed by its aggregate, fused into one stateful stage: the window kind's wiring,
- * the watermark, --idle on the wall clock, and emission.
+ * the watermark per input partition, --idle and --idle-partition on the wall clock, emission,
+ * and checkpoints.
  */
 export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: BuildContext): Stage {
   const timeOf = w.on !== null ? eventTimeReader(w.on, baseCtx, 'window') : (ev: Event) => ev.timestamp;
@@ -281,33 +290,70 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
   };
   const wiring = w.kind === 'count' ? countWiring(w, grouper, result, current) : w.kind === 'session' ? sessionWiring(w, grouper, result) : fixedWiring(w, grouper, result);
 
-  const wm = new Watermark(w.allow?.ms ?? 0);
-  const late = (ev: Event, t: number, mark: number) => {
-    baseCtx.late(ev, `late: event time ${formatIso(t)} is ${mark - t} ms behind the watermark ${formatIso(mark)}; its windows have fired`);
+  // the watermark per input partition (count windows do not use time)
+  const timed = w.kind !== 'count';
+  const allow = w.allow?.ms ?? 0;
+  const wm = new Watermarks(allow);
+  let lastSource: Source | null = null;
+  let lastPartition = -2;
+  let part: PartitionMark | null = null;
+  const partitionOf = (ev: Event, now: number): PartitionMark => {
+    if (ev.source !== lastSource || ev.partition !== lastPartition || part === null) {
+      lastSource = ev.source;
+      lastPartition = ev.partition;
+      part = wm.partition(partitionId(ev), now);
+    }
+    return part;
+  };
+  const moved = (mark: number, out: Batch) => {
+    if (mark >= wiring.nextEnd()) wiring.fire(mark, out);
+  };
+  const late = (ev: Event, p: PartitionMark, t: number, mark: number) => {
+    if (wm.partitions.size < 2) {
+      baseCtx.late(ev, `late: event time ${formatIso(t)} is ${mark - t} ms behind the watermark ${formatIso(mark)}; its windows have fired`);
+      return;
+    }
+    baseCtx.late(ev, `late: event time ${formatIso(t)} from ${p.id} is ${mark - t} ms behind the watermark ${formatIso(mark)}${heldBy()}; its windows have fired`);
+  };
+  const heldBy = (): string => {
+    const holders = wm.holders();
+    if (holders.length > 0) return ` (held by ${holders.join(', ')})`;
+    if (wm.setBy === null) return '';
+    if (wm.setBy === WALL_CLOCK) return ' (set by the wall clock, --idle)';
+    const q = wm.partitions.get(wm.setBy);
+    return q !== undefined && q.state !== 'active' ? ` (set by ${q.id}, now ${q.state})` : ` (set by ${wm.setBy})`;
+  };
+  const warnStalls = timed && baseCtx.idlePartitionMs === null;
+  const stalled = (p: PartitionMark): string => {
+    let ahead = -Infinity;
+    for (const q of wm.partitions.values()) if (q.state === 'active' && q.max > ahead) ahead = q.max;
+    const where = p.max > -Infinity ? `its event time is ${formatIso(p.max)}` : 'it has had no record yet';
+    return `window: partition ${p.id} holds the watermark back (${where}, another partition is at ${formatIso(ahead)}): ` +
+      'its windows wait for it; if it stays quiet, --idle-partition DURATION lets the watermark go on without it';
   };
 
   let lastArrival = -Infinity;
   let maxAtArrival = -Infinity;
+  let batches = 0;
   let tick: ((now: number) => Batch) | undefined;
   let tickMs = 0;
-  const idleMs = w.kind !== 'count' ? baseCtx.idleMs : null;
-  if (w.emit.mode === 'every' || idleMs !== null) {
+  const idleMs = timed ? baseCtx.idleMs : null;
+  const idlePartitionMs = timed ? baseCtx.idlePartitionMs : null;
+  if (w.emit.mode === 'every' || idleMs !== null || idlePartitionMs !== null) {
     const everyMs = w.emit.mode === 'every' ? w.emit.every.ms : Infinity;
     let lastEarly = Date.now();
     tick = (now: number): Batch => {
       const out: Batch = [];
+      if (idlePartitionMs !== null) moved(wm.idleAfter(idlePartitionMs, now), out);
       // a quiet stream: let event time follow the wall clock
-      if (idleMs !== null && now - lastArrival >= idleMs && maxAtArrival > -Infinity) {
-        const mark = wm.advance(maxAtArrival + (now - lastArrival));
-        if (mark >= wiring.nextEnd()) wiring.fire(mark, out);
-      }
+      if (idleMs !== null && now - lastArrival >= idleMs && maxAtArrival > -Infinity) moved(wm.follow(maxAtArrival + (now - lastArrival)), out);
       if (now - lastEarly >= everyMs) {
         lastEarly = now;
         wiring.early(out);
       }
       return out;
     };
-    tickMs = Math.min(everyMs, baseCtx.idleMs ?? Infinity, 1000) / 4;
+    tickMs = Math.min(everyMs, baseCtx.idleMs ?? Infinity, idlePartitionMs ?? Infinity, 1000) / 4;
   }
   const stage: StatefulStage = {
     kind: 'stateful',
@@ -315,17 +361,27 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
     push(batch: Batch): Batch {
       const out: Batch = [];
       const now = Date.now();
+      const batchNo = batches++;
       for (let i = 0; i < batch.length; i++) {
         const ev = batch[i]!;
         const t = timeOf(ev);
         if (t === null) continue;
         current.t = t;
+        if (!timed) {
+          wiring.add(ev, t, -Infinity, out);
+          continue;
+        }
+        const p = partitionOf(ev, now);
+        p.lastWall = now;
+        p.lastBatch = batchNo;
+        wm.activate(p);
         const mark = wm.value;
-        if (!wiring.add(ev, t, mark, out)) late(ev, t, mark);
-        else if (wm.advance(t) >= wiring.nextEnd()) wiring.fire(wm.value, out);
+        if (!wiring.add(ev, t, mark, out)) late(ev, p, t, mark);
+        else if (wm.observe(p, t) >= wiring.nextEnd()) wiring.fire(wm.value, out);
       }
       lastArrival = now;
       maxAtArrival = wm.maxSeen;
+      if (warnStalls && wm.partitions.size > 1) for (const p of wm.stalled(batchNo, now)) baseCtx.warn(stalled(p));
       return out;
     },
     end(): Batch {
@@ -333,11 +389,25 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
       wiring.fire(Infinity, out);
       return out;
     },
-    snapshot() {
-      throw new UsageError('window state cannot be checkpointed yet');
+    partition(change: PartitionChange): Batch {
+      const out: Batch = [];
+      if (timed) moved(wm.change(change.kind, change.partition, Date.now()), out);
+      return out;
     },
-    restore() {
-      throw new UsageError('window state cannot be checkpointed yet');
+    snapshot(): WindowSnapshot {
+      return { kind: w.kind, arrivals: grouper.arrivals, watermarks: wm.save(), windows: wiring.save() };
+    },
+    restore(state: unknown) {
+      const s = state as WindowSnapshot;
+      if (s?.kind !== w.kind) throw new UsageError(`the saved state is not that of a ${w.kind} window`);
+      grouper.arrivals = s.arrivals;
+      wiring.load(s.windows);
+      const now = Date.now();
+      wm.load(s.watermarks, now);
+      lastSource = null;
+      part = null;
+      lastArrival = now;
+      maxAtArrival = wm.maxSeen;
     },
     ...(tick ? { tick, tickMs } : {}),
   };
