@@ -294,6 +294,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
   const timed = w.kind !== 'count';
   const allow = w.allow?.ms ?? 0;
   const wm = new Watermarks(allow);
+  if (timed && baseCtx.stats.watermarks === null) baseCtx.stats.watermarks = wm;
   let lastSource: Source | null = null;
   let lastPartition = -2;
   let part: PartitionMark | null = null;
@@ -377,7 +378,8 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
         wm.activate(p);
         const mark = wm.value;
         if (!wiring.add(ev, t, mark, out)) late(ev, p, t, mark);
-        else if (wm.observe(p, t) >= wiring.nextEnd()) wiring.fire(wm.value, out);
+        // a late record is still its partition's progress (its time is below the watermark: nothing moves)
+        if (wm.observe(p, t) >= wiring.nextEnd()) wiring.fire(wm.value, out);
       }
       lastArrival = now;
       maxAtArrival = wm.maxSeen;

@@ -12,8 +12,10 @@
 // - --idle follows the wall clock on a quiet stream: follow() raises W to an estimate.
 //
 // Per record this is a compare and a store; the minimum is searched again only when the
-// partition that had it moves on. The partition table is also what --stats prints (it is read
-// there, at the end, through the WatermarkTable interface).
+// partition that had it moves on. The partition table is also what --stats prints: Stats holds
+// this object as its WatermarkTable and reads it only for the report.
+
+import type { WatermarkTable } from '../core/stats.js';
 
 export type PartitionState = 'active' | 'idle' | 'ended' | 'revoked';
 
@@ -50,7 +52,7 @@ export const STALL_WALL_MS = 30_000;
 /** Who set or holds the watermark, when it is not the record's own partition's doing. */
 export const WALL_CLOCK = '';
 
-export class Watermarks {
+export class Watermarks implements WatermarkTable {
   readonly partitions = new Map<string, PartitionMark>();
   private readonly list: PartitionMark[] = [];
   private mark = -Infinity;
