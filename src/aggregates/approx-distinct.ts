@@ -2,7 +2,7 @@ import type { Value } from '../core/event.js';
 import type { Accumulator, AggregateSpec } from './types.js';
 import { mismatch, noParams } from './common.js';
 import { hashOut, hashValue } from './hash.js';
-import { HyperLogLog } from './hyperloglog.js';
+import { HyperLogLog, type HllState } from './hyperloglog.js';
 
 class ApproxDistinctAcc implements Accumulator {
   hll = new HyperLogLog();
@@ -17,6 +17,12 @@ class ApproxDistinctAcc implements Accumulator {
   merge(other: Accumulator): void {
     if (!(other instanceof ApproxDistinctAcc)) mismatch('approx_distinct');
     this.hll.merge(other.hll);
+  }
+  save(): HllState {
+    return this.hll.save();
+  }
+  load(state: unknown): void {
+    this.hll.load(state as HllState);
   }
 }
 

@@ -15,6 +15,12 @@ class CollectAcc implements Accumulator {
     const src = other.values;
     for (let i = 0; i < src.length; i++) this.values.push(src[i]!);
   }
+  save(): Value[] {
+    return this.values;
+  }
+  load(state: unknown): void {
+    this.values = state as Value[];
+  }
 }
 
 export const collect: AggregateSpec = {

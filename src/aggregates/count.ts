@@ -14,6 +14,12 @@ class CountRecords implements Accumulator {
     if (!(other instanceof CountRecords)) mismatch('count()');
     this.n += other.n;
   }
+  save(): number {
+    return this.n;
+  }
+  load(state: unknown): void {
+    this.n = state as number;
+  }
 }
 
 class CountValues implements Accumulator {
@@ -27,6 +33,12 @@ class CountValues implements Accumulator {
   merge(other: Accumulator): void {
     if (!(other instanceof CountValues)) mismatch('count(x)');
     this.n += other.n;
+  }
+  save(): number {
+    return this.n;
+  }
+  load(state: unknown): void {
+    this.n = state as number;
   }
 }
 

@@ -15,6 +15,12 @@ const LN_GAMMA = Math.log(GAMMA);
 const INV_LN_GAMMA = 1 / LN_GAMMA;
 const REPRESENTATIVE = 2 / (1 + GAMMA);
 
+/** A store for a checkpoint: the counts of buckets minIdx..maxIdx, and their total. */
+type StoreState = [minIdx: number, counts: Float64Array, total: number];
+
+/** A sketch for a checkpoint. */
+export type DDSketchState = [pos: StoreState, neg: StoreState, zeros: number, count: number, min: number, max: number];
+
 /** Bucket counts over a contiguous index range that grows as needed. */
 class DenseStore {
   counts = new Float64Array(0);
@@ -56,6 +62,22 @@ class DenseStore {
       if (n !== 0) this.add(i, n);
     }
   }
+
+  /** The used range, a view on the live counts without the spare room: serialized at once. */
+  save(): StoreState {
+    if (this.minIdx > this.maxIdx) return [0, new Float64Array(0), 0];
+    return [this.minIdx, this.counts.subarray(this.minIdx - this.offset, this.maxIdx - this.offset + 1), this.total];
+  }
+
+  /** Into a fresh store; copies the counts (a deserialized array is a view into its input). */
+  load([minIdx, counts, total]: StoreState): void {
+    if (counts.length === 0) return;
+    this.counts = counts.slice();
+    this.offset = minIdx;
+    this.minIdx = minIdx;
+    this.maxIdx = minIdx + counts.length - 1;
+    this.total = total;
+  }
 }
 
 export class DDSketch {
@@ -83,6 +105,20 @@ export class DDSketch {
     this.count += o.count;
     if (o.min < this.min) this.min = o.min;
     if (o.max > this.max) this.max = o.max;
+  }
+
+  save(): DDSketchState {
+    return [this.pos.save(), this.neg.save(), this.zeros, this.count, this.min, this.max];
+  }
+
+  /** Into a fresh sketch. */
+  load([pos, neg, zeros, count, min, max]: DDSketchState): void {
+    this.pos.load(pos);
+    this.neg.load(neg);
+    this.zeros = zeros;
+    this.count = count;
+    this.min = min;
+    this.max = max;
   }
 
   /** The value at 0-based `rank` in ascending order, within ALPHA relative error; 0 ≤ rank < count. */

@@ -2,6 +2,8 @@ import type { Value } from '../core/event.js';
 import type { Accumulator, AggregateSpec } from './types.js';
 import { mismatch, noParams } from './common.js';
 
+type DistinctState = [scalars: Set<string | number | boolean>, composites: Set<string>];
+
 // Scalars go into one Set as they are (a Set already tells 1 from "1" from true, and takes
 // -0 as 0); arrays and objects into a second Set by their JSON text, so that the text of an
 // object can never collide with an equal-looking string.
@@ -20,6 +22,12 @@ class DistinctAcc implements Accumulator {
     if (!(other instanceof DistinctAcc)) mismatch('distinct');
     for (const v of other.scalars) this.scalars.add(v);
     for (const v of other.composites) this.composites.add(v);
+  }
+  save(): DistinctState {
+    return [this.scalars, this.composites];
+  }
+  load(state: unknown): void {
+    [this.scalars, this.composites] = state as DistinctState;
   }
 }
 

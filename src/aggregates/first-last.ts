@@ -6,6 +6,8 @@ import { mismatch, noParams } from './common.js';
 // whose records interleaved in time); merges then keep arrival order exactly. Without it,
 // merge(b) means b's records came after this one's.
 
+type PickState = [value: Value, seq: number];
+
 class FirstAcc implements Accumulator {
   value: Value = null;
   seq = 0;
@@ -24,6 +26,12 @@ class FirstAcc implements Accumulator {
       this.value = other.value;
       this.seq = other.seq;
     }
+  }
+  save(): PickState {
+    return [this.value, this.seq];
+  }
+  load(state: unknown): void {
+    [this.value, this.seq] = state as PickState;
   }
 }
 
@@ -45,6 +53,12 @@ class LastAcc implements Accumulator {
       this.value = other.value;
       this.seq = other.seq;
     }
+  }
+  save(): PickState {
+    return [this.value, this.seq];
+  }
+  load(state: unknown): void {
+    [this.value, this.seq] = state as PickState;
   }
 }
 

@@ -23,6 +23,13 @@ const SM = 2 ** SP;
 const SPARSE_MAX_SLOTS = 4096;
 const ALPHA_INF = 1 / (2 * Math.LN2);
 
+/**
+ * A sketch for a checkpoint: its sparse table (Uint32Array, entries in their slots) or its
+ * dense registers (Uint8Array). The layout of the sparse table does not change results, only
+ * the set of entries does.
+ */
+export type HllState = Uint32Array | Uint8Array;
+
 export class HyperLogLog {
   private sparse: Uint32Array | null = new Uint32Array(16);
   private sparseSize = 0;
@@ -98,6 +105,26 @@ export class HyperLogLog {
     const a = this.dense!;
     const b = o.dense;
     for (let i = 0; i < M; i++) if (a[i]! < b[i]!) a[i] = b[i]!;
+  }
+
+  /** The live table or registers, by reference: the caller serializes them at once. */
+  save(): HllState {
+    return this.dense ?? this.sparse!;
+  }
+
+  /** Into a fresh sketch; copies the arrays (a deserialized one is a view into its input). */
+  load(state: HllState): void {
+    if (state instanceof Uint8Array) {
+      this.dense = state.slice();
+      this.sparse = null;
+      this.sparseSize = 0;
+      return;
+    }
+    const table = state.slice();
+    let size = 0;
+    for (let i = 0; i < table.length; i++) if (table[i] !== 0) size++;
+    this.sparse = table;
+    this.sparseSize = size;
   }
 
   /** true while the sketch is in its sparse (exact-ish, small) form */

@@ -5,6 +5,8 @@ import { mismatch, noParams } from './common.js';
 // Numbers and strings are tracked side by side so that merge is exact: numbers win when a
 // group has any, strings (compared by UTF-16 code units, as JavaScript's < does) otherwise.
 
+type MinMaxState = [num: number, hasNum: boolean, str: string, hasStr: boolean];
+
 class MinAcc implements Accumulator {
   num = Infinity;
   hasNum = false;
@@ -31,6 +33,12 @@ class MinAcc implements Accumulator {
     if (!(other instanceof MinAcc)) mismatch('min');
     if (other.hasNum) this.add(other.num);
     if (other.hasStr) this.add(other.str);
+  }
+  save(): MinMaxState {
+    return [this.num, this.hasNum, this.str, this.hasStr];
+  }
+  load(state: unknown): void {
+    [this.num, this.hasNum, this.str, this.hasStr] = state as MinMaxState;
   }
 }
 
@@ -60,6 +68,12 @@ class MaxAcc implements Accumulator {
     if (!(other instanceof MaxAcc)) mismatch('max');
     if (other.hasNum) this.add(other.num);
     if (other.hasStr) this.add(other.str);
+  }
+  save(): MinMaxState {
+    return [this.num, this.hasNum, this.str, this.hasStr];
+  }
+  load(state: unknown): void {
+    [this.num, this.hasNum, this.str, this.hasStr] = state as MinMaxState;
   }
 }
 

@@ -17,6 +17,8 @@ export function numericValue(v: Value | undefined): number {
   return NaN;
 }
 
+type NeumaierState = [s: number, c: number, n: number];
+
 /** Running compensated sum of finite numbers, with the count of terms. */
 export class NeumaierSum {
   s = 0;
@@ -42,6 +44,14 @@ export class NeumaierSum {
     this.addTerm(o.s);
     this.addTerm(o.c);
     this.n += o.n;
+  }
+
+  save(): NeumaierState {
+    return [this.s, this.c, this.n];
+  }
+
+  load(state: unknown): void {
+    [this.s, this.c, this.n] = state as NeumaierState;
   }
 
   total(): number {

@@ -1,11 +1,14 @@
 import type { Value } from '../core/event.js';
 import type { Accumulator, AggregateSpec } from './types.js';
 import { mismatch, noParams } from './common.js';
-import { DDSketch } from './ddsketch.js';
+import { DDSketch, type DDSketchState } from './ddsketch.js';
 import { numericValue } from './numeric.js';
 
 /** values kept exactly per group before switching to the sketch */
 export const EXACT_LIMIT = 10_000;
+
+/** exact phase: the values (a view, no copy) and whether they are sorted; sketch phase: the sketch */
+type PercentileState = [values: Float64Array, sorted: boolean, sketch: DDSketchState | null];
 
 // Exact phase: values in a growing Float64Array (sorted lazily, numerically, when a result
 // is asked for). Past EXACT_LIMIT values, everything moves into a DDSketch and stays there.
@@ -66,6 +69,27 @@ class PercentileAcc implements Accumulator {
     }
     // other is exact: replay its values (add() moves to the sketch if the limit is passed)
     for (let i = 0; i < other.n; i++) this.add(other.values[i]!);
+  }
+
+  save(): PercentileState {
+    if (this.sketch !== null) return [new Float64Array(0), true, this.sketch.save()];
+    return [this.values.subarray(0, this.n), this.sorted, null];
+  }
+
+  load(state: unknown): void {
+    const [values, sorted, sketch] = state as PercentileState;
+    if (sketch !== null) {
+      this.sketch = new DDSketch();
+      this.sketch.load(sketch);
+      this.values = new Float64Array(0);
+      this.n = 0;
+      return;
+    }
+    // one copy, into an array with room to grow (a deserialized one is a view into its input)
+    this.values = new Float64Array(Math.max(8, values.length));
+    this.values.set(values);
+    this.n = values.length;
+    this.sorted = sorted;
   }
 }
 

@@ -2,6 +2,8 @@ import type { Value } from '../core/event.js';
 import { mismatch, noParams } from './common.js';
 import type { Accumulator, AggregateSpec } from './types.js';
 
+type RateState = [n: number, min: number, max: number, span: number | null];
+
 class Rate implements Accumulator {
   n = 0;
   min = Infinity;
@@ -26,6 +28,12 @@ class Rate implements Accumulator {
     this.n += other.n;
     this.min = Math.min(this.min, other.min);
     this.max = Math.max(this.max, other.max);
+  }
+  save(): RateState {
+    return [this.n, this.min, this.max, this.span];
+  }
+  load(state: unknown): void {
+    [this.n, this.min, this.max, this.span] = state as RateState;
   }
 }
 

@@ -11,6 +11,8 @@ interface Entry {
   seq: number;
 }
 
+type TopState = [scalars: Map<string | number | boolean, Entry>, composites: Map<string, Entry>, next: number];
+
 // Exact counts per value (scalars keyed as they are, arrays and objects by JSON text, in two
 // maps so the two kinds never collide); `seq` keeps first appearance across both maps and
 // across merges, where the merged-in accumulator's values came later.
@@ -59,6 +61,14 @@ class TopAcc implements Accumulator {
       else this.composites.set(key, { value: e.value, count: e.count, seq: base + e.seq });
     }
     this.next = base + other.next;
+  }
+
+  save(): TopState {
+    return [this.scalars, this.composites, this.next];
+  }
+
+  load(state: unknown): void {
+    [this.scalars, this.composites, this.next] = state as TopState;
   }
 }
 

@@ -2,6 +2,7 @@
 // An accumulator is created fresh per group (and per window), fed values one at a time,
 // and asked for its result when the group is emitted. `merge` combines two accumulators of
 // the same spec (used by sliding windows and scale-out); every aggregate here supports it.
+// `save`/`load` checkpoint an accumulator, and every aggregate has them too.
 
 import type { Value } from '../core/event.js';
 
@@ -16,16 +17,23 @@ export interface Accumulator {
    */
   setSpan?(ms: number): void;
   /**
-   * The accumulator's state for a checkpoint: plain data that v8.serialize can write (numbers
-   * including ±Infinity and NaN, strings, arrays, Maps, typed arrays; no functions). Taken between
-   * records; the accumulator may go on being used afterwards.
+   * The accumulator's state for a checkpoint (`--state`), taken between records: plain data
+   * that v8.serialize can write (numbers including ±Infinity, NaN and -0, strings, arrays,
+   * Maps, Sets, typed arrays; no functions, no class instances). The caller serializes it
+   * immediately and synchronously, before it uses the accumulator again. So save() may hand
+   * out its live arrays, Maps and Sets by reference instead of copying them, and what it
+   * returns is valid only until the next call on the accumulator, which goes on being used.
    */
-  save?(): unknown;
+  save(): unknown;
   /**
-   * Load a state that save() returned, into a fresh accumulator made with the same params and
-   * argCount. Afterwards add/merge/result behave exactly as on the accumulator that was saved.
+   * Takes over a state that save() returned and that went through v8.serialize and
+   * v8.deserialize, in a fresh accumulator from spec.fresh with the same params and argCount:
+   * afterwards add, merge, result and setSpan behave exactly, bit for bit, as on the
+   * accumulator that was saved. It may keep the state's Maps and arrays (so never pass it
+   * save()'s live result) but copies typed arrays: v8.deserialize makes them views into its
+   * whole input buffer, which they would otherwise keep alive.
    */
-  load?(state: unknown): void;
+  load(state: unknown): void;
 }
 
 export interface AggregateSpec {

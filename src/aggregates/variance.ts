@@ -3,6 +3,8 @@ import type { Accumulator, AggregateSpec } from './types.js';
 import { mismatch, noParams } from './common.js';
 import { numericValue } from './numeric.js';
 
+type WelfordState = [n: number, mean: number, m2: number];
+
 // Welford's running mean and sum of squared deviations (m2), merged with Chan et al.'s
 // parallel formula; both avoid the cancellation of the textbook sum-of-squares method.
 class Welford {
@@ -30,6 +32,12 @@ class Welford {
     this.mean += (d * o.n) / n;
     this.m2 += o.m2 + ((d * d * this.n) / n) * o.n;
     this.n = n;
+  }
+  save(): WelfordState {
+    return [this.n, this.mean, this.m2];
+  }
+  load(state: unknown): void {
+    [this.n, this.mean, this.m2] = state as WelfordState;
   }
   variance(): number | null {
     return this.n < 2 ? null : this.m2 / (this.n - 1);
