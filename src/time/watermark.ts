@@ -58,6 +58,8 @@ export class Watermarks implements WatermarkTable {
   private mark = -Infinity;
   /** the lowest max among active partitions (Infinity: none active) */
   private low = Infinity;
+  /** a partition became active when none was: the watermark may move up to it once its record is in */
+  private woke = false;
   /** the largest event time seen in any partition, or followed under --idle */
   maxSeen = -Infinity;
   /** the partition whose time last moved the watermark (WALL_CLOCK: --idle), null before it moved */
@@ -82,10 +84,15 @@ export class Watermarks implements WatermarkTable {
     return p;
   }
 
-  /** A record of p arrived: it takes part in the minimum again if it was out (W cannot move by this). */
+  /**
+   * A record of p arrived: it takes part in the minimum again if it was out. The watermark does
+   * not move before the record is checked against it: observe() settles it.
+   */
   activate(p: PartitionMark): void {
     if (p.state === 'active') return;
     p.state = 'active';
+    // joining others can only lower the minimum; joining none makes it p's time
+    if (this.low === Infinity) this.woke = true;
     if (p.max < this.low) this.low = p.max;
   }
 
@@ -97,6 +104,7 @@ export class Watermarks implements WatermarkTable {
       if (t > this.maxSeen) this.maxSeen = t;
       if (lowest) this.recompute();
     }
+    if (this.woke) this.recompute();
     return this.mark;
   }
 
@@ -106,6 +114,7 @@ export class Watermarks implements WatermarkTable {
     if (kind === 'assigned' || kind === 'active') {
       this.activate(p);
       p.lastWall = now;
+      if (this.woke) this.recompute();
     } else this.leave(p, kind);
     return this.mark;
   }
@@ -176,6 +185,7 @@ export class Watermarks implements WatermarkTable {
     this.maxSeen = s.maxSeen;
     this.setBy = s.setBy;
     this.low = this.lowest();
+    this.woke = false;
   }
 
   private leave(p: PartitionMark, kind: 'ended' | 'revoked' | 'idle'): void {
@@ -191,6 +201,7 @@ export class Watermarks implements WatermarkTable {
   }
 
   private recompute(): void {
+    this.woke = false;
     let low = Infinity;
     let by: PartitionMark | null = null;
     for (const q of this.list) {

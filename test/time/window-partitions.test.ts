@@ -97,6 +97,18 @@ describe('ended, revoked, idle and active', () => {
     expect(drive(stage, [recs('k/1', 41)], false)).toEqual([win(20, 30, 1)]);
   });
 
+  it('a partition that comes back while none is active lifts the watermark to its own time', () => {
+    const { stage } = buildWindow(TUMBLING);
+    drive(stage, [...assigned('k/0', 'k/1'), recs('k/0', 1, 25), { change: { kind: 'idle', partition: 'k/0' } }, { change: { kind: 'idle', partition: 'k/1' } }], false);
+    expect(jsonLines(stage.partition!({ kind: 'active', partition: 'k/0' }))).toEqual([win(0, 10, 1)]);
+    drive(stage, [{ change: { kind: 'idle', partition: 'k/0' } }], false);
+    // woken by a record instead: the record is checked against the watermark first (12 s joins [10, 20))
+    const { stage: s2, late } = buildWindow(TUMBLING);
+    drive(s2, [...assigned('k/0', 'k/1'), recs('k/0', 1, 25), { change: { kind: 'idle', partition: 'k/0' } }, { change: { kind: 'idle', partition: 'k/1' } }], false);
+    expect(drive(s2, [recs('k/0', 12)], false)).toEqual([win(0, 10, 1), win(10, 20, 1)]);
+    expect(late).toEqual([]);
+  });
+
   it('count windows do not use time: partition changes give nothing and change nothing', () => {
     const { stage } = buildWindow('window count 2 on t | count()');
     expect(stage.partition!({ kind: 'assigned', partition: 'k/0' })).toEqual([]);

@@ -81,3 +81,45 @@ export function drive(stage: StatefulStage, steps: Drive[], end = true): string[
 
 /** A checkpoint's way through disk: v8.serialize and back. */
 export const roundTrip = (state: unknown): unknown => v8.deserialize(v8.serialize(state));
+
+/**
+ * The steps of a partitioned input as the executor would hand them over: consecutive records in
+ * batches whose sizes cycle through `sizes` (a change always ends a batch), changes one by one.
+ * `driveOf[i]` is the index of the drive step that carries step i.
+ */
+export function batches(steps: ({ partition: string; rec: Rec } | { partition: string; change: PartitionChange['kind'] })[], sizes: number[]): { drives: Drive[]; driveOf: number[] } {
+  const drives: Drive[] = [];
+  const driveOf: number[] = [];
+  let batch: { partition: string; rec: Rec }[] = [];
+  let n = 0;
+  const size = () => Math.max(1, sizes.length > 0 ? sizes[n % sizes.length]! : Infinity);
+  const flush = () => {
+    if (batch.length > 0) drives.push({ batch });
+    batch = [];
+    n++;
+  };
+  for (const s of steps) {
+    if ('change' in s) {
+      flush();
+      driveOf.push(drives.length);
+      drives.push({ change: { kind: s.change, partition: s.partition } });
+    } else {
+      driveOf.push(drives.length);
+      batch.push(s);
+      if (batch.length >= size()) flush();
+    }
+  }
+  flush();
+  return { drives, driveOf };
+}
+
+/** Like drive(), with each output line tagged by the drive step that returned it (drives.length: end()). */
+export function driveTagged(stage: StatefulStage, steps: Drive[]): [number, string][] {
+  const out: [number, string][] = [];
+  steps.forEach((s, i) => {
+    const lines = 'change' in s ? jsonLines(stage.partition!(s.change)) : jsonLines(stage.push(s.batch.map((r) => eventIn(r.partition, r.rec))));
+    for (const l of lines) out.push([i, l]);
+  });
+  for (const l of jsonLines(stage.end())) out.push([steps.length, l]);
+  return out;
+}
