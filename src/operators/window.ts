@@ -262,11 +262,15 @@ function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: {
   };
 }
 
+/** The window stage's checkpoint: plain data for v8.serialize (wall-clock timers are not in it). */
 interface WindowSnapshot {
   kind: WindowArgs['kind'];
   /** the Grouper's arrival counter (first/last) */
   arrivals: number;
   watermarks: SavedWatermarks;
+  /** --idle: the largest event time when the last batch came, which the wall clock is added to */
+  maxAtArrival: number;
+  /** the open windows with their groups, as the kind's wiring saves them */
   windows: unknown;
 }
 
@@ -397,7 +401,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
       return out;
     },
     snapshot(): WindowSnapshot {
-      return { kind: w.kind, arrivals: grouper.arrivals, watermarks: wm.save(), windows: wiring.save() };
+      return { kind: w.kind, arrivals: grouper.arrivals, watermarks: wm.save(), maxAtArrival, windows: wiring.save() };
     },
     restore(state: unknown) {
       const s = state as WindowSnapshot;
@@ -409,7 +413,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
       lastSource = null;
       part = null;
       lastArrival = now;
-      maxAtArrival = wm.maxSeen;
+      maxAtArrival = s.maxAtArrival;
     },
     ...(tick ? { tick, tickMs } : {}),
   };
