@@ -106,7 +106,16 @@ export const window = defineOperator<WindowArgs>({
     '`session GAP`: per key, grows while records come less than GAP apart, merges when a record bridges two sessions; a session is [first, last + GAP). ' +
     '`count N [every M]`: per key, every N records (the last N, every M records, with every); a partial window is written at the end of input. ' +
     '`on FIELD` reads event time from FIELD (ISO-8601/RFC 3339, epoch s/ms/µs/ns by magnitude, nginx/apache and syslog stamps; --tz, --time-format); without it, @timestamp (arrival time). ' +
-    'The watermark is the largest event time seen less `allow` (default 0). A window fires when the watermark reaches its end; ' +
+    'The watermark is kept per input partition (a file, stdin, a Kafka partition): each has the largest event time it has shown, and the window\'s watermark is ' +
+    'the lowest of those over the active partitions, less `allow` (default 0); it never goes back. A partition takes part once it is assigned (holding the watermark ' +
+    'back until it has data) or sends a record; it leaves when it ends (a file read to its end, a Kafka partition at its end under -e), is revoked, or has no record ' +
+    'for --idle-partition DURATION, and comes back with its next record. With no active partition the watermark stays put, so files read one after another ' +
+    'behave as one stream. A partition that holds the watermark back for long (over 60s of event time behind another, or 30s without a record while others have ' +
+    'them) is named once in a warning; --stats lists each partition\'s watermark when there are several. ' +
+    'When the partitions are known from the start (a Kafka consumer\'s are assigned before it reads) and the disorder inside each stays within `allow`, ' +
+    'the results do not depend on how the partitions interleave: the same windows with the same values, except what follows arrival order ' +
+    '(first, last, collect, and, within one window end, the order of keys, which is that of first appearance). ' +
+    'A window fires when the watermark reaches its end; ' +
     'a record is checked against the watermark before it is added and joins only windows that have not fired; a record that joins none is late: ' +
     'counted in --stats and dropped, or written to the dead-letter file with --late dead-letter. At the end of input every open window fires. ' +
     'Results carry window_start and window_end, then the keys, then the aggregates, in window-end order, then window start, then the order keys appeared. ' +
