@@ -27,11 +27,11 @@ export class Stats {
   assertFailures = 0;
   /** records dropped as late by a window */
   late = 0;
-  /** the first window stage's watermarks per input partition, if the program has one */
-  watermarks: WatermarkTable | null = null;
   /** reading has begun (a program error before it leaves nothing to report) */
   started = false;
   readonly startTime = performance.now();
+  /** the first window stage's watermarks per input partition, if the program has one */
+  watermarks: WatermarkTable | null = null;
 
   typeError = (): void => {
     this.typeErrors++;
