@@ -37,6 +37,8 @@ export function explainWindows(w: WindowArgs, events: Event[], times: (number | 
     return out;
   }
   out += `  watermark = the largest event time seen${allow ? ` − ${formatDuration(allow)}` : ''}; a window fires when the watermark reaches its end\n`;
+  out += `  per input partition (a file, a Kafka partition): the watermark is the lowest over the active ones and never goes back;\n`;
+  out += `  a partition that ended, was revoked or is idle (--idle-partition) leaves the minimum\n`;
   out += `first records:\n`;
   const size = w.size!.ms;
   events.forEach((ev, i) => {
