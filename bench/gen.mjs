@@ -34,7 +34,7 @@ export const CSV_HEADER = 'ts,epoch_ms,service,path,method,status,latency_ms,use
 
 function mulberry32(seed) {
   let a = seed >>> 0;
-  return function () {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
@@ -186,7 +186,7 @@ export function* events(n, seed = DEFAULT_SEED) {
     const j = Math.floor(rand() * (i + 1));
     [order[i], order[j]] = [order[j], order[i]];
   }
-  const routeCum = cumulative(order.map((_, rank) => 1 / Math.pow(rank + 1, 1.1)));
+  const routeCum = cumulative(order.map((_, rank) => 1 / (rank + 1) ** 1.1));
   const regionCum = cumulative(REGIONS.map(([, w]) => w));
 
   // Incident: payments degraded for 20 minutes, 2 hours in (503s and slow responses).

@@ -65,6 +65,7 @@ function parseArgs(argv) {
             '  --timeout S   kill a single run after S seconds',
         );
         process.exit(0);
+        break;
       default:
         throw new Error(`unknown option ${a} (try --help)`);
     }

@@ -357,7 +357,7 @@ async function doResolveKafka(spec, log) {
 
   const coreJar = classpath.split(path.delimiter).find((j) => /kafka_2\.13-[^/\\]+\.jar$/.test(j));
   const m = coreJar && /kafka_2\.13-([^/\\]+)\.jar$/.exec(coreJar);
-  if (!m || !m[1]) throw new Error(`no kafka_2.13 jar in the resolved classpath ${cpFile}`);
+  if (!m?.[1]) throw new Error(`no kafka_2.13 jar in the resolved classpath ${cpFile}`);
   const version = m[1];
 
   const logs = logConfigsFor(major);

@@ -142,6 +142,6 @@ export class DDSketch {
   }
 
   private clamp(v: number): number {
-    return v < this.min ? this.min : v > this.max ? this.max : v;
+    return Math.min(Math.max(v, this.min), this.max);
   }
 }

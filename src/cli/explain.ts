@@ -2,12 +2,17 @@
 // and, for a window, where the first records fall and when each of those windows fires.
 
 import type { Program } from '../lang/ast.js';
-import { findOperator } from '../operators/index.js';
+import { findOperator, stageText } from '../operators/index.js';
 import type { WindowArgs } from '../operators/window.js';
 import { location, type Event } from '../core/event.js';
 import { formatDuration } from '../time/duration.js';
 import { formatIso } from '../time/format.js';
 import { slidingStarts, tumblingStart } from '../time/windows.js';
+
+/** The program as one canonical text: the same for both forms of the language and any spacing. */
+export function canonicalProgram(program: Program): string {
+  return program.stages.map((s) => stageText(s.op, s.args)).join(' | ');
+}
 
 export function explainPlan(program: Program): string {
   const rows = program.stages.map((s, i) => {
@@ -15,8 +20,7 @@ export function explainPlan(program: Program): string {
     const text = `${op.name} ${op.print(s.args)}`.trim();
     return `  ${i + 1}. ${text.padEnd(40)}  ${op.kind}`;
   });
-  const canonical = program.stages.map((s) => `${s.op === 'aggregate' ? '' : s.op + ' '}${findOperator(s.op)!.print(s.args)}`.trim()).join(' | ');
-  return `program: ${canonical}\nplan (records flow top to bottom, in batches):\n  0. read inputs, decode to records\n${rows.join('\n')}\n  ${rows.length + 1}. encode and write\n`;
+  return `program: ${canonicalProgram(program)}\nplan (records flow top to bottom, in batches):\n  0. read inputs, decode to records\n${rows.join('\n')}\n  ${rows.length + 1}. encode and write\n`;
 }
 
 export function windowArgs(program: Program): WindowArgs | null {
@@ -33,6 +37,8 @@ export function explainWindows(w: WindowArgs, events: Event[], times: (number | 
     return out;
   }
   out += `  watermark = the largest event time seen${allow ? ` − ${formatDuration(allow)}` : ''}; a window fires when the watermark reaches its end\n`;
+  out += `  per input partition (a file, a Kafka partition): the watermark is the lowest over the active ones and never goes back;\n`;
+  out += `  a partition that ended, was revoked or is idle (--idle-partition) leaves the minimum\n`;
   out += `first records:\n`;
   const size = w.size!.ms;
   events.forEach((ev, i) => {

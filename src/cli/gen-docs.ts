@@ -3,6 +3,7 @@
 // this produces. Run `npm run gen` after changing an operator, function, aggregate, format,
 // option or exit status.
 
+import { STATE_RULES } from './state-help.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { aggregateList } from '../aggregates/index.js';
 import { exitStatuses } from '../errors/errors.js';
@@ -29,7 +30,7 @@ function tp(term: string, body: string): string {
 export function manPage(): string {
   let m = `.TH SLUICE 1 "" "sluice ${version()}" "User Commands"\n`;
   m += '.SH NAME\nsluice \\- filter, reshape and aggregate streams of records from files, stdin and Kafka\n';
-  m += '.SH SYNOPSIS\n.B sluice\n[\\fIOPTIONS\\fR] \\fIPROGRAM\\fR [\\fIINPUT\\fR ...]\n.br\n.B sluice\n[\\fIOPTIONS\\fR] \\fIOP ARG\\fR [\\fBthen\\fR \\fIOP ARG\\fR ...] [\\fIINPUT\\fR ...]\n.br\n.B sluice kafka\ntopics|describe \\fITOPIC\\fR|groups|lag \\fIGROUP\\fR [\\fB\\-b\\fR \\fIBROKERS\\fR]\n.br\n.B sluice help\n[\\fIOPERATOR\\fR|\\fBfunctions\\fR|\\fBaggregates\\fR|\\fBformats\\fR]\n';
+  m += '.SH SYNOPSIS\n.B sluice\n[\\fIOPTIONS\\fR] \\fIPROGRAM\\fR [\\fIINPUT\\fR ...]\n.br\n.B sluice\n[\\fIOPTIONS\\fR] \\fIOP ARG\\fR [\\fBthen\\fR \\fIOP ARG\\fR ...] [\\fIINPUT\\fR ...]\n.br\n.B sluice kafka\ntopics|describe \\fITOPIC\\fR|groups|lag \\fIGROUP\\fR [\\fB\\-b\\fR \\fIBROKERS\\fR]\n.br\n.B sluice help\n[\\fIOPERATOR\\fR|\\fBfunctions\\fR|\\fBaggregates\\fR|\\fBformats\\fR|\\fBkafka\\fR|\\fBstate\\fR]\n';
   m += '.SH DESCRIPTION\n' + roff(
     'sluice reads records from files or stdin, runs them through a chain of stages separated by | and writes the ' +
     'result to stdout. The argument form is the same language: every operator takes one argument and "then" ' +
@@ -53,6 +54,8 @@ export function manPage(): string {
     '"where" when the expression is truthy: anything but null, false, 0 and "".') + '\n';
   m += '.SH TIME AND WINDOWS\n';
   for (const [term, body] of TIME_RULES) m += tp(term, body);
+  m += '.SH STATE AND CHECKPOINTS\n';
+  for (const [term, body] of STATE_RULES) m += tp(term, body);
   m += '.SH KAFKA\n.nf\n' + roff(kafkaHelpText().replace(/^Kafka\n\n/, '')) + '\n.fi\n';
   m += '.SH FUNCTIONS\n';
   for (const f of functionList) m += tp(f.usage, f.summary);

@@ -28,7 +28,7 @@ import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
 import { helpTopic, mainHelp } from './help.js';
 import { optionTable, type CliOptions } from './options.js';
-import { explainPlan, explainWindows, windowArgs } from './explain.js';
+import { canonicalProgram, explainPlan, explainWindows, windowArgs } from './explain.js';
 import type { Program } from '../lang/ast.js';
 import type { WindowArgs } from '../operators/window.js';
 import { eventTimeReader } from '../operators/event-time.js';
@@ -362,11 +362,6 @@ function holdingStages(program: Program): string {
   return program.stages.filter((s) => findOperator(s.op)!.kind !== 'stateless').map((s) => s.op).join(', ');
 }
 
-/** The program as one canonical text: the same for both forms of the language and any spacing. */
-function canonicalProgram(program: Program): string {
-  return program.stages.map((s) => `${s.op} ${findOperator(s.op)!.print(s.args)}`.trim()).join(' | ');
-}
-
 /** Options that change what a checkpoint's state means; a restart must give the same. */
 function stateOptions(opts: CliOptions): { [name: string]: string } {
   const out: { [name: string]: string } = { '-I': opts.inputFormat, '--time-format-out': opts.timeFormatOut };
@@ -410,7 +405,14 @@ async function stateFor(
   await checkStatePath(path);
   const store = fileStore(path);
   const candidates = await store.load();
-  if (candidates[0]) checkFingerprint(candidates[0], fingerprint, path);
+  if (candidates[0]) {
+    // a stage's or accumulator's state layout may change between versions: never load one as another
+    if (candidates[0].sluice !== version()) {
+      throw new UsageError(`--state ${path} was written by sluice ${candidates[0].sluice}, this is sluice ${version()}: ` +
+        `checkpoints are read by the version that wrote them. Finish the job with that version, or delete ${path} to start afresh`);
+    }
+    checkFingerprint(candidates[0], fingerprint, path);
+  }
   let from: Checkpoint | null = candidates[0] ?? null;
   if (opts.exactlyOnce && from) {
     const { committedOffsets } = await import('../kafka/source.js');

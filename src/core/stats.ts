@@ -1,6 +1,21 @@
 // Counters for --stats. One instance per run, shared by the executor, the decoders' bad-input
 // callback and compiled expressions (type errors). Nothing is dropped without being counted.
 
+/** One input partition's watermark as a window stage keeps it: the largest event time seen, and its state. */
+export interface PartitionWatermark {
+  readonly max: number;
+  readonly state: 'active' | 'idle' | 'ended' | 'revoked';
+}
+
+/**
+ * A window stage's watermarks per input partition. The stage hands Stats its own table once and
+ * keeps it current; it is read only when the report is printed.
+ */
+export interface WatermarkTable {
+  readonly allowMs: number;
+  readonly partitions: ReadonlyMap<string, PartitionWatermark>;
+}
+
 export class Stats {
   recordsIn = 0;
   recordsOut = 0;
@@ -19,6 +34,8 @@ export class Stats {
   /** reading has begun (a program error before it leaves nothing to report) */
   started = false;
   readonly startTime = performance.now();
+  /** the first window stage's watermarks per input partition, if the program has one */
+  watermarks: WatermarkTable | null = null;
 
   typeError = (): void => {
     this.typeErrors++;
@@ -44,7 +61,28 @@ export class Stats {
       rows.push(['checkpoints', `${this.checkpoints} (last ${this.checkpointBytes} bytes; ${this.checkpointMs.toFixed(1)} ms in all)`]);
     }
     rows.push(['elapsed', `${secs.toFixed(3)} s`], ['rate', `${rate} records/s`]);
-    const w = Math.max(...rows.map(([k]) => k.length));
-    return rows.map(([k, v]) => `sluice: ${k.padEnd(w)}  ${v}`).join('\n') + '\n';
+    return table(rows) + table(this.watermarkRows());
   }
+
+  /**
+   * `watermark PARTITION  TIME` per input partition (its largest event time less the allowed
+   * lateness; idle or revoked ones say so, ended is how every finite input finishes), when there
+   * is more than one partition or one is idle: one file says nothing new.
+   */
+  private watermarkRows(): [string, string][] {
+    const wm = this.watermarks;
+    if (wm === null) return [];
+    const parts = [...wm.partitions];
+    if (parts.length < 2 && !parts.some(([, p]) => p.state === 'idle')) return [];
+    return parts.map(([id, p]) => {
+      const t = p.max - wm.allowMs;
+      const time = Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : 'none';
+      return [`watermark ${id}`, p.state === 'idle' || p.state === 'revoked' ? `${time} (${p.state})` : time];
+    });
+  }
+}
+
+function table(rows: [string, string][]): string {
+  const w = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `sluice: ${k.padEnd(w)}  ${v}\n`).join('');
 }

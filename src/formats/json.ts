@@ -9,7 +9,7 @@
 
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
-import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
+import { decoderState, jsonErrorText, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 import { defineFormat, jsonMessage } from './spec.js';
 
 // where the scanner is, outside a value
@@ -68,7 +68,7 @@ export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
     try {
       value = JSON.parse(text) as Value;
     } catch (e) {
-      bad(text, 'invalid JSON: ' + (e as Error).message, valueLine);
+      bad(text, jsonErrorText(e), valueLine);
       return;
     }
     out.push(makeEvent(value, undefined, source, valueLine, ts));

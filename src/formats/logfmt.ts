@@ -151,7 +151,7 @@ export const encodeLogfmt: EncoderFactory = () => ({
       }
       let line = '';
       for (const k in v) {
-        if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+        if (!Object.hasOwn(v, k)) continue;
         line += (line.length === 0 ? '' : ' ') + logfmtKey(k) + '=' + logfmtValue(v[k]);
       }
       out += line + '\n';

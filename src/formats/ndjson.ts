@@ -5,7 +5,7 @@
 
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
-import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
+import { decoderState, jsonErrorText, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 import { LineSplitter, type SplitterState } from './line-splitter.js';
 import { defineFormat, jsonMessage } from './spec.js';
 
@@ -28,7 +28,7 @@ export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
       try {
         value = JSON.parse(line) as Value;
       } catch (e) {
-        if (line.trim().length > 0) bad(line, 'invalid JSON: ' + (e as Error).message, lineNo);
+        if (line.trim().length > 0) bad(line, jsonErrorText(e), lineNo);
         continue;
       }
       out.push(makeEvent(value, line, source, lineNo, ts));

@@ -4,7 +4,7 @@
 // the registry. A format reads (decoder), writes (encoder) or both.
 
 import { makeEvent, type Event, type Source, type Value } from '../core/event.js';
-import type { DecodeOptions, DecoderFactory, EncoderFactory } from './types.js';
+import { jsonErrorText, type DecodeOptions, type DecoderFactory, type EncoderFactory } from './types.js';
 
 /**
  * The start of an input as `auto` sees it, cut up once for every format's sniff: a byte order
@@ -83,7 +83,7 @@ export const jsonMessage: MessageDecode = (text, src, out, bad, where, ts) => {
   try {
     value = JSON.parse(text) as Value;
   } catch (e) {
-    bad.push({ at: out.length, raw: text, reason: 'invalid JSON: ' + (e as Error).message, where: where() });
+    bad.push({ at: out.length, raw: text, reason: jsonErrorText(e), where: where() });
     return;
   }
   out.push(makeEvent(value, text.indexOf('\n') < 0 ? text : undefined, src, 0, ts));

@@ -127,7 +127,7 @@ function walk(v: Value | undefined, path: Step[]): Value | undefined {
       if (!Array.isArray(v)) return undefined;
       v = v[s < 0 ? v.length + s : s];
     } else {
-      if (!isRecord(v) || !Object.prototype.hasOwnProperty.call(v, s)) return undefined;
+      if (!isRecord(v) || !Object.hasOwn(v, s)) return undefined;
       v = v[s];
     }
   }

@@ -37,6 +37,13 @@ export function findOperator(name: string): AnyOperator | undefined {
   return byName.get(name);
 }
 
+/** A stage written without its keyword (`count() by k` is `aggregate count() by k`), as the user would write it. */
+export function stageText(op: string, args: unknown): string {
+  const spec = findOperator(op)!;
+  const implicit = spec === aggregate;
+  return `${implicit ? '' : spec.name + ' '}${spec.print(args)}`.trim();
+}
+
 export const grammar: StageGrammar = {
   lookup: (word) => byName.get(word),
   implicitStage: (word) => (aggregates.has(word) ? aggregate : undefined),

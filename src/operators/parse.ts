@@ -1,5 +1,5 @@
 import { UsageError } from '../errors/errors.js';
-import { textParsers } from '../formats/parse/index.js';
+import { textParsers, type TextParser } from '../formats/parse/index.js';
 import { suggestion } from '../errors/diagnostic.js';
 import type { Expr } from '../lang/ast.js';
 import { printExpr, printString } from '../lang/print.js';
@@ -48,7 +48,7 @@ export const parse = defineOperator<ParseArgs>({
   },
   print: (a) => [a.format, a.arg !== null ? printString(a.arg) : '', a.from === DEFAULT_FROM ? '' : `from ${printExpr(a.from)}`].filter(Boolean).join(' '),
   build({ format, arg, from }, ctx) {
-    let parser;
+    let parser: TextParser;
     try {
       parser = textParsers.get(format)!.create(arg ?? undefined, { infer: ctx.infer });
     } catch (e) {

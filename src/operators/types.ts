@@ -52,7 +52,11 @@ export interface StatefulStage {
   readonly tickMs?: number;
   /** the input's partitions changed; returns what became due (a window whose watermark moved) */
   partition?(change: PartitionChange): Batch;
-  /** the stage's whole state, between batches, as plain data that v8.serialize can write */
+  /**
+   * The stage's whole state, between batches, as plain data that v8.serialize can write. The
+   * caller serializes it at once, before the next push or tick, so it may hand out live Maps and
+   * arrays rather than copies.
+   */
   snapshot(): unknown;
   /** load a snapshot taken by the same stage of the same program, before any record */
   restore(state: unknown): void;

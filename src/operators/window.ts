@@ -2,14 +2,19 @@ import { UsageError } from '../errors/errors.js';
 import type { Expr } from '../lang/ast.js';
 import type { StageParser } from '../lang/parser.js';
 import { printExpr } from '../lang/print.js';
-import { makeEvent, type Batch, type Event, type Value } from '../core/event.js';
+import { makeEvent, partitionId, type Batch, type Event, type Source, type Value } from '../core/event.js';
+import { CountWindows, type CountWindow, type SavedCountWindow } from '../time/count-windows.js';
+import type { FixedWindows, SavedPane } from '../time/fixed-windows.js';
 import { formatIso } from '../time/format.js';
-import { slidingStarts, tumblingStart, Watermark } from '../time/windows.js';
-import { Grouper, type AggregateArgs, type Group } from './aggregate.js';
+import { SessionWindows, type SavedSessions } from '../time/session.js';
+import { SlidingWindows } from '../time/sliding.js';
+import { TumblingWindows } from '../time/tumbling.js';
+import { WALL_CLOCK, Watermarks, type PartitionMark, type SavedWatermarks } from '../time/watermark.js';
+import { Grouper, type AggregateArgs, type Group, type SavedGroup } from './aggregate.js';
 import { eventTimeReader } from './event-time.js';
 import { parseEmit, positiveDuration, printEmit, type Dur, type Emit } from './emit.js';
 import { count } from './head.js';
-import { defineOperator, type BuildContext, type Stage } from './types.js';
+import { defineOperator, type BuildContext, type PartitionChange, type Stage, type StatefulStage } from './types.js';
 
 export interface WindowArgs {
   kind: 'tumbling' | 'sliding' | 'session' | 'count';
@@ -101,7 +106,16 @@ export const window = defineOperator<WindowArgs>({
     '`session GAP`: per key, grows while records come less than GAP apart, merges when a record bridges two sessions; a session is [first, last + GAP). ' +
     '`count N [every M]`: per key, every N records (the last N, every M records, with every); a partial window is written at the end of input. ' +
     '`on FIELD` reads event time from FIELD (ISO-8601/RFC 3339, epoch s/ms/µs/ns by magnitude, nginx/apache and syslog stamps; --tz, --time-format); without it, @timestamp (arrival time). ' +
-    'The watermark is the largest event time seen less `allow` (default 0). A window fires when the watermark reaches its end; ' +
+    'The watermark is kept per input partition (a file, stdin, a Kafka partition): each has the largest event time it has shown, and the window\'s watermark is ' +
+    'the lowest of those over the active partitions, less `allow` (default 0); it never goes back. A partition takes part once it is assigned (holding the watermark ' +
+    'back until it has data) or sends a record; it leaves when it ends (a file read to its end, a Kafka partition at its end under -e), is revoked, or has no record ' +
+    'for --idle-partition DURATION, and comes back with its next record. With no active partition the watermark stays put, so files read one after another ' +
+    'behave as one stream. A partition that holds the watermark back for long (over 60s of event time behind another, or 30s without a record while others have ' +
+    'them) is named once in a warning; --stats lists each partition\'s watermark when there are several. ' +
+    'When the partitions are known from the start (a Kafka consumer\'s are assigned before it reads) and the disorder inside each stays within `allow`, ' +
+    'the results do not depend on how the partitions interleave: the same windows with the same values, except what follows arrival order ' +
+    '(first, last, collect, and, within one window end, the order of keys, which is that of first appearance). ' +
+    'A window fires when the watermark reaches its end; ' +
     'a record is checked against the watermark before it is added and joins only windows that have not fired; a record that joins none is late: ' +
     'counted in --stats and dropped, or written to the dead-letter file with --late dead-letter. At the end of input every open window fires. ' +
     'Results carry window_start and window_end, then the keys, then the aggregates, in window-end order, then window start, then the order keys appeared. ' +
@@ -144,31 +158,136 @@ export const window = defineOperator<WindowArgs>({
 
 const RESULT_SOURCE = { name: '(window)' };
 
-interface TimeWindow {
-  start: number;
-  end: number;
-  table: Map<unknown, Group>;
+type Result = (start: number, end: number, g: Group, final: boolean) => Event;
+
+/**
+ * One window kind wired to the groups: the assigner in time/ decides which windows a record
+ * joins and which are due; this adds records to their groups and writes results.
+ */
+interface Wiring {
+  /** add a record at time t, checked against the watermark `mark`; false: it is late */
+  add(ev: Event, t: number, mark: number, out: Batch): boolean;
+  /** the earliest end among open windows: nothing is due before the watermark reaches it */
+  nextEnd(): number;
+  /** write the windows due at `mark` (Infinity: every open window, at the end of input) */
+  fire(mark: number, out: Batch): void;
+  /** early results of the windows that changed since they were last written (emit every) */
+  early(out: Batch): void;
+  save(): unknown;
+  load(state: unknown): void;
 }
 
-interface Session {
-  start: number;
-  end: number;
-  group: Group;
-  /** arrival number of the session's first record: ties in output order go by it */
-  firstSeq: number;
+/** Tumbling and sliding windows: a table of groups per window. */
+function fixedWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
+  const make = () => new Map<unknown, Group>();
+  const size = w.size!.ms;
+  const panes: FixedWindows<Map<unknown, Group>> = w.kind === 'tumbling' ? new TumblingWindows(size, make) : new SlidingWindows(size, w.slide!.ms, make);
+  const changes = w.emit.mode === 'changes';
+  return {
+    add(ev, t, mark, out) {
+      const hits = panes.join(t, mark);
+      for (let i = 0; i < hits.length; i++) {
+        const pane = hits[i]!;
+        const g = grouper.add(pane.state, ev);
+        if (changes) out.push(result(pane.start, pane.end, g, false));
+      }
+      return hits.length > 0;
+    },
+    nextEnd: () => panes.nextEnd,
+    fire(mark, out) {
+      for (const pane of panes.fire(mark)) for (const g of pane.state.values()) out.push(result(pane.start, pane.end, g, true));
+    },
+    early(out) {
+      for (const pane of panes.open()) for (const g of pane.state.values()) if (g.dirty) out.push(result(pane.start, pane.end, g, false));
+    },
+    save: () => panes.save((table) => grouper.saveTable(table)),
+    load: (s) => panes.load(s as SavedPane<[unknown, SavedGroup][]>[], (table) => grouper.loadTable(table)),
+  };
 }
 
-interface CountState {
-  group: Group | null;
-  n: number;
-  first: number;
-  last: number;
-  /** count every M: the last N events with their times */
-  recent: { ev: Event; t: number }[];
-  sinceEmit: number;
+/** Session windows: one group per session. */
+function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
+  const sessions = new SessionWindows<Group>(w.size!.ms, (into, from) => grouper.merge(into, from));
+  const changes = w.emit.mode === 'changes';
+  return {
+    add(ev, t, mark, out) {
+      const { key, keys } = grouper.keyOf(ev);
+      const s = sessions.join(key, t, mark, () => grouper.fresh(keys));
+      if (s === null) return false;
+      grouper.addTo(s.state, ev);
+      if (changes) out.push(result(s.start, s.end, s.state, false));
+      return true;
+    },
+    nextEnd: () => sessions.nextEnd,
+    fire(mark, out) {
+      for (const s of sessions.fire(mark)) out.push(result(s.start, s.end, s.state, true));
+    },
+    early(out) {
+      for (const s of sessions.open()) if (s.state.dirty) out.push(result(s.start, s.end, s.state, false));
+    },
+    save: () => sessions.save((g) => grouper.saveGroup(g)),
+    load: (s) => sessions.load(s as SavedSessions<SavedGroup>, (g) => grouper.loadGroup(g)),
+  };
 }
 
-/** A window followed by its aggregate, fused into one stateful stage. */
+/** Count windows: a group filling per key (count N), or the key's last N records (every M). */
+function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: { t: number }): Wiring {
+  const counts = new CountWindows<Group, Event>(w.n, w.every);
+  const changes = w.emit.mode === 'changes';
+  const write = (win: CountWindow<Group, Event>, out: Batch) => {
+    const first = counts.firstOf(win);
+    let g: Group;
+    if (w.every === null) g = win.state!;
+    else {
+      g = grouper.fresh(win.recent.length ? grouper.keyOf(win.recent[0]!.item).keys : []);
+      for (const r of win.recent) {
+        current.t = r.t;
+        grouper.addTo(g, r.item);
+      }
+    }
+    counts.close(win);
+    out.push(result(first, win.last, g, true));
+  };
+  return {
+    add(ev, t, _mark, out) {
+      const { key, keys } = grouper.keyOf(ev);
+      const win = counts.take(key, t, ev, () => grouper.fresh(keys));
+      if (w.every === null) {
+        grouper.addTo(win.state!, ev);
+        if (changes && win.n < w.n) out.push(result(win.first, t, win.state!, false));
+      }
+      if (counts.due(win)) write(win, out);
+      return true;
+    },
+    nextEnd: () => Infinity,
+    fire(mark, out) {
+      if (mark === Infinity) for (const win of counts.partials()) write(win, out);
+    },
+    early(out) {
+      for (const win of counts.windows()) if (win.state?.dirty) out.push(result(win.first, win.last, win.state, false));
+    },
+    save: () => counts.save((g) => grouper.saveGroup(g), (ev) => ev),
+    load: (s) => counts.load(s as SavedCountWindow<SavedGroup, Event>[], (g) => grouper.loadGroup(g), (ev) => ev),
+  };
+}
+
+/** The window stage's checkpoint: plain data for v8.serialize (wall-clock timers are not in it). */
+interface WindowSnapshot {
+  kind: WindowArgs['kind'];
+  /** the Grouper's arrival counter (first/last) */
+  arrivals: number;
+  watermarks: SavedWatermarks;
+  /** --idle: the largest event time when the last batch came, which the wall clock is added to */
+  maxAtArrival: number;
+  /** the open windows with their groups, as the kind's wiring saves them */
+  windows: unknown;
+}
+
+/**
+ * A window followed by its aggregate, fused into one stateful stage: the window kind's wiring,
+ * the watermark per input partition, --idle and --idle-partition on the wall clock, emission,
+ * and checkpoints.
+ */
 export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: BuildContext): Stage {
   const timeOf = w.on !== null ? eventTimeReader(w.on, baseCtx, 'window') : (ev: Event) => ev.timestamp;
   const current = { t: 0 };
@@ -176,226 +295,136 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
   const grouper = new Grouper(agg, ctx);
   const fmt = baseCtx.time.out === 'epoch_ms' ? (ms: number): Value => ms : (ms: number): Value => formatIso(ms);
   const early = w.emit.mode !== 'final';
-  const wm = new Watermark(w.allow?.ms ?? 0);
-  const size = w.size?.ms ?? 0;
-
-  const result = (start: number, end: number, g: Group, final: boolean, spanEnd = end): Event => {
-    for (const a of g.accs) a.setSpan?.(spanEnd - start);
+  const result = (start: number, end: number, g: Group, final: boolean): Event => {
+    for (const a of g.accs) a.setSpan?.(end - start);
     g.dirty = false;
     const value = grouper.result(g, [['window_start', fmt(start)], ['window_end', fmt(end)]], early ? [['final', final]] : undefined);
     return makeEvent(value, undefined, RESULT_SOURCE, 0, end);
   };
-  const late = (ev: Event, t: number, mark: number) => {
-    baseCtx.late(ev, `late: event time ${formatIso(t)} is ${mark - t} ms behind the watermark ${formatIso(mark)}; its windows have fired`);
+  const wiring = w.kind === 'count' ? countWiring(w, grouper, result, current) : w.kind === 'session' ? sessionWiring(w, grouper, result) : fixedWiring(w, grouper, result);
+
+  // the watermark per input partition (count windows do not use time)
+  const timed = w.kind !== 'count';
+  const allow = w.allow?.ms ?? 0;
+  const wm = new Watermarks(allow);
+  if (timed && baseCtx.stats.watermarks === null) baseCtx.stats.watermarks = wm;
+  let lastSource: Source | null = null;
+  let lastPartition = -2;
+  let part: PartitionMark | null = null;
+  const partitionOf = (ev: Event, now: number): PartitionMark => {
+    if (ev.source !== lastSource || ev.partition !== lastPartition || part === null) {
+      lastSource = ev.source;
+      lastPartition = ev.partition;
+      part = wm.partition(partitionId(ev), now);
+    }
+    return part;
+  };
+  const moved = (mark: number, out: Batch) => {
+    if (mark >= wiring.nextEnd()) wiring.fire(mark, out);
+  };
+  const late = (ev: Event, p: PartitionMark, t: number, mark: number) => {
+    if (wm.partitions.size < 2) {
+      baseCtx.late(ev, `late: event time ${formatIso(t)} is ${mark - t} ms behind the watermark ${formatIso(mark)}; its windows have fired`);
+      return;
+    }
+    baseCtx.late(ev, `late: event time ${formatIso(t)} from ${p.id} is ${mark - t} ms behind the watermark ${formatIso(mark)}${heldBy()}; its windows have fired`);
+  };
+  const heldBy = (): string => {
+    const holders = wm.holders();
+    if (holders.length > 0) return ` (held by ${holders.join(', ')})`;
+    if (wm.setBy === null) return '';
+    if (wm.setBy === WALL_CLOCK) return ' (set by the wall clock, --idle)';
+    const q = wm.partitions.get(wm.setBy);
+    return q !== undefined && q.state !== 'active' ? ` (set by ${q.id}, now ${q.state})` : ` (set by ${wm.setBy})`;
+  };
+  const warnStalls = timed && baseCtx.idlePartitionMs === null;
+  const stalled = (p: PartitionMark): string => {
+    let ahead = -Infinity;
+    for (const q of wm.partitions.values()) if (q.state === 'active' && q.max > ahead) ahead = q.max;
+    const where = p.max > -Infinity ? `its event time is ${formatIso(p.max)}` : 'it has had no record yet';
+    return `window: partition ${p.id} holds the watermark back (${where}, another partition is at ${formatIso(ahead)}): ` +
+      'its windows wait for it; if it stays quiet, --idle-partition DURATION lets the watermark go on without it';
   };
 
-  // ---- tumbling and sliding
-  const windows = new Map<number, TimeWindow>();
-  let nextEnd = Infinity;
-  const fireTimed = (mark: number, out: Batch, all = false) => {
-    const due: TimeWindow[] = [];
-    let next = Infinity;
-    for (const win of windows.values()) {
-      if (all || win.end <= mark) due.push(win);
-      else if (win.end < next) next = win.end;
-    }
-    due.sort((a, b) => a.end - b.end || a.start - b.start);
-    for (const win of due) {
-      windows.delete(win.start);
-      for (const g of win.table.values()) out.push(result(win.start, win.end, g, true));
-    }
-    nextEnd = next;
-  };
-  const addTimed = (ev: Event, t: number, out: Batch) => {
-    const mark = wm.value;
-    const starts = w.kind === 'tumbling' ? [tumblingStart(t, size)] : slidingStarts(t, size, w.slide!.ms);
-    let joined = false;
-    for (const s of starts) {
-      const end = s + size;
-      if (end <= mark) continue;
-      let win = windows.get(s);
-      if (win === undefined) {
-        win = { start: s, end, table: new Map() };
-        windows.set(s, win);
-        if (end < nextEnd) nextEnd = end;
-      }
-      const g = grouper.add(win.table, ev);
-      joined = true;
-      if (w.emit.mode === 'changes') out.push(result(win.start, win.end, g, false));
-    }
-    if (!joined) return late(ev, t, mark);
-    if (wm.advance(t) >= nextEnd) fireTimed(wm.value, out);
-  };
-
-  // ---- sessions (per key)
-  const sessions = new Map<unknown, Session[]>();
-  let arrivals = 0;
-  const fireSessions = (mark: number, out: Batch, all = false) => {
-    const due: Session[] = [];
-    let next = Infinity;
-    for (const [key, list] of sessions) {
-      const keep: Session[] = [];
-      for (const s of list) {
-        if (all || s.end <= mark) due.push(s);
-        else {
-          keep.push(s);
-          if (s.end < next) next = s.end;
-        }
-      }
-      if (keep.length === 0) sessions.delete(key);
-      else if (keep.length !== list.length) sessions.set(key, keep);
-    }
-    due.sort((a, b) => a.end - b.end || a.start - b.start || a.firstSeq - b.firstSeq);
-    for (const s of due) out.push(result(s.start, s.end, s.group, true));
-    nextEnd = next;
-  };
-  const addSession = (ev: Event, t: number, out: Batch) => {
-    const mark = wm.value;
-    const seq = arrivals++;
-    const { key, keys } = grouper.keyOf(ev);
-    const lo = t;
-    const hi = t + size;
-    const list = sessions.get(key) ?? [];
-    const hits = list.filter((s) => s.start < hi && lo < s.end);
-    let s: Session;
-    if (hits.length === 0) {
-      if (hi <= mark) return late(ev, t, mark);
-      s = { start: lo, end: hi, group: grouper.fresh(keys), firstSeq: seq };
-      list.push(s);
-      sessions.set(key, list);
-    } else {
-      hits.sort((a, b) => a.start - b.start);
-      s = hits[0]!;
-      for (const o of hits.slice(1)) {
-        grouper.merge(s.group, o.group);
-        s.end = Math.max(s.end, o.end);
-        s.firstSeq = Math.min(s.firstSeq, o.firstSeq);
-        list.splice(list.indexOf(o), 1);
-      }
-      s.start = Math.min(s.start, lo);
-      s.end = Math.max(s.end, hi);
-    }
-    grouper.addTo(s.group, ev);
-    if (s.end < nextEnd) nextEnd = s.end;
-    if (w.emit.mode === 'changes') out.push(result(s.start, s.end, s.group, false));
-    if (wm.advance(t) >= nextEnd) fireSessions(wm.value, out);
-  };
-
-  // ---- count windows (per key, no time)
-  const counts = new Map<unknown, CountState>();
-  const countResult = (st: CountState, out: Batch) => {
-    let g: Group;
-    let first: number;
-    if (w.every === null) {
-      g = st.group!;
-      first = st.first;
-      st.group = null;
-      st.n = 0;
-    } else {
-      g = grouper.fresh(st.recent.length ? grouper.keyOf(st.recent[0]!.ev).keys : []);
-      for (const r of st.recent) {
-        current.t = r.t;
-        grouper.addTo(g, r.ev);
-      }
-      first = st.recent[0]!.t;
-      st.sinceEmit = 0;
-    }
-    out.push(result(first, st.last, g, true));
-  };
-  const addCount = (ev: Event, t: number, out: Batch) => {
-    const { key, keys } = grouper.keyOf(ev);
-    let st = counts.get(key);
-    if (st === undefined) {
-      st = { group: null, n: 0, first: t, last: t, recent: [], sinceEmit: 0 };
-      counts.set(key, st);
-    }
-    st.last = t;
-    if (w.every === null) {
-      if (st.group === null) {
-        st.group = grouper.fresh(keys);
-        st.first = t;
-      }
-      grouper.addTo(st.group, ev);
-      st.n++;
-      if (w.emit.mode === 'changes' && st.n < w.n) out.push(result(st.first, t, st.group, false));
-      if (st.n === w.n) countResult(st, out);
-    } else {
-      st.recent.push({ ev, t });
-      if (st.recent.length > w.n) st.recent.shift();
-      st.sinceEmit++;
-      if (st.sinceEmit === w.every) countResult(st, out);
-    }
-  };
-
-  const add = w.kind === 'session' ? addSession : w.kind === 'count' ? addCount : addTimed;
   let lastArrival = -Infinity;
   let maxAtArrival = -Infinity;
+  let batches = 0;
   let tick: ((now: number) => Batch) | undefined;
   let tickMs = 0;
-  if (w.emit.mode === 'every' || (baseCtx.idleMs !== null && w.kind !== 'count')) {
+  const idleMs = timed ? baseCtx.idleMs : null;
+  const idlePartitionMs = timed ? baseCtx.idlePartitionMs : null;
+  if (w.emit.mode === 'every' || idleMs !== null || idlePartitionMs !== null) {
     const everyMs = w.emit.mode === 'every' ? w.emit.every.ms : Infinity;
     let lastEarly = Date.now();
     tick = (now: number): Batch => {
       const out: Batch = [];
-      if (baseCtx.idleMs !== null && now - lastArrival >= baseCtx.idleMs && maxAtArrival > -Infinity) {
-        // a quiet stream: let event time follow the wall clock
-        const mark = wm.advance(maxAtArrival + (now - lastArrival));
-        if (mark >= nextEnd) (w.kind === 'session' ? fireSessions : fireTimed)(mark, out);
-      }
+      if (idlePartitionMs !== null) moved(wm.idleAfter(idlePartitionMs, now), out);
+      // a quiet stream: let event time follow the wall clock
+      if (idleMs !== null && now - lastArrival >= idleMs && maxAtArrival > -Infinity) moved(wm.follow(maxAtArrival + (now - lastArrival)), out);
       if (now - lastEarly >= everyMs) {
         lastEarly = now;
-        if (w.kind === 'session') {
-          for (const list of sessions.values()) for (const s of list) if (s.group.dirty) out.push(result(s.start, s.end, s.group, false));
-        } else if (w.kind === 'count') {
-          for (const st of counts.values()) if (st.group?.dirty) out.push(result(st.first, st.last, st.group, false));
-        } else {
-          const open = [...windows.values()].sort((a, b) => a.end - b.end || a.start - b.start);
-          for (const win of open) for (const g of win.table.values()) if (g.dirty) out.push(result(win.start, win.end, g, false));
-        }
+        wiring.early(out);
       }
       return out;
     };
-    tickMs = Math.min(everyMs, baseCtx.idleMs ?? Infinity, 1000) / 4;
+    tickMs = Math.min(everyMs, baseCtx.idleMs ?? Infinity, idlePartitionMs ?? Infinity, 1000) / 4;
   }
-  const stage: Stage = {
+  const stage: StatefulStage = {
     kind: 'stateful',
     holds: true,
     push(batch: Batch): Batch {
       const out: Batch = [];
+      const now = Date.now();
+      const batchNo = batches++;
       for (let i = 0; i < batch.length; i++) {
         const ev = batch[i]!;
         const t = timeOf(ev);
         if (t === null) continue;
         current.t = t;
-        add(ev, t, out);
+        if (!timed) {
+          wiring.add(ev, t, -Infinity, out);
+          continue;
+        }
+        const p = partitionOf(ev, now);
+        p.lastWall = now;
+        p.lastBatch = batchNo;
+        wm.activate(p);
+        const mark = wm.value;
+        if (!wiring.add(ev, t, mark, out)) late(ev, p, t, mark);
+        // a late record is still its partition's progress (its time is below the watermark: nothing moves)
+        if (wm.observe(p, t) >= wiring.nextEnd()) wiring.fire(wm.value, out);
       }
-      lastArrival = Date.now();
+      lastArrival = now;
       maxAtArrival = wm.maxSeen;
+      if (warnStalls && wm.partitions.size > 1) for (const p of wm.stalled(batchNo, now)) baseCtx.warn(stalled(p));
       return out;
     },
     end(): Batch {
       const out: Batch = [];
-      if (w.kind === 'session') fireSessions(Infinity, out, true);
-      else if (w.kind === 'count') {
-        // the partial windows, in window-end order like every other result (then window start,
-        // then the order keys appeared: the sort is stable over the map's insertion order)
-        const open: { st: CountState; first: number }[] = [];
-        for (const st of counts.values()) {
-          if (w.every === null ? st.n > 0 : st.sinceEmit > 0) open.push({ st, first: w.every === null ? st.first : st.recent[0]!.t });
-        }
-        open.sort((a, b) => a.st.last - b.st.last || a.first - b.first);
-        for (const { st } of open) countResult(st, out);
-      } else fireTimed(Infinity, out, true);
+      wiring.fire(Infinity, out);
       return out;
     },
-    snapshot() {
-      throw new UsageError('window state cannot be checkpointed yet');
+    partition(change: PartitionChange): Batch {
+      const out: Batch = [];
+      if (timed) moved(wm.change(change.kind, change.partition, Date.now()), out);
+      return out;
     },
-    restore() {
-      throw new UsageError('window state cannot be checkpointed yet');
+    snapshot(): WindowSnapshot {
+      return { kind: w.kind, arrivals: grouper.arrivals, watermarks: wm.save(), maxAtArrival, windows: wiring.save() };
+    },
+    restore(state: unknown) {
+      const s = state as WindowSnapshot;
+      if (s?.kind !== w.kind) throw new UsageError(`the saved state is not that of a ${w.kind} window`);
+      grouper.arrivals = s.arrivals;
+      wiring.load(s.windows);
+      const now = Date.now();
+      wm.load(s.watermarks, now);
+      lastSource = null;
+      part = null;
+      lastArrival = now;
+      maxAtArrival = s.maxAtArrival;
     },
     ...(tick ? { tick, tickMs } : {}),
   };
   return stage;
 }
-

@@ -158,23 +158,24 @@ export function checkFingerprint(cp: Checkpoint, now: Fingerprint, store: string
 export function fileStore(path: string): StateStore {
   const abs = resolve(path);
   const prev = `${abs}.prev`;
-  const read = async (p: string): Promise<Checkpoint | null> => {
+  /** `shown` is the path as the user gave it, for messages */
+  const read = async (p: string, shown: string): Promise<Checkpoint | null> => {
     let buf: Buffer;
     try {
       buf = await readFile(p);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return null;
-      throw new UnavailableError(`--state ${p}: cannot read it: ${(e as Error).message}`);
+      throw new UnavailableError(`--state ${shown}: cannot read it: ${(e as Error).message}`);
     }
-    return decodeCheckpoint(buf, p);
+    return decodeCheckpoint(buf, shown);
   };
   return {
     name: path,
     async load() {
       const out: Checkpoint[] = [];
-      for (const p of [abs, prev]) {
-        const cp = await read(p);
+      for (const [p, shown] of [[abs, path], [prev, `${path}.prev`]] as const) {
+        const cp = await read(p, shown);
         if (cp) out.push(cp);
       }
       return out;

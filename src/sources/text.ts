@@ -7,7 +7,7 @@
 // StringDecoder because the offset must leave out the bytes of a character cut in two at the
 // end of a read, which a StringDecoder keeps to itself: they are read again after a restart.
 
-import { createReadStream, fstat } from 'node:fs';
+import { type createReadStream, fstat } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';

@@ -1,6 +1,7 @@
-// Window assignment and the watermark: the pure part of event time (DESIGN §4).
-// Windows are half-open intervals [start, end) in epoch milliseconds, aligned to the Unix
-// epoch in UTC (as Flink does with offset 0).
+// Window arithmetic, the pure part of event time (DESIGN §4). Windows are half-open intervals
+// [start, end) in epoch milliseconds, aligned to the Unix epoch in UTC (as Flink does with
+// offset 0). The assigners (tumbling.ts, sliding.ts, session.ts, count-windows.ts) and the
+// per-partition watermark (watermark.ts) are built on it.
 
 export interface Interval {
   start: number;
@@ -23,33 +24,4 @@ export function slidingStarts(t: number, size: number, slide: number): number[] 
 /** Half-open intervals overlap. */
 export function overlaps(a: Interval, b: Interval): boolean {
   return a.start < b.end && b.start < a.end;
-}
-
-/**
- * The watermark: the largest event time seen, less the allowed lateness. Monotonic. A window
- * has fired once the watermark reaches its end; a record is checked before it is added.
- */
-export class Watermark {
-  private maxEventTime = -Infinity;
-
-  constructor(readonly allowMs: number) {}
-
-  /** The current watermark (−∞ before any record). */
-  get value(): number {
-    return this.maxEventTime - this.allowMs;
-  }
-
-  get maxSeen(): number {
-    return this.maxEventTime;
-  }
-
-  /** Advance with an event time (or a wall-clock estimate under --idle); returns the watermark. */
-  advance(t: number): number {
-    if (t > this.maxEventTime) this.maxEventTime = t;
-    return this.value;
-  }
-
-  hasFired(end: number): boolean {
-    return end <= this.value;
-  }
 }

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(__dirname, '../../src');
 
 /** layer of each folder, lowest first; the same table is printed in src/README.md */
-export const LAYERS: Record<string, number> = {
+const LAYERS: Record<string, number> = {
   core: 0,
   errors: 0,
   time: 1,

@@ -1,21 +1,30 @@
 // An independent reference model of sluice's windows (DESIGN.md §4), written from the spec
 // alone and deliberately naive: plain arrays, linear searches, every window's aggregates
-// recomputed from its list of member records when it fires. It exists only to be compared
-// with the real engine (src/operators/window.ts) by test/time/window-properties.test.ts, so
-// it must never import engine code.
+// recomputed from its list of member records when it fires, the watermark recomputed from every
+// partition after every step. It exists only to be compared with the real engine
+// (src/operators/window.ts) by the property tests in test/time/, so it must never import engine
+// code.
 //
 // The contract it implements:
-// - Records arrive in input order and get a sequence number (their arrival index).
-// - Watermark W = (largest event time seen so far, over all keys) − allow; −∞ before any record.
+// - The input is a sequence of steps: a record of an input partition, or a change in the
+//   partitions (assigned, ended, revoked, idle, active). A plain list of records is one
+//   partition. Records get a sequence number (their arrival index).
+// - Each partition has its largest event time (−∞ before its first record) and is active or
+//   not. A partition is known once assigned or once its first record arrives, and is then active;
+//   ended/revoked/idle make it inactive; assigned/active or a record of its own make it active.
+// - Watermark W = max(W, min over active partitions of their largest time − allow), recomputed
+//   after every step; −∞ at first; it stays put while no partition is active.
 // - For each record: take W *before* the record; the record joins every candidate window that
-//   has not fired; if it joins none it is late (dropped, counted). Then the max event time is
-//   updated and every open window with end ≤ W fires, sorted by (end, start, arrival index of
-//   the window's earliest-arrived record — i.e. the order its key first appeared in it).
+//   has not fired; if it joins none it is late (dropped, counted). Then its partition's largest
+//   time is updated (late or not: a late record's time is below W and cannot move it) and every
+//   open window with end ≤ W fires, sorted by (end, start, arrival index of the window's
+//   earliest-arrived record — i.e. the order its key first appeared in it). After a change, what
+//   is due fires the same way.
 // - tumbling: [floor(t/S)·S, +S); a window has fired iff end ≤ W.
 // - sliding S every P: all [s, s+S) with s a multiple of P and s ≤ t < s+S.
 // - session G, per key: [t, t+G) merges with every *open* session of its key it overlaps; a
 //   record is late iff it overlaps no open session and t+G ≤ W. Fired sessions are gone.
-// - count N [every M], per key, nothing late; see runCount below.
+// - count N [every M], per key, nothing late, partitions play no part; see runCount below.
 // - End of input: every open window fires (same sort); count partials sorted by (end, start),
 //   ties in key first-appearance order (DESIGN §4: results come in window-end order).
 
@@ -46,11 +55,20 @@ export type Rec = Record<string, unknown>;
 export interface ModelResult {
   output: Rec[];
   late: number;
+  /** for each result, the index of the step that made it due (the number of steps: the end of input) */
+  at: number[];
 }
+
+export type PartitionChangeKind = 'assigned' | 'ended' | 'revoked' | 'idle' | 'active';
+
+/** One step of an input with partitions: a record of a partition, or a change in the partitions. */
+export type Step = { partition: string; rec: Rec } | { partition: string; change: PartitionChangeKind };
 
 /** One record as the model sees it. */
 interface Item {
   seq: number;
+  /** index of its step in the input */
+  step: number;
   t: number;
   key: string;
   rec: Rec;
@@ -112,12 +130,10 @@ function keyOf(rec: Rec, by: string[]): string {
   return JSON.stringify(by.map((f) => (f in rec ? rec[f] : null)));
 }
 
-function items(events: Rec[], q: Query): Item[] {
-  return events.map((rec, seq) => {
-    const t = rec[q.on];
-    if (typeof t !== 'number' || !Number.isFinite(t)) throw new Error(`model: record ${seq} has no numeric '${q.on}'`);
-    return { seq, t, key: keyOf(rec, q.by), rec };
-  });
+function item(rec: Rec, seq: number, step: number, q: Query): Item {
+  const t = rec[q.on];
+  if (typeof t !== 'number' || !Number.isFinite(t)) throw new Error(`model: record ${seq} has no numeric '${q.on}'`);
+  return { seq, step, t, key: keyOf(rec, q.by), rec };
 }
 
 /** The output record of one window: window_start, window_end, the keys, the aggregates. */
@@ -174,75 +190,108 @@ export function candidates(w: WindowSpec, t: number): [number, number][] {
 // ---------------------------------------------------------------------------------------------
 // the model
 
+/** The model over one partition's records, in order. */
 export function runModel(q: Query, events: Rec[]): ModelResult {
-  const its = items(events, q);
-  if (q.window.kind === 'count') return runCount(q, its);
+  return runSteps(q, events.map((rec) => ({ partition: '-', rec })));
+}
+
+/** The model over records of several partitions and partition changes, in order. */
+export function runSteps(q: Query, steps: Step[]): ModelResult {
+  let seq = 0;
+  const its = steps.map((s, i) => ('rec' in s ? { partition: s.partition, it: item(s.rec, seq++, i, q) } : s));
+  if (q.window.kind === 'count') return runCount(q, its.flatMap((s) => ('it' in s ? [s.it] : [])), steps.length);
   return runTime(q, its);
 }
 
-function runTime(q: Query, its: Item[]): ModelResult {
+type TimeStep = { partition: string; it: Item } | { partition: string; change: PartitionChangeKind };
+
+function runTime(q: Query, steps: TimeStep[]): ModelResult {
   const w = q.window as Exclude<WindowSpec, { kind: 'count' }>;
   const allow = w.allow ?? 0;
   const output: Rec[] = [];
+  const at: number[] = [];
+  let now = 0; // the step being run
   let late = 0;
-  let maxT = -Infinity;
+  let W = -Infinity;
+  const partitions = new Map<string, { max: number; active: boolean }>();
   let open: Win[] = [];
 
   const fire = (which: Win[]): void => {
-    for (const win of [...which].sort(byFiringOrder)) output.push(result(q, win.start, win.end, win.members));
+    for (const win of [...which].sort(byFiringOrder)) {
+      output.push(result(q, win.start, win.end, win.members));
+      at.push(now);
+    }
     open = open.filter((x) => !which.includes(x));
   };
+  const partition = (id: string) => {
+    if (!partitions.has(id)) partitions.set(id, { max: -Infinity, active: true });
+    return partitions.get(id)!;
+  };
+  const advance = (): void => {
+    const active = [...partitions.values()].filter((p) => p.active);
+    if (active.length > 0) W = Math.max(W, Math.min(...active.map((p) => p.max)) - allow);
+    fire(open.filter((x) => x.end <= W));
+  };
 
-  for (const it of its) {
-    const wm = maxT - allow; // W before this record (−∞ before the first)
+  for (const step of steps) {
+    const p = partition(step.partition);
+    if ('change' in step) {
+      p.active = step.change === 'assigned' || step.change === 'active';
+      advance();
+      now++;
+      continue;
+    }
+    const it = step.it;
+    p.active = true;
+    const wm = W; // before this record
     if (w.kind === 'session') {
       const lo = it.t;
       const hi = it.t + w.gap;
       const touching = open.filter((s) => s.key === it.key && s.start < hi && lo < s.end);
-      if (touching.length === 0 && hi <= wm) {
-        late++;
-        continue;
+      if (touching.length === 0 && hi <= wm) late++;
+      else {
+        const merged: Win = {
+          key: it.key,
+          start: Math.min(lo, ...touching.map((s) => s.start)),
+          end: Math.max(hi, ...touching.map((s) => s.end)),
+          members: [...touching.flatMap((s) => s.members), it],
+        };
+        open = open.filter((s) => !touching.includes(s));
+        open.push(merged);
       }
-      const merged: Win = {
-        key: it.key,
-        start: Math.min(lo, ...touching.map((s) => s.start)),
-        end: Math.max(hi, ...touching.map((s) => s.end)),
-        members: [...touching.flatMap((s) => s.members), it],
-      };
-      open = open.filter((s) => !touching.includes(s));
-      open.push(merged);
     } else {
       const joins = candidates(w, it.t).filter(([, end]) => end > wm); // not fired yet
-      if (joins.length === 0) {
-        late++;
-        continue;
-      }
+      if (joins.length === 0) late++;
       for (const [start, end] of joins) {
         const existing = open.find((x) => x.key === it.key && x.start === start && x.end === end);
         if (existing) existing.members.push(it);
         else open.push({ key: it.key, start, end, members: [it] });
       }
     }
-    maxT = Math.max(maxT, it.t);
-    const wmNow = maxT - allow;
-    fire(open.filter((x) => x.end <= wmNow));
+    p.max = Math.max(p.max, it.t);
+    advance();
+    now++;
   }
   fire(open); // end of input
-  return { output, late };
+  return { output, late, at };
 }
 
-function runCount(q: Query, its: Item[]): ModelResult {
+function runCount(q: Query, its: Item[], end: number): ModelResult {
   const w = q.window as Extract<WindowSpec, { kind: 'count' }>;
   const output: Rec[] = [];
+  const at: number[] = [];
+  let now = 0;
   const keys: string[] = []; // first-appearance order
   const history = new Map<string, Item[]>(); // every record of the key so far
   const sinceEmit = new Map<string, number>(); // records of the key since its last emission
   const emit = (members: Item[]): void => {
     output.push(result(q, members[0]!.t, members[members.length - 1]!.t, members));
+    at.push(now);
   };
   const lastN = (k: string): Item[] => history.get(k)!.slice(-w.n);
 
   for (const it of its) {
+    now = it.step;
     if (!history.has(it.key)) {
       keys.push(it.key);
       history.set(it.key, []);
@@ -261,6 +310,7 @@ function runCount(q: Query, its: Item[]): ModelResult {
       sinceEmit.set(it.key, 0);
     }
   }
+  now = end;
   const partials: Item[][] = [];
   for (const k of keys) {
     const pending = sinceEmit.get(k)!;
@@ -270,5 +320,5 @@ function runCount(q: Query, its: Item[]): ModelResult {
   // Array.prototype.sort is stable: equal (end, start) keep key first-appearance order
   partials.sort((a, b) => a[a.length - 1]!.t - b[b.length - 1]!.t || a[0]!.t - b[0]!.t);
   for (const members of partials) emit(members);
-  return { output, late: 0 };
+  return { output, late: 0, at };
 }

@@ -113,7 +113,7 @@ function parseStructuredData(s: string, start: number): { data: Rec; end: number
       }
       value += s.slice(run, i);
       i++;
-      const prev: Value | undefined = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : undefined;
+      const prev: Value | undefined = Object.hasOwn(params, name) ? params[name] : undefined;
       if (prev === undefined) setField(params, name, value);
       else if (Array.isArray(prev)) prev.push(value);
       else setField(params, name, [prev, value]);

@@ -1,0 +1,45 @@
+// The rules of --state, in one place: `sluice help state` prints them and the manual's STATE AND
+// CHECKPOINTS section is generated from them (npm run gen).
+
+export const STATE_RULES: [string, string][] = [
+  ['What is saved',
+    'With --state PATH, a checkpoint holds where every input stands (a file: its path, device and inode, first bytes and ' +
+    'byte offset, also when --follow has moved on to a rotated file; a Kafka partition: the next offset), the whole state ' +
+    'of every stage that keeps one (open windows and their accumulators, sketches included; sessions; count-window fill; ' +
+    'the watermark of each input partition; dedupe memory; head, tail, top and sort buffers; sample\'s random state), ' +
+    'and the --stats counters. Its size grows with the state, not with the input.'],
+  ['When',
+    'Every --checkpoint-every (default 10s), between two batches; at the end of the input; and on SIGINT or SIGTERM. ' +
+    'Each time: the state is taken, the output written so far is flushed (stdout and files to the operating system, ' +
+    'Kafka acknowledged), the checkpoint is written to a temporary file, fsynced, renamed over PATH (the previous one ' +
+    'kept as PATH.prev) and the directory fsynced; only then are Kafka offsets committed, so `sluice kafka lag` is true ' +
+    'while a job runs.'],
+  ['Guarantee',
+    'State exactly once, output at least once: after any number of crashes, SIGKILL included, the state is that of one ' +
+    'uninterrupted run, and every result is written; results written between the last checkpoint and a crash are ' +
+    'written again after the restart. With --exactly-once (Kafka to Kafka) the transaction commits together with each ' +
+    'checkpoint, and a read_committed reader sees every result exactly once.'],
+  ['Restart',
+    'Run the same program on the same inputs with the same --state: each input goes on where the last checkpoint left ' +
+    'it, whatever --offset says. The program is compared in canonical form (spacing and the argument form do not ' +
+    'matter) together with the inputs and the options that change what the state means (-I, --no-infer, ' +
+    '--implicit-header, --tz, --time-format, --time-format-out, --envelope, --group). A difference is refused with exit 2, ' +
+    'naming it; a state file that is truncated, corrupt or not sluice\'s is refused with exit 65. Neither ever starts ' +
+    'afresh silently: delete PATH (and PATH.prev) for that.'],
+  ['Stopping',
+    'On SIGINT or SIGTERM with --state, results that are not final (windows that have not fired, the groups of an ' +
+    'aggregate over a live input) are not written: the checkpoint keeps them for the next run, exit 130. At the end of ' +
+    'a finite input every open window fires, as without --state, and the last checkpoint records that: a later run ' +
+    'reads only what was added to the inputs since, with fresh windows and aggregates.'],
+  ['Files',
+    'A file resumes at its byte offset and reads what was appended since; another file at the path, or one shorter than ' +
+    'the offset, is refused (exit 2). Under --follow a file rotated while sluice was stopped is found again by device and ' +
+    'inode in the same directory and read to its end before the new one; when it is gone, a warning says from which byte ' +
+    'it went unread, and a file truncated or rewritten is read from its start with a warning. gzip files resume by ' +
+    'decompressing and skipping. stdin cannot be read again: the state carries over and the new stdin is read from its start.'],
+  ['Kafka',
+    'Offsets are committed at checkpoints only. A program that keeps records (windows, aggregates, sort, tail, top) read ' +
+    'with --group but without --state prints a warning: its offsets are committed only when sluice ends, so a crash reads ' +
+    'everything since the last run again. A local --state PATH serves one process: when partitions move between members ' +
+    'of a group, the state does not move with them.'],
+];
