@@ -17,14 +17,14 @@
 // record that the process given the partition next restores before reading it (see
 // assignPartitions and checkpointTasks).
 
-import { DataError } from '../errors/errors.js';
+import { DataError, UsageError } from '../errors/errors.js';
 import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '../formats/types.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
 import type { EventSink, Sink } from '../sinks/sink.js';
 import type { EventInput, MessageBatch, PartitionOffset, TopicPartition } from '../sources/events.js';
 import type { InputPosition, TextInput } from '../sources/text.js';
 import { location, type Batch, type Event, type PartitionChange, type Source } from '../core/event.js';
-import type { Stats } from '../core/stats.js';
+import type { PartitionWatermark, Stats, WatermarkTable } from '../core/stats.js';
 import { checkFingerprint, type Checkpoint, type Fingerprint, type PartitionStateStore, type SavedInput, type StateStore } from './checkpoint.js';
 
 export type OnError = 'fail' | 'skip' | 'warn';
@@ -131,12 +131,14 @@ interface Task {
   counters: { [counter: string]: number };
   /** it changed since its last checkpoint */
   dirty: boolean;
+  /** its window stage's watermarks, for --stats */
+  watermarks: WatermarkTable | null;
 }
 
-function newTask(partition: string | null, stages: Stage[]): Task {
+function newTask(partition: string | null, stages: Stage[], watermarks: WatermarkTable | null = null): Task {
   return {
     partition, stages, flushed: false, stoppedAfter: undefined,
-    epoch: 1, sequence: 0, position: null, durable: null, counters: {}, dirty: false,
+    epoch: 1, sequence: 0, position: null, durable: null, counters: {}, dirty: false, watermarks,
   };
 }
 
@@ -191,9 +193,21 @@ export class Executor {
       if (plan.inputs.length !== 1 || !input || !('kind' in input) || !input.onAssigned || !plan.buildStages) {
         throw new Error('per-partition state needs one input read in a consumer group, and RunPlan.buildStages');
       }
-      this.tasks = new Map();
+      const tasks = new Map<string, Task>();
+      this.tasks = tasks;
       this.taskInput = input;
       input.onAssigned((partitions) => this.assignPartitions(partitions));
+      // --stats prints the watermarks of every task's partition
+      if (plan.stats.watermarks !== null) {
+        plan.stats.watermarks = {
+          allowMs: plan.stats.watermarks.allowMs,
+          get partitions() {
+            const all = new Map<string, PartitionWatermark>();
+            for (const t of [...tasks.values()].sort(byPartition)) for (const [id, w] of t.watermarks?.partitions ?? []) all.set(id, w);
+            return all;
+          },
+        };
+      }
     }
     const from = plan.checkpoint?.from ?? null;
     this.saved = plan.inputs.map((_, i) => from?.inputs[i] ?? null);
@@ -665,7 +679,14 @@ export class Executor {
         const rec = saved.get(id) ?? null;
         let task = tasks.get(id);
         if (task === undefined || (rec !== null && (rec.partition?.epoch ?? 0) > task.epoch)) {
-          if (rec !== null) checkFingerprint(rec, cp.fingerprint, store.name);
+          if (rec !== null) {
+            // a stage's state layout may change between versions: never load one as another
+            if (rec.sluice !== cp.version) {
+              throw new UsageError(`--state ${store.name}: the state of ${id} was written by sluice ${rec.sluice}, this is sluice ${cp.version}: ` +
+                'checkpoints are read by the version that wrote them. Finish the job with that version, or use another state topic or --group to start afresh');
+            }
+            checkFingerprint(rec, cp.fingerprint, store.name);
+          }
           const t = this.restoredTask(id, rec, store.name);
           tasks.set(id, t);
           await this.counted(t, () => this.partitionChange(t, { kind: 'assigned', partition: id }));
@@ -679,7 +700,13 @@ export class Executor {
 
   /** A partition's task: fresh stages, restored from its checkpoint if it has one. */
   private restoredTask(id: string, cp: Checkpoint | null, store: string): Task {
-    const task = newTask(id, this.plan.buildStages!());
+    // a window stage hands Stats its watermark table when built: this one is the task's
+    const stats = this.plan.stats;
+    const shown = stats.watermarks;
+    stats.watermarks = null;
+    const stages = this.plan.buildStages!();
+    const task = newTask(id, stages, stats.watermarks);
+    stats.watermarks = shown;
     if (cp === null) return task;
     const saved = cp.inputs[0];
     const at = saved?.kind === 'kafka' && saved.offsets.length === 1 ? saved.offsets[0]! : null;
