@@ -46,7 +46,10 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--idle-partition <duration>', key: 'idlePartition', group: 'input',
     help: 'a partition (Kafka partition or file) with no record for this long stops holding the watermark back until it has data again' },
   { flags: '--state <path>', key: 'state', group: 'state',
-    help: 'keep checkpoints in this file: input positions, windows, aggregates, dedupe memory and counters; a restart with the same program and inputs resumes from the last one' },
+    help: 'keep checkpoints in this file: input positions, windows, aggregates, dedupe memory and counters; a restart with the same program and inputs resumes from the last one. ' +
+      'Or, with --group, in a Kafka topic, kafka://HOST:PORT/TOPIC or kafka:TOPIC (created compacted when missing): then each input partition runs its own copy of the program, ' +
+      'with its own state and watermark, and its state moves with it to the group member that takes the partition over (with --exactly-once, in the output\'s transactions). ' +
+      'That is correct when the topic is keyed by the aggregate\'s key; a key spread over several partitions gives one partial result per partition (re-key with --to kafka:... --key K first)' },
   { flags: '--checkpoint-every <duration>', key: 'checkpointEvery', group: 'state', default: '10s',
     help: 'with --state: how often to checkpoint (also at every clean stop); Kafka offsets are committed only then' },
   { flags: '--late <policy>', key: 'late', group: 'errors', choices: ['drop', 'dead-letter'], default: 'drop',
