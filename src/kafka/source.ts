@@ -407,7 +407,11 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
         const k = tpKey(topic, p);
         assigned.push(k);
         if (!before.has(k)) changes.push({ kind: 'assigned', partition: `${topic}/${p}` });
-        if (opts.partitionTasks) continue;
+        if (opts.partitionTasks) {
+          // where it is read from is known once its task is restored (-e waits for that)
+          if (!before.has(k)) positions.delete(k);
+          continue;
+        }
         if (!seen.has(k)) {
           seen.add(k);
           const to = resumeAt.get(k) ?? seeks.get(k);

@@ -442,6 +442,7 @@ export class Executor {
     }
     return stop;
   }
+
   /** Wait until the sink has everything written so far, then commit the positions behind it. */
   private async commitAcknowledged(): Promise<void> {
     if (this.uncommitted.size === 0) return;
