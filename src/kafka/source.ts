@@ -412,7 +412,13 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
           if (!before.has(k)) positions.delete(k);
           continue;
         }
-        if (!seen.has(k)) {
+        if (before.has(k)) {
+          // kept through a rebalance: kafkajs would start it again at the committed offset, but
+          // what this process read since was processed (a stateful program commits at the end or
+          // at checkpoints only): reading it again would count it twice
+          const at = positions.get(k);
+          if (at !== undefined) consumer.seek({ topic, partition: p, offset: String(at) });
+        } else if (!seen.has(k)) {
           seen.add(k);
           const to = resumeAt.get(k) ?? seeks.get(k);
           if (to !== undefined) {
