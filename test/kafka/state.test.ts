@@ -47,8 +47,9 @@ function events(from: number, count: number, keys = 24): { key: string; value: s
   return out;
 }
 
+/** Idempotent, so that a retried send cannot land after later ones (a fresh topic's first send may be retried). */
 const produceKeyed = (brokers: string, topic: string, evs: { key: string; value: string }[], extra: string[] = []) =>
-  kcatProduce(brokers, topic, evs.map((e) => `${e.key}\t${e.value}`), ['-K', '\t', '-X', 'linger.ms=5', ...extra]);
+  kcatProduce(brokers, topic, evs.map((e) => `${e.key}\t${e.value}`), ['-K', '\t', '-X', 'linger.ms=5', '-X', 'enable.idempotence=true', ...extra]);
 
 /** The program over the same records from a file: what every run here must give, as a multiset. */
 async function fromFile(evs: { value: string }[], program = WINDOWS): Promise<string[]> {
