@@ -257,6 +257,15 @@ export function describeCause(err: unknown): string {
   return last.replace(/^Connection error: /, '').replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * The group refused a commit because this member is no longer where it thinks (a rebalance moved
+ * on: another generation, a member it forgot, a rebalance under way); kafkajs may wrap it.
+ */
+export function isFencedCommit(err: unknown): boolean {
+  const types = errorTypes(err);
+  return ['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID'].some((t) => types.has(t));
+}
+
 function errorTypes(err: unknown): Set<string> {
   const out = new Set<string>();
   const seen = new Set<unknown>();

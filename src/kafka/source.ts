@@ -36,6 +36,7 @@ import {
   fetchGroupOffsets,
   fetchOffsetsByTime,
   fetchTopicOffsets,
+  isFencedCommit,
   kafkaError,
   onlyPartitionsAssigner,
   roundRobinAssigner,
@@ -497,8 +498,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
       } catch (e) {
         // a commit refused because the group moved on (rebalance, fenced member) only means
         // that the new owner reads these messages again: at-least-once still holds
-        const t = (e as { type?: string }).type ?? '';
-        if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED_INSTANCE_ID/.test(t)) return;
+        if (isFencedCommit(e)) return;
         const at = offsets.map((o) => `${o.topic}/${o.partition}@${o.offset - 1}`).join(', ');
         throw kafkaError(e, `committing ${at} for group '${group}'`, c.brokers);
       }
@@ -518,9 +518,8 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
       await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
       return true;
     } catch (e) {
-      const t = (e as { type?: string }).type ?? '';
-      if (/REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|FENCED_INSTANCE_ID/.test(t)) {
-        debug(`fenced: ${t}`);
+      if (isFencedCommit(e)) {
+        debug(`fenced: ${(e as Error).message}`);
         return false;
       }
       throw kafkaError(e, `committing offsets for group '${group}'`, c.brokers);
