@@ -110,7 +110,7 @@ export const window = defineOperator<WindowArgs>({
     'the lowest of those over the active partitions, less `allow` (default 0); it never goes back. A partition takes part once it is assigned (holding the watermark ' +
     'back until it has data) or sends a record; it leaves when it ends (a file read to its end, a Kafka partition at its end under -e), is revoked, or has no record ' +
     'for --idle-partition DURATION, and comes back with its next record. With no active partition the watermark stays put, so files read one after another ' +
-    'behave as one stream. A partition that holds the watermark back for long (over 60s of event time behind another, or 30s without a record while others have ' +
+    'behave as one stream. A partition that holds the watermark back for long (30s without a record while others have ' +
     'them) is named once in a warning; --stats lists each partition\'s watermark when there are several. ' +
     'When the partitions are known from the start (a Kafka consumer\'s are assigned before it reads) and the disorder inside each stays within `allow`, ' +
     'the results do not depend on how the partitions interleave: the same windows with the same values, except what follows arrival order ' +

@@ -16,11 +16,11 @@ const N = 6000;
 const PROGRAM = 'window tumbling 10s on ts allow 3s | count(), sum(v) by k';
 
 /** Records with keys; each one's event time is at most 2 s before the one produced before it. */
-function records(seed: number): { key: string; value: string }[] {
+function records(seed: number, n = N): { key: string; value: string }[] {
   const rnd = prng(seed);
   const out: { key: string; value: string }[] = [];
   const t0 = 1_714_564_800_000;
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < n; i++) {
     const k = `k${Math.floor(rnd() * 12)}`;
     out.push({ key: k, value: `{"ts":${t0 + i * 25 - Math.floor(rnd() * 2000)},"k":"${k}","v":${i}}` });
   }
@@ -34,16 +34,25 @@ describeKafka('watermarks per partition', () => {
   const recs = records(7);
   const topics = { p1: uniqueTopic('wm1'), p3: uniqueTopic('wm3'), p8: uniqueTopic('wm8'), job: uniqueTopic('wmjob') };
   let fromFile: string[] = [];
+  /** the job topic holds more records, so that a SIGKILL lands mid-way */
+  const JOB_N = 40_000;
+  const jobRecs = records(13, JOB_N);
+  let jobFromFile: string[] = [];
 
   beforeAll(async () => {
     await createTopics(B, { [topics.p1]: 1, [topics.p3]: 3, [topics.p8]: 8, [topics.job]: 3 });
-    const keyed = recs.map((r) => `${r.key}\t${r.value}`);
-    for (const t of Object.values(topics)) await kcatProduce(B, t, keyed, ['-K', '\t']);
+    const keyed = (rs: typeof recs) => rs.map((r) => `${r.key}\t${r.value}`);
+    for (const t of [topics.p1, topics.p3, topics.p8]) await kcatProduce(B, t, keyed(recs), ['-K', '\t']);
+    await kcatProduce(B, topics.job, keyed(jobRecs), ['-K', '\t']);
     const dir = mkdtempSync(join(tmpdir(), 'sluice-wm-'));
-    writeFileSync(join(dir, 'events.ndjson'), recs.map((r) => r.value).join('\n') + '\n');
-    const r = await sluice([PROGRAM, join(dir, 'events.ndjson')]);
-    expect(r.code).toBe(0);
-    fromFile = lines(r.stdout);
+    const fileRun = async (rs: typeof recs, name: string) => {
+      writeFileSync(join(dir, name), rs.map((r) => r.value).join('\n') + '\n');
+      const r = await sluice([PROGRAM, join(dir, name)]);
+      expect(r.code).toBe(0);
+      return lines(r.stdout);
+    };
+    fromFile = await fileRun(recs, 'events.ndjson');
+    jobFromFile = await fileRun(jobRecs, 'job.ndjson');
     expect(fromFile.length).toBeGreaterThan(100);
   }, 120_000);
 
@@ -66,8 +75,8 @@ describeKafka('watermarks per partition', () => {
       for (let i = 0; ; i++) {
         const t = await admin.fetchOffsets({ groupId: group, topics: [topics.job] }).then((x) => x[0], () => undefined);
         const done = (t?.partitions ?? []).reduce((sum, q) => sum + Math.max(0, Number(q.offset)), 0);
-        if (done === N) break;
-        if (i > 600) throw new Error(`the group committed ${done} of ${N} while running; ${live.stderr}`);
+        if (done === JOB_N) break;
+        if (i > 600) throw new Error(`the group committed ${done} of ${JOB_N} while running; ${live.stderr}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     });
@@ -78,20 +87,21 @@ describeKafka('watermarks per partition', () => {
     // SIGKILL at random moments over the same topic, a new group and state each cycle
     const rnd = prng(11);
     let kills = 0;
-    for (let c = 0; c < 3; c++) {
+    for (let c = 0; c < 2; c++) {
       const g = uniqueTopic('g-wm-kill');
       const r = await crashCycles({
         args: (run) => ['--state', join(dir, `k${c}.state`), '--checkpoint-every', '50ms', PROGRAM, `kafka://${B}/${topics.job}`, '-G', g, '-e',
-          '-X', 'max.partition.fetch.bytes=4096', '--to', join(dir, `out-${c}-${run}.ndjson`)],
+          '-X', 'max.partition.fetch.bytes=4096', '-X', 'session.timeout.ms=6000', '-X', 'heartbeat.interval.ms=1000',
+          '--to', join(dir, `out-${c}-${run}.ndjson`)],
         out: (run) => join(dir, `out-${c}-${run}.ndjson`),
-        expected: fromFile,
-        killMs: () => 300 + Math.floor(rnd() * 1000),
+        expected: jobFromFile,
+        killMs: () => 150 + Math.floor(rnd() * 600),
         maxRuns: 30,
       });
       expect(r.lost).toEqual([]);
       expect(r.wrong).toEqual([]);
       kills += r.kills;
     }
-    expect(kills).toBeGreaterThanOrEqual(3);
+    expect(kills).toBeGreaterThanOrEqual(2);
   }, 180_000);
 });
