@@ -344,7 +344,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
     for (const q of wm.partitions.values()) if (q.state === 'active' && q.max > ahead) ahead = q.max;
     const where = p.max > -Infinity ? `its event time is ${formatIso(p.max)}` : 'it has had no record yet';
     return `window: partition ${p.id} holds the watermark back (${where}, another partition is at ${formatIso(ahead)}): ` +
-      'its windows wait for it; if it stays quiet, --idle-partition DURATION lets the watermark go on without it';
+      'windows wait for it; if it stays quiet, --idle-partition DURATION lets the watermark go on without it';
   };
 
   let lastArrival = -Infinity;
