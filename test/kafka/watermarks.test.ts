@@ -10,7 +10,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { withAdmin } from '../../src/kafka/client.js';
 import { crashCycles, prng } from '../state/crash.js';
 import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
-import { createTopics, kcatProduce, lines, Running, sluice } from './support.js';
+import { createTopics, kcatProduce, kcatRead, lines, Running, sluice } from './support.js';
 
 const N = 6000;
 const PROGRAM = 'window tumbling 10s on ts allow 3s | count(), sum(v) by k';
@@ -103,5 +103,35 @@ describeKafka('watermarks per partition', () => {
       kills += r.kills;
     }
     expect(kills).toBeGreaterThanOrEqual(2);
+  }, 180_000);
+});
+
+describeKafka('--state with --exactly-once (a local state file)', () => {
+  const B = kafkaBrokers()!;
+  const input = uniqueTopic('eos-state-in');
+  const output = uniqueTopic('eos-state-out');
+  const recs = records(23, 20_000);
+
+  it('SIGKILL at random moments: a read_committed reader sees every window result exactly once', async () => {
+    await createTopics(B, { [input]: 3, [output]: 1 });
+    await kcatProduce(B, input, recs.map((r) => `${r.key}\t${r.value}`), ['-K', '\t']);
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-eos-state-'));
+    writeFileSync(join(dir, 'in.ndjson'), recs.map((r) => r.value).join('\n') + '\n');
+    const ref = await sluice([PROGRAM, join(dir, 'in.ndjson')]);
+    expect(ref.code).toBe(0);
+    const group = uniqueTopic('g-eos-state');
+    const rnd = prng(29);
+    const r = await crashCycles({
+      args: () => ['--state', join(dir, 'job.state'), '--checkpoint-every', '100ms', PROGRAM, `kafka://${B}/${input}`, '-G', group, '-e',
+        '--exactly-once', '--to', `kafka://${B}/${output}`, '--key', 'k',
+        '-X', 'max.partition.fetch.bytes=4096', '-X', 'session.timeout.ms=6000', '-X', 'heartbeat.interval.ms=1000'],
+      out: () => join(dir, 'none'),
+      expected: [],
+      killMs: () => 300 + Math.floor(rnd() * 900),
+      maxRuns: 25,
+    });
+    expect(r.kills).toBeGreaterThanOrEqual(1);
+    const committed = lines((await kcatRead(B, output, ['-X', 'isolation.level=read_committed'])).stdout);
+    expect(sorted(committed)).toEqual(sorted(lines(ref.stdout)));
   }, 180_000);
 });

@@ -177,7 +177,7 @@ describe('a partition holding the watermark back is warned about once', () => {
     drive(stage, [recs('k/0', 6200)], false);
     expect(warnings).toEqual([
       `window: partition k/1 holds the watermark back (its event time is ${iso(0)}, another partition is at ${iso(6200)}): ` +
-      'its windows wait for it; if it stays quiet, --idle-partition DURATION lets the watermark go on without it',
+      'windows wait for it; if it stays quiet, --idle-partition DURATION lets the watermark go on without it',
     ]);
     drive(stage, [recs('k/0', 6300), recs('k/0', 6400)], false);
     expect(warnings).toHaveLength(1);
