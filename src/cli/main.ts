@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { aggregates } from '../aggregates/index.js';
-import { DataError, EXIT, SluiceError, UsageError } from '../errors/errors.js';
+import { EXIT, SluiceError, UsageError } from '../errors/errors.js';
 import { clientOptions } from '../kafka/options.js';
 import { isKafkaUri, parseKafkaUri, type KafkaAddress } from '../kafka/uri.js';
 import { exprCompiler } from '../lang/compiler.js';
@@ -20,7 +20,7 @@ import { compileProgram } from '../plan/compile.js';
 import { parseDuration } from '../time/duration.js';
 import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
 import { Executor, type Checkpointing, type RunPlan } from '../runtime/executor.js';
-import { checkFingerprint, checkStatePath, fileStore, type Checkpoint, type Fingerprint } from '../runtime/checkpoint.js';
+import { checkFingerprint, checkStatePath, committedCheckpoint, fileStore, type Checkpoint, type Fingerprint } from '../runtime/checkpoint.js';
 import { location } from '../core/event.js';
 import { Stats } from '../core/stats.js';
 import { fileSink, stdoutSink, type EventSink, type Sink } from '../sinks/sink.js';
@@ -420,7 +420,7 @@ async function stateFor(
     for (const addr of kafkaAddrs.values()) {
       for (const o of await committedOffsets(await clientOptions(opts, addr.brokers), opts.group!, addr.topics)) committed.set(`${o.topic}/${o.partition}`, o.offset);
     }
-    from = chooseCommitted(candidates, committed, path);
+    from = committedCheckpoint(candidates, committed, path);
   }
   const hasFollow = opts.follow === true;
   if (from?.finished && !hasFollow && kafkaAddrs.size === 0) {
@@ -457,19 +457,6 @@ function kafkaStateAddress(
   return addr;
 }
 
-/** The checkpoint whose Kafka positions are the group's committed offsets (its transaction committed). */
-function chooseCommitted(candidates: Checkpoint[], committed: Map<string, number>, path: string): Checkpoint | null {
-  for (const cp of candidates) {
-    const offsets = cp.inputs.flatMap((s) => (s?.kind === 'kafka' ? s.offsets : []));
-    if (offsets.every(([t, p, o]) => committed.get(`${t}/${p}`) === o)) return cp;
-  }
-  // the first checkpoint's transaction never committed: nothing of this job is visible yet
-  if (committed.size === 0) return null;
-  throw new DataError(
-    `--state ${path}: neither checkpoint matches the offsets that group committed with its last transaction ` +
-    `(${[...committed].map(([k, o]) => `${k}@${o}`).join(', ')}); the state belongs to another run of the group. ` +
-    `Delete it to start afresh from the committed offsets`, path);
-}
 
 /** `sluice app.ndjson`: an input file where the program should be. */
 function fileInsteadOfProgram(text: string): void {

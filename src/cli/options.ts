@@ -44,7 +44,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--idle <duration>', key: 'idle', group: 'input',
     help: 'on a quiet live input, let the watermark follow the wall clock after this long without records' },
   { flags: '--idle-partition <duration>', key: 'idlePartition', group: 'input',
-    help: 'a partition (Kafka partition or file) with no record for this long stops holding the watermark back until it has data again' },
+    help: 'a partition (a Kafka partition, or a file) with no record for this long of wall clock stops holding the watermark back, so windows can fire without it; its next record brings it back' },
   { flags: '--state <path>', key: 'state', group: 'state',
     help: 'keep checkpoints in this file: input positions, windows, aggregates, dedupe memory and counters; a restart with the same program and inputs resumes from the last one. ' +
       'Or, with --group, in a Kafka topic, kafka://HOST:PORT/TOPIC or kafka:TOPIC (created compacted when missing): then each input partition runs its own copy of the program, ' +

@@ -40,6 +40,8 @@ export const STATE_RULES: [string, string][] = [
   ['Kafka',
     'Offsets are committed at checkpoints only. A program that keeps records (windows, aggregates, sort, tail, top) read ' +
     'with --group but without --state prints a warning: its offsets are committed only when sluice ends, so a crash reads ' +
-    'everything since the last run again. A local --state PATH serves one process: when partitions move between members ' +
+    'everything since the last run again. With -e, a restarted job reads to their end every partition its checkpoint had not ' +
+    'finished, also those that a killed predecessor still holds in the group until its session expires (-X session.timeout.ms). ' +
+    'A local --state PATH serves one process: when partitions move between members ' +
     'of a group, the state does not move with them.'],
 ];

@@ -243,6 +243,10 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   /** a checkpoint's positions, before --offset and stored offsets */
   const resumeAt = new Map<string, number>();
   for (const o of opts.startAt ?? []) if (opts.topics.includes(o.topic)) resumeAt.set(tpKey(o.topic, o.partition), o.offset);
+  // -e after a restart from a checkpoint: every partition the checkpoint had not read to its end
+  // must be, not only those assigned now (a killed predecessor may still hold some in the group
+  // until its session expires; ending without them would fire their windows half-full)
+  const mustEnd = [...resumeAt].filter(([k, at]) => at < (ends.get(k) ?? 0)).map(([k]) => k);
 
   // 2. the consumer
   const kafka = createKafka(c);
@@ -325,7 +329,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     if (finished || !joined) return;
     announceEnds();
     if (opts.count !== null && delivered >= opts.count) finished = true;
-    else if (opts.exitAtEnd && assigned.every((k) => (positions.get(k) ?? -1) >= ends.get(k)!)) finished = true;
+    else if (opts.exitAtEnd && [...assigned, ...mustEnd].every((k) => (positions.get(k) ?? -1) >= ends.get(k)!)) finished = true;
     if (finished) {
       debug(`finished: ${[...positions].map(([k, v]) => `${k.replace('\u0000', '@')}=${v}`).join(' ')}`);
       pauseAll();

@@ -2,6 +2,7 @@ import { UsageError } from '../errors/errors.js';
 import type { Expr } from '../lang/ast.js';
 import type { StageParser } from '../lang/parser.js';
 import { printExpr } from '../lang/print.js';
+import type { Maybe } from '../lang/values.js';
 import { makeEvent, partitionId, type Batch, type Event, type Source, type Value } from '../core/event.js';
 import { CountWindows, type CountWindow, type SavedCountWindow } from '../time/count-windows.js';
 import type { FixedWindows, SavedPane } from '../time/fixed-windows.js';
@@ -110,7 +111,7 @@ export const window = defineOperator<WindowArgs>({
     'the lowest of those over the active partitions, less `allow` (default 0); it never goes back. A partition takes part once it is assigned (holding the watermark ' +
     'back until it has data) or sends a record; it leaves when it ends (a file read to its end, a Kafka partition at its end under -e), is revoked, or has no record ' +
     'for --idle-partition DURATION, and comes back with its next record. With no active partition the watermark stays put, so files read one after another ' +
-    'behave as one stream. A partition that holds the watermark back for long (over 60s of event time behind another, or 30s without a record while others have ' +
+    'behave as one stream. A partition that holds the watermark back for long (30s without a record while others have ' +
     'them) is named once in a warning; --stats lists each partition\'s watermark when there are several. ' +
     'When the partitions are known from the start (a Kafka consumer\'s are assigned before it reads) and the disorder inside each stays within `allow`, ' +
     'the results do not depend on how the partitions interleave: the same windows with the same values, except what follows arrival order ' +
@@ -185,13 +186,13 @@ function fixedWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
   const changes = w.emit.mode === 'changes';
   return {
     add(ev, t, mark, out) {
-      const hits = panes.join(t, mark);
-      for (let i = 0; i < hits.length; i++) {
-        const pane = hits[i]!;
+      let pane = panes.join(t, mark);
+      if (pane === null) return false;
+      do {
         const g = grouper.add(pane.state, ev);
         if (changes) out.push(result(pane.start, pane.end, g, false));
-      }
-      return hits.length > 0;
+      } while ((pane = panes.next()) !== null);
+      return true;
     },
     nextEnd: () => panes.nextEnd,
     fire(mark, out) {
@@ -207,12 +208,12 @@ function fixedWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
 
 /** Session windows: one group per session. */
 function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
-  const sessions = new SessionWindows<Group>(w.size!.ms, (into, from) => grouper.merge(into, from));
+  const sessions = new SessionWindows<Group, Maybe[]>(w.size!.ms, (keys) => grouper.fresh(keys), (into, from) => grouper.merge(into, from));
   const changes = w.emit.mode === 'changes';
   return {
     add(ev, t, mark, out) {
       const { key, keys } = grouper.keyOf(ev);
-      const s = sessions.join(key, t, mark, () => grouper.fresh(keys));
+      const s = sessions.join(key, keys, t, mark);
       if (s === null) return false;
       grouper.addTo(s.state, ev);
       if (changes) out.push(result(s.start, s.end, s.state, false));
@@ -232,7 +233,7 @@ function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring 
 
 /** Count windows: a group filling per key (count N), or the key's last N records (every M). */
 function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: { t: number }): Wiring {
-  const counts = new CountWindows<Group, Event>(w.n, w.every);
+  const counts = new CountWindows<Group, Event, Maybe[]>(w.n, w.every, (keys) => grouper.fresh(keys));
   const changes = w.emit.mode === 'changes';
   const write = (win: CountWindow<Group, Event>, out: Batch) => {
     const first = counts.firstOf(win);
@@ -251,7 +252,7 @@ function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: {
   return {
     add(ev, t, _mark, out) {
       const { key, keys } = grouper.keyOf(ev);
-      const win = counts.take(key, t, ev, () => grouper.fresh(keys));
+      const win = counts.take(key, keys, t, ev);
       if (w.every === null) {
         grouper.addTo(win.state!, ev);
         if (changes && win.n < w.n) out.push(result(win.first, t, win.state!, false));
@@ -343,7 +344,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
     for (const q of wm.partitions.values()) if (q.state === 'active' && q.max > ahead) ahead = q.max;
     const where = p.max > -Infinity ? `its event time is ${formatIso(p.max)}` : 'it has had no record yet';
     return `window: partition ${p.id} holds the watermark back (${where}, another partition is at ${formatIso(ahead)}): ` +
-      'its windows wait for it; if it stays quiet, --idle-partition DURATION lets the watermark go on without it';
+      'windows wait for it; if it stays quiet, --idle-partition DURATION lets the watermark go on without it';
   };
 
   let lastArrival = -Infinity;

@@ -224,3 +224,22 @@ export async function checkStatePath(path: string): Promise<void> {
   const cur = await stat(resolve(path)).catch(() => null);
   if (cur?.isDirectory()) throw new UsageError(`--state ${path}: is a directory; give a file path such as ${path}/job.state`);
 }
+
+/**
+ * --exactly-once: of the newest checkpoint and the one before it, the one whose Kafka positions are
+ * the offsets the group committed, that is, whose transaction committed (a crash between writing
+ * a checkpoint and committing its transaction leaves the newer one ahead of the group); null
+ * when the group has committed nothing yet. `committed` maps `topic/partition` to the offset.
+ */
+export function committedCheckpoint(candidates: Checkpoint[], committed: Map<string, number>, path: string): Checkpoint | null {
+  for (const cp of candidates) {
+    const offsets = cp.inputs.flatMap((s) => (s?.kind === 'kafka' ? s.offsets : []));
+    if (offsets.every(([t, p, o]) => committed.get(`${t}/${p}`) === o)) return cp;
+  }
+  // the first checkpoint's transaction never committed: nothing of this job is visible yet
+  if (committed.size === 0) return null;
+  throw new DataError(
+    `--state ${path}: neither checkpoint matches the offsets that group committed with its last transaction ` +
+    `(${[...committed].map(([k, o]) => `${k}@${o}`).join(', ')}); the state belongs to another run of the group. ` +
+    `Delete it to start afresh from the committed offsets`, path);
+}

@@ -171,8 +171,12 @@ export class Executor {
   private reading: Reading | null = null;
   /** Kafka: the next offset of every partition read, by `topic/partition` */
   private readonly offsets = new Map<string, PartitionOffset>();
-  /** Kafka: positions processed but not yet committed, per input */
-  private readonly uncommitted = new Map<EventInput, Map<string, PartitionOffset>>();
+  /** Kafka: every position processed (or restored), per input */
+  private readonly inputOffsets = new Map<EventInput, Map<string, PartitionOffset>>();
+  /** Kafka: a position moved since the last commit */
+  private uncommitted = false;
+  /** output was written since the last commit */
+  private wroteSinceCommit = false;
   private lastCheckpoint = Date.now();
   /** an error thrown by wall-clock work (ticks, timed checkpoints), rethrown by run() */
   private failure: unknown = null;
@@ -212,9 +216,15 @@ export class Executor {
     const from = plan.checkpoint?.from ?? null;
     this.saved = plan.inputs.map((_, i) => from?.inputs[i] ?? null);
     this.sequence = from?.sequence ?? 0;
-    for (const s of this.saved) {
-      if (s?.kind === 'kafka') for (const [topic, partition, offset] of s.offsets) this.offsets.set(`${topic}/${partition}`, { topic, partition, offset });
-    }
+    this.saved.forEach((s, i) => {
+      if (s?.kind !== 'kafka') return;
+      const input = plan.inputs[i] as EventInput;
+      for (const [topic, partition, offset] of s.offsets) {
+        const at = { topic, partition, offset };
+        this.offsets.set(`${topic}/${partition}`, at);
+        this.offsetsOf(input).set(`${topic}/${partition}`, at);
+      }
+    });
   }
 
   /** Report input that cannot be used; applies the --on-error policy. */
@@ -386,7 +396,13 @@ export class Executor {
   private async processMessages(input: EventInput, mb: MessageBatch): Promise<boolean> {
     this.chunkNow = Date.now();
     if (this.tasks) return this.processPartition(this.tasks, mb);
-    if (mb.changes) for (const c of mb.changes) await this.partitionChange(this.main, c);
+    if (mb.changes) {
+      for (const c of mb.changes) {
+        // a partition another member now owns: committing its old position would undo the new owner's
+        if (c.kind === 'revoked') this.offsetsOf(input).delete(c.partition);
+        await this.partitionChange(this.main, c);
+      }
+    }
     const stop = mb.bad.length === 0
       ? await this.process(this.main, mb.events)
       : await this.processDecoded(this.main, mb.events, mb.bad.map((b) => ({ ...b, line: 0 })));
@@ -399,9 +415,8 @@ export class Executor {
         : next;
       const k = `${at.topic}/${at.partition}`;
       this.offsets.set(k, at);
-      let pending = this.uncommitted.get(input);
-      if (!pending) this.uncommitted.set(input, (pending = new Map()));
-      pending.set(k, at);
+      this.offsetsOf(input).set(k, at);
+      this.uncommitted = true;
     }
     if (this.plan.commitPerBatch && !this.plan.checkpoint && !this.stop) await this.commitAcknowledged();
     return stop;
@@ -443,13 +458,23 @@ export class Executor {
     return stop;
   }
 
-  /** Wait until the sink has everything written so far, then commit the positions behind it. */
+  private offsetsOf(input: EventInput): Map<string, PartitionOffset> {
+    let m = this.inputOffsets.get(input);
+    if (!m) this.inputOffsets.set(input, (m = new Map()));
+    return m;
+  }
+
+  /**
+   * Wait until the sink has everything written so far, then commit the positions behind it: when
+   * a position moved, or output was written since the last commit (with --exactly-once the commit
+   * is what commits the transaction holding that output, such as windows fired at the end).
+   */
   private async commitAcknowledged(): Promise<void> {
-    if (this.uncommitted.size === 0) return;
+    if (!this.uncommitted && !this.wroteSinceCommit) return;
     await this.plan.sink.flush();
-    const all = [...this.uncommitted];
-    this.uncommitted.clear();
-    for (const [input, offsets] of all) await input.commit([...offsets.values()]);
+    this.uncommitted = false;
+    this.wroteSinceCommit = false;
+    for (const [input, offsets] of this.inputOffsets) if (offsets.size > 0) await input.commit([...offsets.values()]);
   }
 
   private async readText(input: TextInput, resumed: SavedInput | null): Promise<boolean> {
@@ -578,6 +603,7 @@ export class Executor {
 
   private async emit(b: Batch): Promise<void> {
     if (b.length === 0) return;
+    this.wroteSinceCommit = true;
     this.plan.stats.recordsOut += b.length;
     const sink = this.plan.sink;
     if (sink.kind === 'events') {

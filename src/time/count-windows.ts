@@ -18,17 +18,17 @@ export interface CountWindow<P, I> {
 
 export type SavedCountWindow<S, J> = [key: unknown, state: S | null, n: number, first: number, last: number, recent: { item: J; t: number }[], sinceEmit: number];
 
-export class CountWindows<P, I> {
+export class CountWindows<P, I, K> {
   private readonly byKey = new Map<unknown, CountWindow<P, I>>();
 
-  constructor(readonly n: number, readonly every: number | null) {}
+  constructor(readonly n: number, readonly every: number | null, private readonly make: (seed: K) => P) {}
 
   /**
    * A record of `key` at time t: returns the key's window with the record counted. For
-   * `count N` the window's state is made with make() when a window starts and the caller adds
-   * the record to it; for `every M` the item is kept in `recent`.
+   * `count N` the window's state is made with make(seed) when a window starts and the caller
+   * adds the record to it; for `every M` the item is kept in `recent`.
    */
-  take(key: unknown, t: number, item: I, make: () => P): CountWindow<P, I> {
+  take(key: unknown, seed: K, t: number, item: I): CountWindow<P, I> {
     let win = this.byKey.get(key);
     if (win === undefined) {
       win = { state: null, n: 0, first: t, last: t, recent: [], sinceEmit: 0 };
@@ -37,7 +37,7 @@ export class CountWindows<P, I> {
     win.last = t;
     if (this.every === null) {
       if (win.state === null) {
-        win.state = make();
+        win.state = this.make(seed);
         win.first = t;
       }
       win.n++;

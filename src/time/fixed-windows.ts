@@ -15,34 +15,44 @@ export type SavedPane<S> = [start: number, end: number, state: S];
 
 export abstract class FixedWindows<P> {
   private readonly panes = new Map<number, Pane<P>>();
-  private readonly hits: Pane<P>[] = [];
+  /** the starts of the windows holding the time last given to join(), latest first, and how many are left */
+  protected readonly starts: number[] = [];
+  private left = 0;
+  private mark = -Infinity;
   /** the earliest end of an open window (Infinity: none); nothing is due before the watermark reaches it */
   nextEnd = Infinity;
 
   constructor(readonly size: number, private readonly make: () => P) {}
 
-  /**
-   * The windows a record at time t joins: every window holding t that has not fired at the
-   * watermark `mark` (end > mark), opened with make() on first use; earliest first. Empty when
-   * the record is late. The array is reused by the next call.
-   */
-  abstract join(t: number, mark: number): readonly Pane<P>[];
+  /** Put the starts of every window holding t into `starts`, latest first; returns how many. */
+  protected abstract holding(t: number): number;
 
-  protected begin(): Pane<P>[] {
-    this.hits.length = 0;
-    return this.hits;
+  /**
+   * The first of the windows a record at time t joins: every window holding t that has not
+   * fired at the watermark `mark` (end > mark), opened with make() on first use, earliest first;
+   * next() gives the others. Null when it joins none: the record is late.
+   */
+  join(t: number, mark: number): Pane<P> | null {
+    this.left = this.holding(t);
+    this.mark = mark;
+    return this.next();
   }
 
-  protected take(start: number, mark: number): void {
-    const end = start + this.size;
-    if (end <= mark) return;
-    let pane = this.panes.get(start);
-    if (pane === undefined) {
-      pane = { start, end, state: this.make() };
-      this.panes.set(start, pane);
-      if (end < this.nextEnd) this.nextEnd = end;
+  /** The next window the record given to join() joins; null when there is none left. */
+  next(): Pane<P> | null {
+    while (this.left > 0) {
+      const start = this.starts[--this.left]!;
+      const end = start + this.size;
+      if (end <= this.mark) continue;
+      let pane = this.panes.get(start);
+      if (pane === undefined) {
+        pane = { start, end, state: this.make() };
+        this.panes.set(start, pane);
+        if (end < this.nextEnd) this.nextEnd = end;
+      }
+      return pane;
     }
-    this.hits.push(pane);
+    return null;
   }
 
   /** Take out the windows due at `mark` (end ≤ mark; Infinity: all), in firing order: end, then start. */

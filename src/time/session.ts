@@ -1,7 +1,8 @@
 // Session windows, per key: a record at t alone is [t, t+GAP); it merges with every open
 // session of its key that it overlaps (so a late record can bridge two sessions into one); a
 // session is due once the watermark reaches its end, and is then gone. The state of a session
-// belongs to the caller (a group of accumulators), merged through the function it gives.
+// belongs to the caller (a group of accumulators), made from a seed (the key's values) and
+// merged through the functions it gives.
 
 /** An open session: its bounds, the caller's state, and the arrival number of its first record. */
 export interface Session<P> {
@@ -19,40 +20,60 @@ export interface SavedSessions<S> {
   arrivals: number;
 }
 
-export class SessionWindows<P> {
+export class SessionWindows<P, K> {
   private readonly byKey = new Map<unknown, Session<P>[]>();
   /** the earliest end of an open session (Infinity: none) */
   nextEnd = Infinity;
   /** records seen so far, late ones included: the next record's arrival number */
   arrivals = 0;
 
-  constructor(readonly gap: number, private readonly merge: (into: P, from: P) => void) {}
+  constructor(
+    readonly gap: number,
+    private readonly make: (seed: K) => P,
+    private readonly merge: (into: P, from: P) => void,
+  ) {}
 
   /**
    * The session of `key` that a record at t joins, at the watermark `mark`: the open sessions it
-   * overlaps merged into one, or a new one (state from make()); null when it overlaps none and
-   * its own session [t, t+GAP) would already have fired: the record is late.
+   * overlaps merged into one, or a new one (state from make(seed)); null when it overlaps none
+   * and its own session [t, t+GAP) would already have fired: the record is late.
    */
-  join(key: unknown, t: number, mark: number, make: () => P): Session<P> | null {
+  join(key: unknown, seed: K, t: number, mark: number): Session<P> | null {
     const seq = this.arrivals++;
     const lo = t;
     const hi = t + this.gap;
-    const list = this.byKey.get(key) ?? [];
-    const hits = list.filter((s) => s.start < hi && lo < s.end);
+    let list = this.byKey.get(key);
+    // the open sessions it overlaps, in the list's order (one, nearly always)
+    let hit: Session<P> | null = null;
+    let hits: Session<P>[] | null = null;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const o = list[i]!;
+        if (!(o.start < hi && lo < o.end)) continue;
+        if (hit === null) hit = o;
+        else (hits ??= [hit]).push(o);
+      }
+    }
     let s: Session<P>;
-    if (hits.length === 0) {
+    if (hit === null) {
       if (hi <= mark) return null;
-      s = { start: lo, end: hi, state: make(), firstSeq: seq };
+      s = { start: lo, end: hi, state: this.make(seed), firstSeq: seq };
+      if (list === undefined) this.byKey.set(key, (list = []));
       list.push(s);
-      this.byKey.set(key, list);
+    } else if (hits === null) {
+      s = hit;
+      s.start = Math.min(s.start, lo);
+      s.end = Math.max(s.end, hi);
     } else {
+      // a record bridging sessions: they merge into the earliest
+      const keep = list!;
       hits.sort((a, b) => a.start - b.start);
       s = hits[0]!;
       for (const o of hits.slice(1)) {
         this.merge(s.state, o.state);
         s.end = Math.max(s.end, o.end);
         s.firstSeq = Math.min(s.firstSeq, o.firstSeq);
-        list.splice(list.indexOf(o), 1);
+        keep.splice(keep.indexOf(o), 1);
       }
       s.start = Math.min(s.start, lo);
       s.end = Math.max(s.end, hi);

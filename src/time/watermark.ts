@@ -41,12 +41,10 @@ export interface SavedWatermarks {
 
 /**
  * When a partition "holds the watermark back for long" (one warning each, suggesting
- * --idle-partition): it is the lowest of two or more active partitions and has had no record in
- * the latest batch, and either another active partition is more than STALL_EVENT_MS of event
- * time ahead of it, or it has had no record for STALL_WALL_MS of wall clock (a partition without
- * any data yet: only the wall-clock rule).
+ * --idle-partition): it is the lowest of two or more active partitions and has had no record for
+ * STALL_WALL_MS of wall clock while others had. Event time alone is no sign: reading a backlog,
+ * a consumer fetches one partition minutes of event time ahead of another as a matter of course.
  */
-export const STALL_EVENT_MS = 60_000;
 export const STALL_WALL_MS = 30_000;
 
 /** Who set or holds the watermark, when it is not the record's own partition's doing. */
@@ -145,7 +143,7 @@ export class Watermarks implements WatermarkTable {
   }
 
   /**
-   * Active partitions that newly hold the watermark back for long (see STALL_EVENT_MS), after
+   * Active partitions that newly hold the watermark back for long (see STALL_WALL_MS), after
    * batch number `batch` at wall clock `now`; each is returned once.
    */
   stalled(batch: number, now: number): PartitionMark[] {
@@ -160,7 +158,7 @@ export class Watermarks implements WatermarkTable {
     const out: PartitionMark[] = [];
     for (const p of this.list) {
       if (p.state !== 'active' || p.warned || p.max !== this.low || p.lastBatch === batch) continue;
-      if ((p.max > -Infinity && high - p.max > STALL_EVENT_MS) || now - p.lastWall >= STALL_WALL_MS) {
+      if (now - p.lastWall >= STALL_WALL_MS) {
         p.warned = true;
         out.push(p);
       }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  checkFingerprint, checkStatePath, decodeCheckpoint, encodeCheckpoint, fileStore, fingerprintDifferences,
+  checkFingerprint, checkStatePath, committedCheckpoint, decodeCheckpoint, encodeCheckpoint, fileStore, fingerprintDifferences,
   type Checkpoint, type Fingerprint,
 } from '../../src/runtime/checkpoint.js';
 import { DataError, UnavailableError, UsageError } from '../../src/errors/errors.js';
@@ -104,5 +104,28 @@ describe('the state file store', () => {
     await expect(checkStatePath(d)).rejects.toThrow(/is a directory/);
     await expect(checkStatePath(join(d, 'job.state'))).resolves.toBeUndefined();
     expect(existsSync(join(d, 'job.state'))).toBe(false);
+  });
+});
+
+describe('--exactly-once: the checkpoint whose transaction committed', () => {
+  const kafkaCp = (sequence: number, offsets: [string, number, number][]) =>
+    checkpoint(sequence, { inputs: [{ kind: 'kafka', name: 't', offsets }] });
+  const newest = kafkaCp(5, [['t', 0, 50], ['t', 1, 40]]);
+  const before = kafkaCp(4, [['t', 0, 30], ['t', 1, 40]]);
+
+  it('the newest when the group committed its offsets', () => {
+    expect(committedCheckpoint([newest, before], new Map([['t/0', 50], ['t/1', 40]]), 's')).toBe(newest);
+  });
+
+  it('the one before when the newest transaction never committed (a crash between the two)', () => {
+    expect(committedCheckpoint([newest, before], new Map([['t/0', 30], ['t/1', 40]]), 's')).toBe(before);
+  });
+
+  it('none when the group has committed nothing (the first transaction never committed)', () => {
+    expect(committedCheckpoint([kafkaCp(1, [['t', 0, 10]])], new Map(), 's')).toBeNull();
+  });
+
+  it('an error when neither matches: the state belongs to another run of the group', () => {
+    expect(() => committedCheckpoint([newest, before], new Map([['t/0', 99]]), 's')).toThrow(/neither checkpoint matches the offsets that group committed .*t\/0@99/);
   });
 });

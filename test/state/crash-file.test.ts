@@ -36,7 +36,7 @@ describe('--state: SIGKILL at random moments', () => {
     const expected = lines(readFileSync(join(dir, 'ref.ndjson'), 'utf8'));
     expect(expected.length).toBeGreaterThan(1000);
     const rnd = prng(SEED + 1);
-    const cycles = Math.max(CYCLES, 1);
+    const cycles = Math.max(CYCLES, 3);
     let kills = 0;
     for (let c = 0; c < cycles; c++) {
       const state = join(dir, `s${c}.state`);
@@ -44,14 +44,14 @@ describe('--state: SIGKILL at random moments', () => {
         args: (run) => ['--state', state, '--checkpoint-every', '50ms', WINDOWS, input, '--to', join(dir, `out-${c}-${run}.ndjson`)],
         out: (run) => join(dir, `out-${c}-${run}.ndjson`),
         expected,
-        killMs: () => 250 + Math.floor(rnd() * 500),
+        killMs: () => 150 + Math.floor(rnd() * 400),
         maxRuns: 60,
       });
       expect(r.lost).toEqual([]);
       expect(r.wrong).toEqual([]);
       kills += r.kills;
     }
-    expect(kills).toBeGreaterThanOrEqual(3 * cycles);
+    expect(kills).toBeGreaterThanOrEqual(2 * cycles);
   }, 180_000);
 
   it('--follow across rotations while sluice is down: no line lost or read twice', async () => {
