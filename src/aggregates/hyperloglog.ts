@@ -137,7 +137,7 @@ export class HyperLogLog {
     const c = new Float64Array(Q + 2);
     if (this.dense !== null) {
       const d = this.dense;
-      for (let i = 0; i < M; i++) c[d[i]!]++;
+      for (let i = 0; i < M; i++) c[d[i]!]!++;
     } else {
       const t = this.sparse!;
       const registers = new Uint8Array(M);
@@ -149,7 +149,7 @@ export class HyperLogLog {
         const r = low !== 0 ? Math.clz32(low) - (32 - (SP - P)) + 1 : SP - P + (e & 63);
         if (registers[prefix >>> (SP - P)]! < r) registers[prefix >>> (SP - P)] = r;
       }
-      for (let i = 0; i < M; i++) c[registers[i]!]++;
+      for (let i = 0; i < M; i++) c[registers[i]!]!++;
     }
     return c;
   }

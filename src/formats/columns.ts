@@ -77,10 +77,10 @@ export class RowsToRecords {
     }
     const rec: Rec = {};
     if (this.safeKeys) {
-      if (this.infer) for (let i = 0; i < n; i++) rec[header[i]] = inferValue(fields[i]);
-      else for (let i = 0; i < n; i++) rec[header[i]] = fields[i];
+      if (this.infer) for (let i = 0; i < n; i++) rec[header[i]!] = inferValue(fields[i]!);
+      else for (let i = 0; i < n; i++) rec[header[i]!] = fields[i]!;
     } else {
-      for (let i = 0; i < n; i++) setField(rec, header[i], this.infer ? inferValue(fields[i]) : fields[i]);
+      for (let i = 0; i < n; i++) setField(rec, header[i]!, this.infer ? inferValue(fields[i]!) : fields[i]!);
     }
     out.push(makeEvent(rec, undefined, this.source, line, ts));
   }

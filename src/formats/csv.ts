@@ -49,7 +49,7 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
 
   function complete(ts: number, out: Event[]): void {
     const f = fields;
-    const raw = rawLines.length === 1 ? stripCR(rawLines[0]) : stripCR(rawLines.join('\n'));
+    const raw = rawLines.length === 1 ? stripCR(rawLines[0]!) : stripCR(rawLines.join('\n'));
     reset();
     rows.row(f, raw, recordLine, ts, out);
   }
@@ -108,7 +108,7 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
     const ts = now();
     let lineNo = splitter.firstLine;
     for (let i = 0; i < n; i++, lineNo++) {
-      const line = lines[i];
+      const line = lines[i]!;
       const len = line.length;
       const eol = len > 0 && line.charCodeAt(len - 1) === 13 ? len - 1 : len;
       if (inQuotes) {
@@ -232,7 +232,7 @@ export function delimitedEncoder(sep: string, cell: (s: string) => string): Enco
     write(batch: Event[]): string {
       let out = '';
       for (let b = 0; b < batch.length; b++) {
-        const v = batch[b].value;
+        const v = batch[b]!.value;
         const rec = isRecord(v);
         const k = rec ? Object.keys(v) : VALUE_KEYS;
         if (k.length === 0) {
@@ -245,14 +245,14 @@ export function delimitedEncoder(sep: string, cell: (s: string) => string): Enco
         if (keys === null || !sameKeys(keys, k)) {
           if (wroteAny && !justWroteBlank) out += '\n';
           keys = k;
-          let h = cell(k[0]);
-          for (let i = 1; i < k.length; i++) h += sep + cell(k[i]);
+          let h = cell(k[0]!);
+          for (let i = 1; i < k.length; i++) h += sep + cell(k[i]!);
           out += h + '\n';
         }
         let line: string;
         if (rec) {
-          line = cell(cellText(v[k[0]]));
-          for (let i = 1; i < k.length; i++) line += sep + cell(cellText(v[k[i]]));
+          line = cell(cellText(v[k[0]!]));
+          for (let i = 1; i < k.length; i++) line += sep + cell(cellText(v[k[i]!]));
         } else {
           line = cell(cellText(v as Value));
         }

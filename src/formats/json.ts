@@ -131,7 +131,7 @@ export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
           continue;
         }
         if (c === 44 || c === 93 || c === 125) {
-          bad(chunk[i], `invalid JSON: unexpected '${chunk[i]}'`, line);
+          bad(chunk[i]!, `invalid JSON: unexpected '${chunk[i]}'`, line);
           continue;
         }
       } else if (c === 93) {
@@ -166,7 +166,7 @@ export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
     snapshot(): JsonState {
       if (pieces.length > 1) pieces = [pieces.join('')];
       return {
-        format: 'json', started, line, mode, arrayLine, kind, text: pieces.length === 0 ? '' : pieces[0],
+        format: 'json', started, line, mode, arrayLine, kind, text: pieces.length === 0 ? '' : pieces[0]!,
         valueLine, missingComma, inString, escaped, closers: closers.slice(),
       };
     },
@@ -208,7 +208,7 @@ export const encodeJson: EncoderFactory = () => {
       if (n === 0) return '';
       const parts = new Array<string>(n);
       for (let i = 0; i < n; i++) {
-        parts[i] = JSON.stringify(batch[i].value);
+        parts[i] = JSON.stringify(batch[i]!.value);
       }
       const text = (count === 0 ? '[\n' : ',\n') + parts.join(',\n');
       count += n;

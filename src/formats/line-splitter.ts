@@ -46,7 +46,7 @@ export class LineSplitter {
     const lines = chunk.split('\n');
     const last = lines.pop() as string;
     if (this.pending.length > 0) {
-      this.pending.push(lines[0]);
+      this.pending.push(lines[0]!);
       lines[0] = this.pending.join('');
       this.pending = [];
     }
@@ -60,7 +60,7 @@ export class LineSplitter {
   /** Where it is between two chunks: plain data (the open line joined into one string). */
   snapshot(): SplitterState {
     if (this.pending.length > 1) this.pending = [this.pending.join('')];
-    return { pending: this.pending.length === 0 ? '' : this.pending[0], nextLine: this.nextLine, started: this.started };
+    return { pending: this.pending.length === 0 ? '' : this.pending[0]!, nextLine: this.nextLine, started: this.started };
   }
 
   /** Go on from a snapshot, before any push. */
@@ -87,7 +87,7 @@ const NO_LINES: string[] = [];
 
 function stripCR(lines: string[]): void {
   for (let i = 0; i < lines.length; i++) {
-    const s = lines[i];
+    const s = lines[i]!;
     if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) lines[i] = s.slice(0, -1);
   }
 }

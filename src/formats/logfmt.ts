@@ -73,7 +73,7 @@ function readQuoted(line: string, from: number): { value: string; end: number } 
     const c = line.charCodeAt(i);
     if (c === 34) return { value, end: i + 1 };
     if (c === 92 && i + 1 < n) {
-      const d = line[i + 1];
+      const d = line[i + 1]!;
       if (d === 'u' && /^[0-9a-fA-F]{4}$/.test(line.slice(i + 2, i + 6))) {
         value += String.fromCharCode(parseInt(line.slice(i + 2, i + 6), 16));
         i += 6;
@@ -144,7 +144,7 @@ export const encodeLogfmt: EncoderFactory = () => ({
   write(batch) {
     let out = '';
     for (let b = 0; b < batch.length; b++) {
-      const v = batch[b].value;
+      const v = batch[b]!.value;
       if (!isRecord(v)) {
         out += 'value=' + logfmtValue(v) + '\n';
         continue;

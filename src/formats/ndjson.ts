@@ -22,7 +22,7 @@ export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
     const ts = now();
     let lineNo = splitter.firstLine;
     for (let i = 0; i < n; i++, lineNo++) {
-      const line = lines[i];
+      const line = lines[i]!;
       if (line.length === 0) continue;
       let value: Value;
       try {
@@ -57,7 +57,7 @@ export const encodeNdjson: EncoderFactory = (opts) => {
       if (n === 0) return '';
       const parts = new Array<string>(n + 1);
       for (let i = 0; i < n; i++) {
-        const ev = batch[i];
+        const ev = batch[i]!;
         const raw = ev.raw;
         parts[i] = passRaw && raw !== undefined ? raw : JSON.stringify(ev.value);
       }

@@ -17,7 +17,7 @@ export const encodeTable: EncoderFactory = () => {
   const values: Value[] = [];
   return {
     write(batch) {
-      for (let i = 0; i < batch.length; i++) values.push(batch[i].value);
+      for (let i = 0; i < batch.length; i++) values.push(batch[i]!.value);
       return '';
     },
     end() {
@@ -47,7 +47,7 @@ export function renderTable(values: Value[]): string {
       index.set(name, i);
       cols.push({ name, cells: new Array<string | undefined>(values.length), numeric: new Array<boolean>(values.length).fill(false), allNumeric: true });
     }
-    return cols[i];
+    return cols[i]!;
   };
   for (let r = 0; r < values.length; r++) {
     const v = values[r];
@@ -96,7 +96,7 @@ export function renderTable(values: Value[]): string {
       }
       header.push(name + ' '.repeat(width - displayWidth(name)));
     }
-    for (let r = 0; r < values.length; r++) rendered[r].push(cells[r]);
+    for (let r = 0; r < values.length; r++) rendered[r]!.push(cells[r]!);
   }
   let out = trimEnd(header.join(GAP)) + '\n';
   for (const row of rendered) out += trimEnd(row.join(GAP)) + '\n';

@@ -122,7 +122,7 @@ function parsePath(expr: string, col: number, fail: (msg: string, col: number) =
 
 function walk(v: Value | undefined, path: Step[]): Value | undefined {
   for (let i = 0; i < path.length && v !== undefined; i++) {
-    const s = path[i];
+    const s = path[i]!;
     if (typeof s === 'number') {
       if (!Array.isArray(v)) return undefined;
       v = v[s < 0 ? v.length + s : s];
@@ -164,10 +164,10 @@ export const encodeTemplate: EncoderFactory = (opts) => {
     write(batch) {
       let out = '';
       for (let b = 0; b < batch.length; b++) {
-        const ev = batch[b];
+        const ev = batch[b]!;
         let line = '';
         for (let p = 0; p < parts.length; p++) {
-          const part = parts[p];
+          const part = parts[p]!;
           if (part.kind === 'text') line += part.text;
           else if (part.kind === 'field') line += cellText(walk(ev.value, part.path));
           else line += cellText(meta(ev, part.name, part.path));

@@ -39,7 +39,7 @@ export const decodeTsv: DecoderFactory = (source, opts, bad, now) => {
     if (line.length === 0) return;
     const fields = line.split('\t');
     if (line.indexOf('\\') !== -1) {
-      for (let f = 0; f < fields.length; f++) fields[f] = tsvUnescape(fields[f]);
+      for (let f = 0; f < fields.length; f++) fields[f] = tsvUnescape(fields[f]!);
     }
     rows.row(fields, line, lineNo, ts, out);
   }, now, rows);

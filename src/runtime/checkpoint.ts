@@ -212,7 +212,7 @@ export function fileStore(path: string): StateStore {
 export async function checkStatePath(path: string): Promise<void> {
   const dir = dirname(resolve(path));
   const st = await stat(dir).catch(() => null);
-  if (st === null || !st.isDirectory()) throw new UnavailableError(`--state ${path}: no such directory: ${dir}`);
+  if (st === null || !st.isDirectory()) throw new UnavailableError(`--state ${path}: no such directory: ${dirname(path)}`);
   const probe = `${dir}/.sluice-probe-${process.pid}`;
   try {
     const fh = await open(probe, 'w');

@@ -100,6 +100,7 @@ describeKafka('watermarks per partition', () => {
       });
       expect(r.lost).toEqual([]);
       expect(r.wrong).toEqual([]);
+      expect(r.misplaced).toBe(0);
       kills += r.kills;
     }
     expect(kills).toBeGreaterThanOrEqual(2);

@@ -24,6 +24,14 @@ function events(n: number, seed: number, from = 0): string {
   return out;
 }
 
+/** One line per scenario for `npm run soak`: kills, lost and duplicated results. */
+function report(what: string, cycles: number, kills: number, lost: number, duplicated: number, misplaced: number, results: number): void {
+  if (CYCLES > 0) {
+    process.stdout.write(`soak: ${what}: ${cycles} cycles, ${kills} SIGKILLs, ${results} results each, lost ${lost}, ` +
+      `duplicated ${duplicated} (all of them a restart repeating what came after its predecessor's last checkpoint: ${misplaced === 0 ? 'yes' : `no, ${misplaced} not`})\n`);
+  }
+}
+
 const WINDOWS = 'window tumbling 10s on ts allow 3s | count(), sum(v), min(v), max(v) by k';
 
 describe('--state: SIGKILL at random moments', () => {
@@ -38,6 +46,8 @@ describe('--state: SIGKILL at random moments', () => {
     const rnd = prng(SEED + 1);
     const cycles = Math.max(CYCLES, 3);
     let kills = 0;
+    let duplicated = 0;
+    let misplaced = 0;
     for (let c = 0; c < cycles; c++) {
       const state = join(dir, `s${c}.state`);
       const r = await crashCycles({
@@ -46,11 +56,16 @@ describe('--state: SIGKILL at random moments', () => {
         expected,
         killMs: () => 150 + Math.floor(rnd() * 400),
         maxRuns: 60,
+        ordered: true,
       });
       expect(r.lost).toEqual([]);
       expect(r.wrong).toEqual([]);
+      expect(r.misplaced).toBe(0);
       kills += r.kills;
+      duplicated += r.duplicated;
+      misplaced += r.misplaced;
     }
+    report('windows over a file', cycles, kills, 0, duplicated, misplaced, expected.length);
     expect(kills).toBeGreaterThanOrEqual(2 * cycles);
   }, 180_000);
 
@@ -93,7 +108,10 @@ describe('--state: SIGKILL at random moments', () => {
       killMs: () => 200 + Math.floor(rnd() * 600),
       maxRuns: slices + 2,
       interruptLastAfterMs: 3000,
+      ordered: true,
     });
+    report('--follow across rotations', 1, r.kills, r.lost.length, r.duplicated, r.misplaced, expected.length);
+    expect(r.misplaced).toBe(0);
     expect(rotations).toBeGreaterThanOrEqual(3);
     expect(r.kills).toBeGreaterThanOrEqual(slices);
     expect(r.lost).toEqual([]);

@@ -78,6 +78,31 @@ export function compare(expected: string[], written: string[]): Comparison {
 export interface CycleResult extends Comparison {
   runs: number;
   kills: number;
+  /**
+   * Results a run wrote again that were not written by the run before it after that run's last
+   * checkpoint: a restart may repeat only the end of what its predecessor wrote (0 when it holds).
+   */
+  misplaced: number;
+}
+
+/**
+ * How many of `run`'s lines repeat earlier output without being the repetition a restart may
+ * make: its first lines, equal to the last lines of the run before it (what came after that
+ * run's last checkpoint). With `ordered` false (partitions interleave differently from run to
+ * run) only the set is checked: the repeated lines must all be lines of the run before.
+ */
+export function misplacedRepeats(before: string[], earlier: Set<string>, run: string[], ordered: boolean): number {
+  let d = 0;
+  while (d < run.length && earlier.has(run[d]!)) d++;
+  let bad = run.slice(d).filter((l) => earlier.has(l)).length;
+  if (ordered) {
+    const tail = before.slice(before.length - d);
+    for (let i = 0; i < d; i++) if (tail[i] !== run[i]) bad++;
+  } else {
+    const prev = new Set(before);
+    bad += run.slice(0, d).filter((l) => !prev.has(l)).length;
+  }
+  return bad;
 }
 
 /**
@@ -95,8 +120,13 @@ export async function crashCycles(opts: {
   env?: NodeJS.ProcessEnv;
   /** the last run does not end by itself (--follow, Kafka without -e): SIGINT it after this long */
   interruptLastAfterMs?: number;
+  /** each run writes its results in the same order (one input partition) */
+  ordered?: boolean;
 }): Promise<CycleResult> {
   const written: string[] = [];
+  const seen = new Set<string>();
+  let before: string[] = [];
+  let misplaced = 0;
   let kills = 0;
   for (let run = 0; ; run++) {
     if (run >= opts.maxRuns) throw new Error(`no run ended by itself within ${opts.maxRuns} runs`);
@@ -114,13 +144,18 @@ export async function crashCycles(opts: {
     }
     // a line cut by SIGKILL is not a result: only whole lines count
     const whole = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
-    written.push(...lines(whole));
+    const mine = lines(whole);
+    misplaced += misplacedRepeats(before, seen, mine, opts.ordered ?? false);
+    for (const l of mine) seen.add(l);
+    written.push(...mine);
+    // a run that wrote nothing leaves the one before it as what the next may repeat
+    if (mine.length > 0) before = mine;
     if (r.signal === 'SIGKILL') {
       kills++;
       continue;
     }
     const want = last && opts.interruptLastAfterMs !== undefined ? 130 : 0;
     if (r.code !== want) throw new Error(`run ${run} exited ${r.code}: ${r.stderr}`);
-    return { ...compare(opts.expected, written), runs: run + 1, kills };
+    return { ...compare(opts.expected, written), runs: run + 1, kills, misplaced };
   }
 }
