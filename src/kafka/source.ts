@@ -515,12 +515,18 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     }
   };
 
+  // kafkajs returns from commitOffsets without committing anything while its runner is stopped (a
+  // crash being restarted): only the commit event says that the coordinator took a commit
+  let commitsTaken = 0;
+  consumer.on(consumer.events.COMMIT_OFFSETS, () => { commitsTaken++; });
   /** Per-partition state: commit positions that durable state covers; false when the group refused (see EventInput.fence). */
   const fence = async (offsets: PartitionOffset[]): Promise<boolean> => {
     if (group === null || txSink || offsets.length === 0) return true;
+    const before = commitsTaken;
     try {
       await consumer.commitOffsets(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: String(o.offset) })));
-      return true;
+      if (commitsTaken === before) debug('fenced: the consumer is not running (restarting)');
+      return commitsTaken > before;
     } catch (e) {
       if (isFencedCommit(e)) {
         debug(`fenced: ${(e as Error).message}`);
