@@ -17,6 +17,8 @@ export default defineWorkspace([
       include: ['test/kafka/**/*.test.ts'],
       globalSetup: ['test/kafka/global-setup.ts'],
       pool: 'forks',
+      // Kafka tests mostly wait (for the broker, for sessions to expire): run a few files at once
+      poolOptions: { forks: { maxForks: 3, minForks: 1 } },
       testTimeout: 60_000,
       hookTimeout: 120_000,
     },

@@ -28,7 +28,7 @@ function events(n: number, seed: number, from = 0): string {
 function report(what: string, cycles: number, kills: number, lost: number, duplicated: number, misplaced: number, results: number): void {
   if (CYCLES > 0) {
     process.stdout.write(`soak: ${what}: ${cycles} cycles, ${kills} SIGKILLs, ${results} results each, lost ${lost}, ` +
-      `duplicated ${duplicated} (all of them a restart repeating what came after its predecessor's last checkpoint: ${misplaced === 0 ? 'yes' : `no, ${misplaced} not`})\n`);
+      `duplicated ${duplicated} (all of them a restart repeating what came after the checkpoint it restored: ${misplaced === 0 ? 'yes' : `no, ${misplaced} not`})\n`);
   }
 }
 

@@ -79,28 +79,29 @@ export interface CycleResult extends Comparison {
   runs: number;
   kills: number;
   /**
-   * Results a run wrote again that were not written by the run before it after that run's last
-   * checkpoint: a restart may repeat only the end of what its predecessor wrote (0 when it holds).
+   * Results a run wrote again other than as the repetition a restart may make (0 when it holds):
+   * what came after the checkpoint it restored, which earlier runs may have begun to write.
    */
   misplaced: number;
 }
 
 /**
- * How many of `run`'s lines repeat earlier output without being the repetition a restart may
- * make: its first lines, equal to the last lines of the run before it (what came after that
- * run's last checkpoint). With `ordered` false (partitions interleave differently from run to
- * run) only the set is checked: the repeated lines must all be lines of the run before.
+ * How many of `run`'s lines repeat earlier output other than as a restart may: a restart from a
+ * checkpoint writes again, first, results that came after that checkpoint, in the order one
+ * earlier run wrote them, and nothing it wrote before afterwards. With `ordered` false
+ * (partitions interleave differently from run to run) the repeated lines need only come first.
  */
-export function misplacedRepeats(before: string[], earlier: Set<string>, run: string[], ordered: boolean): number {
+export function misplacedRepeats(earlierRuns: string[][], earlier: Set<string>, run: string[], ordered: boolean): number {
   let d = 0;
   while (d < run.length && earlier.has(run[d]!)) d++;
   let bad = run.slice(d).filter((l) => earlier.has(l)).length;
-  if (ordered) {
-    const tail = before.slice(before.length - d);
-    for (let i = 0; i < d; i++) if (tail[i] !== run[i]) bad++;
-  } else {
-    const prev = new Set(before);
-    bad += run.slice(0, d).filter((l) => !prev.has(l)).length;
+  if (ordered && d > 0) {
+    const stretch = run.slice(0, d);
+    const inOne = earlierRuns.some((out) => {
+      const at = out.indexOf(stretch[0]!);
+      return at >= 0 && stretch.every((l, i) => out[at + i] === l);
+    });
+    if (!inOne) bad += d;
   }
   return bad;
 }
@@ -125,7 +126,7 @@ export async function crashCycles(opts: {
 }): Promise<CycleResult> {
   const written: string[] = [];
   const seen = new Set<string>();
-  let before: string[] = [];
+  const runs: string[][] = [];
   let misplaced = 0;
   let kills = 0;
   for (let run = 0; ; run++) {
@@ -145,11 +146,10 @@ export async function crashCycles(opts: {
     // a line cut by SIGKILL is not a result: only whole lines count
     const whole = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
     const mine = lines(whole);
-    misplaced += misplacedRepeats(before, seen, mine, opts.ordered ?? false);
+    misplaced += misplacedRepeats(runs, seen, mine, opts.ordered ?? false);
     for (const l of mine) seen.add(l);
     written.push(...mine);
-    // a run that wrote nothing leaves the one before it as what the next may repeat
-    if (mine.length > 0) before = mine;
+    runs.push(mine);
     if (r.signal === 'SIGKILL') {
       kills++;
       continue;
