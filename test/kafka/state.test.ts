@@ -11,6 +11,7 @@ import { expect, it } from 'vitest';
 import { withAdmin } from '../../src/kafka/client.js';
 import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
 import { countBy, createTopics, haveKcat, kcat, kcatProduce, kcatRead, lines, Running, sluice } from './support.js';
+import { prng } from '../state/crash.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -20,18 +21,6 @@ const QUICK_SESSION = ['-X', 'session.timeout.ms=6000', '-X', 'heartbeat.interva
 const SMALL_BATCHES = ['-X', 'max.partition.fetch.bytes=4096'];
 const WINDOWS = 'window tumbling 10s on ts allow 3s | count(), sum(v), min(v), max(v) by k';
 const T0 = 1_714_564_800_000;
-
-/** A seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Records n = from … from+count-1, keyed by their aggregate key (kcat -K: a key always goes to the
