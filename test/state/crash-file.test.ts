@@ -39,8 +39,17 @@ describe('--state: SIGKILL at random moments', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-crash-'));
     const input = join(dir, 'events.ndjson');
     writeFileSync(input, events(300_000, SEED));
+    // kill times are fractions of how long this machine takes, so that a fast machine (or Node)
+    // still has runs killed: after start-up, within the first 20–50% of the work
+    const empty = join(dir, 'empty.ndjson');
+    writeFileSync(empty, '');
+    let started = Date.now();
+    expect((await runSluice([WINDOWS, empty, '--to', join(dir, 'empty-out.ndjson')], null)).code).toBe(0);
+    const startupMs = Date.now() - started;
+    started = Date.now();
     const ref = await runSluice([WINDOWS, input, '--to', join(dir, 'ref.ndjson')], null);
     expect(ref.code).toBe(0);
+    const workMs = Math.max(50, Date.now() - started - startupMs);
     const expected = lines(readFileSync(join(dir, 'ref.ndjson'), 'utf8'));
     expect(expected.length).toBeGreaterThan(1000);
     const rnd = prng(SEED + 1);
@@ -54,13 +63,14 @@ describe('--state: SIGKILL at random moments', () => {
         args: (run) => ['--state', state, '--checkpoint-every', '50ms', WINDOWS, input, '--to', join(dir, `out-${c}-${run}.ndjson`)],
         out: (run) => join(dir, `out-${c}-${run}.ndjson`),
         expected,
-        killMs: () => 150 + Math.floor(rnd() * 400),
+        killMs: () => startupMs + Math.floor(workMs * (0.2 + rnd() * 0.3)),
         maxRuns: 60,
         ordered: true,
       });
       expect(r.lost).toEqual([]);
       expect(r.wrong).toEqual([]);
       expect(r.misplaced).toBe(0);
+      expect(r.kills).toBeGreaterThanOrEqual(1);
       kills += r.kills;
       duplicated += r.duplicated;
       misplaced += r.misplaced;
