@@ -11,6 +11,8 @@ export const exitStatuses = [
   { code: 65, name: 'badData', meaning: 'bad input data (under --on-error fail)' },
   { code: 69, name: 'unavailable', meaning: 'an input or output is unavailable (missing file, Kafka unreachable, missing topic or group)' },
   { code: 70, name: 'internal', meaning: 'internal error, a bug in sluice (SLUICE_DEBUG=1 prints the stack trace)' },
+  { code: 74, name: 'ioError', meaning: 'writing an output failed (disk full, stdout or the dead-letter file closed or unwritable); the message says how many records were written' },
+  { code: 75, name: 'overLimit', meaning: 'a limit was reached: --max-state, or the memory the run may use; the message names the stage and the figure' },
   { code: 130, name: 'interrupted', meaning: 'interrupted' },
 ] as const;
 
@@ -46,5 +48,19 @@ export class DataError extends SluiceError {
 export class UnavailableError extends SluiceError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, EXIT.unavailable, options);
+  }
+}
+
+/** Writing an output failed part-way: disk full, closed stdout, a dead-letter file gone (exit 74). */
+export class OutputError extends SluiceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, EXIT.ioError, options);
+  }
+}
+
+/** A stage holds more state than --max-state (or the memory left) allows (exit 75). */
+export class LimitError extends SluiceError {
+  constructor(message: string) {
+    super(message, EXIT.overLimit);
   }
 }
