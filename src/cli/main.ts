@@ -404,7 +404,7 @@ async function stateFor(
   }
   await checkStatePath(path);
   const store = fileStore(path);
-  const candidates = await store.load();
+  const candidates = await store.load(opts.exactlyOnce === true);
   if (candidates[0]) {
     // a stage's or accumulator's state layout may change between versions: never load one as another
     if (candidates[0].sluice !== version()) {

@@ -43,5 +43,8 @@ export const STATE_RULES: [string, string][] = [
     'everything since the last run again. With -e, a restarted job reads to their end every partition its checkpoint had not ' +
     'finished, also those that a killed predecessor still holds in the group until its session expires (-X session.timeout.ms). ' +
     'A local --state PATH serves one process: when partitions move between members ' +
-    'of a group, the state does not move with them.'],
+    'of a group, the state does not move with them. For a group of several processes use --state kafka://HOST:PORT/TOPIC ' +
+    '(or kafka:TOPIC on the brokers of -b), with --group: each input partition\'s state is a record in that compacted topic, written ' +
+    'at every checkpoint and read by whichever member is given the partition next, so state moves with its partition; ' +
+    'a member that lost a partition cannot overwrite its new owner\'s state (records carry an epoch).'],
 ];

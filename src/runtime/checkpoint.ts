@@ -66,8 +66,12 @@ export interface Checkpoint {
 export interface StateStore {
   /** how the user named it, for messages */
   readonly name: string;
-  /** the newest checkpoint first, then the one before it; [] when there is none */
-  load(): Promise<Checkpoint[]>;
+  /**
+   * The newest checkpoint first, then (with `previous`, which --exactly-once needs) the one before
+   * it; [] when there is none. Without `previous` the one before is read only when the newest is
+   * missing (a crash between the two renames of a save).
+   */
+  load(previous?: boolean): Promise<Checkpoint[]>;
   /** write a checkpoint durably; resolves once it survives a crash */
   save(cp: Checkpoint): Promise<number>;
 }
@@ -172,9 +176,10 @@ export function fileStore(path: string): StateStore {
   };
   return {
     name: path,
-    async load() {
+    async load(previous = false) {
       const out: Checkpoint[] = [];
       for (const [p, shown] of [[abs, path], [prev, `${path}.prev`]] as const) {
+        if (out.length > 0 && !previous) break;
         const cp = await read(p, shown);
         if (cp) out.push(cp);
       }

@@ -75,7 +75,8 @@ describe('the state file store', () => {
     expect((await store.load()).map((c) => c.sequence)).toEqual([1]);
     await store.save(checkpoint(2));
     await store.save(checkpoint(3));
-    expect((await store.load()).map((c) => c.sequence)).toEqual([3, 2]);
+    expect((await store.load(true)).map((c) => c.sequence)).toEqual([3, 2]);
+    expect((await store.load()).map((c) => c.sequence)).toEqual([3]);
     expect(readdirSync(d).sort()).toEqual(['job.state', 'job.state.prev']);
   });
 
@@ -96,6 +97,16 @@ describe('the state file store', () => {
     await store.save(checkpoint(2));
     writeFileSync(join(d, 'job.state'), readFileSync(join(d, 'job.state')).subarray(0, 100));
     await expect(store.load()).rejects.toThrow(/truncated/);
+  });
+
+  it('the one before the newest is read only when asked (--exactly-once): a damaged .prev does not stop a plain restart', async () => {
+    const d = dir();
+    const store = fileStore(join(d, 'job.state'));
+    await store.save(checkpoint(1));
+    await store.save(checkpoint(2));
+    writeFileSync(join(d, 'job.state.prev'), readFileSync(join(d, 'job.state.prev')).subarray(0, 100));
+    expect((await store.load()).map((c) => c.sequence)).toEqual([2]);
+    await expect(store.load(true)).rejects.toThrow(/job\.state\.prev: truncated/);
   });
 
   it('checks the folder before anything is read', async () => {
