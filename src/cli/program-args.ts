@@ -1,7 +1,9 @@
 // The two forms of a program on the command line are one language:
 //   sluice where 'status >= 500' then head 5 f.ndjson   ==   sluice 'where status >= 500 | head 5' f.ndjson
 // In the argument form every operator takes exactly one argument and `then` separates stages;
-// the stages are joined into DSL text with ' | ' and parsed by the one parser.
+// the stages are joined into DSL text with ' | ' and parsed by the one parser. After `then`, one
+// argument may also be a whole stage, which is how an aggregate ends the argument form:
+//   sluice where 'status >= 500' then 'count() by service' f.ndjson
 
 import { UsageError } from '../errors/errors.js';
 
@@ -24,7 +26,18 @@ export function splitProgramArgs(positionals: string[], isOperator: (word: strin
   let i = 0;
   for (;;) {
     const op = positionals[i]!;
-    if (!isOperator(op)) throw new UsageError(`expected an operator after 'then', found '${op}'`);
+    if (!isOperator(op)) {
+      // a whole stage in one argument: 'count() by service', 'head 5'
+      if (i > 0 && /[\s(]/.test(op)) {
+        stages.push(op);
+        i++;
+        if (positionals[i] !== 'then') break;
+        i++;
+        if (i >= positionals.length) throw new UsageError("'then' must be followed by an operator and its argument");
+        continue;
+      }
+      throw new UsageError(`expected an operator after 'then', found '${op}' (an aggregate goes in one argument: then 'count() by service')`);
+    }
     const arg = positionals[i + 1];
     if (arg === undefined) throw new UsageError(`'${op}' needs an argument in the argument form (sluice ${op} ARG [then OP ARG ...] [INPUT ...])`);
     stages.push(`${op} ${arg}`);

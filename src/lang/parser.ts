@@ -318,6 +318,7 @@ class Parser implements StageParser {
     const implicit = isCall ? grammar.implicitStage(t.text) : undefined;
     const spec = implicit ?? grammar.lookup(t.text);
     if (!spec) {
+      if (grammar.implicitStage(t.text)) this.fail(`'${t.text}' is an aggregate: call it, as in ${t.text}() or ${t.text}() by FIELD`, t.span);
       const hint = suggestion(t.text, grammar.names());
       this.fail(`unknown stage '${t.text}'${hint}`, t.span);
     }
