@@ -31,6 +31,7 @@ Usage:
   sluice [OPTIONS] OP ARG [then OP ARG ...] [INPUT ...]
   sluice kafka topics|describe TOPIC|groups|lag GROUP [-b BROKERS]   (sluice kafka --help)
   sluice help [OPERATOR | functions | aggregates | formats | kafka | state]
+  sluice completion bash|zsh|fish   (eval "$(sluice completion bash)")
 
 A PROGRAM is stages separated by '|'. The argument form is the same language:
   sluice 'where status >= 500 | head 5' app.ndjson

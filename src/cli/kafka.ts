@@ -61,7 +61,7 @@ const INSPECT_FORMATS: readonly InspectFormat[] = [
   'table', ...outputFormatList.filter((f) => f.name !== 'table' && !f.needsTemplate).map((f) => f.name),
 ];
 
-const subcommands: readonly Subcommand[] = [
+export const subcommands: readonly Subcommand[] = [
   {
     name: 'topics', arg: null, flags: '[--all]', run: topics,
     help: '{topic, partitions, replication} per topic, sorted by name; --all shows the internal __* topics too.',

@@ -82,6 +82,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       const { kafkaCommand } = await import('./kafka.js');
       return await kafkaCommand(argv.slice(1), { ...io, isTerminal: process.stdout.isTTY === true });
     }
+    if (argv[0] === 'completion') {
+      const { completionScript } = await import('./completion.js');
+      io.stdout(completionScript(argv[1] ?? ''));
+      return EXIT.ok;
+    }
     if (argv[0] === 'help') {
       io.stdout(argv.length > 1 ? helpTopic(argv.slice(1).join(' ')) : mainHelp());
       return EXIT.ok;

@@ -19,6 +19,11 @@ describe('generated docs', () => {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
     expect(readme).toBe(updateReadme(readme));
   });
+  it('npm installs the manual (package.json man), so `man sluice` works after npm install -g', () => {
+    const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { man: string[]; files: string[] };
+    expect(pkg.man).toEqual(['./man/sluice.1']);
+    expect(pkg.files).toContain('man');
+  });
   it('the README opens with the two commands', () => {
     const readme = readFileSync(new URL('README.md', root), 'utf8');
     const block = /```sh\n([^`]*)```/.exec(readme)![1]!.trim().split('\n');
