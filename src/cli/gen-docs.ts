@@ -47,7 +47,10 @@ export function manPage(): string {
     'Fields by name (status), nested paths (req.headers.host, tags[0], tags[-1]), back-quoted odd names (`user id`), ' +
     'metadata with @ (@file @line @offset @partition @topic @key @headers @timestamp), literals (numbers, "strings" or ' +
     "'strings', true false null, durations 250ms 10s 5m 1h 1d in milliseconds, regexes /.../i, [arrays], {objects}), " +
-    'operators == != < <= > >= && || ! and or not + - * / % ?? =~ !~ in, and a ? b : c.') + '\n.PP\n' + roff(
+    'operators == != < <= > >= && || ! and or not + - * / % ?? =~ !~ in, and a ? b : c. ' +
+    '$NAME is the value given by --arg NAME VALUE (a string) or --argjson NAME JSON; without such an option $NAME is the ' +
+    'field of that name. env("NAME") reads an environment variable. A program can also come from a file (-f FILE), ' +
+    'over several lines, with # comments.') + '\n.PP\n' + roff(
     'Null semantics are SQL-like and total: a missing field is null; a comparison with null other than == null and ' +
     '!= null is false; arithmetic and functions on null give null. A value of the wrong type gives null and is counted ' +
     'in --stats; expressions never fail on data. A number and a numeric string compare as numbers. A record passes ' +

@@ -27,7 +27,7 @@ import { fileSink, stdoutSink, type EventSink, type Sink } from '../sinks/sink.j
 import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
 import { helpTopic, mainHelp } from './help.js';
-import { optionTable, type CliOptions } from './options.js';
+import { joinPairOptions, optionTable, type CliOptions } from './options.js';
 import { canonicalProgram, explainPlan, explainWindows, windowArgs } from './explain.js';
 import type { Program } from '../lang/ast.js';
 import type { WindowArgs } from '../operators/window.js';
@@ -56,7 +56,7 @@ function buildCommand(): Command {
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
   for (const o of optionTable) {
-    const opt = new Option(o.flags, o.help);
+    const opt = new Option(o.commander ?? o.flags, o.help);
     if (o.choices) opt.choices(o.choices);
     if (o.repeatable) opt.argParser((v: string, prev: string[]) => [...prev, v]).default([]);
     else if (o.default !== undefined && typeof o.default === 'string') opt.default(o.default);
@@ -93,7 +93,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
     const cmd = buildCommand();
     try {
-      cmd.parse(argv, { from: 'user' });
+      cmd.parse(joinPairOptions(argv), { from: 'user' });
     } catch (e) {
       if (e instanceof CommanderError) throw new UsageError(e.message.replace(/^error: /, ''));
       throw e;
@@ -132,7 +132,10 @@ function positiveDurationOption(text: string | undefined, flag: string): number 
 }
 
 async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void): Promise<number> {
-  let { program: text, inputs: inputNames } = splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined);
+  let { program: text, inputs: inputNames } = opts.fromFile !== undefined
+    ? { program: programFile(opts.fromFile), inputs: cmd.args }
+    : splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined);
+  const vars = programVars(opts);
   // `sluice kafka://host:9092/orders --offset -20`: a topic and no program shows the messages as they are
   if (isKafkaUri(text)) {
     inputNames = [text, ...inputNames];
@@ -153,6 +156,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
     idleMs,
     idlePartitionMs,
+    vars,
   }, stats, {
     warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),
@@ -376,7 +380,41 @@ function stateOptions(opts: CliOptions): { [name: string]: string } {
   if (opts.timeFormat !== undefined) out['--time-format'] = opts.timeFormat;
   if (opts.envelope) out['--envelope'] = 'set';
   if (opts.group !== undefined) out['--group'] = opts.group;
+  for (const [name, v] of programVars(opts)) out[`$${name}`] = JSON.stringify(v);
   return out;
+}
+
+/** -f FILE: the program's text (a usage error when it cannot be read, as jq -f). */
+function programFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`-f ${path}: cannot read the program file${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+  }
+}
+
+/** --arg NAME VALUE (a string) and --argjson NAME JSON: the program's $NAME values. */
+function programVars(opts: CliOptions): Map<string, Value> {
+  const vars = new Map<string, Value>();
+  const add = (flag: string, joined: string, parse: (v: string) => Value) => {
+    const cut = joined.indexOf('\0');
+    if (cut < 0) throw new UsageError(`${flag} takes a name and a value: ${flag} NAME VALUE`);
+    const name = joined.slice(0, cut);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new UsageError(`${flag} ${name}: a name is letters, digits and _ (used as $${name})`);
+    vars.set(name, parse(joined.slice(cut + 1)));
+  };
+  for (const a of opts.arg) add('--arg', a, (v) => v);
+  for (const a of opts.argjson) {
+    add('--argjson', a, (v) => {
+      try {
+        return JSON.parse(v) as Value;
+      } catch {
+        throw new UsageError(`--argjson ${a.slice(0, a.indexOf('\0'))}: not a JSON value: ${v.length > 60 ? `${v.slice(0, 60)}…` : v}`);
+      }
+    });
+  }
+  return vars;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The command-line options, in one table that commander, --help and the manual all read.
 // The -I/-O choices come from the format registry.
 
+import { UsageError } from '../errors/errors.js';
 import { inputFormatList, outputFormatList, type InputFormat, type OutputFormat } from '../formats/index.js';
 
 export interface OptionSpec {
@@ -11,15 +12,23 @@ export interface OptionSpec {
   choices?: readonly string[];
   default?: string | boolean;
   /** shown in the manual's option list under this group */
-  group: 'input' | 'output' | 'errors' | 'state' | 'kafka' | 'info';
+  group: 'program' | 'input' | 'output' | 'errors' | 'state' | 'kafka' | 'info';
   /** may be given more than once (values collected in a list) */
   repeatable?: boolean;
+  /** the flags as commander reads them, when they differ from what the help shows */
+  commander?: string;
 }
 
 export const INPUT_FORMATS: readonly ('auto' | InputFormat)[] = ['auto', ...inputFormatList.map((f) => f.name)];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = outputFormatList.map((f) => f.name);
 
 export const optionTable: readonly OptionSpec[] = [
+  { flags: '-f, --from-file <file>', key: 'fromFile', group: 'program',
+    help: 'read the program from this file (as jq -f): stages on as many lines as you like, # comments; every argument is then an INPUT' },
+  { flags: '--arg <name> <value>', key: 'arg', group: 'program', repeatable: true, commander: '--arg <name-value>',
+    help: 'set $name to the string value in the program (as jq --arg); repeatable' },
+  { flags: '--argjson <name> <json>', key: 'argjson', group: 'program', repeatable: true, commander: '--argjson <name-json>',
+    help: 'set $name to the JSON value (a number, true, an object ...); repeatable' },
   { flags: '-I, --input-format <format>', key: 'inputFormat', group: 'input', choices: INPUT_FORMATS, default: 'auto',
     help: 'input format; auto decides by extension, then by the first bytes' },
   { flags: '--no-infer', key: 'infer', group: 'input', default: true,
@@ -85,6 +94,10 @@ export const optionTable: readonly OptionSpec[] = [
 ];
 
 export interface CliOptions {
+  fromFile?: string;
+  /** `--arg NAME VALUE`, joined as NAME + NUL + VALUE (see joinPairOptions) */
+  arg: string[];
+  argjson: string[];
   inputFormat: 'auto' | InputFormat;
   infer: boolean;
   implicitHeader?: boolean;
@@ -121,4 +134,24 @@ export interface CliOptions {
   explain?: boolean;
   version?: boolean;
   help?: boolean;
+}
+
+/** Options that take two values (`--arg NAME VALUE`, as jq); commander takes one, so they are joined. */
+export const PAIR_OPTIONS = ['--arg', '--argjson'] as const;
+
+/** `--arg NAME VALUE` becomes `--arg NAME\0VALUE` for commander; */
+export function joinPairOptions(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') { out.push(...argv.slice(i)); break; }
+    if ((PAIR_OPTIONS as readonly string[]).includes(a)) {
+      if (i + 2 >= argv.length) throw new UsageError(`${a} takes a name and a value: ${a} NAME VALUE`);
+      out.push(a, `${argv[i + 1]}\0${argv[i + 2]}`);
+      i += 2;
+    } else {
+      out.push(a);
+    }
+  }
+  return out;
 }

@@ -27,6 +27,8 @@ export interface CompileEnv {
   aggregateNames: ReadonlySet<string>;
   /** zone for timestamps without one in time functions (--tz); UTC when absent */
   tz?: string;
+  /** --arg/--argjson values: `$NAME` is one of these when given, else the field named `$NAME` */
+  vars?: ReadonlyMap<string, Value>;
 }
 
 export const META_NAMES = ['file', 'line', 'offset', 'partition', 'topic', 'key', 'headers', 'timestamp'] as const;
@@ -213,6 +215,7 @@ class CodeGen {
       case 'regex':
         return this.constant(new RegExp(e.source, e.flags));
       case 'name':
+        if (e.name.startsWith('$') && this.env.vars?.has(e.name.slice(1))) return this.literal(this.env.vars.get(e.name.slice(1))!);
         this.usesRecord = true;
         return isUnsafeKey(e.name) ? `H.own(o, ${JSON.stringify(e.name)})` : `o[${JSON.stringify(e.name)}]`;
       case 'meta': {

@@ -786,6 +786,15 @@ const types: Spec[] = [
       { expr: 'coalesce(a, b)', input: '{}', output: 'null' },
     ],
   },
+  {
+    name: 'env', usage: 'env(name)', summary: 'the environment variable of that name as a string (null when it is not set); --arg NAME VALUE sets $NAME instead',
+    category: 'type', minArgs: 1, maxArgs: 1,
+    impl: textMap((name) => (Object.hasOwn(process.env, name) ? process.env[name]! : null)),
+    examples: [
+      { expr: 'env("SLUICE_NOT_SET_ANYWHERE")', input: '{}', output: 'null' },
+      { expr: 'coalesce(env("SLUICE_NOT_SET_ANYWHERE"), "dev")', input: '{}', output: '"dev"' },
+    ],
+  },
 ];
 
 const jsonFns: Spec[] = [

@@ -9,7 +9,7 @@ import { parseProgram } from '../lang/parser.js';
 import { findOperator, grammar } from '../operators/index.js';
 import { buildStages } from '../operators/pipeline.js';
 import type { BuildContext, Stage, TimeOptions } from '../operators/types.js';
-import type { Event } from '../core/event.js';
+import type { Event, Value } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
 
 export interface ProgramHooks {
@@ -24,6 +24,8 @@ export interface CompileOptions {
   time: TimeOptions;
   idleMs: number | null;
   idlePartitionMs: number | null;
+  /** --arg and --argjson: the program's $NAME values */
+  vars?: ReadonlyMap<string, Value>;
 }
 
 export interface CompiledProgram {
@@ -45,7 +47,7 @@ export interface CompiledProgram {
 export function compileProgram(text: string, opts: CompileOptions, stats: Stats, hooks: ProgramHooks): CompiledProgram {
   const program = parseProgram(text, grammar);
   const ctx: BuildContext = {
-    compiler: exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()), tz: opts.time.tz }),
+    compiler: exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()), tz: opts.time.tz, vars: opts.vars }),
     stats,
     infer: opts.infer,
     bad: (ev, reason) => hooks.bad(ev, reason),
