@@ -50,7 +50,9 @@ export function manPage(): string {
     'operators == != < <= > >= && || ! and or not + - * / % ?? =~ !~ in, and a ? b : c. ' +
     '$NAME is the value given by --arg NAME VALUE (a string) or --argjson NAME JSON; without such an option $NAME is the ' +
     'field of that name. env("NAME") reads an environment variable. A program can also come from a file (-f FILE), ' +
-    'over several lines, with # comments.') + '\n.PP\n' + roff(
+    'over several lines, with # comments. As a missing field is null, a misspelt one gives no error: when a field that ' +
+    'the program reads from its input is in none of the first 1000 records while a field of a close name is, one warning ' +
+    "on stderr names both (field 'statuss' never seen in the first 1000 records; did you mean 'status'?).") + '\n.PP\n' + roff(
     'Null semantics are SQL-like and total: a missing field is null; a comparison with null other than == null and ' +
     '!= null is false; arithmetic and functions on null give null. A value of the wrong type gives null and is counted ' +
     'in --stats; expressions never fail on data. A number and a numeric string compare as numbers. A record passes ' +

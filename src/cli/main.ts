@@ -255,10 +255,16 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     }
   }
   let buildStages = compiled.build;
+  const watch = compiled.watch;
+  if (watch !== null) {
+    stages.unshift(watch());
+    buildStages = () => [watch(), ...compiled.build()];
+  }
   if (opts.envelope) {
     const { envelopeStage } = await import('../kafka/envelope.js');
     stages.push(envelopeStage());
-    buildStages = () => [...compiled.build(), envelopeStage()];
+    const before = buildStages;
+    buildStages = () => [...before(), envelopeStage()];
   }
   const live = opts.follow === true || kafkaAddrs.size > 0 || (names.includes('-') && !(await stdinIsFile()));
   const plan: RunPlan = {

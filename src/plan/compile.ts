@@ -8,6 +8,7 @@ import type { Program } from '../lang/ast.js';
 import { parseProgram } from '../lang/parser.js';
 import { findOperator, grammar } from '../operators/index.js';
 import { buildStages } from '../operators/pipeline.js';
+import { fieldWatch, inputFieldsRead } from './field-watch.js';
 import type { BuildContext, Stage, TimeOptions } from '../operators/types.js';
 import type { Event, Value } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
@@ -42,6 +43,11 @@ export interface CompiledProgram {
   hasWindow: boolean;
   /** a stage may hold records back (windows, aggregates, sort): see StatefulStage.holds */
   holds: boolean;
+  /**
+   * The misspelt-field watch (see field-watch.ts), to run first in every copy of the stages; null
+   * when the program reads no input field.
+   */
+  watch: (() => Stage) | null;
 }
 
 export function compileProgram(text: string, opts: CompileOptions, stats: Stats, hooks: ProgramHooks): CompiledProgram {
@@ -59,11 +65,15 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     idlePartitionMs: opts.idlePartitionMs,
     warn: (message) => hooks.warn(message),
   };
+  // the misspelt-field warning: one watch shared by every copy of the stages
+  const fields = inputFieldsRead(program, new Set(opts.vars?.keys() ?? []));
+  const watch = fields.length > 0 ? fieldWatch(fields, (m) => hooks.warn(m)) : null;
   const stages = buildStages(program, ctx);
   return {
     program,
     stages,
     build: () => buildStages(program, ctx),
+    watch: watch ? () => watch.stage() : null,
     hasAggregate: program.stages.some((s) => findOperator(s.op)!.kind === 'aggregate'),
     hasWindow: program.stages.some((s) => findOperator(s.op)!.windows === true),
     holds: stages.some((s) => s.kind === 'stateful' && s.holds),
