@@ -610,14 +610,15 @@ export class Executor {
       const p = sink.write(b);
       if (p) await p;
     } else {
-      await this.write(this.plan.encoder.write(b));
+      await this.write(this.plan.encoder.write(b), b.length);
     }
   }
 
-  private async write(text: string): Promise<void> {
+  /** `records`: how many records went into the encoder for this text (a sink's failure says how many were written) */
+  private async write(text: string, records = 0): Promise<void> {
     const sink = this.plan.sink;
-    if (text.length === 0 || sink.kind !== 'text') return;
-    const p = sink.write(text);
+    if (sink.kind !== 'text') return;
+    const p = sink.write(text, records);
     if (p) await p;
   }
 
