@@ -520,9 +520,16 @@ function colored(inner: Encoder, format: 'ndjson' | 'table', c: Awaited<ReturnTy
   return { write: (b) => paint(inner.write(b)), end: () => paint(inner.end()) };
 }
 
+/** stderr's reader went away (`2>&1 | head`): that must not stop the data, messages are dropped from then on */
+let stderrGone: boolean | null = null;
+
 function defaultIo(): Io {
+  if (stderrGone === null) {
+    stderrGone = false;
+    process.stderr.on('error', () => { stderrGone = true; });
+  }
   return {
-    stderr: (t) => void process.stderr.write(t),
+    stderr: (t) => void (stderrGone || process.stderr.write(t)),
     stdout: (t) => void process.stdout.write(t),
     env: process.env,
   };
