@@ -213,7 +213,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       exactlyOnce: opts.exactlyOnce === true,
     });
   } else {
-    sink = opts.to !== undefined ? await fileSink(opts.to) : stdoutSink();
+    // bin/sluice says when stdout was closed (`>&-`): Node puts /dev/null in its place
+    sink = opts.to !== undefined ? await fileSink(opts.to) : stdoutSink({ closedAtStart: io.env.SLUICE_STDOUT_CLOSED === '1' });
   }
   // a program that keeps nothing has no state to move with partitions: offsets are committed as without --state
   const keepsState = stages.some((s) => s.kind === 'stateful');
