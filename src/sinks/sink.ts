@@ -82,11 +82,15 @@ export function streamSink(out: Writable, o: StreamOptions): Sink {
   out.on('error', failed);
   const failure = () => new OutputError(`writing ${o.name} failed after ${plural(written, o.unit ?? 'record')}: ${ioReason(error)}`, { cause: error });
   const check = () => {
+    // destroyed under the sink: writes and end() would wait for callbacks that never come
+    if (out.destroyed) failed(Object.assign(new Error('the output was closed'), { code: 'ERR_STREAM_DESTROYED' }));
     if (error !== null) throw failure();
   };
   // wait for room, or for the reader to go away (then the executor sees `closed` and stops), or a failure
   const waitRoom = () => {
     room ??= new Promise<void>((resolve) => {
+      // destroyed already: no event will come (the write's callback carries the error)
+      if (out.destroyed) return resolve();
       const done = () => {
         out.off('drain', done);
         out.off('error', done);
@@ -126,9 +130,10 @@ export function streamSink(out: Writable, o: StreamOptions): Sink {
     flush,
     async end() {
       await flush();
-      if (!o.endStream || closed) return;
+      if (!o.endStream || closed || out.destroyed) return;
       await new Promise<void>((resolve) => out.end((e?: Error | null) => { if (e) failed(e); resolve(); }));
-      check();
+      // (a stream that finished is destroyed: only an error counts here)
+      if (error !== null) throw failure();
     },
     get closed() {
       return closed;

@@ -86,3 +86,18 @@ describe('stream sinks', () => {
     expect(ioReason(Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' }))).toBe('Cannot call write after a stream was destroyed');
   });
 });
+
+describe('a stream destroyed under the sink', () => {
+  it('does not leave a writer waiting for room that never comes', async () => {
+    const out = failingAfter(100, 'EIO', 'unused');
+    const sink = streamSink(out, { name: "'out.ndjson'", quietEpipe: false, endStream: true, isTerminal: false });
+    out.destroy();
+    await new Promise((r) => setImmediate(r));
+    const caught = await failure((async () => {
+      await sink.write(lines(0, 1), 1);
+      await sink.end();
+    })());
+    expect(caught).toBeInstanceOf(OutputError);
+    expect((caught as OutputError).message).toMatch(/^writing 'out.ndjson' failed after 0 records: /);
+  });
+});
