@@ -23,6 +23,7 @@ import { Executor, type Checkpointing, type RunPlan } from '../runtime/executor.
 import { checkFingerprint, checkStatePath, committedCheckpoint, fileStore, type Checkpoint, type Fingerprint } from '../runtime/checkpoint.js';
 import { location } from '../core/event.js';
 import { Stats } from '../core/stats.js';
+import { deadLetterFile, type DeadLetterSink } from '../sinks/dead-letter.js';
 import { fileSink, stdoutSink, type EventSink, type Sink } from '../sinks/sink.js';
 import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
@@ -221,7 +222,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       exactlyOnce: opts.exactlyOnce === true,
     });
   } else {
-    sink = opts.to !== undefined ? await fileSink(opts.to) : stdoutSink();
+    // bin/sluice says when stdout was closed (`>&-`): Node puts /dev/null in its place
+    sink = opts.to !== undefined ? await fileSink(opts.to) : stdoutSink({ closedAtStart: io.env.SLUICE_STDOUT_CLOSED === '1' });
   }
   // a program that keeps nothing has no state to move with partitions: offsets are committed as without --state
   const keepsState = stages.some((s) => s.kind === 'stateful');
@@ -303,12 +305,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   }
   if (useColor && (outFormat === 'ndjson' || outFormat === 'table')) plan.encoder = colored(plan.encoder, outFormat, await loadChalk());
 
-  let deadSink: Sink | null = null;
-  if (opts.deadLetter !== undefined) {
-    const ds = await fileSink(opts.deadLetter);
-    deadSink = ds;
-    plan.deadLetter = (b) => ds.write(JSON.stringify({ raw: b.raw, reason: b.reason, location: b.location }) + '\n');
-  }
+  const deadSink: DeadLetterSink | null = opts.deadLetter !== undefined ? await deadLetterFile(opts.deadLetter) : null;
+  plan.deadLetter = deadSink;
 
   // 4. signals: stop reading, flush what is complete (or checkpoint, with --state), exit 130
   let interrupted = false;
@@ -324,16 +322,19 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   executor = new Executor(plan);
   stats.started = true;
   let ended = false;
+  let deadEnded = false;
   try {
     await executor.run();
     // the last sends to a Kafka sink are acknowledged here, and may still fail (exit 69)
     ended = true;
     await sink.end();
+    deadEnded = true;
+    await deadSink?.end();
   } finally {
     if (!ended) await sink.end().catch(() => undefined);
+    if (!deadEnded) await deadSink?.end().catch(() => undefined);
     for (const i of inputs) if ('kind' in i) await i.close();
     await checkpoint?.close?.();
-    await deadSink?.end();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -569,9 +570,16 @@ function colored(inner: Encoder, format: 'ndjson' | 'table', c: Awaited<ReturnTy
   return { write: (b) => paint(inner.write(b)), end: () => paint(inner.end()) };
 }
 
+/** stderr's reader went away (`2>&1 | head`): that must not stop the data, messages are dropped from then on */
+let stderrGone: boolean | null = null;
+
 function defaultIo(): Io {
+  if (stderrGone === null) {
+    stderrGone = false;
+    process.stderr.on('error', () => { stderrGone = true; });
+  }
   return {
-    stderr: (t) => void process.stderr.write(t),
+    stderr: (t) => void (stderrGone || process.stderr.write(t)),
     stdout: (t) => void process.stdout.write(t),
     env: process.env,
   };

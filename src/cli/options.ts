@@ -66,7 +66,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--on-error <policy>', key: 'onError', group: 'errors', choices: ['fail', 'skip', 'warn'], default: 'fail',
     help: 'bad input: fail (exit 65 at the first), skip (count it), warn (count it and say where)' },
   { flags: '--dead-letter <path>', key: 'deadLetter', group: 'errors',
-    help: 'write each bad input (raw text, reason, location) to this NDJSON file; implies --on-error skip unless given' },
+    help: 'write each bad input (raw text, reason, location) to this NDJSON file; implies --on-error skip unless given; reading waits while the file catches up; exit 69 if it cannot be opened, 74 if writing it fails' },
   { flags: '-b, --brokers <list>', key: 'brokers', group: 'kafka',
     help: 'Kafka brokers HOST:PORT[,HOST:PORT] for kafka:TOPIC inputs and sinks (default: $SLUICE_BROKERS)' },
   { flags: '-o, --offset <offset>', key: 'offset', group: 'kafka',

@@ -20,6 +20,7 @@
 import { DataError, UsageError } from '../errors/errors.js';
 import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '../formats/types.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
+import type { DeadLetterSink } from '../sinks/dead-letter.js';
 import type { EventSink, Sink } from '../sinks/sink.js';
 import type { EventInput, MessageBatch, PartitionOffset, TopicPartition } from '../sources/events.js';
 import type { InputPosition, TextInput } from '../sources/text.js';
@@ -83,8 +84,8 @@ export interface RunPlan {
   late: 'drop' | 'dead-letter';
   /** the input is live (a pipe, a terminal, --follow): wall-clock ticks may emit results */
   live: boolean;
-  /** receives bad records (the dead-letter sink), if any */
-  deadLetter: ((bad: BadRecord) => Promise<void> | undefined) | null;
+  /** receives bad records (the dead-letter sink), if any; awaited between batches when full */
+  deadLetter: DeadLetterSink | null;
   /** a message on stderr */
   warn(message: string): void;
   /** set when SIGINT/SIGTERM arrives */
@@ -163,7 +164,8 @@ type Reading =
 
 export class Executor {
   private stop: Stop | null = null;
-  private pendingDeadLetters: Promise<void>[] = [];
+  /** the dead-letter sink is full: the next batch waits for it (a failure of it ends the run) */
+  private deadLetterRoom: Promise<void> | null = null;
   private chunkNow = Date.now();
   private readonly now = () => this.chunkNow;
   /** positions of inputs already read, by index (for checkpoints) */
@@ -231,10 +233,7 @@ export class Executor {
   bad(raw: string, reason: string, where: string, line: number): void {
     const { plan } = this;
     plan.stats.bad++;
-    if (plan.deadLetter) {
-      const p = plan.deadLetter({ raw, reason, location: where });
-      if (p) this.pendingDeadLetters.push(p);
-    }
+    if (plan.deadLetter) this.waitForDeadLetters(plan.deadLetter.write({ raw, reason, location: where }));
     if (plan.onError === 'warn') plan.warn(`${where}: ${reason}`);
     else if (plan.onError === 'fail' && this.stop === null) {
       this.stop = new Stop(new DataError(`${where}: ${reason}`, where), line);
@@ -246,9 +245,15 @@ export class Executor {
     const { plan } = this;
     plan.stats.late++;
     if (plan.late === 'dead-letter' && plan.deadLetter) {
-      const p = plan.deadLetter({ raw: ev.raw ?? JSON.stringify(ev.value), reason, location: location(ev) });
-      if (p) this.pendingDeadLetters.push(p);
+      this.waitForDeadLetters(plan.deadLetter.write({ raw: ev.raw ?? JSON.stringify(ev.value), reason, location: location(ev) }));
     }
+  }
+
+  private waitForDeadLetters(room: Promise<void> | undefined): void {
+    if (room === undefined || room === this.deadLetterRoom) return;
+    // awaited before the next batch; until then its failure must not count as unhandled
+    room.catch(() => undefined);
+    this.deadLetterRoom = room;
   }
 
   /** For stages (parse): the event's raw text or its JSON stands for the bad input. */
@@ -295,7 +300,8 @@ export class Executor {
       }
     } finally {
       if (timer) clearInterval(timer);
-      await Promise.all(this.pendingDeadLetters);
+      // a failure of the dead-letter sink is reported when the CLI ends it
+      await this.deadLetterRoom?.catch(() => undefined);
     }
     if (plan.sink.kind === 'text') await this.write(plan.encoder.end());
     // everything derived from the input is written: what was read may now be committed
@@ -574,6 +580,11 @@ export class Executor {
       if (this.stop && this.stop !== hadStop) b = b.filter((e) => e.line < this.stop!.line);
     }
     await this.emit(b);
+    if (this.deadLetterRoom !== null) {
+      const room = this.deadLetterRoom;
+      this.deadLetterRoom = null;
+      await room;
+    }
     if (this.stop || plan.sink.closed || plan.interrupted()) return true;
     for (let i = stages.length - 1; i >= 0; i--) {
       const s = stages[i]!;
@@ -610,14 +621,15 @@ export class Executor {
       const p = sink.write(b);
       if (p) await p;
     } else {
-      await this.write(this.plan.encoder.write(b));
+      await this.write(this.plan.encoder.write(b), b.length);
     }
   }
 
-  private async write(text: string): Promise<void> {
+  /** `records`: how many records went into the encoder for this text (a sink's failure says how many were written) */
+  private async write(text: string, records = 0): Promise<void> {
     const sink = this.plan.sink;
-    if (text.length === 0 || sink.kind !== 'text') return;
-    const p = sink.write(text);
+    if (sink.kind !== 'text') return;
+    const p = sink.write(text, records);
     if (p) await p;
   }
 
@@ -675,7 +687,7 @@ export class Executor {
     // the store serializes synchronously, before anything else can change the state
     const saving = cp.store!.save(data);
     await plan.sink.flush();
-    await Promise.all(this.pendingDeadLetters);
+    await plan.deadLetter?.flush();
     const bytes = await saving;
     this.lastCheckpoint = Date.now();
     await this.commitAcknowledged();
@@ -775,7 +787,7 @@ export class Executor {
       partition: { id: t.partition!, epoch: t.epoch },
     }));
     await plan.sink.flush();
-    await Promise.all(this.pendingDeadLetters);
+    await plan.deadLetter?.flush();
     this.lastCheckpoint = Date.now();
     if (due.length === 0) return;
     if (input.fence && !(await input.fence(due.map((t) => t.durable!)))) {
