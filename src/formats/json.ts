@@ -9,6 +9,7 @@
 
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
+import { TOO_DEEP, tooDeep } from '../core/depth.js';
 import { decoderState, jsonErrorText, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 import { defineFormat, jsonMessage } from './spec.js';
 
@@ -69,6 +70,10 @@ export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
       value = JSON.parse(text) as Value;
     } catch (e) {
       bad(text, jsonErrorText(e), valueLine);
+      return;
+    }
+    if (tooDeep(text, value)) {
+      bad(text, TOO_DEEP, valueLine);
       return;
     }
     out.push(makeEvent(value, undefined, source, valueLine, ts));

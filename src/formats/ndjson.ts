@@ -5,6 +5,7 @@
 
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
+import { TOO_DEEP, tooDeep } from '../core/depth.js';
 import { decoderState, jsonErrorText, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 import { LineSplitter, type SplitterState } from './line-splitter.js';
 import { defineFormat, jsonMessage } from './spec.js';
@@ -29,6 +30,10 @@ export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
         value = JSON.parse(line) as Value;
       } catch (e) {
         if (line.trim().length > 0) bad(line, jsonErrorText(e), lineNo);
+        continue;
+      }
+      if (tooDeep(line, value)) {
+        bad(line, TOO_DEEP, lineNo);
         continue;
       }
       out.push(makeEvent(value, line, source, lineNo, ts));

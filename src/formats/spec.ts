@@ -4,6 +4,7 @@
 // the registry. A format reads (decoder), writes (encoder) or both.
 
 import { makeEvent, type Event, type Source, type Value } from '../core/event.js';
+import { TOO_DEEP, tooDeep } from '../core/depth.js';
 import { jsonErrorText, type DecodeOptions, type DecoderFactory, type EncoderFactory } from './types.js';
 
 /**
@@ -84,6 +85,10 @@ export const jsonMessage: MessageDecode = (text, src, out, bad, where, ts) => {
     value = JSON.parse(text) as Value;
   } catch (e) {
     bad.push({ at: out.length, raw: text, reason: jsonErrorText(e), where: where() });
+    return;
+  }
+  if (tooDeep(text, value)) {
+    bad.push({ at: out.length, raw: text, reason: TOO_DEEP, where: where() });
     return;
   }
   out.push(makeEvent(value, text.indexOf('\n') < 0 ? text : undefined, src, 0, ts));
