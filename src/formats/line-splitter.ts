@@ -133,3 +133,15 @@ export function lineDecoder(
     },
   };
 }
+
+/**
+ * A line of nothing but spaces and tabs (a blank line, skipped by every line format). Other
+ * whitespace (NBSP, U+3000, form feed) is text: a line of it is bad input, never dropped unseen.
+ */
+export function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
+}

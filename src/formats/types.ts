@@ -74,11 +74,3 @@ export function cellText(v: Value | undefined): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
 }
-
-/**
- * Why JSON.parse refused a text, the same on every Node version: V8 12 (Node 22) appends
- * "(line 1 column 2)" to the position that Node 20 gives alone.
- */
-export function jsonErrorText(e: unknown): string {
-  return 'invalid JSON: ' + (e as Error).message.replace(/ \(line \d+ column \d+\)$/, '');
-}
