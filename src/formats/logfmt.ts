@@ -133,7 +133,8 @@ const NEEDS_QUOTES = /[\x00-\x20="\\\x7f]/;
  */
 export function logfmtValue(v: Value | undefined): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : ''; // as null: never `Infinity`
+  if (typeof v === 'boolean') return String(v);
   const s = typeof v === 'string' ? v : cellText(v);
   if (s.length > 0 && !NEEDS_QUOTES.test(s) && inferValue(s) === s) return s;
   return '"' + s.replace(/[\x00-\x1f"\\\x7f]/g, quoteChar) + '"';
