@@ -10,6 +10,7 @@ import { aggregateList } from '../aggregates/index.js';
 import { functionList } from '../lang/functions.js';
 import { operatorList } from '../operators/index.js';
 import { subcommands as kafkaSubcommands } from './kafka.js';
+import { HELP_TOPICS } from './help.js';
 import { optionTable } from './options.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -38,7 +39,7 @@ function flags(): Flag[] {
 const FILE_OPTIONS = new Set(['to', 'state', 'deadLetter', 'kafkaConfig']);
 
 const stages = (): string[] => operatorList.map((o) => o.name).sort();
-const topics = (): string[] => [...stages(), 'functions', 'aggregates', 'formats', 'kafka', 'state',
+const topics = (): string[] => [...stages(), ...HELP_TOPICS,
   ...functionList.map((f) => f.name), ...aggregateList.map((a) => a.name)].filter((v, i, a) => a.indexOf(v) === i).sort();
 const kafkaCommands = (): string[] => kafkaSubcommands.map((s) => s.name);
 

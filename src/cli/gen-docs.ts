@@ -4,6 +4,7 @@
 // option or exit status.
 
 import { STATE_RULES } from './state-help.js';
+import { BAD_INPUT_RULES } from './bad-input-help.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { aggregateList } from '../aggregates/index.js';
 import { exitStatuses } from '../errors/errors.js';
@@ -61,6 +62,8 @@ export function manPage(): string {
   for (const [term, body] of TIME_RULES) m += tp(term, body);
   m += '.SH STATE AND CHECKPOINTS\n';
   for (const [term, body] of STATE_RULES) m += tp(term, body);
+  m += '.SH BAD INPUT\n';
+  for (const [term, body] of BAD_INPUT_RULES) m += tp(term, body);
   m += '.SH KAFKA\n.nf\n' + roff(kafkaHelpText().replace(/^Kafka\n\n/, '')) + '\n.fi\n';
   m += '.SH FUNCTIONS\n';
   for (const f of functionList) m += tp(f.usage, f.summary);

@@ -3,6 +3,7 @@
 // program does.
 
 import { STATE_RULES } from './state-help.js';
+import { BAD_INPUT_RULES } from './bad-input-help.js';
 import { aggregateList, aggregates } from '../aggregates/index.js';
 import { exitStatuses, UsageError } from '../errors/errors.js';
 import { suggestion } from '../errors/diagnostic.js';
@@ -11,6 +12,9 @@ import { functionList, functions } from '../lang/functions.js';
 import { findOperator, operatorList } from '../operators/index.js';
 import type { AnyOperator } from '../operators/types.js';
 import { optionTable } from './options.js';
+
+/** The topics of `sluice help` besides stages, functions and aggregates. */
+export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'bad-input'] as const;
 
 /** [name, summary] of every format, for --help, `sluice help formats` and the manual. */
 export const formatRows = (): [string, string][] => formatList.map((f) => [f.name, f.summary]);
@@ -30,7 +34,7 @@ Usage:
   sluice [OPTIONS] PROGRAM [INPUT ...]
   sluice [OPTIONS] OP ARG [then OP ARG ...] [INPUT ...]
   sluice kafka topics|describe TOPIC|groups|lag GROUP [-b BROKERS]   (sluice kafka --help)
-  sluice help [OPERATOR | functions | aggregates | formats | kafka | state]
+  sluice help [OPERATOR | functions | aggregates | formats | kafka | state | bad-input]
   sluice completion bash|zsh|fish   (eval "$(sluice completion bash)")
 
 A PROGRAM is stages separated by '|'. The argument form is the same language:
@@ -97,6 +101,7 @@ export function helpTopic(topic: string): string {
   if (topic === 'aggregates') return aggregatesHelp();
   if (topic === 'formats') return 'Formats:\n' + columns(formatRows());
   if (topic === 'state') return 'State and checkpoints (--state PATH)\n\n' + STATE_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
+  if (topic === 'bad-input') return 'Bad input (--on-error, --dead-letter)\n\n' + BAD_INPUT_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   // a name may be a stage, a function and an aggregate at once (top, min): show each
   const sections: string[] = [];
   const op = findOperator(topic);
@@ -112,8 +117,8 @@ export function helpTopic(topic: string): string {
       agg.examples.map((e) => `  $ sluice '${e.program}'\n${indent(e.input, '    < ')}${indent(e.output, '    > ')}`).join('\n'));
   }
   if (sections.length > 0) return sections.join('\n');
-  const all = [...operatorList.flatMap((o) => [o.name, ...o.aliases]), ...functions.keys(), ...aggregates.keys(), 'functions', 'aggregates', 'formats', 'kafka', 'state'];
-  throw new UsageError(`no help for '${topic}'${suggestion(topic, all)} (topics: any stage, function or aggregate; functions; aggregates; formats; kafka; state)`);
+  const all = [...operatorList.flatMap((o) => [o.name, ...o.aliases]), ...functions.keys(), ...aggregates.keys(), ...HELP_TOPICS];
+  throw new UsageError(`no help for '${topic}'${suggestion(topic, all)} (topics: any stage, function or aggregate; functions; aggregates; formats; kafka; state; bad-input)`);
 }
 
 /** `sluice help kafka`: the inspection commands and how topics are read and written. */

@@ -7,6 +7,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { aggregates } from '../aggregates/index.js';
 import { EXIT, SluiceError, UsageError } from '../errors/errors.js';
+import { printable, printableLines } from '../errors/printable.js';
 import { clientOptions } from '../kafka/options.js';
 import { isKafkaUri, parseKafkaUri, type KafkaAddress } from '../kafka/uri.js';
 import { exprCompiler } from '../lang/compiler.js';
@@ -113,14 +114,15 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
 
 function report(e: unknown, io: Io, color: boolean): number {
   if (e instanceof SluiceError) {
-    let text = `sluice: ${e.message}\n`;
-    if (e instanceof UsageError && e.detail) text += e.detail + '\n';
+    // the message may quote the input: control characters are escaped, never sent to the terminal
+    let text = `sluice: ${printable(e.message)}\n`;
+    if (e instanceof UsageError && e.detail) text += printableLines(e.detail) + '\n';
     if (color) void loadChalk().then((c) => io.stderr(colorError(c, text)));
     else io.stderr(text);
     return e.exitCode;
   }
   const err = e as Error;
-  io.stderr(`sluice: internal error: ${err?.message ?? String(e)}\n`);
+  io.stderr(`sluice: internal error: ${printable(err?.message ?? String(e))}\n`);
   if (io.env.SLUICE_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
   return EXIT.internal;
 }
@@ -151,7 +153,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.late === 'dead-letter' && opts.deadLetter === undefined) throw new UsageError('--late dead-letter needs --dead-letter PATH');
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
-  const warn = (m: string) => io.stderr(`sluice: ${m}\n`);
+  const warn = (m: string) => io.stderr(`sluice: ${printable(m)}\n`);
   const compiled = compileProgram(text, {
     infer: opts.infer,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
@@ -165,7 +167,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     assertFailed(ev, message) {
       stats.assertFailures++;
       if (assertMessages.length < MAX_ASSERT_MESSAGES) {
-        const line = `sluice: ${location(ev)}: ${message}`;
+        const line = `sluice: ${printable(`${location(ev)}: ${message}`)}`;
         assertMessages.push(line);
         io.stderr(line + '\n');
       }

@@ -9,7 +9,9 @@
 
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
-import { decoderState, jsonErrorText, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
+import { TOO_DEEP, tooDeep } from '../core/depth.js';
+import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
+import { jsonSyntaxError } from './json-syntax.js';
 import { defineFormat, jsonMessage } from './spec.js';
 
 // where the scanner is, outside a value
@@ -67,8 +69,12 @@ export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
     let value: Value;
     try {
       value = JSON.parse(text) as Value;
-    } catch (e) {
-      bad(text, jsonErrorText(e), valueLine);
+    } catch {
+      bad(text, jsonSyntaxError(text, valueLine), valueLine);
+      return;
+    }
+    if (tooDeep(text, value)) {
+      bad(text, TOO_DEEP, valueLine);
       return;
     }
     out.push(makeEvent(value, undefined, source, valueLine, ts));

@@ -5,7 +5,13 @@
 // trailing '\r' (unless keepCR: the csv decoder needs to see it inside quoted fields), and
 // strips a UTF-8 BOM at the very start of the input. A last line without '\n' counts; an
 // empty input gives no lines. Its state between chunks (the open line, the next line number,
-// whether the BOM was looked for) is saved by snapshot() for checkpoints.
+// whether the BOM was looked for, the line end) is saved by snapshot() for checkpoints.
+//
+// The line end is decided once, at the first one in the input, as editors do: a '\r' not
+// followed by '\n' there means classic Mac line ends, and the input is then split on '\r'
+// (otherwise such a file was one long line: a csv gave a header and no records, logfmt one
+// merged record). A lone '\r' later in an LF file stays in its line. Deciding costs nothing
+// once made: the split is the same native call on the chosen character.
 
 import type { Event } from '../core/event.js';
 import { decoderState, type Decoder, type DecoderState, type InputFormat } from './types.js';
@@ -18,6 +24,8 @@ export interface SplitterState {
   nextLine: number;
   /** false until the first non-empty chunk, where a BOM is dropped */
   started: boolean;
+  /** the line end, once the first one is seen: '\n' (or CRLF) or '\r' (classic Mac); absent before */
+  end?: '\n' | '\r';
 }
 
 export class LineSplitter {
@@ -26,6 +34,8 @@ export class LineSplitter {
   private nextLine = 1;
   private pending: string[] = [];
   private started = false;
+  /** the line end; null until the first one is seen */
+  private sep: '\n' | '\r' | null = null;
 
   constructor(private readonly keepCR = false) {}
 
@@ -39,11 +49,24 @@ export class LineSplitter {
         if (chunk.length === 0) return NO_LINES;
       }
     }
-    if (chunk.indexOf('\n') === -1) {
+    if (this.sep === null) {
+      const endsInCR = this.pending.length > 0 && this.pending[this.pending.length - 1]!.endsWith('\r');
+      if (!this.decide(chunk, endsInCR)) {
+        this.pending.push(chunk);
+        return NO_LINES;
+      }
+      if (endsInCR && this.sep === '\r') {
+        // the '\r' that ended the last chunk ends the first line: split it here, once
+        chunk = this.pending.join('') + chunk;
+        this.pending = [];
+      }
+    }
+    const sep = this.sep!;
+    if (chunk.indexOf(sep) === -1) {
       this.pending.push(chunk);
       return NO_LINES;
     }
-    const lines = chunk.split('\n');
+    const lines = chunk.split(sep);
     const last = lines.pop() as string;
     if (this.pending.length > 0) {
       this.pending.push(lines[0]!);
@@ -51,16 +74,38 @@ export class LineSplitter {
       this.pending = [];
     }
     if (last.length > 0) this.pending.push(last);
-    if (!this.keepCR) stripCR(lines);
+    if (sep === '\r') stripLF(lines);
+    else if (!this.keepCR) stripCR(lines);
     this.firstLine = this.nextLine;
     this.nextLine += lines.length;
     return lines;
   }
 
+  /** Before the first line end: find it in `chunk` (with what is pending) and set sep; false while it is unknown. */
+  private decide(chunk: string, afterCR: boolean): boolean {
+    if (afterCR) {
+      // the previous chunk ended in '\r': this chunk's first character says which end it was
+      this.sep = chunk.charCodeAt(0) === 10 ? '\n' : '\r';
+      return true;
+    }
+    const lf = chunk.indexOf('\n');
+    const cr = chunk.indexOf('\r');
+    if (cr === -1 || (lf !== -1 && lf < cr)) {
+      if (lf === -1) return false;
+      this.sep = '\n';
+      return true;
+    }
+    if (cr === chunk.length - 1) return false; // a '\r' at the end: wait for the next character
+    this.sep = chunk.charCodeAt(cr + 1) === 10 ? '\n' : '\r';
+    return true;
+  }
+
   /** Where it is between two chunks: plain data (the open line joined into one string). */
   snapshot(): SplitterState {
     if (this.pending.length > 1) this.pending = [this.pending.join('')];
-    return { pending: this.pending.length === 0 ? '' : this.pending[0]!, nextLine: this.nextLine, started: this.started };
+    const state: SplitterState = { pending: this.pending.length === 0 ? '' : this.pending[0]!, nextLine: this.nextLine, started: this.started };
+    if (this.sep !== null) state.end = this.sep;
+    return state;
   }
 
   /** Go on from a snapshot, before any push. */
@@ -69,6 +114,7 @@ export class LineSplitter {
     this.nextLine = s.nextLine;
     this.firstLine = s.nextLine;
     this.started = s.started;
+    this.sep = s.end ?? null;
   }
 
   /** End of input: the last line if it had no newline. */
@@ -76,7 +122,9 @@ export class LineSplitter {
     if (this.pending.length === 0) return NO_LINES;
     const lines = [this.pending.join('')];
     this.pending = [];
-    if (!this.keepCR) stripCR(lines);
+    if (this.sep === '\r' && lines[0] === '\n') return NO_LINES; // the LF of a last CRLF
+    if (this.sep === '\r') stripLF(lines);
+    else if (!this.keepCR) stripCR(lines);
     this.firstLine = this.nextLine;
     this.nextLine += 1;
     return lines;
@@ -89,6 +137,14 @@ function stripCR(lines: string[]): void {
   for (let i = 0; i < lines.length; i++) {
     const s = lines[i]!;
     if (s.length > 0 && s.charCodeAt(s.length - 1) === 13) lines[i] = s.slice(0, -1);
+  }
+}
+
+/** Split on '\r': a CRLF later in the input leaves its '\n' at the start of the next line. */
+function stripLF(lines: string[]): void {
+  for (let i = 0; i < lines.length; i++) {
+    const s = lines[i]!;
+    if (s.charCodeAt(0) === 10) lines[i] = s.slice(1);
   }
 }
 
@@ -132,4 +188,16 @@ export function lineDecoder(
       own?.restore(s.own);
     },
   };
+}
+
+/**
+ * A line of nothing but spaces and tabs (a blank line, skipped by every line format). Other
+ * whitespace (NBSP, U+3000, form feed) is text: a line of it is bad input, never dropped unseen.
+ */
+export function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13) return false;
+  }
+  return true;
 }

@@ -9,7 +9,8 @@ import { isRecord, makeEvent } from '../core/event.js';
 import type { DecoderFactory, EncoderFactory } from './types.js';
 import { cellText } from './types.js';
 import { inferValue } from './infer.js';
-import { lineDecoder } from './line-splitter.js';
+import { isBlank, lineDecoder } from './line-splitter.js';
+import { charName } from '../errors/printable.js';
 import { setField } from './columns.js';
 import { defineFormat } from './spec.js';
 
@@ -20,13 +21,16 @@ export function parseLogfmt(line: string, infer: boolean): Rec | string {
   let pairs = 0;
   let i = 0;
   for (;;) {
-    while (i < n && line.charCodeAt(i) <= 32) i++;
+    while (i < n && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
     if (i >= n) break;
     const keyStart = i;
     let c = 0;
     while (i < n) {
       c = line.charCodeAt(i);
-      if (c <= 32 || c === 61) break;
+      if (c <= 32 || c === 61 || c === 127) {
+        if (c === 32 || c === 9 || c === 61) break;
+        return controlAt(line, i);
+      }
       if (c === 34) return `unexpected '"' in key at column ${i + 1}`;
       i++;
     }
@@ -43,16 +47,28 @@ export function parseLogfmt(line: string, infer: boolean): Rec | string {
       if (r === null) return `unterminated quoted value for key '${key}'`;
       setField(rec, key, r.value);
       i = r.end;
-      if (i < n && line.charCodeAt(i) > 32) return `expected a space after the quoted value of '${key}' at column ${i + 1}`;
+      if (i < n && line.charCodeAt(i) !== 32 && line.charCodeAt(i) !== 9) return `expected a space after the quoted value of '${key}' at column ${i + 1}`;
       continue;
     }
     const valueStart = i;
-    while (i < n && line.charCodeAt(i) > 32) i++;
+    while (i < n) {
+      const d = line.charCodeAt(i);
+      if (d <= 32 || d === 127) {
+        if (d === 32 || d === 9) break;
+        return controlAt(line, i);
+      }
+      i++;
+    }
     const text = line.slice(valueStart, i);
     setField(rec, key, infer ? inferValue(text) : text);
   }
   if (pairs === 0) return 'no key=value pair';
   return rec;
+}
+
+/** A control character outside quotes (a NUL, an ESC): not logfmt, and never a separator. */
+function controlAt(line: string, i: number): string {
+  return `control character ${charName(line[i]!)} at column ${i + 1} (outside quotes only spaces and tabs separate)`;
 }
 
 const ESCAPES: { [c: string]: string } = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
@@ -95,7 +111,7 @@ export const decodeLogfmt: DecoderFactory = (source, opts, bad, now) => {
   return lineDecoder('logfmt', (line, lineNo, ts, out) => {
     const r = parseLogfmt(line, infer);
     if (typeof r === 'string') {
-      if (line.trim().length > 0) bad(line, 'invalid logfmt: ' + r, lineNo);
+      if (!isBlank(line)) bad(line, 'invalid logfmt: ' + r, lineNo);
       return;
     }
     out.push(makeEvent(r, undefined, source, lineNo, ts));
@@ -117,7 +133,8 @@ const NEEDS_QUOTES = /[\x00-\x20="\\\x7f]/;
  */
 export function logfmtValue(v: Value | undefined): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : ''; // as null: never `Infinity`
+  if (typeof v === 'boolean') return String(v);
   const s = typeof v === 'string' ? v : cellText(v);
   if (s.length > 0 && !NEEDS_QUOTES.test(s) && inferValue(s) === s) return s;
   return '"' + s.replace(/[\x00-\x1f"\\\x7f]/g, quoteChar) + '"';

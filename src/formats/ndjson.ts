@@ -5,8 +5,10 @@
 
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
-import { decoderState, jsonErrorText, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
-import { LineSplitter, type SplitterState } from './line-splitter.js';
+import { TOO_DEEP, tooDeep } from '../core/depth.js';
+import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
+import { isBlank, LineSplitter, type SplitterState } from './line-splitter.js';
+import { jsonSyntaxError } from './json-syntax.js';
 import { defineFormat, jsonMessage } from './spec.js';
 
 interface NdjsonState extends DecoderState {
@@ -27,8 +29,12 @@ export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
       let value: Value;
       try {
         value = JSON.parse(line) as Value;
-      } catch (e) {
-        if (line.trim().length > 0) bad(line, jsonErrorText(e), lineNo);
+      } catch {
+        if (!isBlank(line)) bad(line, jsonSyntaxError(line), lineNo);
+        continue;
+      }
+      if (tooDeep(line, value)) {
+        bad(line, TOO_DEEP, lineNo);
         continue;
       }
       out.push(makeEvent(value, line, source, lineNo, ts));

@@ -4,7 +4,9 @@
 // the registry. A format reads (decoder), writes (encoder) or both.
 
 import { makeEvent, type Event, type Source, type Value } from '../core/event.js';
-import { jsonErrorText, type DecodeOptions, type DecoderFactory, type EncoderFactory } from './types.js';
+import { TOO_DEEP, tooDeep } from '../core/depth.js';
+import { jsonSyntaxError } from './json-syntax.js';
+import type { DecodeOptions, DecoderFactory, EncoderFactory } from './types.js';
 
 /**
  * The start of an input as `auto` sees it, cut up once for every format's sniff: a byte order
@@ -82,8 +84,12 @@ export const jsonMessage: MessageDecode = (text, src, out, bad, where, ts) => {
   let value: Value;
   try {
     value = JSON.parse(text) as Value;
-  } catch (e) {
-    bad.push({ at: out.length, raw: text, reason: jsonErrorText(e), where: where() });
+  } catch {
+    bad.push({ at: out.length, raw: text, reason: jsonSyntaxError(text), where: where() });
+    return;
+  }
+  if (tooDeep(text, value)) {
+    bad.push({ at: out.length, raw: text, reason: TOO_DEEP, where: where() });
     return;
   }
   out.push(makeEvent(value, text.indexOf('\n') < 0 ? text : undefined, src, 0, ts));

@@ -3,13 +3,15 @@
 // A column of numbers only is aligned on the decimal point (integers right-aligned), its
 // header right-aligned; elsewhere numbers are right-aligned and other cells left-aligned.
 // Two spaces between columns, no trailing spaces, no colour (src/render adds it). Control
-// characters in cells are shown escaped (`\n`, `\t`) so that one record stays one line.
+// characters in cells are shown escaped (`\n`, `\t`, `\x1b`) so that one record stays one line
+// and no cell can drive the terminal (errors/printable.ts).
 
 import type { Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
 import type { EncoderFactory } from './types.js';
 import { cellText } from './types.js';
 import { defineFormat } from './spec.js';
+import { printable } from '../errors/printable.js';
 
 const GAP = '  ';
 
@@ -62,7 +64,7 @@ export function renderTable(values: Value[]): string {
   const rendered: string[][] = values.map(() => []);
   const header: string[] = [];
   for (const col of cols) {
-    const name = visible(col.name);
+    const name = printable(col.name);
     let width = displayWidth(name);
     const cells: string[] = new Array<string>(values.length);
     if (col.allNumeric) {
@@ -106,7 +108,7 @@ export function renderTable(values: Value[]): string {
 function put(col: Column, row: number, v: Value | undefined): void {
   if (v === undefined) return;
   const isNum = typeof v === 'number';
-  col.cells[row] = visible(cellText(v));
+  col.cells[row] = printable(cellText(v));
   col.numeric[row] = isNum;
   if (!isNum) col.allNumeric = false;
 }
@@ -124,16 +126,6 @@ function trimEnd(s: string): string {
   let e = s.length;
   while (e > 0 && s.charCodeAt(e - 1) === 32) e--;
   return e === s.length ? s : s.slice(0, e);
-}
-
-const CONTROL = /[\x00-\x1f\x7f]/;
-
-/** A cell's text with control characters escaped, so that it stays on one line. */
-function visible(s: string): string {
-  if (!CONTROL.test(s)) return s;
-  return s.replace(/[\x00-\x1f\x7f]/g, (c) =>
-    c === '\n' ? '\\n' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'),
-  );
 }
 
 const ASCII_PRINTABLE = /^[\x20-\x7e]*$/;

@@ -67,18 +67,15 @@ export interface Encoder {
 
 export type EncoderFactory = (opts: EncodeOptions) => Encoder;
 
-/** Render a value as text for csv/tsv/logfmt/table/template cells: strings bare, others as JSON. */
+/**
+ * Render a value as text for csv/tsv/logfmt/table/template cells: strings bare, others as JSON.
+ * A number a double cannot hold (1e400 read as Infinity, an overflow, NaN) is empty, as null
+ * is, and as JSON.stringify writes it `null`: `Infinity` and `NaN` are not numbers any reader takes.
+ */
 export function cellText(v: Value | undefined): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
-}
-
-/**
- * Why JSON.parse refused a text, the same on every Node version: V8 12 (Node 22) appends
- * "(line 1 column 2)" to the position that Node 20 gives alone.
- */
-export function jsonErrorText(e: unknown): string {
-  return 'invalid JSON: ' + (e as Error).message.replace(/ \(line \d+ column \d+\)$/, '');
 }

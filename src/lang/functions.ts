@@ -15,6 +15,7 @@
 //   prepared once in `specialize`, and an invalid constant is a program error.
 
 import type { Value } from '../core/event.js';
+import { tooDeep } from '../core/depth.js';
 import { parseDuration } from '../time/duration.js';
 import { formatIso, strftime as formatTime, strftimer } from '../time/format.js';
 import type { FnArg, FnContext, FnImpl, FunctionSpec } from './function-types.js';
@@ -428,12 +429,19 @@ const coalesce: FnImpl = (ctx, ...args) => {
 const json: FnImpl = (ctx, s) => {
   if (isNull(s)) return null;
   if (typeof s !== 'string') return value(ctx, s) ?? null;
+  let v: Value;
   try {
-    return JSON.parse(s) as Value;
+    v = JSON.parse(s) as Value;
   } catch {
     ctx.typeError();
     return null;
   }
+  // nested deeper than the decoders allow: later stages could not write or compare it
+  if (tooDeep(s, v)) {
+    ctx.typeError();
+    return null;
+  }
+  return v;
 };
 
 const tojson: FnImpl = (ctx, x) => {

@@ -31,7 +31,28 @@ describe('LineSplitter', () => {
   });
 
   it('strips only a trailing CR', () => {
-    expect(split(['a\rb\n'])).toEqual([['a\rb', 1]]);
+    expect(split(['x\na\rb\n'])).toEqual([['x', 1], ['a\rb', 2]]);
+  });
+
+  it('splits on CR when the first line end is a lone CR (classic Mac), in any chunking', () => {
+    const text = 'h,n\r1,a\r\r2,b\r\n3\r';
+    const want = [['h,n', 1], ['1,a', 2], ['', 3], ['2,b', 4], ['3', 5]];
+    for (let cut = 0; cut <= text.length; cut++) {
+      expect(split([text.slice(0, cut), text.slice(cut)])).toEqual(want);
+      expect(split([...text])).toEqual(want);
+    }
+    expect(split(['a\r'])).toEqual([['a', 1]]);
+    expect(split(['a\r', 'b'])).toEqual([['a', 1], ['b', 2]]);
+    expect(split(['a\r', '\nb'])).toEqual([['a', 1], ['b', 2]]);
+    expect(split(['a\rb\n'])).toEqual([['a', 1], ['b\n', 2]]);
+  });
+
+  it('keeps its line end across a snapshot', () => {
+    const s = new LineSplitter();
+    expect(s.push('a\rb')).toEqual(['a']);
+    const t = new LineSplitter();
+    t.restore(s.snapshot());
+    expect(t.push('\rc\r')).toEqual(['b', 'c']);
   });
 
   it('strips a BOM at the very start only', () => {

@@ -1,4 +1,5 @@
-import type { Rec } from '../../core/event.js';
+import type { Rec, Value } from '../../core/event.js';
+import { TOO_DEEP, tooDeep } from '../../core/depth.js';
 import { parserOf, type TextParserSpec } from './types.js';
 
 function parseJsonObject(text: string): Rec | string {
@@ -9,6 +10,7 @@ function parseJsonObject(text: string): Rec | string {
     return 'invalid JSON';
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+  if (tooDeep(text, v as Value)) return TOO_DEEP;
   return v as Rec;
 }
 
