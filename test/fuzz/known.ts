@@ -62,25 +62,42 @@ export const knownBugs: KnownBug[] = [
   },
 ];
 
+export type Explained = { labels: string[] } | { cured: string };
+
 /**
- * Which known bugs explain a failure of `check` on `input`: the labels of the bugs whose cures
- * (applied one after another, in table order) make it pass, or null when the cured input still
- * fails (a new bug; `cured` is then the smaller reproducer).
+ * Which known bugs explain a failure on `input`: the labels of the bugs whose cures (applied one
+ * after another, in table order) make it pass, or the cured input when it still fails (a new bug;
+ * the cured input is then the smaller reproducer). A generator that yields each text to try and
+ * is told whether it still fails, so that one logic serves sync checks and spawned ones.
  */
-export function explain(input: string, target: string, fails: (input: string) => boolean): { labels: string[] } | { cured: string } {
+function* explaining(input: string, target: string): Generator<string, Explained, boolean> {
   const cure = (bugs: KnownBug[]) => bugs.reduce((text, k) => (k.matches(text, target) ? k.cure(text, target) : text), input);
   const used: KnownBug[] = [];
   for (const k of knownBugs) {
     if (!k.matches(cure(used), target)) continue;
     used.push(k);
-    const text = cure(used);
-    if (fails(text)) continue;
+    if (yield cure(used)) continue;
     // name only the bugs it takes: drop each earlier cure that the pass does not need
     for (const other of used.slice(0, -1)) {
-      const without = used.filter((u) => u !== other);
-      if (!fails(cure(without))) used.splice(used.indexOf(other), 1);
+      if (!(yield cure(used.filter((u) => u !== other)))) used.splice(used.indexOf(other), 1);
     }
     return { labels: used.map((u) => u.label) };
   }
   return { cured: cure(used) };
+}
+
+export function explain(input: string, target: string, fails: (input: string) => boolean): Explained {
+  const steps = explaining(input, target);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    step = steps.next(fails(step.value));
+  }
+}
+
+export async function explainAsync(input: string, target: string, fails: (input: string) => Promise<boolean>): Promise<Explained> {
+  const steps = explaining(input, target);
+  for (let step = steps.next(); ; ) {
+    if (step.done) return step.value;
+    step = steps.next(await fails(step.value));
+  }
 }

@@ -4,10 +4,12 @@
 // A worker writes the index of the input it is on into shared memory; the main thread's watchdog
 // ends a worker that stays on one input for SLUICE_FUZZ_HANG_MS (default 10 s), records a hang
 // with that input, and starts a new worker after it. Prints per target: inputs, crashes, hangs,
-// known bugs (by issue item); exits 1 when there is any crash or hang.
+// known bugs (by issue item); then SLUICE_FUZZ_CLI_INPUTS cases (default 2000) through bin/sluice
+// (cli.ts), and exits 1 when there is any crash or hang. SLUICE_FUZZ_TARGETS=json,bin/sluice picks targets.
 
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { describeFinding, emptyTally, runTarget, type Finding, type Tally } from './engine.js';
+import { cliFinding } from './cli.js';
 import { allTargets } from './targets.js';
 
 interface Job { target: string; seed: number; from: number; to: number; hangMs: number; progress: SharedArrayBuffer }
@@ -37,9 +39,9 @@ async function main(): Promise<void> {
   const jobs = Math.max(1, Number(process.env.SLUICE_FUZZ_JOBS ?? 1));
   const only = process.env.SLUICE_FUZZ_TARGETS?.split(',').map((s) => s.trim());
   const targets = allTargets().map((t) => t.name).filter((n) => only === undefined || only.includes(n));
+  const queue = [...targets];
   process.stdout.write(`sluice fuzz: seed ${seed}, ${inputs} inputs per target, ${targets.length} targets, ${jobs} at a time (SLUICE_FUZZ_SEED=${seed} runs it again)\n`);
   const results = new Map<string, Tally & { ms: number }>();
-  const queue = [...targets];
   await Promise.all(Array.from({ length: jobs }, async () => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       const t = performance.now();
@@ -49,6 +51,15 @@ async function main(): Promise<void> {
       process.stdout.write(line(name, r) + '\n');
     }
   }));
+  const cliInputs = Number(process.env.SLUICE_FUZZ_CLI_INPUTS ?? 2000);
+  if (cliInputs > 0 && (only === undefined || only.includes('bin/sluice'))) {
+    const t = performance.now();
+    const r = { ...(await fuzzCli(seed, cliInputs, jobs)), ms: 0 };
+    r.ms = performance.now() - t;
+    results.set('bin/sluice', r);
+    targets.push('bin/sluice');
+    process.stdout.write(line('bin/sluice', r) + '\n');
+  }
   let bad = 0;
   process.stdout.write('\n' + 'target'.padEnd(14) + 'inputs'.padStart(10) + 'crashes'.padStart(9) + 'hangs'.padStart(7) + '  known bugs\n');
   for (const name of targets) {
@@ -117,4 +128,24 @@ async function fuzzTarget(target: string, seed: number, inputs: number, hangMs: 
     from = h + 1;
   }
   return total;
+}
+
+/** The spawned-binary layer (cli.ts): `jobs` processes' worth at a time (each case runs three). */
+async function fuzzCli(seed: number, inputs: number, jobs: number): Promise<Tally> {
+  const tally = emptyTally();
+  let next = 0;
+  await Promise.all(Array.from({ length: jobs }, async () => {
+    for (let i = next++; i < inputs; i = next++) {
+      const f = await cliFinding(seed, i);
+      tally.inputs++;
+      if (f === null) continue;
+      if ('known' in f) {
+        const key = f.known.join(' + ');
+        tally.known.set(key, (tally.known.get(key) ?? 0) + 1);
+      } else {
+        tally.crashes.push({ target: 'bin/sluice', seed, index: i, what: f.what, input: f.input });
+      }
+    }
+  }));
+  return tally;
 }
