@@ -4,26 +4,30 @@
 // A worker writes the index of the input it is on into shared memory; the main thread's watchdog
 // ends a worker that stays on one input for SLUICE_FUZZ_HANG_MS (default 10 s), records a hang
 // with that input, and starts a new worker after it. Prints per target: inputs, crashes, hangs,
-// known bugs (by issue item); then SLUICE_FUZZ_CLI_INPUTS cases (default 2000) through bin/sluice
+// known bugs (by issue item); random programs likewise (SLUICE_FUZZ_PROGRAMS, default 10^5; programs.ts);
+// then SLUICE_FUZZ_CLI_INPUTS cases (default 2000) through bin/sluice
 // (cli.ts), and exits 1 when there is any crash or hang. SLUICE_FUZZ_TARGETS=json,bin/sluice picks targets.
 
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { describeFinding, emptyTally, runTarget, type Finding, type Tally } from './engine.js';
 import { cliFinding } from './cli.js';
+import { checkProgram, program } from './programs.js';
 import { allTargets } from './targets.js';
 
 interface Job { target: string; seed: number; from: number; to: number; hangMs: number; progress: SharedArrayBuffer }
 /** What a worker posts after every few thousand inputs: the tally of those, and up to where it got. */
 interface Report { to: number; done: boolean; tally: { inputs: number; crashes: Finding[]; hangs: Finding[]; known: [string, number][] } }
 
+const PROGRAMS = 'programs';
 const SLOW_MS = 2000; // an input that finishes but takes longer counts as a hang too
 
 if (!isMainThread) {
   const job = workerData as Job;
-  const target = allTargets().find((t) => t.name === job.target)!;
   const at = new Int32Array(job.progress);
+  if (job.target === PROGRAMS) await programsWorker(job, at);
+  const target = allTargets().find((t) => t.name === job.target);
   const STEP = 5000;
-  for (let from = job.from; from < job.to; from += STEP) {
+  for (let from = job.from; target !== undefined && from < job.to; from += STEP) {
     const to = Math.min(job.to, from + STEP);
     const tally = runTarget(target, job.seed, from, to, SLOW_MS, (i) => Atomics.store(at, 0, i));
     parentPort!.postMessage({ to, done: to === job.to, tally: { ...tally, known: [...tally.known] } } satisfies Report);
@@ -32,26 +36,48 @@ if (!isMainThread) {
   await main();
 }
 
+/** Random programs (programs.ts), compiled and run over random records, in a worker like the rest. */
+async function programsWorker(job: Job, at: Int32Array): Promise<void> {
+  const STEP = 500;
+  for (let from = job.from; from < job.to; from += STEP) {
+    const to = Math.min(job.to, from + STEP);
+    const tally = emptyTally();
+    for (let i = from; i < to; i++) {
+      Atomics.store(at, 0, i);
+      const t = performance.now();
+      const o = await checkProgram(job.seed, i);
+      const ms = performance.now() - t;
+      tally.inputs++;
+      const finding = (what: string): Finding => ({ target: PROGRAMS, seed: job.seed, index: i, what, input: JSON.stringify(program(job.seed, i)) });
+      if (o.kind === 'crash') tally.crashes.push(finding(o.what));
+      else if (o.kind === 'known') tally.known.set(o.what!, (tally.known.get(o.what!) ?? 0) + 1);
+      else if (ms > SLOW_MS) tally.hangs.push(finding(`took ${ms.toFixed(0)} ms`));
+    }
+    parentPort!.postMessage({ to, done: to === job.to, tally: { ...tally, known: [...tally.known] } } satisfies Report);
+  }
+}
+
 async function main(): Promise<void> {
   const seed = Number(process.env.SLUICE_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
   const inputs = Number(process.env.SLUICE_FUZZ_INPUTS ?? 1_000_000);
   const hangMs = Number(process.env.SLUICE_FUZZ_HANG_MS ?? 10_000);
   const jobs = Math.max(1, Number(process.env.SLUICE_FUZZ_JOBS ?? 1));
   const only = process.env.SLUICE_FUZZ_TARGETS?.split(',').map((s) => s.trim());
-  const targets = allTargets().map((t) => t.name).filter((n) => only === undefined || only.includes(n));
+  const programs = Number(process.env.SLUICE_FUZZ_PROGRAMS ?? 100_000);
+  const targets = [...allTargets().map((t) => t.name), ...(programs > 0 ? [PROGRAMS] : [])].filter((n) => only === undefined || only.includes(n));
   const queue = [...targets];
-  process.stdout.write(`sluice fuzz: seed ${seed}, ${inputs} inputs per target, ${targets.length} targets, ${jobs} at a time (SLUICE_FUZZ_SEED=${seed} runs it again)\n`);
+  const cliInputs = Number(process.env.SLUICE_FUZZ_CLI_INPUTS ?? 2000);
+  process.stdout.write(`sluice fuzz: seed ${seed}; ${inputs} inputs per decoder and parser, ${programs} programs, ${cliInputs} bin/sluice cases; ${jobs} at a time (SLUICE_FUZZ_SEED=${seed} runs it again)\n`);
   const results = new Map<string, Tally & { ms: number }>();
   await Promise.all(Array.from({ length: jobs }, async () => {
     for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
       const t = performance.now();
-      const tally = await fuzzTarget(name, seed, inputs, hangMs);
+      const tally = await fuzzTarget(name, seed, name === PROGRAMS ? programs : inputs, hangMs);
       const r = { ...tally, ms: performance.now() - t };
       results.set(name, r);
       process.stdout.write(line(name, r) + '\n');
     }
   }));
-  const cliInputs = Number(process.env.SLUICE_FUZZ_CLI_INPUTS ?? 2000);
   if (cliInputs > 0 && (only === undefined || only.includes('bin/sluice'))) {
     const t = performance.now();
     const r = { ...(await fuzzCli(seed, cliInputs, jobs)), ms: 0 };
@@ -120,8 +146,8 @@ async function fuzzTarget(target: string, seed: number, inputs: number, hangMs: 
     if (result.hungAt === undefined) break;
     // the inputs between the last report and the hang were checked, but their findings died with the worker
     const h = result.hungAt;
-    const t = allTargets().find((x) => x.name === target)!;
-    const finding: Finding = { target, seed, index: h, what: result.error ? `worker died: ${String(result.error)}` : `no result after ${hangMs} ms`, input: JSON.stringify(t.input(seed, h).text).slice(0, 2000) };
+    const text = target === PROGRAMS ? program(seed, h) : allTargets().find((x) => x.name === target)!.input(seed, h).text;
+    const finding: Finding = { target, seed, index: h, what: result.error ? `worker died: ${String(result.error)}` : `no result after ${hangMs} ms`, input: JSON.stringify(text).slice(0, 2000) };
     if (result.error) total.crashes.push(finding);
     else total.hangs.push(finding);
     total.inputs += h - accounted + 1;
