@@ -62,7 +62,7 @@ export function mutate(r: Rand, seeds: readonly string[]): string {
   const edits = 1 + r.int(8);
   for (let k = 0; k < edits; k++) {
     const at = r.int(s.length + 1);
-    switch (r.int(9)) {
+    switch (r.int(10)) {
       case 0: // replace a character with any UTF-16 code unit
         s = s.slice(0, at) + String.fromCharCode(r.int(0x10000)) + s.slice(at + 1);
         break;
@@ -88,6 +88,12 @@ export function mutate(r: Rand, seeds: readonly string[]): string {
         const other = seeds.length > 0 ? r.pick(seeds) : '';
         const from = r.int(other.length + 1);
         s = s.slice(0, at) + other.slice(from, from + 1 + r.int(200)) + s.slice(at);
+        break;
+      }
+      case 8: { // nest the rest in brackets, now and then very deep (#15.1)
+        const k = r.chance(0.9) ? 1 + r.int(40) : 1 + r.int(20_000);
+        const [open, close] = r.pick([['[', ']'], ['{"a":', '}'], ['(', ')']] as const);
+        s = s.slice(0, at) + open.repeat(k) + s.slice(at) + close.repeat(r.chance(0.8) ? k : r.int(k + 1));
         break;
       }
       default: // swap two lines

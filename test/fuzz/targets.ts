@@ -60,11 +60,19 @@ function decodeAll(factory: DecoderFactory, text: string, cuts: number[], infer:
   return { seq, values: out.map((e) => e.value) };
 }
 
-export function isJsonValue(v: unknown): boolean {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
-  if (typeof v === 'number') return Number.isFinite(v);
-  if (Array.isArray(v)) return v.every(isJsonValue);
-  return isPlainObject(v) && Object.values(v).every(isJsonValue);
+/** A JSON value all the way down (without recursion: a deep value is not the checker's stack overflow). */
+export function isJsonValue(value: unknown): boolean {
+  const stack = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return false;
+    } else if (Array.isArray(v)) stack.push(...v);
+    else if (isPlainObject(v)) stack.push(...Object.values(v));
+    else return false;
+  }
+  return true;
 }
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
