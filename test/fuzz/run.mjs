@@ -2,11 +2,13 @@
 // esbuild into dist/fuzz/, then run it. Settings are environment variables, listed in run.ts.
 
 import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, '..', '..', 'dist', 'fuzz', 'run.js');
+// one bundle per run, so that a run started meanwhile (or an edit) never changes this one's workers
+const out = join(here, '..', '..', 'dist', 'fuzz', `run-${process.pid}.js`);
 await build({
   entryPoints: [join(here, 'run.ts')],
   outfile: out,
@@ -19,4 +21,8 @@ await build({
   define: { __dirname: JSON.stringify(here) },
   logLevel: 'warning',
 });
-await import(pathToFileURL(out).href);
+try {
+  await import(pathToFileURL(out).href); // returns when the run is over
+} finally {
+  rmSync(out, { force: true });
+}

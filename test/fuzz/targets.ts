@@ -174,10 +174,24 @@ function parserTarget(name: string): Target {
   };
 }
 
+/**
+ * A target that hangs on input 3 and crashes on input 5: with SLUICE_FUZZ_PLANTED=1 only, for the
+ * test that `npm run fuzz` catches both and goes on after them (run.test.ts).
+ */
+const planted: Target = {
+  name: 'planted',
+  input: (_seed, index) => ({ text: String(index) }),
+  check: ({ text }) => {
+    if (text === '3') for (;;);
+    return text === '5' ? 'planted crash' : null;
+  },
+};
+
 /** Every decoder and every parser, decoders first. */
 export function allTargets(): Target[] {
   return [
     ...inputFormatList.map((f) => decoderTarget(f.name, decoders[f.name], f.sample)),
     ...[...textParsers.keys()].map(parserTarget),
+    ...(process.env.SLUICE_FUZZ_PLANTED === '1' ? [planted] : []),
   ];
 }
