@@ -7,7 +7,7 @@ import { inProcess, spawned } from './cli.js';
 import { checkProgram, checkProgramCli } from './programs.js';
 
 const SEED = Number(process.env.SLUICE_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const COUNT = Number(process.env.SLUICE_FUZZ_CI_PROGRAMS ?? 400);
+const COUNT = Number(process.env.SLUICE_FUZZ_CI_PROGRAMS ?? 250);
 
 describe(`random programs (seed ${SEED})`, () => {
   it(`${COUNT} programs: refused with exit 2 or run without a crash`, async () => {
@@ -29,7 +29,7 @@ describe(`random programs (seed ${SEED})`, () => {
 describe(`random programs on the command line (seed ${SEED})`, () => {
   it('exit 2 exactly when refused, else 0, 1 (assert) or 65 (bad data under fail): in process', async () => {
     const found: string[] = [];
-    for (let i = 0; i < Number(process.env.SLUICE_FUZZ_CI_CLI_PROGRAMS ?? 100); i++) {
+    for (let i = 0; i < Number(process.env.SLUICE_FUZZ_CI_CLI_PROGRAMS ?? 60); i++) {
       const f = await checkProgramCli(SEED, 100_000 + i, inProcess);
       if (f !== null) found.push(`SLUICE_FUZZ_SEED=${SEED} program ${100_000 + i}: ${f}`);
     }
@@ -37,7 +37,7 @@ describe(`random programs on the command line (seed ${SEED})`, () => {
   });
 
   it('the same through bin/sluice', async () => {
-    const found = (await Promise.all([0, 1].map((i) => checkProgramCli(SEED, 200_000 + i, spawned)))).filter((f) => f !== null);
+    const found = (await Promise.all([0].map((i) => checkProgramCli(SEED, 200_000 + i, spawned)))).filter((f) => f !== null);
     expect(found).toEqual([]);
   }, 60_000);
 });
