@@ -17,7 +17,6 @@ export interface KnownBug {
 const UNICODE_SPACE = /[\u000b\u000c\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const BIG_NUMBER = /\d[eE][+-]?\d{3,}|\d{16,}/g;
-const DEEP = /[[{(]{64,}/g;
 
 /** The deepest nesting of brackets in a text (strings not skipped: an upper bound is all we need). */
 function depth(text: string): number {
@@ -31,11 +30,37 @@ function depth(text: string): number {
   return max;
 }
 
+/** The text without the brackets that open deeper than 16 levels, and without their closers. */
+function shallow(text: string): string {
+  let out = '';
+  let d = 0;
+  const kept: boolean[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123 || c === 40) {
+      kept.push(d < 16);
+      if (d < 16) {
+        d++;
+        out += text[i];
+      }
+    } else if (c === 93 || c === 125 || c === 41) {
+      const k = kept.pop();
+      if (k !== false) {
+        if (k) d--;
+        out += text[i];
+      }
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 export const knownBugs: KnownBug[] = [
   {
     label: '#15.1 deep nesting',
     matches: (s) => depth(s) >= 64,
-    cure: (s) => s.replace(DEEP, (m) => m.slice(0, 8)),
+    cure: shallow,
   },
   {
     label: '#15.4 numbers out of range',
