@@ -47,3 +47,19 @@ describe('the fuzz engine', () => {
     expect(explain('1e999 \r', 'json', failsOnCR)).toEqual({ labels: ['#15.5 CR-only line ends / Unicode-space lines / NUL in logfmt'] });
   });
 });
+
+describe('known-bug cures', () => {
+  it('#15.4 takes out every number a double cannot hold, whatever its shape', () => {
+    const fails = (s: string) => /\d{16,}|[eE][+-]?\d{3}/.test(s);
+    for (const text of ['[-2374623746732768944798E23246327846]', '1e400[1', '[123121e100000]21]', 'x 1.5e+9999 12345678901234567890.5', '1e400e400[1e400', '[123123e10000023123e100000]']) {
+      expect(explain(text, 'json', fails)).toEqual({ labels: ['#15.4 numbers out of range'] });
+    }
+  });
+
+  it('#15.1 takes out nesting of any bracket past 16 levels', () => {
+    const depth = (s: string) => Math.max(...[...s].reduce((a, c) => [...a, a.at(-1)! + ('[{('.includes(c) ? 1 : ']})'.includes(c) ? -1 : 0)], [0]));
+    const fails = (s: string) => depth(s) > 64;
+    expect(explain('{"a":'.repeat(500) + '1' + '}'.repeat(500), 'json', fails)).toEqual({ labels: ['#15.1 deep nesting'] });
+    expect(explain('['.repeat(100) + '(' + ']'.repeat(100), 'json', fails)).toEqual({ labels: ['#15.1 deep nesting'] });
+  });
+});

@@ -16,7 +16,9 @@ export interface KnownBug {
 
 const UNICODE_SPACE = /[\u000b\u000c\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
-const BIG_NUMBER = /\d[eE][+-]?\d{3,}|\d{16,}/g;
+const NUMBER = /\d+(?:\.\d*)?(?:[eE][+-]?\d+)?/g;
+/** 16 digits or more, or an exponent of 3 digits or more: beyond what a double holds exactly, or at all */
+const isBig = (n: string) => /\d{16,}|[eE][+-]?\d{3,}/.test(n);
 
 /** The deepest nesting of brackets in a text (strings not skipped: an upper bound is all we need). */
 function depth(text: string): number {
@@ -64,8 +66,15 @@ export const knownBugs: KnownBug[] = [
   },
   {
     label: '#15.4 numbers out of range',
-    matches: (s) => /\d[eE][+-]?\d{3,}|\d{16,}/.test(s) || /\b(?:NaN|Infinity)\b/.test(s),
-    cure: (s) => s.replace(BIG_NUMBER, '1').replace(/\b(?:NaN|Infinity)\b/g, '1'),
+    matches: (s) => (s.match(NUMBER) ?? []).some(isBig) || /\b(?:NaN|Infinity)\b/.test(s),
+    cure: (s) => {
+      // again until nothing changes: `1e400e400` is `1e400` once the first is replaced
+      for (let prev = ''; prev !== s; ) {
+        prev = s;
+        s = s.replace(NUMBER, (n) => (isBig(n) ? '1' : n)).replace(/\b(?:NaN|Infinity)\b/g, '1');
+      }
+      return s;
+    },
   },
   {
     label: '#15.5 CR-only line ends / Unicode-space lines / NUL in logfmt',
