@@ -57,7 +57,12 @@ describe('known-bug cures', () => {
   });
 
   it('#15.1 takes out nesting of any bracket past 16 levels', () => {
-    const depth = (s: string) => Math.max(...[...s].reduce((a, c) => [...a, a.at(-1)! + ('[{('.includes(c) ? 1 : ']})'.includes(c) ? -1 : 0)], [0]));
+    const depth = (s: string) => {
+      let d = 0;
+      let max = 0;
+      for (const c of s) max = Math.max(max, (d += '[{('.includes(c) ? 1 : ']})'.includes(c) ? -1 : 0));
+      return max;
+    };
     const fails = (s: string) => depth(s) > 64;
     expect(explain('{"a":'.repeat(500) + '1' + '}'.repeat(500), 'json', fails)).toEqual({ labels: ['#15.1 deep nesting'] });
     expect(explain('['.repeat(100) + '(' + ']'.repeat(100), 'json', fails)).toEqual({ labels: ['#15.1 deep nesting'] });
