@@ -101,6 +101,9 @@ export async function checkCli(c: CliCase, run: Runner = spawned): Promise<strin
     // without `parse`, bad input is never a record in; with it, a line that does not parse is both
     const parseBad = c.head === '' ? 0 : badA;
     if (inA !== outA + outB + parseBad) return `records in ${inA} != out ${outA} + filtered ${outB} + bad ${parseBad}`;
+    // when --stats counts what `where` filtered out, that count must be the complement's output
+    const filtered = stat(a.stderr, 'filtered(?: out)?');
+    if (filtered !== null && filtered !== outB) return `--stats says ${filtered} filtered, but the complement kept ${outB}`;
     if (f.status !== (badA > 0 ? 65 : 0)) return `--on-error fail: exit ${f.status} (bad input: ${badA}): ${f.stderr.slice(0, 300)}`;
     if (f.status === 65) {
       const msg = f.stderr.split('\n').find((l) => !/^sluice: (records in|records out|bad input|type errors|elapsed|rate|assert failures|late records) /.test(l));
