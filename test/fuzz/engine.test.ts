@@ -1,0 +1,70 @@
+// The fuzzers must be able to fail: a decoder with a planted bug is caught (as a crash, or as
+// the known bug its input explains), and known.ts attributes a failure only when its cure passes.
+
+import { describe, expect, it } from 'vitest';
+import type { DecoderFactory } from '../../src/formats/types.js';
+import { decoders } from '../../src/formats/index.js';
+import { runTarget } from './engine.js';
+import { explain } from './known.js';
+import { allTargets, decoderTarget, type Target } from './targets.js';
+import { ndjsonFormat } from '../../src/formats/ndjson.js';
+
+const ndjson = allTargets().find((t) => t.name === 'ndjson')!;
+
+/** The ndjson target with its decoder swapped for `factory` (the inputs stay the same). */
+const withDecoder = (factory: DecoderFactory): Target => decoderTarget('ndjson', factory, ndjsonFormat.sample);
+
+describe('the fuzz engine', () => {
+  it('passes the real ndjson decoder', () => {
+    const tally = runTarget(ndjson, 5, 0, 200, 2000);
+    expect(tally.crashes).toEqual([]);
+  });
+
+  it('catches a decoder that loses a bad line', () => {
+    const lossy: DecoderFactory = (src, opts, bad, now) => decoders.ndjson(src, opts, (raw, reason, line) => (line === 2 ? undefined : bad(raw, reason, line)), now);
+    const tally = runTarget(withDecoder(lossy), 5, 0, 300, 2000);
+    expect(tally.crashes.length).toBeGreaterThan(0);
+    expect(tally.crashes[0]!.what).toMatch(/units on lines|reads differently/);
+  });
+
+  it('catches a decoder that throws, and says which input to run again', () => {
+    const thrower: DecoderFactory = (src, opts, bad, now) => {
+      const d = decoders.ndjson(src, opts, bad, now);
+      return { ...d, write: (chunk, out) => { if (chunk.includes('true')) throw new TypeError('planted'); d.write(chunk, out); } };
+    };
+    const tally = runTarget(withDecoder(thrower), 5, 0, 300, 2000);
+    expect(tally.crashes.length).toBeGreaterThan(0);
+    const f = tally.crashes[0]!;
+    expect(f.what).toMatch(/^threw TypeError: planted/);
+    expect(JSON.stringify(ndjson.input(5, f.index).text)).toContain('true');
+  });
+
+  it('counts a failure as a known bug only when the cured input passes', () => {
+    const failsOnCR = (s: string) => /\r(?!\n)/.test(s);
+    expect(explain('a\rb', 'ndjson', failsOnCR)).toEqual({ labels: ['#15.5 CR-only line ends / Unicode-space lines / NUL in logfmt'] });
+    const failsOnX = (s: string) => s.includes('x');
+    expect(explain('x\ry', 'ndjson', failsOnX)).toEqual({ cured: 'x\ny' });
+    expect(explain('1e999 \r', 'json', failsOnCR)).toEqual({ labels: ['#15.5 CR-only line ends / Unicode-space lines / NUL in logfmt'] });
+  });
+});
+
+describe('known-bug cures', () => {
+  it('#15.4 takes out every number a double cannot hold, whatever its shape', () => {
+    const fails = (s: string) => /\d{16,}|[eE][+-]?\d{3}/.test(s);
+    for (const text of ['[-2374623746732768944798E23246327846]', '1e400[1', '[123121e100000]21]', 'x 1.5e+9999 12345678901234567890.5', '1e400e400[1e400', '[123123e10000023123e100000]']) {
+      expect(explain(text, 'json', fails)).toEqual({ labels: ['#15.4 numbers out of range'] });
+    }
+  });
+
+  it('#15.1 takes out nesting of any bracket past 16 levels', () => {
+    const depth = (s: string) => {
+      let d = 0;
+      let max = 0;
+      for (const c of s) max = Math.max(max, (d += '[{('.includes(c) ? 1 : ']})'.includes(c) ? -1 : 0));
+      return max;
+    };
+    const fails = (s: string) => depth(s) > 64;
+    expect(explain('{"a":'.repeat(500) + '1' + '}'.repeat(500), 'json', fails)).toEqual({ labels: ['#15.1 deep nesting'] });
+    expect(explain('['.repeat(100) + '(' + ']'.repeat(100), 'json', fails)).toEqual({ labels: ['#15.1 deep nesting'] });
+  });
+});
