@@ -176,15 +176,16 @@ export function unitDoc(r: Rand, format: string): UnitDoc {
     parts.push(header + '\n');
     line++;
   }
-  let cr = false; // the last line ended in a CR alone: a '\n' next would make it a CRLF
+  // the first line end decides (#15.5): a document of lone CRs (old Mac files), or of LF and CRLF
+  const macEnds = r.chance(0.05);
+  if (macEnds && header !== null) parts[0] = header + '\r';
   for (let i = 0; i < n; i++) {
-    if (format !== 'lines' && !cr && r.chance(0.1)) { // blank lines are no units (except for `lines`)
-      parts.push(r.chance(0.5) || format === 'csv' || format === 'tsv' ? '\n' : ' \t\n');
+    if (format !== 'lines' && r.chance(0.1)) { // blank lines are no units (except for `lines`)
+      const blank = r.chance(0.5) || format === 'csv' || format === 'tsv' ? '' : ' \t';
+      parts.push(blank + (macEnds ? '\r' : '\n'));
       line++;
     }
-    // a CR alone ends a line too (as in old Mac files; #15.5 while sluice reads it otherwise)
-    const end = i === n - 1 && r.chance(0.3) ? '' : r.chance(0.2) ? '\r\n' : r.chance(0.02) ? '\r' : '\n';
-    cr = end === '\r';
+    const end = i === n - 1 && r.chance(0.3) ? '' : macEnds ? '\r' : r.chance(0.2) ? '\r\n' : '\n';
     parts.push(unitText(r, format) + end);
     lines.push(line++);
   }

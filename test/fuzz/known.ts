@@ -14,56 +14,12 @@ export interface KnownBug {
   cure(input: string, target: string): string;
 }
 
-const UNICODE_SPACE = /[\u000b\u000c\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const NUMBER = /\d+(?:\.\d*)?(?:[eE][+-]?\d+)?/g;
 /** 16 digits or more, or an exponent of 3 digits or more: beyond what a double holds exactly, or at all */
 const isBig = (n: string) => /\d{16,}|[eE][+-]?\d{3,}/.test(n);
 
-/** The deepest nesting of brackets in a text (strings not skipped: an upper bound is all we need). */
-function depth(text: string): number {
-  let d = 0;
-  let max = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 91 || c === 123 || c === 40) max = Math.max(max, ++d);
-    else if (c === 93 || c === 125 || c === 41) d = Math.max(0, d - 1);
-  }
-  return max;
-}
-
-/** The text without the brackets that open deeper than 16 levels, and without their closers. */
-function shallow(text: string): string {
-  let out = '';
-  let d = 0;
-  const kept: boolean[] = [];
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 91 || c === 123 || c === 40) {
-      kept.push(d < 16);
-      if (d < 16) {
-        d++;
-        out += text[i];
-      }
-    } else if (c === 93 || c === 125 || c === 41) {
-      const k = kept.pop();
-      if (k !== false) {
-        if (k) d--;
-        out += text[i];
-      }
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
 export const knownBugs: KnownBug[] = [
-  {
-    label: '#15.1 deep nesting',
-    matches: (s) => depth(s) >= 64,
-    cure: shallow,
-  },
   {
     label: '#15.4 numbers out of range',
     matches: (s) => (s.match(NUMBER) ?? []).some(isBig) || /\b(?:NaN|Infinity)\b/.test(s),
@@ -77,22 +33,9 @@ export const knownBugs: KnownBug[] = [
     },
   },
   {
-    label: '#15.5 CR-only line ends / Unicode-space lines / NUL in logfmt',
-    matches: (s, target) => /\r(?!\n)/.test(s) || /[\u000b\u000c\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(s) || (target.includes('logfmt') && s.includes('\0')),
-    cure: (s, target) => {
-      const t = s.replace(/\r(?!\n)/g, '\n').replace(UNICODE_SPACE, ' ');
-      return target.includes('logfmt') ? t.replace(/\0/g, ' ') : t;
-    },
-  },
-  {
     label: '#15.3 invalid UTF-8 / UTF-16',
     matches: (s) => /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\ufffd/.test(s),
     cure: (s) => s.replace(LONE_SURROGATE, '?').replace(/\ufffd/g, '?'),
-  },
-  {
-    label: '#15.8 control chars in messages',
-    matches: (s) => /[\u0000-\u0008\u000e-\u001f\u007f]/.test(s),
-    cure: (s) => s.replace(/[\u0000-\u0008\u000e-\u001f\u007f]/g, ' '),
   },
 ];
 
