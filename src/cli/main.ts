@@ -11,12 +11,12 @@ import { printable, printableLines } from '../errors/printable.js';
 import { clientOptions } from '../kafka/options.js';
 import { isKafkaUri, parseKafkaUri, type KafkaAddress } from '../kafka/uri.js';
 import { exprCompiler } from '../lang/compiler.js';
-import { parseExpression } from '../lang/parser.js';
+import { parseExpression, parseProgram } from '../lang/parser.js';
 import type { EventInput } from '../sources/events.js';
 import type { Event, Value } from '../core/event.js';
 import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { Encoder, InputFormat } from '../formats/types.js';
-import { findOperator } from '../operators/index.js';
+import { findOperator, grammar } from '../operators/index.js';
 import { compileProgram } from '../plan/compile.js';
 import { parseDuration } from '../time/duration.js';
 import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
@@ -137,7 +137,9 @@ function positiveDurationOption(text: string | undefined, flag: string): number 
 async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void): Promise<number> {
   let { program: text, inputs: inputNames } = opts.fromFile !== undefined
     ? { program: programFile(opts.fromFile), inputs: cmd.args }
-    : splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined);
+    : splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined, standsAlone, (w) => {
+      try { return statSync(w).isFile(); } catch { return false; }
+    });
   const vars = programVars(opts);
   // `sluice kafka://host:9092/orders --offset -20`: a topic and no program shows the messages as they are
   if (isKafkaUri(text)) {
@@ -391,6 +393,16 @@ function stateOptions(opts: CliOptions): { [name: string]: string } {
   if (opts.group !== undefined) out['--group'] = opts.group;
   for (const [name, v] of programVars(opts)) out[`$${name}`] = JSON.stringify(v);
   return out;
+}
+
+/** An operator that is a whole program by itself (`dedupe`, `sort`): `sluice dedupe FILE` reads FILE. */
+function standsAlone(op: string): boolean {
+  try {
+    parseProgram(op, grammar);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** -f FILE: the program's text (a usage error when it cannot be read, as jq -f). */

@@ -13,9 +13,20 @@ export interface SplitArgs {
   form: 'dsl' | 'args';
 }
 
-export function splitProgramArgs(positionals: string[], isOperator: (word: string) => boolean): SplitArgs {
+/**
+ * `standsAlone(op)`: the operator is a whole program without an argument (dedupe, sort); then
+ * `sluice dedupe app.ndjson` reads the file (`isFile`) rather than deduping on a field named
+ * app.ndjson.
+ */
+export function splitProgramArgs(
+  positionals: string[], isOperator: (word: string) => boolean,
+  standsAlone: (op: string) => boolean = () => false, isFile: (word: string) => boolean = () => false,
+): SplitArgs {
   if (positionals.length === 0) throw new UsageError('no program given; try: sluice \'where status >= 500\' app.ndjson  (sluice --help for more)');
   const first = positionals[0]!;
+  if (isOperator(first) && positionals.length > 1 && !positionals.includes('then') && standsAlone(first) && isFile(positionals[1]!)) {
+    return { program: first, inputs: positionals.slice(1), form: 'dsl' };
+  }
   if (!isOperator(first) || positionals.length === 1) {
     if (positionals.includes('then')) {
       throw new UsageError("'then' joins stages in the argument form (sluice where 'x > 1' then head 5); inside a quoted program use '|'");
