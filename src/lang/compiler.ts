@@ -7,6 +7,7 @@
 // evaluated as JavaScript. Field names that collide with Object.prototype (`constructor`,
 // `__proto__`, ...) are read through an own-property check.
 
+import { constants as bufferConstants } from 'node:buffer';
 import { UsageError } from '../errors/errors.js';
 import { caret, suggestion } from '../errors/diagnostic.js';
 import type { Event, Value } from '../core/event.js';
@@ -101,7 +102,11 @@ function helpers(typeError: () => void) {
       return compareValues(a, b, typeError);
     },
     add(a: Maybe, b: Maybe): Value {
-      if (typeof a === 'string' && typeof b === 'string') return a + b;
+      if (typeof a === 'string' && typeof b === 'string') {
+        // past the engine's longest string `a + b` would throw: a value it cannot hold, so null
+        if (a.length + b.length > bufferConstants.MAX_STRING_LENGTH) { typeError(); return null; }
+        return a + b;
+      }
       return arith(a, b, (x, y) => x + y);
     },
     sub: (a: Maybe, b: Maybe) => arith(a, b, (x, y) => x - y),
@@ -251,8 +256,15 @@ class CodeGen {
   private binary(e: Extract<Expr, { kind: 'binary' }>): string {
     const { op, left, right } = e;
     switch (op) {
-      case '&&': return `(${this.bool(left)} && ${this.bool(right)})`;
-      case '||': return `(${this.bool(left)} || ${this.bool(right)})`;
+      case '&&': case '||': {
+        // a chain `a || b || c` is written flat, so that a long one neither recurses here nor
+        // nests in the generated code (the parser bounds every other kind of nesting)
+        const rights: Expr[] = [];
+        let base: Expr = e;
+        while (base.kind === 'binary' && base.op === op) { rights.push(base.right); base = base.left; }
+        rights.reverse();
+        return `(${[base, ...rights].map((x) => this.bool(x)).join(` ${op} `)})`;
+      }
       case '??': return `(${this.gen(left)} ?? ${this.gen(right)})`;
       case '==': case '!=': {
         // `x == null` / `x != null` test for a missing or null value; any other comparison
