@@ -22,6 +22,22 @@ import { compareValues, looseEqual, numericString } from './values.js';
 
 // ---- argument helpers ----
 
+/**
+ * Run a function body that builds a string or array from data, which may pass the engine's
+ * limits (a string longer than MAX_STRING_LENGTH, a value nested deeper than the stack):
+ * V8 throws RangeError then, and like any other value it cannot handle, the result is a
+ * counted null. Nothing else is caught: any other error is a bug.
+ */
+function bounded(ctx: FnContext, f: () => Value): Value {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    ctx.typeError();
+    return null;
+  }
+}
+
 function isNull(v: FnArg): v is null | undefined {
   return v === null || v === undefined;
 }
@@ -131,7 +147,7 @@ function replaceCore(ctx: FnContext, s: FnArg, pattern: string | RegExp, r: FnAr
   if (t === undefined) return null;
   const repl = text(ctx, r);
   if (repl === undefined) return null;
-  return typeof pattern === 'string' ? replaceLiteral(t, pattern, repl) : t.replace(pattern, repl);
+  return bounded(ctx, () => (typeof pattern === 'string' ? replaceLiteral(t, pattern, repl) : t.replace(pattern, repl)));
 }
 
 const replace: FnImpl = (ctx, s, p, r) => {
@@ -263,7 +279,7 @@ function textMap(f: (s: string) => Value): FnImpl {
   return (ctx, s) => {
     if (isNull(s)) return null;
     const t = text(ctx, s);
-    return t === undefined ? null : f(t);
+    return t === undefined ? null : bounded(ctx, () => f(t));
   };
 }
 
@@ -399,7 +415,7 @@ const str: FnImpl = (ctx, x) => {
   if (typeof x === 'string') return x;
   if (typeof x === 'number' || typeof x === 'boolean') return String(x);
   if (x instanceof RegExp) { ctx.typeError(); return null; }
-  return JSON.stringify(x);
+  return bounded(ctx, () => JSON.stringify(x));
 };
 
 /** bool(): false for null, missing, false, 0, "", "0" and "false" (any case); true otherwise. */
@@ -439,7 +455,7 @@ const json: FnImpl = (ctx, s) => {
 const tojson: FnImpl = (ctx, x) => {
   if (isNull(x)) return 'null';
   const v = value(ctx, x);
-  return v === undefined ? null : JSON.stringify(v);
+  return v === undefined ? null : bounded(ctx, () => JSON.stringify(v));
 };
 
 // ---- the table ----
@@ -516,9 +532,11 @@ const strings: Spec[] = [
       if (!Array.isArray(arr)) { ctx.typeError(); return null; }
       const d = text(ctx, sep);
       if (d === undefined) return null;
-      let out = '';
-      for (let i = 0; i < arr.length; i++) out += (i > 0 ? d : '') + joinItem(arr[i]!);
-      return out;
+      return bounded(ctx, () => {
+        let out = '';
+        for (let i = 0; i < arr.length; i++) out += (i > 0 ? d : '') + joinItem(arr[i]!);
+        return out;
+      });
     },
     examples: [
       { expr: 'join(tags, ", ")', input: '{"tags":["a","b"]}', output: '"a, b"' },
