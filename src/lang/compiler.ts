@@ -15,6 +15,7 @@ import type { Expr, Span } from './ast.js';
 import type { FnContext } from './function-types.js';
 import { timestampParser } from '../time/timestamp.js';
 import { functions } from './functions.js';
+import { tryUserRegex, userRegex } from './regex.js';
 import { compareValues, looseEqual, numericString, truthy, type Maybe } from './values.js';
 
 export type Compiled = (r: Value, ev: Event) => Maybe;
@@ -145,7 +146,7 @@ function helpers(typeError: () => void) {
       if (typeof p !== 'string') { if (p !== null && p !== undefined) typeError(); return false; }
       let re = cache.get(p);
       if (re === undefined) {
-        try { re = new RegExp(p); } catch { re = null; }
+        re = tryUserRegex(p);
         if (cache.size > 1000) cache.clear();
         cache.set(p, re);
       }
@@ -216,7 +217,7 @@ class CodeGen {
       case 'lit':
         return this.literal(e.value);
       case 'regex':
-        return this.constant(new RegExp(e.source, e.flags));
+        return this.constant(this.regex(e.source, e.flags, e.span));
       case 'name':
         this.usesRecord = true;
         return isUnsafeKey(e.name) ? `H.own(o, ${JSON.stringify(e.name)})` : `o[${JSON.stringify(e.name)}]`;
@@ -284,12 +285,7 @@ class CodeGen {
         const subject = this.gen(left);
         let m: string;
         if (right.kind === 'regex' || (right.kind === 'lit' && typeof right.value === 'string')) {
-          let re: RegExp;
-          try {
-            re = right.kind === 'regex' ? new RegExp(right.source, right.flags) : new RegExp(right.value as string);
-          } catch (err) {
-            this.fail(`invalid regex: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, right.span);
-          }
+          const re = right.kind === 'regex' ? this.regex(right.source, right.flags, right.span) : this.regex(right.value as string, '', right.span);
           m = `H.match(${t}, ${this.constant(re)})`;
         } else {
           m = `H.matchDyn(${t}, ${this.gen(right)}, ${this.constant(new Map())})`;
@@ -319,6 +315,15 @@ class CodeGen {
     }
   }
 
+  /** A pattern from the program, checked to run in linear time (src/lang/regex.ts). */
+  regex(source: string, flags: string, span: Span): RegExp {
+    try {
+      return userRegex(source, flags);
+    } catch (err) {
+      this.fail((err as Error).message, span);
+    }
+  }
+
   private call(e: Extract<Expr, { kind: 'call' }>): string {
     const spec = functions.get(e.name);
     if (!spec) {
@@ -334,7 +339,7 @@ class CodeGen {
     }
     let impl = spec.impl;
     if (spec.specialize) {
-      const consts = e.args.map((a) => (a.kind === 'lit' ? a.value : a.kind === 'regex' ? (new RegExp(a.source, a.flags) as unknown as Value) : undefined));
+      const consts = e.args.map((a) => (a.kind === 'lit' ? a.value : a.kind === 'regex' ? (this.regex(a.source, a.flags, a.span) as unknown as Value) : undefined));
       try {
         impl = spec.specialize(consts) ?? impl;
       } catch (err) {

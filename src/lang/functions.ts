@@ -19,6 +19,7 @@ import { parseDuration } from '../time/duration.js';
 import { formatIso, strftime as formatTime, strftimer } from '../time/format.js';
 import type { FnArg, FnContext, FnImpl, FunctionSpec } from './function-types.js';
 import { compareValues, looseEqual, numericString } from './values.js';
+import { tryUserRegex, userRegex } from './regex.js';
 
 // ---- argument helpers ----
 
@@ -163,7 +164,7 @@ const stringRegexes = new Map<string, RegExp | null>();
 function regexFromString(p: string): RegExp | null {
   let re = stringRegexes.get(p);
   if (re === undefined) {
-    try { re = new RegExp(p); } catch { re = null; }
+    re = tryUserRegex(p);
     if (stringRegexes.size >= 1000) stringRegexes.clear();
     stringRegexes.set(p, re);
   }
@@ -174,11 +175,7 @@ function regexFromString(p: string): RegExp | null {
 function constRegex(fn: string, p: FnArg): RegExp {
   if (p instanceof RegExp) return p;
   if (typeof p !== 'string') throw new Error(`${fn}: the pattern must be a regex like /a(b+)/ or a string`);
-  try {
-    return new RegExp(p);
-  } catch (e) {
-    throw new Error(`invalid regex '${p}': ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
-  }
+  return userRegex(p);
 }
 
 const NO_GROUP = Symbol('no group argument');
