@@ -4,6 +4,7 @@
 // option or exit status.
 
 import { STATE_RULES } from './state-help.js';
+import { REGEX_RULES } from '../lang/regex.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { aggregateList } from '../aggregates/index.js';
 import { exitStatuses } from '../errors/errors.js';
@@ -52,6 +53,8 @@ export function manPage(): string {
     '!= null is false; arithmetic and functions on null give null. A value of the wrong type gives null and is counted ' +
     'in --stats; expressions never fail on data. A number and a numeric string compare as numbers. A record passes ' +
     '"where" when the expression is truthy: anything but null, false, 0 and "".') + '\n';
+  m += '.SH REGULAR EXPRESSIONS\n';
+  for (const [term, body] of REGEX_RULES) m += tp(term, body);
   m += '.SH TIME AND WINDOWS\n';
   for (const [term, body] of TIME_RULES) m += tp(term, body);
   m += '.SH STATE AND CHECKPOINTS\n';

@@ -8,6 +8,7 @@ import { exitStatuses, UsageError } from '../errors/errors.js';
 import { suggestion } from '../errors/diagnostic.js';
 import { formatList } from '../formats/index.js';
 import { functionList, functions } from '../lang/functions.js';
+import { REGEX_RULES } from '../lang/regex.js';
 import { findOperator, operatorList } from '../operators/index.js';
 import type { AnyOperator } from '../operators/types.js';
 import { optionTable } from './options.js';
@@ -95,6 +96,7 @@ export function helpTopic(topic: string): string {
   if (topic === 'functions') return functionsHelp();
   if (topic === 'aggregates') return aggregatesHelp();
   if (topic === 'formats') return 'Formats:\n' + columns(formatRows());
+  if (topic === 'regex') return 'Regular expressions\n\n' + REGEX_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   if (topic === 'state') return 'State and checkpoints (--state PATH)\n\n' + STATE_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   // a name may be a stage, a function and an aggregate at once (top, min): show each
   const sections: string[] = [];
@@ -111,8 +113,8 @@ export function helpTopic(topic: string): string {
       agg.examples.map((e) => `  $ sluice '${e.program}'\n${indent(e.input, '    < ')}${indent(e.output, '    > ')}`).join('\n'));
   }
   if (sections.length > 0) return sections.join('\n');
-  const all = [...operatorList.flatMap((o) => [o.name, ...o.aliases]), ...functions.keys(), ...aggregates.keys(), 'functions', 'aggregates', 'formats', 'kafka', 'state'];
-  throw new UsageError(`no help for '${topic}'${suggestion(topic, all)} (topics: any stage, function or aggregate; functions; aggregates; formats; kafka; state)`);
+  const all = [...operatorList.flatMap((o) => [o.name, ...o.aliases]), ...functions.keys(), ...aggregates.keys(), 'functions', 'aggregates', 'formats', 'kafka', 'state', 'regex'];
+  throw new UsageError(`no help for '${topic}'${suggestion(topic, all)} (topics: any stage, function or aggregate; functions; aggregates; formats; kafka; state; regex)`);
 }
 
 /** `sluice help kafka`: the inspection commands and how topics are read and written. */
