@@ -5,13 +5,14 @@
 
 import { STATE_RULES } from './state-help.js';
 import { BAD_INPUT_RULES } from './bad-input-help.js';
+import { REGEX_RULES } from '../lang/regex.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { aggregateList } from '../aggregates/index.js';
 import { exitStatuses } from '../errors/errors.js';
 import { formatList } from '../formats/index.js';
 import { functionList } from '../lang/functions.js';
 import { operatorList } from '../operators/index.js';
-import { exitRows, formatRows, kafkaHelpText } from './help.js';
+import { exitRows, formatRows, HELP_TOPICS, kafkaHelpText } from './help.js';
 import { version } from './main.js';
 import { optionTable } from './options.js';
 
@@ -31,7 +32,7 @@ function tp(term: string, body: string): string {
 export function manPage(): string {
   let m = `.TH SLUICE 1 "" "sluice ${version()}" "User Commands"\n`;
   m += '.SH NAME\nsluice \\- filter, reshape and aggregate streams of records from files, stdin and Kafka\n';
-  m += '.SH SYNOPSIS\n.B sluice\n[\\fIOPTIONS\\fR] \\fIPROGRAM\\fR [\\fIINPUT\\fR ...]\n.br\n.B sluice\n[\\fIOPTIONS\\fR] \\fIOP ARG\\fR [\\fBthen\\fR \\fIOP ARG\\fR ...] [\\fIINPUT\\fR ...]\n.br\n.B sluice kafka\ntopics|describe \\fITOPIC\\fR|groups|lag \\fIGROUP\\fR [\\fB\\-b\\fR \\fIBROKERS\\fR]\n.br\n.B sluice help\n[\\fIOPERATOR\\fR|\\fBfunctions\\fR|\\fBaggregates\\fR|\\fBformats\\fR|\\fBkafka\\fR|\\fBstate\\fR]\n.br\n.B sluice completion\nbash|zsh|fish\n';
+  m += '.SH SYNOPSIS\n.B sluice\n[\\fIOPTIONS\\fR] \\fIPROGRAM\\fR [\\fIINPUT\\fR ...]\n.br\n.B sluice\n[\\fIOPTIONS\\fR] \\fIOP ARG\\fR [\\fBthen\\fR \\fIOP ARG\\fR ...] [\\fIINPUT\\fR ...]\n.br\n.B sluice kafka\ntopics|describe \\fITOPIC\\fR|groups|lag \\fIGROUP\\fR [\\fB\\-b\\fR \\fIBROKERS\\fR]\n.br\n.B sluice help\n[\\fIOPERATOR\\fR|' + HELP_TOPICS.map((t) => `\\fB${roff(t)}\\fR`).join('|') + ']\n.br\n.B sluice completion\nbash|zsh|fish\n';
   m += '.SH DESCRIPTION\n' + roff(
     'sluice reads records from files or stdin, runs them through a chain of stages separated by | and writes the ' +
     'result to stdout. The argument form is the same language: every operator takes one argument and "then" ' +
@@ -58,6 +59,8 @@ export function manPage(): string {
     '!= null is false; arithmetic and functions on null give null. A value of the wrong type gives null and is counted ' +
     'in --stats; expressions never fail on data. A number and a numeric string compare as numbers. A record passes ' +
     '"where" when the expression is truthy: anything but null, false, 0 and "".') + '\n';
+  m += '.SH REGULAR EXPRESSIONS\n';
+  for (const [term, body] of REGEX_RULES) m += tp(term, body);
   m += '.SH TIME AND WINDOWS\n';
   for (const [term, body] of TIME_RULES) m += tp(term, body);
   m += '.SH STATE AND CHECKPOINTS\n';

@@ -9,12 +9,13 @@ import { exitStatuses, UsageError } from '../errors/errors.js';
 import { suggestion } from '../errors/diagnostic.js';
 import { formatList } from '../formats/index.js';
 import { functionList, functions } from '../lang/functions.js';
+import { REGEX_RULES } from '../lang/regex.js';
 import { findOperator, operatorList } from '../operators/index.js';
 import type { AnyOperator } from '../operators/types.js';
 import { optionTable } from './options.js';
 
 /** The topics of `sluice help` besides stages, functions and aggregates. */
-export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'bad-input'] as const;
+export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'bad-input', 'regex'] as const;
 
 /** [name, summary] of every format, for --help, `sluice help formats` and the manual. */
 export const formatRows = (): [string, string][] => formatList.map((f) => [f.name, f.summary]);
@@ -34,7 +35,7 @@ Usage:
   sluice [OPTIONS] PROGRAM [INPUT ...]
   sluice [OPTIONS] OP ARG [then OP ARG ...] [INPUT ...]
   sluice kafka topics|describe TOPIC|groups|lag GROUP [-b BROKERS]   (sluice kafka --help)
-  sluice help [OPERATOR | functions | aggregates | formats | kafka | state | bad-input]
+  sluice help [OPERATOR | ${HELP_TOPICS.join(' | ')}]
   sluice completion bash|zsh|fish   (eval "$(sluice completion bash)")
 
 A PROGRAM is stages separated by '|'. The argument form is the same language:
@@ -100,6 +101,7 @@ export function helpTopic(topic: string): string {
   if (topic === 'functions') return functionsHelp();
   if (topic === 'aggregates') return aggregatesHelp();
   if (topic === 'formats') return 'Formats:\n' + columns(formatRows());
+  if (topic === 'regex') return 'Regular expressions\n\n' + REGEX_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   if (topic === 'state') return 'State and checkpoints (--state PATH)\n\n' + STATE_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   if (topic === 'bad-input') return 'Bad input (--on-error, --dead-letter)\n\n' + BAD_INPUT_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   // a name may be a stage, a function and an aggregate at once (top, min): show each
@@ -118,7 +120,7 @@ export function helpTopic(topic: string): string {
   }
   if (sections.length > 0) return sections.join('\n');
   const all = [...operatorList.flatMap((o) => [o.name, ...o.aliases]), ...functions.keys(), ...aggregates.keys(), ...HELP_TOPICS];
-  throw new UsageError(`no help for '${topic}'${suggestion(topic, all)} (topics: any stage, function or aggregate; functions; aggregates; formats; kafka; state; bad-input)`);
+  throw new UsageError(`no help for '${topic}'${suggestion(topic, all)} (topics: any stage, function or aggregate; ${HELP_TOPICS.join('; ')})`);
 }
 
 /** `sluice help kafka`: the inspection commands and how topics are read and written. */

@@ -7,6 +7,7 @@
 // evaluated as JavaScript. Field names that collide with Object.prototype (`constructor`,
 // `__proto__`, ...) are read through an own-property check.
 
+import { constants as bufferConstants } from 'node:buffer';
 import { UsageError } from '../errors/errors.js';
 import { caret, suggestion } from '../errors/diagnostic.js';
 import type { Event, Value } from '../core/event.js';
@@ -14,6 +15,7 @@ import type { Expr, Span } from './ast.js';
 import type { FnContext } from './function-types.js';
 import { timestampParser } from '../time/timestamp.js';
 import { functions } from './functions.js';
+import { tryUserRegex, userRegex } from './regex.js';
 import { compareValues, looseEqual, numericString, truthy, type Maybe } from './values.js';
 
 export type Compiled = (r: Value, ev: Event) => Maybe;
@@ -103,7 +105,11 @@ function helpers(typeError: () => void) {
       return compareValues(a, b, typeError);
     },
     add(a: Maybe, b: Maybe): Value {
-      if (typeof a === 'string' && typeof b === 'string') return a + b;
+      if (typeof a === 'string' && typeof b === 'string') {
+        // past the engine's longest string `a + b` would throw: a value it cannot hold, so null
+        if (a.length + b.length > bufferConstants.MAX_STRING_LENGTH) { typeError(); return null; }
+        return a + b;
+      }
       return arith(a, b, (x, y) => x + y);
     },
     sub: (a: Maybe, b: Maybe) => arith(a, b, (x, y) => x - y),
@@ -142,7 +148,7 @@ function helpers(typeError: () => void) {
       if (typeof p !== 'string') { if (p !== null && p !== undefined) typeError(); return false; }
       let re = cache.get(p);
       if (re === undefined) {
-        try { re = new RegExp(p); } catch { re = null; }
+        re = tryUserRegex(p);
         if (cache.size > 1000) cache.clear();
         cache.set(p, re);
       }
@@ -213,7 +219,7 @@ class CodeGen {
       case 'lit':
         return this.literal(e.value);
       case 'regex':
-        return this.constant(new RegExp(e.source, e.flags));
+        return this.constant(this.regex(e.source, e.flags, e.span));
       case 'name':
         if (e.name.startsWith('$') && this.env.vars?.has(e.name.slice(1))) return this.literal(this.env.vars.get(e.name.slice(1))!);
         this.usesRecord = true;
@@ -254,8 +260,15 @@ class CodeGen {
   private binary(e: Extract<Expr, { kind: 'binary' }>): string {
     const { op, left, right } = e;
     switch (op) {
-      case '&&': return `(${this.bool(left)} && ${this.bool(right)})`;
-      case '||': return `(${this.bool(left)} || ${this.bool(right)})`;
+      case '&&': case '||': {
+        // a chain `a || b || c` is written flat, so that a long one neither recurses here nor
+        // nests in the generated code (the parser bounds every other kind of nesting)
+        const rights: Expr[] = [];
+        let base: Expr = e;
+        while (base.kind === 'binary' && base.op === op) { rights.push(base.right); base = base.left; }
+        rights.reverse();
+        return `(${[base, ...rights].map((x) => this.bool(x)).join(` ${op} `)})`;
+      }
       case '??': return `(${this.gen(left)} ?? ${this.gen(right)})`;
       case '==': case '!=': {
         // `x == null` / `x != null` test for a missing or null value; any other comparison
@@ -275,12 +288,7 @@ class CodeGen {
         const subject = this.gen(left);
         let m: string;
         if (right.kind === 'regex' || (right.kind === 'lit' && typeof right.value === 'string')) {
-          let re: RegExp;
-          try {
-            re = right.kind === 'regex' ? new RegExp(right.source, right.flags) : new RegExp(right.value as string);
-          } catch (err) {
-            this.fail(`invalid regex: ${(err as Error).message.replace(/^Invalid regular expression: /, '')}`, right.span);
-          }
+          const re = right.kind === 'regex' ? this.regex(right.source, right.flags, right.span) : this.regex(right.value as string, '', right.span);
           m = `H.match(${t}, ${this.constant(re)})`;
         } else {
           m = `H.matchDyn(${t}, ${this.gen(right)}, ${this.constant(new Map())})`;
@@ -310,6 +318,15 @@ class CodeGen {
     }
   }
 
+  /** A pattern from the program, checked to run in linear time (src/lang/regex.ts). */
+  regex(source: string, flags: string, span: Span): RegExp {
+    try {
+      return userRegex(source, flags);
+    } catch (err) {
+      this.fail((err as Error).message, span);
+    }
+  }
+
   private call(e: Extract<Expr, { kind: 'call' }>): string {
     const spec = functions.get(e.name);
     if (!spec) {
@@ -325,7 +342,7 @@ class CodeGen {
     }
     let impl = spec.impl;
     if (spec.specialize) {
-      const consts = e.args.map((a) => (a.kind === 'lit' ? a.value : a.kind === 'regex' ? (new RegExp(a.source, a.flags) as unknown as Value) : undefined));
+      const consts = e.args.map((a) => (a.kind === 'lit' ? a.value : a.kind === 'regex' ? (this.regex(a.source, a.flags, a.span) as unknown as Value) : undefined));
       try {
         impl = spec.specialize(consts) ?? impl;
       } catch (err) {

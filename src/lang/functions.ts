@@ -20,8 +20,25 @@ import { parseDuration } from '../time/duration.js';
 import { formatIso, strftime as formatTime, strftimer } from '../time/format.js';
 import type { FnArg, FnContext, FnImpl, FunctionSpec } from './function-types.js';
 import { compareValues, looseEqual, numericString } from './values.js';
+import { tryUserRegex, userRegex } from './regex.js';
 
 // ---- argument helpers ----
+
+/**
+ * Run a function body that builds a string or array from data, which may pass the engine's
+ * limits (a string longer than MAX_STRING_LENGTH, a value nested deeper than the stack):
+ * V8 throws RangeError then, and like any other value it cannot handle, the result is a
+ * counted null. Nothing else is caught: any other error is a bug.
+ */
+function bounded(ctx: FnContext, f: () => Value): Value {
+  try {
+    return f();
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    ctx.typeError();
+    return null;
+  }
+}
 
 function isNull(v: FnArg): v is null | undefined {
   return v === null || v === undefined;
@@ -132,7 +149,7 @@ function replaceCore(ctx: FnContext, s: FnArg, pattern: string | RegExp, r: FnAr
   if (t === undefined) return null;
   const repl = text(ctx, r);
   if (repl === undefined) return null;
-  return typeof pattern === 'string' ? replaceLiteral(t, pattern, repl) : t.replace(pattern, repl);
+  return bounded(ctx, () => (typeof pattern === 'string' ? replaceLiteral(t, pattern, repl) : t.replace(pattern, repl)));
 }
 
 const replace: FnImpl = (ctx, s, p, r) => {
@@ -148,7 +165,7 @@ const stringRegexes = new Map<string, RegExp | null>();
 function regexFromString(p: string): RegExp | null {
   let re = stringRegexes.get(p);
   if (re === undefined) {
-    try { re = new RegExp(p); } catch { re = null; }
+    re = tryUserRegex(p);
     if (stringRegexes.size >= 1000) stringRegexes.clear();
     stringRegexes.set(p, re);
   }
@@ -159,11 +176,7 @@ function regexFromString(p: string): RegExp | null {
 function constRegex(fn: string, p: FnArg): RegExp {
   if (p instanceof RegExp) return p;
   if (typeof p !== 'string') throw new Error(`${fn}: the pattern must be a regex like /a(b+)/ or a string`);
-  try {
-    return new RegExp(p);
-  } catch (e) {
-    throw new Error(`invalid regex '${p}': ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`);
-  }
+  return userRegex(p);
 }
 
 const NO_GROUP = Symbol('no group argument');
@@ -264,7 +277,7 @@ function textMap(f: (s: string) => Value): FnImpl {
   return (ctx, s) => {
     if (isNull(s)) return null;
     const t = text(ctx, s);
-    return t === undefined ? null : f(t);
+    return t === undefined ? null : bounded(ctx, () => f(t));
   };
 }
 
@@ -400,7 +413,7 @@ const str: FnImpl = (ctx, x) => {
   if (typeof x === 'string') return x;
   if (typeof x === 'number' || typeof x === 'boolean') return String(x);
   if (x instanceof RegExp) { ctx.typeError(); return null; }
-  return JSON.stringify(x);
+  return bounded(ctx, () => JSON.stringify(x));
 };
 
 /** bool(): false for null, missing, false, 0, "", "0" and "false" (any case); true otherwise. */
@@ -447,7 +460,7 @@ const json: FnImpl = (ctx, s) => {
 const tojson: FnImpl = (ctx, x) => {
   if (isNull(x)) return 'null';
   const v = value(ctx, x);
-  return v === undefined ? null : JSON.stringify(v);
+  return v === undefined ? null : bounded(ctx, () => JSON.stringify(v));
 };
 
 // ---- the table ----
@@ -524,9 +537,11 @@ const strings: Spec[] = [
       if (!Array.isArray(arr)) { ctx.typeError(); return null; }
       const d = text(ctx, sep);
       if (d === undefined) return null;
-      let out = '';
-      for (let i = 0; i < arr.length; i++) out += (i > 0 ? d : '') + joinItem(arr[i]!);
-      return out;
+      return bounded(ctx, () => {
+        let out = '';
+        for (let i = 0; i < arr.length; i++) out += (i > 0 ? d : '') + joinItem(arr[i]!);
+        return out;
+      });
     },
     examples: [
       { expr: 'join(tags, ", ")', input: '{"tags":["a","b"]}', output: '"a, b"' },

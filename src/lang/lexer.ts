@@ -5,6 +5,7 @@ import { UsageError } from '../errors/errors.js';
 import { caret } from '../errors/diagnostic.js';
 import { parseDuration } from '../time/duration.js';
 import type { Span } from './ast.js';
+import { userRegex } from './regex.js';
 
 export type TokenKind =
   | 'ident' | 'qident' | 'number' | 'duration' | 'string' | 'regex' | 'meta' | 'punct' | 'eof';
@@ -161,9 +162,9 @@ export function tokenize(text: string): Token[] {
       const flags = text.slice(fstart, i);
       if (/[^imsu]/.test(flags)) fail(`unsupported regex flag in '${flags}' (use i, m, s, u)`, fstart, i);
       try {
-        new RegExp(src, flags);
+        userRegex(src, flags);
       } catch (e) {
-        fail(`invalid regex: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, start, i);
+        fail((e as Error).message, start, i);
       }
       push('regex', src, start, 0, flags);
       continue;

@@ -55,12 +55,49 @@ const BINARY: { [op: string]: { prec: number; op: BinaryOp } } = {
 };
 
 export const PRECEDENCE = { cond: 1, not: 4, unary: 9, postfix: 10 } as const;
+
+/**
+ * How deeply expressions may nest: parentheses, calls, `!`/`-`/`not`, `?:`, `.`/`[]` and chains
+ * of the same operator all count, except chains of `&&` or of `||` (compiled flat, so a long
+ * `a == 1 || a == 2 || …` is fine). Far beyond any hand-written program, and well inside what
+ * the parser, the compiler and V8's own parser of the generated code can take.
+ */
+export const MAX_DEPTH = 256;
+
+/** Is `child`, the left operand of `parent`, part of a flat `&&`/`||` chain? */
+export function sameLogicalChain(parent: Expr, child: Expr): boolean {
+  return parent.kind === 'binary' && (parent.op === '&&' || parent.op === '||') && child.kind === 'binary' && child.op === parent.op;
+}
+
+/** The nesting depth of an expression (a flat `&&`/`||` chain counts once); iterative, so any tree can be measured. */
+export function exprDepth(root: Expr): { depth: number; deepest: Expr } {
+  let best = { depth: 0, deepest: root };
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [e, d] = stack.pop()!;
+    if (d > best.depth) best = { depth: d, deepest: e };
+    switch (e.kind) {
+      case 'member': stack.push([e.object, d + 1]); break;
+      case 'index': stack.push([e.object, d + 1], [e.index, d + 1]); break;
+      case 'unary': stack.push([e.operand, d + 1]); break;
+      case 'binary': stack.push([e.left, sameLogicalChain(e, e.left) ? d : d + 1], [e.right, d + 1]); break;
+      case 'cond': stack.push([e.test, d + 1], [e.then, d + 1], [e.else, d + 1]); break;
+      case 'call': for (const a of e.args) stack.push([a, d + 1]); break;
+      case 'array': for (const a of e.items) stack.push([a, d + 1]); break;
+      case 'object': for (const en of e.entries) stack.push([en.value, d + 1]); break;
+      default: break;
+    }
+  }
+  return best;
+}
 export function binaryPrecedence(op: BinaryOp): number {
   return BINARY[op]!.prec;
 }
 
 class Parser implements StageParser {
   private pos = 0;
+  /** how many nested expressions the parser is inside (guards its own recursion) */
+  private nesting = 0;
   constructor(readonly text: string, private readonly tokens: Token[]) {}
 
   peek(offset = 0): Token {
@@ -100,6 +137,24 @@ class Parser implements StageParser {
   }
   fail(message: string, span: Span): never {
     throw new UsageError(message, caret(this.text, span));
+  }
+  /** A program too deeply nested: the diagnostic shows the start of the place, not a line of 10,000 parentheses. */
+  private tooDeep(at: number): never {
+    const from = Math.max(0, at - 40);
+    const excerpt = this.text.slice(from, at + 40).replace(/\s/g, ' ');
+    throw new UsageError(
+      `expression nested too deeply (more than ${MAX_DEPTH} levels of parentheses, calls, operators or fields)`,
+      caret(excerpt, { start: at - from, end: at - from + 1 }),
+    );
+  }
+  /** Parse a nested part, counting the nesting so that the parser's own recursion stays bounded. */
+  private nested<T>(at: number, f: () => T): T {
+    if (++this.nesting > MAX_DEPTH) this.tooDeep(at);
+    try {
+      return f();
+    } finally {
+      this.nesting--;
+    }
   }
   spanFrom(start: number): Span {
     const prev = this.tokens[Math.max(0, this.pos - 1)]!;
@@ -163,15 +218,21 @@ class Parser implements StageParser {
   }
 
   expr(): Expr {
-    return this.ternary();
+    const outermost = this.nesting === 0;
+    const e = this.nested(this.peek().span.start, () => this.ternary());
+    if (outermost) {
+      const { depth, deepest } = exprDepth(e);
+      if (depth > MAX_DEPTH) this.tooDeep(deepest.span.start);
+    }
+    return e;
   }
 
   private ternary(): Expr {
     const test = this.binary(2);
     if (!this.accept('?')) return test;
-    const then = this.ternary();
+    const then = this.nested(this.peek().span.start, () => this.ternary());
     this.expect(':', "':' of the conditional `a ? b : c`");
-    const other = this.ternary();
+    const other = this.nested(this.peek().span.start, () => this.ternary());
     return { kind: 'cond', test, then, else: other, span: { start: test.span.start, end: other.span.end } };
   }
 
@@ -196,7 +257,7 @@ class Parser implements StageParser {
   private notExpr(minPrec: number): Expr {
     if (!this.isKeyword('not')) return this.unary();
     const start = this.next().span.start;
-    const operand = this.binary(Math.max(minPrec, PRECEDENCE.not + 1));
+    const operand = this.nested(start, () => this.binary(Math.max(minPrec, PRECEDENCE.not + 1)));
     return { kind: 'unary', op: 'not', operand, span: { start, end: operand.span.end } };
   }
 
@@ -204,7 +265,7 @@ class Parser implements StageParser {
     const t = this.peek();
     if (t.kind === 'punct' && (t.text === '!' || t.text === '-')) {
       this.next();
-      const operand = this.unary();
+      const operand = this.nested(t.span.start, () => this.unary());
       if (t.text === '-' && operand.kind === 'lit' && typeof operand.value === 'number' && operand.text === undefined) {
         return { kind: 'lit', value: -operand.value, span: { start: t.span.start, end: operand.span.end } };
       }
@@ -212,7 +273,7 @@ class Parser implements StageParser {
     }
     if (t.kind === 'ident' && t.text === 'not') {
       this.next();
-      const operand = this.binary(PRECEDENCE.not + 1);
+      const operand = this.nested(t.span.start, () => this.binary(PRECEDENCE.not + 1));
       return { kind: 'unary', op: 'not', operand, span: { start: t.span.start, end: operand.span.end } };
     }
     return this.postfix(this.primary());

@@ -61,8 +61,15 @@ export function printExpr(e: Expr): string {
       if (e.op === 'not') return `not ${wrap(e.operand, PRECEDENCE.not + 1)}`;
       return e.op + wrap(e.operand, PRECEDENCE.unary);
     case 'binary': {
+      // the left operands of a chain (`a || b || c`) are walked in a loop: a chain may be long
       const p = binaryPrecedence(e.op);
-      return `${wrap(e.left, p)} ${e.op} ${wrap(e.right, p + 1)}`;
+      const tail: string[] = [];
+      let left: Expr = e;
+      while (left.kind === 'binary' && binaryPrecedence(left.op) === p) {
+        tail.push(` ${left.op} ${wrap(left.right, p + 1)}`);
+        left = left.left;
+      }
+      return wrap(left, p) + tail.reverse().join('');
     }
     case 'cond':
       return `${wrap(e.test, PRECEDENCE.cond + 1)} ? ${printExpr(e.then)} : ${printExpr(e.else)}`;

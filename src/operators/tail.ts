@@ -13,14 +13,19 @@ export const tail = defineOperator<number>({
   parse: (p) => count(p, 'the number of records'),
   print: (n) => String(n),
   build(n) {
-    let ring: Event[] = new Array<Event>(n);
+    // grows to n as records arrive: n may be far larger than the input (tail 4294967296)
+    let ring: Event[] = [];
     let seen = 0;
     return {
       kind: 'stateful',
       holds: true,
       push(batch: Batch): Batch {
         if (n === 0) return [];
-        for (const ev of batch) ring[seen++ % n] = ev;
+        for (const ev of batch) {
+          if (ring.length < n) ring.push(ev);
+          else ring[seen % n] = ev;
+          seen++;
+        }
         return [];
       },
       end(): Batch {
@@ -32,7 +37,7 @@ export const tail = defineOperator<number>({
       snapshot: () => ({ ring: ring.slice(0, Math.min(seen, n)), seen }),
       restore(s) {
         const st = s as { ring: Event[]; seen: number };
-        ring = st.ring.concat(new Array<Event>(n - st.ring.length));
+        ring = st.ring.slice(0, n);
         seen = st.seen;
       },
     };

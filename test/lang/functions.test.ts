@@ -338,7 +338,7 @@ describe('strings', () => {
         const special = runImpl(specialized('extract', [undefined, re, ...(g === undefined ? [] : [undefined])]), ...args);
         expect(special).toEqual(generic);
       }), { numRuns: 2000 });
-    expect(() => spec('extract').specialize!([undefined, '('])).toThrow(/invalid regex '\('/);
+    expect(() => spec('extract').specialize!([undefined, '('])).toThrow(/invalid regex: \/\(\/: Unterminated group/);
     expect(() => spec('extract').specialize!([undefined, 5])).toThrow(/pattern must be a regex/);
     expect(() => spec('extract').specialize!([undefined, /(a)/, 2])).toThrow(/no group 2 \(it has groups 0-1\)/);
     expect(() => spec('extract').specialize!([undefined, /(?<x>a)/, 'y'])).toThrow(/no group "y" \(it has groups 0-1 and names x\)/);
