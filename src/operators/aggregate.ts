@@ -7,6 +7,8 @@ import type { StageParser } from '../lang/parser.js';
 import { columnName, pathText, printExpr, printNamed } from '../lang/print.js';
 import { groupKey, type Maybe } from '../lang/values.js';
 import { makeEvent, type Batch, type Event, type Value } from '../core/event.js';
+import { heapWatch, type HeapWatch } from '../core/memory.js';
+import { LimitError } from '../errors/errors.js';
 import { parseEmit, printEmit, type Emit } from './emit.js';
 import { putKey } from './paths.js';
 import { defineOperator, type BuildContext, type Stage, type StatefulStage } from './types.js';
@@ -96,8 +98,15 @@ export class Grouper {
   private readonly keyFns: Compiled[];
   readonly keyNames: string[];
   readonly aggNames: string[];
+  /** groups made and not yet released: what --max-state counts */
+  held = 0;
+  private readonly maxState: number;
+  private readonly heap: HeapWatch;
 
-  constructor(readonly args: AggregateArgs, ctx: BuildContext) {
+  /** `label`: the stage as the program says it, for the messages of a limit reached */
+  constructor(readonly args: AggregateArgs, ctx: BuildContext, readonly label: string = printAggregate(args)) {
+    this.maxState = ctx.maxState ?? Infinity;
+    this.heap = ctx.heap ?? heapWatch;
     this.specs = args.aggs.map((a) => aggregates.get(a.fn)!);
     this.argFns = args.aggs.map((a, i) => (this.specs[i]!.timeInput ? ctx.eventTime : a.arg ? ctx.compiler.value(a.arg) : null));
     this.keyFns = args.by.map((k) => ctx.compiler.value(k.expr));
@@ -106,7 +115,23 @@ export class Grouper {
   }
 
   fresh(keys: Maybe[]): Group {
+    if (++this.held > this.maxState) {
+      throw new LimitError(`${this.label}: more than ${this.maxState} groups held (--max-state ${this.maxState}; a group is a key, in each window it is in); ` +
+        'raise --max-state, or make fewer keys or windows');
+    }
+    if ((this.held & 4095) === 0) this.checkMemory();
     return { keys, accs: this.specs.map((s, i) => s.fresh(this.args.aggs[i]!.params, this.args.aggs[i]!.arg ? 1 : 0)), dirty: false };
+  }
+
+  /** Groups that are gone (windows fired, sessions merged, a result made and dropped). */
+  release(n: number): void {
+    this.held -= n;
+  }
+
+  /** Stop (LimitError) when the heap is nearly full after a GC, naming this stage and its groups. */
+  checkMemory(): void {
+    const live = this.heap.full();
+    if (live !== null) throw new LimitError(memoryMessage(this.heap, live, this.label, this.held));
   }
 
   /** The event's group key (a Map key) and key values. */
@@ -199,6 +224,12 @@ export class Grouper {
   }
 }
 
+/** The message of a run stopped because the heap is nearly full. */
+export function memoryMessage(heap: HeapWatch, live: number, label: string, groups: number | null): string {
+  return `${label}: out of memory: ${groups === null ? '' : `${groups} groups held, `}the heap is at ${heap.describe(live)}; ` +
+    'hold fewer keys or windows, or give Node more heap (NODE_OPTIONS=--max-old-space-size=MB); --max-state N stops at N groups';
+}
+
 const RESULT_SOURCE = { name: '(aggregate)' };
 
 export const aggregate = defineOperator<AggregateArgs>({
@@ -233,6 +264,8 @@ export const aggregate = defineOperator<AggregateArgs>({
     const stage: StatefulStage = {
       kind: 'stateful',
       holds: true,
+      label: grouper.label,
+      stateSize: () => table.size,
       push(batch: Batch): Batch {
         if (batch.length > 0) lastTimestamp = batch[batch.length - 1]!.timestamp;
         if (args.emit.mode === 'changes') {

@@ -11,6 +11,7 @@ import { buildStages } from '../operators/pipeline.js';
 import type { BuildContext, Stage, TimeOptions } from '../operators/types.js';
 import type { Event } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
+import type { HeapWatch } from '../core/memory.js';
 
 export interface ProgramHooks {
   bad(ev: Event, reason: string): void;
@@ -24,6 +25,10 @@ export interface CompileOptions {
   time: TimeOptions;
   idleMs: number | null;
   idlePartitionMs: number | null;
+  /** --max-state */
+  maxState?: number;
+  /** the memory watch (tests give one with a small limit); default: the process's */
+  heap?: HeapWatch;
 }
 
 export interface CompiledProgram {
@@ -56,6 +61,8 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     idleMs: opts.idleMs,
     idlePartitionMs: opts.idlePartitionMs,
     warn: (message) => hooks.warn(message),
+    maxState: opts.maxState,
+    heap: opts.heap,
   };
   const stages = buildStages(program, ctx);
   return {
