@@ -314,7 +314,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
   const fmt = baseCtx.time.out === 'epoch_ms' ? (ms: number): Value => ms : (ms: number): Value => formatIso(ms);
   const early = w.emit.mode !== 'final';
   const result = (start: number, end: number, g: Group, final: boolean): Event => {
-    for (const a of g.accs) a.setSpan?.(end - start);
+    for (const a of grouper.accsOf(g)) a.setSpan?.(end - start);
     g.dirty = false;
     const value = grouper.result(g, [['window_start', fmt(start)], ['window_end', fmt(end)]], early ? [['final', final]] : undefined);
     return makeEvent(value, undefined, RESULT_SOURCE, 0, end);
