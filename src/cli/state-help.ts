@@ -43,7 +43,8 @@ export const STATE_RULES: [string, string][] = [
     'each window it is in (a record of a sliding window is in SIZE/SLIDE of them), a session, a count window filling. ' +
     'Without it, the bound is the memory: every 4096 new groups and every 50 ms between batches the heap is looked at, and ' +
     'when, after a full garbage collection, 75% of the heap limit is still in use, the run stops (give Node more with ' +
-    'NODE_OPTIONS=--max-old-space-size=MB; a heap under about 64 MB is too small to be guarded). A sliding window spec ' +
+    'NODE_OPTIONS=--max-old-space-size=MB; a heap under about 64 MB is too small to be guarded). Under ulimit -v the heap ' +
+    'may have what it uses at the start and half the address space left then, when that is less. A sliding window spec ' +
     'that puts a record in more than 10000 windows is refused before the first record (exit 2).'],
   ['Kafka',
     'Offsets are committed at checkpoints only. A program that keeps records (windows, aggregates, sort, tail, top) read ' +

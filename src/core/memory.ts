@@ -9,6 +9,7 @@
 
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { readFileSync } from 'node:fs';
 
 /** Stop when, after a full GC, this share of the old generation's limit is still in use. */
 export const HEAP_STOP_SHARE = 0.75;
@@ -20,21 +21,25 @@ export const HEAP_STOP_SHARE = 0.75;
 const YOUNG_GENERATION = 48 * 1048576;
 
 export class HeapWatch {
-  /** the old generation's limit in bytes (--max-old-space-size) */
-  readonly limit: number;
-  private readonly stopAt: number;
+  private bound: { bytes: number; what: string } | null = null;
+  private stopAt = Infinity;
   /** used_heap_size above which a GC is forced to see what is live */
-  private checkAt: number;
+  private checkAt = Infinity;
   private collect: (() => void) | null = null;
 
-  constructor(limit = oldGenerationLimit()) {
-    this.limit = limit;
-    this.stopAt = limit * HEAP_STOP_SHARE;
-    this.checkAt = this.stopAt;
+  /** `limit`: the heap limit in bytes (tests); by default V8's, or less under ulimit -v, found at the first check */
+  constructor(limit?: number) {
+    if (limit !== undefined) this.setBound({ bytes: limit, what: 'limit' });
+  }
+
+  /** the heap's limit in bytes */
+  get limit(): number {
+    return this.bounds().bytes;
   }
 
   /** Null while there is room; else the live heap in bytes, which is over HEAP_STOP_SHARE of the limit. */
   full(): number | null {
+    this.bounds();
     const used = v8.getHeapStatistics().used_heap_size;
     if (used < this.checkAt) return null;
     this.collect ??= fullGc();
@@ -47,13 +52,53 @@ export class HeapWatch {
 
   /** "173 MB of its 232 MB limit" */
   describe(live: number): string {
-    return `${mb(live)} MB of its ${mb(this.limit)} MB limit`;
+    const b = this.bounds();
+    return `${mb(live)} MB of its ${mb(b.bytes)} MB ${b.what}`;
   }
+
+  /** How to give the run more memory. */
+  advice(): string {
+    return this.bounds().what === 'limit' ? 'give Node more heap (NODE_OPTIONS=--max-old-space-size=MB)' : 'raise ulimit -v';
+  }
+
+  private bounds(): { bytes: number; what: string } {
+    return this.bound ?? this.setBound(processBound());
+  }
+
+  private setBound(b: { bytes: number; what: string }): { bytes: number; what: string } {
+    this.bound = b;
+    this.stopAt = this.checkAt = b.bytes * HEAP_STOP_SHARE;
+    return b;
+  }
+}
+
+/** The heap's limit: V8's old generation, or what `ulimit -v` leaves room for when that is less. */
+function processBound(): { bytes: number; what: string } {
+  const heap = oldGenerationLimit();
+  const space = addressSpaceRoom();
+  return space < heap ? { bytes: space, what: 'share of the address space left by ulimit -v' } : { bytes: heap, what: 'limit' };
 }
 
 function oldGenerationLimit(): number {
   const all = v8.getHeapStatistics().heap_size_limit;
   return all > 2 * YOUNG_GENERATION ? all - YOUNG_GENERATION : all;
+}
+
+/**
+ * Under a limit on the address space (ulimit -v, Linux), V8 cannot grow the heap past it and the
+ * process dies of a failed allocation: the heap may have what is in use now and half the room left
+ * (the rest for V8's own reservations, buffers and the output). Infinity without such a limit.
+ */
+function addressSpaceRoom(): number {
+  try {
+    const max = /^Max address space\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    const size = /^VmSize:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (max === null || size === null) return Infinity;
+    const room = Math.max(0, Number(max[1]) - Number(size[1]) * 1024);
+    return v8.getHeapStatistics().used_heap_size + room / 2;
+  } catch {
+    return Infinity;
+  }
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1048576);

@@ -266,7 +266,7 @@ export class Grouper {
 /** The message of a run stopped because the heap is nearly full. */
 export function memoryMessage(heap: HeapWatch, live: number, label: string, groups: number | null): string {
   return `${label}: out of memory: ${groups === null ? '' : `${groups} groups held, `}the heap is at ${heap.describe(live)}; ` +
-    'hold fewer keys or windows, or give Node more heap (NODE_OPTIONS=--max-old-space-size=MB); --max-state N stops at N groups';
+    `hold fewer keys or windows, or ${heap.advice()}; --max-state N stops at N groups`;
 }
 
 const RESULT_SOURCE = { name: '(aggregate)' };
