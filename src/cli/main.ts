@@ -152,6 +152,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const idleMs = positiveDurationOption(opts.idle, '--idle');
   const idlePartitionMs = positiveDurationOption(opts.idlePartition, '--idle-partition');
   const checkpointMs = positiveDurationOption(opts.checkpointEvery, '--checkpoint-every')!;
+  const maxState = opts.maxState === undefined ? undefined : Number(opts.maxState);
+  if (maxState !== undefined && !(Number.isSafeInteger(maxState) && maxState > 0)) throw new UsageError(`--max-state takes a number of groups such as 1000000, not '${opts.maxState}'`);
   if (opts.late === 'dead-letter' && opts.deadLetter === undefined) throw new UsageError('--late dead-letter needs --dead-letter PATH');
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
@@ -162,6 +164,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     idleMs,
     idlePartitionMs,
     vars,
+    maxState,
   }, stats, {
     warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),

@@ -61,6 +61,9 @@ export const optionTable: readonly OptionSpec[] = [
       'That is correct when the topic is keyed by the aggregate\'s key; a key spread over several partitions gives one partial result per partition (re-key with --to kafka:... --key K first)' },
   { flags: '--checkpoint-every <duration>', key: 'checkpointEvery', group: 'state', default: '10s',
     help: 'with --state: how often to checkpoint (also at every clean stop); Kafka offsets are committed only then' },
+  { flags: '--max-state <n>', key: 'maxState', group: 'state',
+    help: 'the most groups one stage may hold (a key of an aggregate, a key in each window it is in, a session); more stops the run with exit 75, naming the stage. ' +
+      'Without it the limit is the memory: a stage stops the run (exit 75) when, after a full garbage collection, 75% of the heap (--max-old-space-size) is still in use' },
   { flags: '--late <policy>', key: 'late', group: 'errors', choices: ['drop', 'dead-letter'], default: 'drop',
     help: 'records too late for their windows: drop (counted in --stats) or dead-letter (needs --dead-letter)' },
   { flags: '--on-error <policy>', key: 'onError', group: 'errors', choices: ['fail', 'skip', 'warn'], default: 'fail',
@@ -114,6 +117,7 @@ export interface CliOptions {
   idlePartition?: string;
   state?: string;
   checkpointEvery: string;
+  maxState?: string;
   late: 'drop' | 'dead-letter';
   brokers?: string;
   offset?: string;

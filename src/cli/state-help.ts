@@ -37,6 +37,15 @@ export const STATE_RULES: [string, string][] = [
     'inode in the same directory and read to its end before the new one; when it is gone, a warning says from which byte ' +
     'it went unread, and a file truncated or rewritten is read from its start with a warning. gzip files resume by ' +
     'decompressing and skipping. stdin cannot be read again: the state carries over and the new stdin is read from its start.'],
+  ['Limits',
+    'The state a run holds is bounded, and reaching a bound stops the run with exit 75 and a message that names the stage ' +
+    'and the figure; nothing is written for the groups held. --max-state N counts groups: a key of an aggregate, a key in ' +
+    'each window it is in (a record of a sliding window is in SIZE/SLIDE of them), a session, a count window filling. ' +
+    'Without it, the bound is the memory: every 4096 new groups and every 50 ms between batches the heap is looked at, and ' +
+    'when, after a full garbage collection, 75% of the heap limit is still in use, the run stops (give Node more with ' +
+    'NODE_OPTIONS=--max-old-space-size=MB; a heap under about 64 MB is too small to be guarded). Under ulimit -v the heap ' +
+    'may have what it uses at the start and half the address space left then, when that is less. A sliding window spec ' +
+    'that puts a record in more than 10000 windows is refused before the first record (exit 2).'],
   ['Kafka',
     'Offsets are committed at checkpoints only. A program that keeps records (windows, aggregates, sort, tail, top) read ' +
     'with --group but without --state prints a warning: its offsets are committed only when sluice ends, so a crash reads ' +

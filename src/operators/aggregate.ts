@@ -7,6 +7,8 @@ import type { StageParser } from '../lang/parser.js';
 import { columnName, pathText, printExpr, printNamed } from '../lang/print.js';
 import { groupKey, type Maybe } from '../lang/values.js';
 import { makeEvent, type Batch, type Event, type Value } from '../core/event.js';
+import { heapWatch, type HeapWatch } from '../core/memory.js';
+import { LimitError } from '../errors/errors.js';
 import { parseEmit, printEmit, type Emit } from './emit.js';
 import { putKey } from './paths.js';
 import { defineOperator, type BuildContext, type Stage, type StatefulStage } from './types.js';
@@ -76,9 +78,16 @@ export function printAggregate(a: AggregateArgs): string {
   return aggs.join(', ') + (a.by.length ? ` by ${a.by.map(printNamed).join(', ')}` : '') + (emit ? ` ${emit}` : '');
 }
 
+/**
+ * A group: its key values and its accumulators. With one key and one aggregate (the common case)
+ * they are held as they are, without an array each, which is a third of a group's memory: read
+ * them through Grouper.keysOf and Grouper.accsOf.
+ */
 export interface Group {
-  keys: Maybe[];
-  accs: Accumulator[];
+  /** one key's value, or the values of several (or none) in an array */
+  k: Maybe | Maybe[];
+  /** the one accumulator, or several in an array */
+  a: Accumulator | Accumulator[];
   /** changed since it was last emitted (for emit every / emit changes) */
   dirty: boolean;
 }
@@ -96,17 +105,56 @@ export class Grouper {
   private readonly keyFns: Compiled[];
   readonly keyNames: string[];
   readonly aggNames: string[];
+  /** groups made and not yet released: what --max-state counts */
+  held = 0;
+  private readonly maxState: number;
+  private readonly heap: HeapWatch;
 
-  constructor(readonly args: AggregateArgs, ctx: BuildContext) {
+  /** `label`: the stage as the program says it, for the messages of a limit reached */
+  constructor(readonly args: AggregateArgs, ctx: BuildContext, readonly label: string = printAggregate(args)) {
+    this.maxState = ctx.maxState ?? Infinity;
+    this.heap = ctx.heap ?? heapWatch;
     this.specs = args.aggs.map((a) => aggregates.get(a.fn)!);
     this.argFns = args.aggs.map((a, i) => (this.specs[i]!.timeInput ? ctx.eventTime : a.arg ? ctx.compiler.value(a.arg) : null));
     this.keyFns = args.by.map((k) => ctx.compiler.value(k.expr));
     this.keyNames = args.by.map(columnName);
     this.aggNames = args.aggs.map((a) => a.name);
+    this.oneKey = this.keyFns.length === 1;
+    this.oneAgg = this.specs.length === 1;
+  }
+
+  private readonly oneKey: boolean;
+  private readonly oneAgg: boolean;
+
+  /** The key values of a group, in `by` order. */
+  keysOf(g: Group): Maybe[] {
+    return this.oneKey ? [g.k as Maybe] : (g.k as Maybe[]);
+  }
+
+  /** The accumulators of a group, in aggregate order. */
+  accsOf(g: Group): Accumulator[] {
+    return this.oneAgg ? [g.a as Accumulator] : (g.a as Accumulator[]);
   }
 
   fresh(keys: Maybe[]): Group {
-    return { keys, accs: this.specs.map((s, i) => s.fresh(this.args.aggs[i]!.params, this.args.aggs[i]!.arg ? 1 : 0)), dirty: false };
+    if (++this.held > this.maxState) {
+      throw new LimitError(`${this.label}: more than ${this.maxState} groups held (--max-state ${this.maxState}; a group is a key, in each window it is in); ` +
+        'raise --max-state, or make fewer keys or windows');
+    }
+    if ((this.held & 4095) === 0) this.checkMemory();
+    const accs = this.specs.map((s, i) => s.fresh(this.args.aggs[i]!.params, this.args.aggs[i]!.arg ? 1 : 0));
+    return { k: this.oneKey ? keys[0] : keys, a: this.oneAgg ? accs[0]! : accs, dirty: false };
+  }
+
+  /** Groups that are gone (windows fired, sessions merged, a result made and dropped). */
+  release(n: number): void {
+    this.held -= n;
+  }
+
+  /** Stop (LimitError) when the heap is nearly full after a GC, naming this stage and its groups. */
+  checkMemory(): void {
+    const live = this.heap.full();
+    if (live !== null) throw new LimitError(memoryMessage(this.heap, live, this.label, this.held));
   }
 
   /** The event's group key (a Map key) and key values. */
@@ -125,10 +173,16 @@ export class Grouper {
 
   /** Feed one event to a group's accumulators. */
   addTo(g: Group, ev: Event): void {
-    const accs = g.accs;
     const fns = this.argFns;
     const v = ev.value;
     const seq = this.seq++;
+    if (this.oneAgg) {
+      const f = fns[0];
+      (g.a as Accumulator).add(f ? f(v, ev) : null, seq);
+      g.dirty = true;
+      return;
+    }
+    const accs = g.a as Accumulator[];
     for (let i = 0; i < accs.length; i++) {
       const f = fns[i];
       accs[i]!.add(f ? f(v, ev) : null, seq);
@@ -138,11 +192,17 @@ export class Grouper {
 
   /** Add one event to its group in `table` (created on first sight, so Map order is first appearance). */
   add(table: Map<unknown, Group>, ev: Event): Group {
-    const { key, keys } = this.keyOf(ev);
-    let g = table.get(key);
-    if (g === undefined) {
-      g = this.fresh(keys);
-      table.set(key, g);
+    let g: Group | undefined;
+    if (this.oneKey) {
+      // one key: no garbage per record for its key values
+      const k = this.keyFns[0]!(ev.value, ev);
+      const key = groupKey(k);
+      g = table.get(key);
+      if (g === undefined) table.set(key, (g = this.fresh([k])));
+    } else {
+      const { key, keys } = this.keyOf(ev);
+      g = table.get(key);
+      if (g === undefined) table.set(key, (g = this.fresh(keys)));
     }
     this.addTo(g, ev);
     return g;
@@ -150,13 +210,14 @@ export class Grouper {
 
   /** A group as plain data for a checkpoint (the accumulators' save()). */
   saveGroup(g: Group): SavedGroup {
-    return { keys: g.keys, accs: g.accs.map((a) => a.save!()), dirty: g.dirty };
+    return { keys: this.keysOf(g), accs: this.accsOf(g).map((a) => a.save!()), dirty: g.dirty };
   }
 
   /** A group back from saveGroup(): fresh accumulators loaded with the saved states. */
   loadGroup(s: SavedGroup): Group {
     const g = this.fresh(s.keys);
-    for (let i = 0; i < g.accs.length; i++) g.accs[i]!.load!(s.accs[i]);
+    const accs = this.accsOf(g);
+    for (let i = 0; i < accs.length; i++) accs[i]!.load!(s.accs[i]);
     g.dirty = s.dirty;
     return g;
   }
@@ -181,7 +242,9 @@ export class Grouper {
 
   /** Fold `from` into `into` (session windows merging). */
   merge(into: Group, from: Group): void {
-    for (let i = 0; i < into.accs.length; i++) into.accs[i]!.merge(from.accs[i]!);
+    const to = this.accsOf(into);
+    const other = this.accsOf(from);
+    for (let i = 0; i < to.length; i++) to[i]!.merge(other[i]!);
     into.dirty = true;
   }
 
@@ -190,13 +253,20 @@ export class Grouper {
     const o: { [k: string]: Value } = {};
     if (prefix) for (const [k, v] of prefix) putKey(o, k, v);
     for (let i = 0; i < this.keyNames.length; i++) {
-      const k = g.keys[i];
+      const k = this.oneKey ? (g.k as Maybe) : (g.k as Maybe[])[i];
       putKey(o, this.keyNames[i]!, k === undefined ? null : k);
     }
-    for (let i = 0; i < g.accs.length; i++) putKey(o, this.aggNames[i]!, g.accs[i]!.result());
+    const accs = this.accsOf(g);
+    for (let i = 0; i < accs.length; i++) putKey(o, this.aggNames[i]!, accs[i]!.result());
     if (suffix) for (const [k, v] of suffix) putKey(o, k, v);
     return o;
   }
+}
+
+/** The message of a run stopped because the heap is nearly full. */
+export function memoryMessage(heap: HeapWatch, live: number, label: string, groups: number | null): string {
+  return `${label}: out of memory: ${groups === null ? '' : `${groups} groups held, `}the heap is at ${heap.describe(live)}; ` +
+    `hold fewer keys or windows, or ${heap.advice()}; --max-state N stops at N groups`;
 }
 
 const RESULT_SOURCE = { name: '(aggregate)' };
@@ -233,6 +303,8 @@ export const aggregate = defineOperator<AggregateArgs>({
     const stage: StatefulStage = {
       kind: 'stateful',
       holds: true,
+      label: grouper.label,
+      stateSize: () => table.size,
       push(batch: Batch): Batch {
         if (batch.length > 0) lastTimestamp = batch[batch.length - 1]!.timestamp;
         if (args.emit.mode === 'changes') {

@@ -8,6 +8,7 @@ import type { Batch, Event, PartitionChange, Value } from '../core/event.js';
 
 export type { PartitionChange } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
+import type { HeapWatch } from '../core/memory.js';
 
 /**
  * A stage that maps a batch to a batch with no memory between records (where, select, set,
@@ -58,6 +59,10 @@ export interface StatefulStage {
    * arrays rather than copies.
    */
   snapshot(): unknown;
+  /** the stage's program text, for messages that name it (--max-state, memory) */
+  readonly label?: string;
+  /** how many groups it holds now (a key of an aggregate, a key in a window, a session): what --max-state counts */
+  stateSize?(): number;
   /** load a snapshot taken by the same stage of the same program, before any record */
   restore(state: unknown): void;
 }
@@ -93,6 +98,10 @@ export interface BuildContext {
   idlePartitionMs: number | null;
   /** a warning on stderr (once per cause; the stage keeps count) */
   warn(message: string): void;
+  /** --max-state: the most groups one stage may hold (undefined: no count limit, only the memory) */
+  maxState?: number;
+  /** the memory watch (tests give one with a small limit); default: the process's */
+  heap?: HeapWatch;
 }
 
 export type OperatorKind = 'stateless' | 'stateful' | 'aggregate';

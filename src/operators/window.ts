@@ -10,8 +10,10 @@ import { formatIso } from '../time/format.js';
 import { SessionWindows, type SavedSessions } from '../time/session.js';
 import { SlidingWindows } from '../time/sliding.js';
 import { TumblingWindows } from '../time/tumbling.js';
+import { MAX_WINDOWS_PER_RECORD, windowsPerRecord } from '../time/windows.js';
+import { formatDuration } from '../time/duration.js';
 import { WALL_CLOCK, Watermarks, type PartitionMark, type SavedWatermarks } from '../time/watermark.js';
-import { Grouper, type AggregateArgs, type Group, type SavedGroup } from './aggregate.js';
+import { Grouper, printAggregate, type AggregateArgs, type Group, type SavedGroup } from './aggregate.js';
 import { eventTimeReader } from './event-time.js';
 import { parseEmit, positiveDuration, printEmit, type Dur, type Emit } from './emit.js';
 import { count } from './head.js';
@@ -45,6 +47,11 @@ function parseWindow(p: StageParser): WindowArgs {
       args.slide = positiveDuration(p, 'the slide');
       if (args.slide.ms > args.size.ms) {
         p.fail('the slide must not be longer than the window: records between windows would belong to none', p.spanFrom(k.span.start));
+      }
+      if (windowsPerRecord(args.size.ms, args.slide.ms) > MAX_WINDOWS_PER_RECORD) {
+        const least = formatDuration(Math.ceil(args.size.ms / MAX_WINDOWS_PER_RECORD));
+        p.fail(`window sliding ${args.size.text} every ${args.slide.text} puts each record in ${windowsPerRecord(args.size.ms, args.slide.ms)} windows; ` +
+          `at most ${MAX_WINDOWS_PER_RECORD} are allowed: make the slide at least ${least}`, p.spanFrom(k.span.start));
       }
       break;
     case 'session':
@@ -103,7 +110,7 @@ export const window = defineOperator<WindowArgs>({
   description:
     'Groups records into windows for the aggregate stage right after it: `window tumbling 1m on ts | count() by service`. ' +
     '`tumbling SIZE`: [k·SIZE, (k+1)·SIZE) aligned to the Unix epoch in UTC. ' +
-    '`sliding SIZE every SLIDE`: windows starting at multiples of SLIDE; a record is in every window that holds it. ' +
+    '`sliding SIZE every SLIDE`: windows starting at multiples of SLIDE; a record is in every window that holds it (SIZE/SLIDE of them, at most ' + MAX_WINDOWS_PER_RECORD + ': a spec with more is refused). ' +
     '`session GAP`: per key, grows while records come less than GAP apart, merges when a record bridges two sessions; a session is [first, last + GAP). ' +
     '`count N [every M]`: per key, every N records (the last N, every M records, with every); a partial window is written at the end of input. ' +
     '`on FIELD` reads event time from FIELD (ISO-8601/RFC 3339, epoch s/ms/µs/ns by magnitude, nginx/apache and syslog stamps; --tz, --time-format); without it, @timestamp (arrival time). ' +
@@ -196,7 +203,10 @@ function fixedWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
     },
     nextEnd: () => panes.nextEnd,
     fire(mark, out) {
-      for (const pane of panes.fire(mark)) for (const g of pane.state.values()) out.push(result(pane.start, pane.end, g, true));
+      for (const pane of panes.fire(mark)) {
+        for (const g of pane.state.values()) out.push(result(pane.start, pane.end, g, true));
+        grouper.release(pane.state.size);
+      }
     },
     early(out) {
       for (const pane of panes.open()) for (const g of pane.state.values()) if (g.dirty) out.push(result(pane.start, pane.end, g, false));
@@ -208,7 +218,10 @@ function fixedWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
 
 /** Session windows: one group per session. */
 function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
-  const sessions = new SessionWindows<Group, Maybe[]>(w.size!.ms, (keys) => grouper.fresh(keys), (into, from) => grouper.merge(into, from));
+  const sessions = new SessionWindows<Group, Maybe[]>(w.size!.ms, (keys) => grouper.fresh(keys), (into, from) => {
+    grouper.merge(into, from);
+    grouper.release(1);
+  });
   const changes = w.emit.mode === 'changes';
   return {
     add(ev, t, mark, out) {
@@ -221,7 +234,9 @@ function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring 
     },
     nextEnd: () => sessions.nextEnd,
     fire(mark, out) {
-      for (const s of sessions.fire(mark)) out.push(result(s.start, s.end, s.state, true));
+      const due = sessions.fire(mark);
+      for (const s of due) out.push(result(s.start, s.end, s.state, true));
+      grouper.release(due.length);
     },
     early(out) {
       for (const s of sessions.open()) if (s.state.dirty) out.push(result(s.start, s.end, s.state, false));
@@ -248,6 +263,7 @@ function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: {
     }
     counts.close(win);
     out.push(result(first, win.last, g, true));
+    grouper.release(1);
   };
   return {
     add(ev, t, _mark, out) {
@@ -293,11 +309,12 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
   const timeOf = w.on !== null ? eventTimeReader(w.on, baseCtx, 'window') : (ev: Event) => ev.timestamp;
   const current = { t: 0 };
   const ctx: BuildContext = { ...baseCtx, eventTime: () => current.t };
-  const grouper = new Grouper(agg, ctx);
+  const label = `window ${printWindow(w)} | ${printAggregate(agg)}`;
+  const grouper = new Grouper(agg, ctx, label);
   const fmt = baseCtx.time.out === 'epoch_ms' ? (ms: number): Value => ms : (ms: number): Value => formatIso(ms);
   const early = w.emit.mode !== 'final';
   const result = (start: number, end: number, g: Group, final: boolean): Event => {
-    for (const a of g.accs) a.setSpan?.(end - start);
+    for (const a of grouper.accsOf(g)) a.setSpan?.(end - start);
     g.dirty = false;
     const value = grouper.result(g, [['window_start', fmt(start)], ['window_end', fmt(end)]], early ? [['final', final]] : undefined);
     return makeEvent(value, undefined, RESULT_SOURCE, 0, end);
@@ -373,6 +390,8 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
   const stage: StatefulStage = {
     kind: 'stateful',
     holds: true,
+    label,
+    stateSize: () => grouper.held,
     push(batch: Batch): Batch {
       const out: Batch = [];
       const now = Date.now();

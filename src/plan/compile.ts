@@ -12,6 +12,7 @@ import { fieldWatch, inputFieldsRead } from './field-watch.js';
 import type { BuildContext, Stage, TimeOptions } from '../operators/types.js';
 import type { Event, Value } from '../core/event.js';
 import type { Stats } from '../core/stats.js';
+import type { HeapWatch } from '../core/memory.js';
 
 export interface ProgramHooks {
   bad(ev: Event, reason: string): void;
@@ -27,6 +28,10 @@ export interface CompileOptions {
   idlePartitionMs: number | null;
   /** --arg and --argjson: the program's $NAME values */
   vars?: ReadonlyMap<string, Value>;
+  /** --max-state */
+  maxState?: number;
+  /** the memory watch (tests give one with a small limit); default: the process's */
+  heap?: HeapWatch;
 }
 
 export interface CompiledProgram {
@@ -64,6 +69,8 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     idleMs: opts.idleMs,
     idlePartitionMs: opts.idlePartitionMs,
     warn: (message) => hooks.warn(message),
+    maxState: opts.maxState,
+    heap: opts.heap,
   };
   // the misspelt-field warning: one watch shared by every copy of the stages
   const fields = inputFieldsRead(program, new Set(opts.vars?.keys() ?? []));

@@ -17,7 +17,9 @@
 // record that the process given the partition next restores before reading it (see
 // assignPartitions and checkpointTasks).
 
-import { DataError, UsageError } from '../errors/errors.js';
+import { DataError, LimitError, UsageError } from '../errors/errors.js';
+import { heapWatch } from '../core/memory.js';
+import { memoryMessage } from '../operators/aggregate.js';
 import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '../formats/types.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
 import type { DeadLetterSink } from '../sinks/dead-letter.js';
@@ -585,6 +587,7 @@ export class Executor {
       this.deadLetterRoom = null;
       await room;
     }
+    await this.breathe(stages);
     if (this.stop || plan.sink.closed || plan.interrupted()) return true;
     for (let i = stages.length - 1; i >= 0; i--) {
       const s = stages[i]!;
@@ -597,6 +600,26 @@ export class Executor {
       }
     }
     return false;
+  }
+
+  private lastBreath = performance.now();
+
+  /**
+   * Between batches, at most every 50 ms: stop (LimitError) when the heap is nearly full, naming
+   * the stage that holds the most, and give the event loop a turn, so that SIGINT, SIGTERM and
+   * timers are heard while a long run of batches comes without waiting for input.
+   */
+  private async breathe(stages: Stage[]): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastBreath < 50) return;
+    const live = heapWatch.full();
+    if (live !== null) {
+      let holder: StatefulStage | null = null;
+      for (const s of stages) if (s.kind === 'stateful' && (holder === null || (s.stateSize?.() ?? 0) > (holder.stateSize?.() ?? 0))) holder = s;
+      throw new LimitError(memoryMessage(heapWatch, live, holder?.label ?? 'the program', holder?.stateSize?.() ?? null));
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    this.lastBreath = performance.now();
   }
 
   /** End of input: flush a task's stages from `from` on, each flush flowing through the later stages. */

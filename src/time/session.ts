@@ -3,6 +3,11 @@
 // session is due once the watermark reaches its end, and is then gone. The state of a session
 // belongs to the caller (a group of accumulators), made from a seed (the key's values) and
 // merged through the functions it gives.
+//
+// The open sessions are also kept in a binary min-heap in firing order (end, start, first
+// arrival), each session knowing its place in it: a session that grows or merges moves in the
+// heap in O(log n), and firing takes the due sessions off its top, so a run with n open sessions
+// costs O(log n) per record instead of a scan of every key each time the watermark moves.
 
 /** An open session: its bounds, the caller's state, and the arrival number of its first record. */
 export interface Session<P> {
@@ -13,6 +18,16 @@ export interface Session<P> {
   firstSeq: number;
 }
 
+/** A session as the store keeps it: with its key and its place in the heap. */
+interface Held<P> extends Session<P> {
+  key: unknown;
+  at: number;
+}
+
+function before(a: Session<unknown>, b: Session<unknown>): boolean {
+  return a.end < b.end || (a.end === b.end && (a.start < b.start || (a.start === b.start && a.firstSeq < b.firstSeq)));
+}
+
 export type SavedSession<S> = [start: number, end: number, state: S, firstSeq: number];
 
 export interface SavedSessions<S> {
@@ -21,7 +36,9 @@ export interface SavedSessions<S> {
 }
 
 export class SessionWindows<P, K> {
-  private readonly byKey = new Map<unknown, Session<P>[]>();
+  private readonly byKey = new Map<unknown, Held<P>[]>();
+  /** every open session, a min-heap in firing order */
+  private readonly heap: Held<P>[] = [];
   /** the earliest end of an open session (Infinity: none) */
   nextEnd = Infinity;
   /** records seen so far, late ones included: the next record's arrival number */
@@ -32,6 +49,11 @@ export class SessionWindows<P, K> {
     private readonly make: (seed: K) => P,
     private readonly merge: (into: P, from: P) => void,
   ) {}
+
+  /** How many sessions are open. */
+  get size(): number {
+    return this.heap.length;
+  }
 
   /**
    * The session of `key` that a record at t joins, at the watermark `mark`: the open sessions it
@@ -44,8 +66,8 @@ export class SessionWindows<P, K> {
     const hi = t + this.gap;
     let list = this.byKey.get(key);
     // the open sessions it overlaps, in the list's order (one, nearly always)
-    let hit: Session<P> | null = null;
-    let hits: Session<P>[] | null = null;
+    let hit: Held<P> | null = null;
+    let hits: Held<P>[] | null = null;
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) {
         const o = list[i]!;
@@ -54,52 +76,61 @@ export class SessionWindows<P, K> {
         else (hits ??= [hit]).push(o);
       }
     }
-    let s: Session<P>;
+    let s: Held<P>;
     if (hit === null) {
       if (hi <= mark) return null;
-      s = { start: lo, end: hi, state: this.make(seed), firstSeq: seq };
+      s = { start: lo, end: hi, state: this.make(seed), firstSeq: seq, key, at: this.heap.length };
       if (list === undefined) this.byKey.set(key, (list = []));
       list.push(s);
+      this.heap.push(s);
+      this.up(s.at);
     } else if (hits === null) {
       s = hit;
-      s.start = Math.min(s.start, lo);
+      const start = s.start;
+      s.start = Math.min(start, lo);
       s.end = Math.max(s.end, hi);
+      // a later end moves it down, an earlier start (a late record) up
+      if (s.start < start) this.up(s.at);
+      this.down(s.at);
     } else {
       // a record bridging sessions: they merge into the earliest
       const keep = list!;
       hits.sort((a, b) => a.start - b.start);
       s = hits[0]!;
-      for (const o of hits.slice(1)) {
+      // the others leave the heap before s's place in it changes
+      let end = Math.max(s.end, hi);
+      let firstSeq = s.firstSeq;
+      for (let i = 1; i < hits.length; i++) {
+        const o = hits[i]!;
         this.merge(s.state, o.state);
-        s.end = Math.max(s.end, o.end);
-        s.firstSeq = Math.min(s.firstSeq, o.firstSeq);
+        end = Math.max(end, o.end);
+        firstSeq = Math.min(firstSeq, o.firstSeq);
         keep.splice(keep.indexOf(o), 1);
+        this.remove(o.at);
       }
       s.start = Math.min(s.start, lo);
-      s.end = Math.max(s.end, hi);
+      s.end = end;
+      s.firstSeq = firstSeq;
+      this.up(s.at);
+      this.down(s.at);
     }
-    if (s.end < this.nextEnd) this.nextEnd = s.end;
+    this.nextEnd = this.heap[0]!.end;
     return s;
   }
 
   /** Take out the sessions due at `mark` (end ≤ mark; Infinity: all), in firing order: end, start, first arrival. */
   fire(mark: number): Session<P>[] {
     const due: Session<P>[] = [];
-    let next = Infinity;
-    for (const [key, list] of this.byKey) {
-      const keep: Session<P>[] = [];
-      for (const s of list) {
-        if (s.end <= mark) due.push(s);
-        else {
-          keep.push(s);
-          if (s.end < next) next = s.end;
-        }
-      }
-      if (keep.length === 0) this.byKey.delete(key);
-      else if (keep.length !== list.length) this.byKey.set(key, keep);
+    const heap = this.heap;
+    while (heap.length > 0 && heap[0]!.end <= mark) {
+      const s = heap[0]!;
+      this.remove(0);
+      const list = this.byKey.get(s.key)!;
+      if (list.length === 1) this.byKey.delete(s.key);
+      else list.splice(list.indexOf(s), 1);
+      due.push(s);
     }
-    due.sort((a, b) => a.end - b.end || a.start - b.start || a.firstSeq - b.firstSeq);
-    this.nextEnd = next;
+    this.nextEnd = heap.length > 0 ? heap[0]!.end : Infinity;
     return due;
   }
 
@@ -118,13 +149,61 @@ export class SessionWindows<P, K> {
   /** Load what save() wrote into an empty store. */
   load<S>(saved: SavedSessions<S>, state: (s: S) => P): void {
     this.byKey.clear();
-    this.nextEnd = Infinity;
+    this.heap.length = 0;
     for (const [key, list] of saved.keys) {
       this.byKey.set(key, list.map(([start, end, s, firstSeq]) => {
-        if (end < this.nextEnd) this.nextEnd = end;
-        return { start, end, state: state(s), firstSeq };
+        const held: Held<P> = { start, end, state: state(s), firstSeq, key, at: this.heap.length };
+        this.heap.push(held);
+        this.up(held.at);
+        return held;
       }));
     }
+    this.nextEnd = this.heap.length > 0 ? this.heap[0]!.end : Infinity;
     this.arrivals = saved.arrivals;
+  }
+
+  // ---- the heap
+
+  private remove(i: number): void {
+    const heap = this.heap;
+    const last = heap.pop()!;
+    if (i === heap.length) return;
+    heap[i] = last;
+    last.at = i;
+    this.up(i);
+    this.down(last.at);
+  }
+
+  private up(i: number): void {
+    const heap = this.heap;
+    const s = heap[i]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent]!;
+      if (!before(s, p)) break;
+      heap[i] = p;
+      p.at = i;
+      i = parent;
+    }
+    heap[i] = s;
+    s.at = i;
+  }
+
+  private down(i: number): void {
+    const heap = this.heap;
+    const n = heap.length;
+    const s = heap[i]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && before(heap[c + 1]!, heap[c]!)) c++;
+      const child = heap[c]!;
+      if (!before(child, s)) break;
+      heap[i] = child;
+      child.at = i;
+      i = c;
+    }
+    heap[i] = s;
+    s.at = i;
   }
 }

@@ -25,3 +25,15 @@ export function slidingStarts(t: number, size: number, slide: number): number[] 
 export function overlaps(a: Interval, b: Interval): boolean {
   return a.start < b.end && b.start < a.end;
 }
+
+/**
+ * The most sliding windows one record may join (SIZE / SLIDE, rounded up): a spec beyond it is
+ * refused when the program is compiled, since each record would cost that many updates and the
+ * open windows that many groups per key (`sliding 1h every 1ms` is 3 600 000 per record).
+ */
+export const MAX_WINDOWS_PER_RECORD = 10_000;
+
+/** How many sliding windows of `size` every `slide` hold a point in time, at most. */
+export function windowsPerRecord(size: number, slide: number): number {
+  return Math.ceil(size / slide);
+}
