@@ -4,6 +4,7 @@
 // option or exit status.
 
 import { STATE_RULES } from './state-help.js';
+import { INPUT_RULES } from './input-help.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { aggregateList } from '../aggregates/index.js';
 import { exitStatuses } from '../errors/errors.js';
@@ -37,6 +38,8 @@ export function manPage(): string {
     "separates stages, so `sluice where 'status >= 500' then head 5` is `sluice 'where status >= 500 | head 5'`. " +
     'An INPUT is a path, - for stdin, or a gzip file (recognised by its first bytes); no INPUT reads stdin. ' +
     'Records that pass through a program unchanged are written as they were read.') + '\n';
+  m += '.SH INPUTS\n';
+  for (const [term, body] of INPUT_RULES) m += tp(term, body);
   m += '.SH STAGES\n';
   for (const op of operatorList) {
     const alias = op.aliases.length ? ` Alias: ${op.aliases.join(', ')}.` : '';

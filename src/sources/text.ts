@@ -8,10 +8,11 @@
 // end of a read, which a StringDecoder keeps to itself: they are read again after a restart.
 
 import { type createReadStream, fstat } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { access, constants, open, stat, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { DataError, UnavailableError, UsageError } from '../errors/errors.js';
+import { errnoCode, inputError } from './os-error.js';
 
 /**
  * Where an input is, as plain data for a checkpoint (v8.serialize, JSON).
@@ -104,6 +105,7 @@ async function* maybeGunzip(name: string, src: AsyncIterable<Buffer>, gzip: bool
   try {
     for await (const b of out) yield b as Buffer;
   } catch (e) {
+    if (errnoCode(e) !== null) throw e; // a read error, not the data
     throw new DataError(`${name}: gzip: ${(e as Error).message}`, name);
   }
 }
@@ -221,11 +223,9 @@ export async function checkReadable(path: string): Promise<void> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new UnavailableError(`cannot read '${path}': it is a directory`);
+    await access(path, constants.R_OK);
   } catch (e) {
-    if (e instanceof UnavailableError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UnavailableError(`cannot read '${path}': ${why}`);
+    throw inputError(path, e);
   }
 }
 
@@ -286,15 +286,19 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
   }
 
   async function* chunks(): AsyncGenerator<string> {
-    const f = fh ?? (await openFile());
-    fh = f;
-    if (closed) {
-      await f.close();
-      return;
+    try {
+      const f = fh ?? (await openFile());
+      fh = f;
+      if (closed) {
+        await f.close();
+        return;
+      }
+      const bytes = maybeGunzip(path, raw(f), gzip, (gz) => { gzip = gz; });
+      yield* decodeUtf8(skip > 0 ? skipped(bytes) : bytes, text);
+      done = true;
+    } catch (e) {
+      throw inputError(path, e);
     }
-    const bytes = maybeGunzip(path, raw(f), gzip, (gz) => { gzip = gz; });
-    yield* decodeUtf8(skip > 0 ? skipped(bytes) : bytes, text);
-    done = true;
   }
 
   return {
@@ -310,7 +314,7 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
     async resume(pos) {
       checkPath(path, pos);
       if (pos.ino === '') return []; // nothing had been read
-      const f = await openFile();
+      const f = await openFile().catch((e: unknown) => { throw inputError(path, e); });
       const refuse = async (why: string): Promise<never> => {
         await f.close();
         throw new UsageError(`'${path}' ${why}; ${AFRESH}`);
@@ -346,8 +350,16 @@ export function stdinInput(): ResumableInput {
   let done = false;
   const text = new Utf8Text();
   async function* chunks(): AsyncGenerator<string> {
-    yield* decodeUtf8(maybeGunzip('(stdin)', process.stdin as AsyncIterable<Buffer>, null, (gz) => { gzip = gz; }), text);
-    done = true;
+    try {
+      // Node ends a directory on stdin (`< dir`) quietly, as if it were empty
+      if (await new Promise<boolean>((resolve) => fstat(0, (err, st) => resolve(!err && st.isDirectory())))) {
+        throw new UnavailableError('cannot read stdin: it is a directory');
+      }
+      yield* decodeUtf8(maybeGunzip('(stdin)', process.stdin as AsyncIterable<Buffer>, null, (gz) => { gzip = gz; }), text);
+      done = true;
+    } catch (e) {
+      throw inputError('-', e);
+    }
   }
   return {
     name: '-',
