@@ -541,7 +541,9 @@ export class Executor {
     } catch (e) {
       if (plan.interrupted()) return true;
       if (e instanceof DataError && plan.onError !== 'fail') {
-        this.bad('', e.message.replace(/^[^:]*: /, ''), input.name === '-' ? '(stdin)' : input.name, 0);
+        // the source says where (file:line when it knows the line)
+        const where = e.message.startsWith(`${e.where}: `) ? e.where : input.name === '-' ? '(stdin)' : input.name;
+        this.bad('', e.message.startsWith(`${where}: `) ? e.message.slice(where.length + 2) : e.message.replace(/^[^:]*: /, ''), where, 0);
         return false;
       }
       throw e;

@@ -1,5 +1,6 @@
-// Byte sources for files and stdin, turned into UTF-8 text chunks. Gzip is recognised by
-// its magic bytes (whatever the file is called) and decompressed while streaming. Reads are
+// Byte sources for files and stdin, turned into UTF-8 text chunks. Compression (gzip, zstd) is
+// recognised by its magic bytes (whatever the file is called) and decompressed while streaming
+// (compression.ts). Reads are
 // pulled by the executor (for await), so a slow sink pauses the file or pipe: backpressure.
 //
 // Every input knows where the text it has yielded ends (position(), for checkpoints) and can
@@ -10,9 +11,9 @@
 import { type createReadStream, fstat } from 'node:fs';
 import { access, constants, open, stat, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
-import { Readable, pipeline } from 'node:stream';
-import { DataError, UnavailableError, UsageError } from '../errors/errors.js';
-import { errnoCode, inputError } from './os-error.js';
+import { UnavailableError, UsageError } from '../errors/errors.js';
+import { MAGIC_BYTES, decompress, sniffCodec } from './compression.js';
+import { inputError } from './os-error.js';
 
 /**
  * Where an input is, as plain data for a checkpoint (v8.serialize, JSON).
@@ -37,7 +38,7 @@ export interface InputPosition {
    */
   head: string;
   offset: number;
-  /** the content is gzip: `offset` counts decompressed bytes, and resume reads from the start and skips them */
+  /** the content is compressed (gzip or zstd; the name is older than zstd): `offset` counts decompressed bytes, and resume reads from the start and skips them */
   gzip: boolean;
   /** the input was read to its end (a file or stdin; never under --follow); a file may still grow */
   done: boolean;
@@ -71,43 +72,35 @@ export const CHUNK = 1 << 20;
 /** How many first bytes of a file a position keeps (InputPosition.head). */
 export const HEAD_BYTES = 64;
 
-function isGzip(b: Uint8Array): boolean {
-  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-}
-
 /**
- * Gunzip when `gzip` says so, or when it is null and the first bytes are gzip's magic number;
- * `found` learns which it was before the first bytes come out.
+ * Decompress when the first bytes say so (gzip, zstd; other codecs are refused by name), unless
+ * `compressed` is false (a plain file resumed); `found` learns whether it was compressed before
+ * the first bytes come out.
  */
-async function* maybeGunzip(name: string, src: AsyncIterable<Buffer>, gzip: boolean | null, found: (gzip: boolean) => void): AsyncGenerator<Buffer> {
+async function* maybeDecompress(name: string, src: AsyncIterable<Buffer>, compressed: boolean | null, found: (compressed: boolean) => void): AsyncGenerator<Buffer> {
   const it = src[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
+  // enough first bytes to tell every codec (a pipe may deliver fewer at first)
+  let head: Buffer | null = null;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) break;
+    head = head === null ? n.value : Buffer.concat([head, n.value]);
+    if (head.length >= MAGIC_BYTES) break;
+  }
+  if (head === null) return;
+  const first = head;
   const rest = async function* () {
-    yield first.value;
+    yield first;
     for (;;) {
       const n = await it.next();
       if (n.done) return;
       yield n.value;
     }
   };
-  const gz = gzip ?? isGzip(first.value);
-  found(gz);
-  if (!gz) {
-    yield* rest();
-    return;
-  }
-  const { createGunzip } = await import('node:zlib');
-  // pipeline, not pipe: when reading stops early (head N) the gunzip stream is destroyed, and
-  // the file under it must be closed too; a read error then reaches the loop below
-  const out = createGunzip({ chunkSize: 64 * 1024 });
-  pipeline(Readable.from(rest()), out, () => undefined);
-  try {
-    for await (const b of out) yield b as Buffer;
-  } catch (e) {
-    if (errnoCode(e) !== null) throw e; // a read error, not the data
-    throw new DataError(`${name}: gzip: ${(e as Error).message}`, name);
-  }
+  const codec = compressed === false ? null : sniffCodec(first);
+  found(codec !== null);
+  if (codec === null) yield* rest();
+  else yield* decompress(name, codec, rest());
 }
 
 /**
@@ -293,7 +286,7 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
         await f.close();
         return;
       }
-      const bytes = maybeGunzip(path, raw(f), gzip, (gz) => { gzip = gz; });
+      const bytes = maybeDecompress(path, raw(f), gzip, (gz) => { gzip = gz; });
       yield* decodeUtf8(skip > 0 ? skipped(bytes) : bytes, text);
       done = true;
     } catch (e) {
@@ -355,7 +348,7 @@ export function stdinInput(): ResumableInput {
       if (await new Promise<boolean>((resolve) => fstat(0, (err, st) => resolve(!err && st.isDirectory())))) {
         throw new UnavailableError('cannot read stdin: it is a directory');
       }
-      yield* decodeUtf8(maybeGunzip('(stdin)', process.stdin as AsyncIterable<Buffer>, null, (gz) => { gzip = gz; }), text);
+      yield* decodeUtf8(maybeDecompress('(stdin)', process.stdin as AsyncIterable<Buffer>, null, (gz) => { gzip = gz; }), text);
       done = true;
     } catch (e) {
       throw inputError('-', e);
