@@ -33,6 +33,7 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
   let first = new FirstBytes();
   let pos = 0;
   let text = new Utf8Text();
+  let replacedBefore = 0; // in the files read before this one
   let reading = false;
 
   /** Read `f` from `at` from now on. */
@@ -42,6 +43,7 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
     ino = String(st.ino);
     pos = at;
     first = new FirstBytes(head);
+    replacedBefore += text.replaced;
     text = new Utf8Text();
   }
 
@@ -161,6 +163,8 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
       if (fh !== null && !reading) void fh.close().catch(() => undefined);
     },
     position: () => ({ path, dev, ino, head: first.hex(), offset: pos - text.held, gzip: false, done: false }),
+    replaced: () => replacedBefore + text.replaced,
+    replacedLines: () => text.fragments.splice(0),
     async resume(saved) {
       checkPath(path, saved);
       if (saved.ino === '') return [];

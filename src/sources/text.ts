@@ -13,6 +13,7 @@ import { access, constants, open, stat, type FileHandle } from 'node:fs/promises
 import type { BigIntStats } from 'node:fs';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import { MAGIC_BYTES, decompress, sniffCodec } from './compression.js';
+import { encodingOf, Utf16Text, type Encoding, type TextBytes } from './encoding.js';
 import { inputError } from './os-error.js';
 
 /**
@@ -49,8 +50,12 @@ export interface TextInput {
   name: string;
   /** the path for format detection by extension; null for stdin */
   path: string | null;
-  /** UTF-8 text chunks; invalid sequences become U+FFFD */
+  /** text chunks (UTF-8, or UTF-16 by its byte order mark); invalid sequences become U+FFFD */
   chunks(): AsyncIterable<string>;
+  /** how many invalid sequences have been replaced with U+FFFD in the text yielded so far */
+  replaced?(): number;
+  /** Utf8Text.fragments since the last call (lines with replaced characters where the input also has real U+FFFD) */
+  replacedLines?(): string[];
   /** stop reading (head satisfied, interrupted) */
   close(): void;
   /** Where the text yielded so far ends in the input: plain data for a checkpoint. */
@@ -127,9 +132,11 @@ function incompleteTail(b: Uint8Array): number {
  * invalid bytes, as TextDecoder and Buffer#toString give it), and `bytes` says how many
  * bytes the text returned so far came from.
  */
-export class Utf8Text {
+export class Utf8Text implements TextBytes {
   /** bytes behind the text returned so far */
   bytes = 0;
+  /** invalid sequences replaced with U+FFFD so far (a U+FFFD in the input is not counted) */
+  replaced = 0;
   private carry: Buffer | null = null;
 
   /** bytes pushed but not yet turned into text (0 to 3) */
@@ -142,7 +149,41 @@ export class Utf8Text {
     const upto = buf.length - incompleteTail(buf);
     this.carry = upto < buf.length ? Buffer.from(buf.subarray(upto)) : null;
     this.bytes += upto;
-    return upto === 0 ? '' : buf.toString('utf8', 0, upto);
+    if (upto === 0) return '';
+    const s = buf.toString('utf8', 0, upto);
+    // one fast scan per read; the exact count only when there is a U+FFFD at all
+    if (s.indexOf('\ufffd') >= 0) this.count(s, buf.subarray(0, upto));
+    return s;
+  }
+
+  /**
+   * In reads that hold U+FFFD characters of the input (EF BF BD) as well as replaced ones: the
+   * text of the line around each replaced one (as far as the read holds it), which tells the
+   * records with invalid UTF-8 from those with a real U+FFFD. Taken by the caller.
+   */
+  fragments: string[] = [];
+
+  private count(s: string, b: Buffer): void {
+    let all = 0;
+    for (let i = s.indexOf('\ufffd'); i >= 0; i = s.indexOf('\ufffd', i + 1)) all++;
+    const real: number[] = [];
+    for (let i = b.indexOf(FFFD); i >= 0; i = b.indexOf(FFFD, i + 3)) real.push(i);
+    this.replaced += all - real.length;
+    if (real.length === 0 || all === real.length) return;
+    // decoded piece by piece between the real ones (cut at whole characters, the text is the same),
+    // every U+FFFD of a piece is a replaced one
+    let at = 0;
+    let from = 0;
+    for (const r of [...real, b.length]) {
+      const piece = b.toString('utf8', from, r);
+      for (let j = piece.indexOf('\ufffd'); j >= 0; j = piece.indexOf('\ufffd', j + 1)) {
+        const i = at + j;
+        const end = s.indexOf('\n', i);
+        this.fragments.push(s.slice(s.lastIndexOf('\n', i) + 1, end < 0 ? s.length : end).replace(/\r$/, ''));
+      }
+      at += piece.length + 1;
+      from = r + 3;
+    }
   }
 
   /** End of the bytes: a character left incomplete becomes U+FFFD. */
@@ -150,19 +191,55 @@ export class Utf8Text {
     if (this.carry === null) return '';
     const s = this.carry.toString('utf8');
     this.bytes += this.carry.length;
+    this.replaced += s.length; // only replacements: the bytes were an incomplete character
     this.carry = null;
     return s;
   }
 }
 
-/** UTF-8 text chunks of a byte stream (an incomplete character at the end becomes U+FFFD). */
-export async function* decodeUtf8(src: AsyncIterable<Buffer>, text = new Utf8Text()): AsyncGenerator<string> {
+const FFFD = Buffer.from([0xef, 0xbf, 0xbd]);
+
+/** Text chunks of a byte stream, decoded by `text()` (which may change until the first bytes pass; an incomplete character at the end becomes U+FFFD). */
+export async function* decodeText(src: AsyncIterable<Buffer>, text: () => TextBytes): AsyncGenerator<string> {
   for await (const b of src) {
-    const s = text.push(b);
+    const s = text().push(b);
     if (s.length > 0) yield s;
   }
-  const tail = text.end();
+  const tail = text().end();
   if (tail.length > 0) yield tail;
+}
+
+/** UTF-8 text chunks of a byte stream (an incomplete character at the end becomes U+FFFD). */
+export function decodeUtf8(src: AsyncIterable<Buffer>, text = new Utf8Text()): AsyncGenerator<string> {
+  return decodeText(src, () => text);
+}
+
+/**
+ * The bytes of `src` unchanged, having told `found` the encoding that their first bytes (a byte
+ * order mark) say, or `known` when it is known already (a file resumed mid-way).
+ */
+async function* sniffEncoding(name: string, src: AsyncIterable<Buffer>, known: Encoding | null, found: (e: Encoding) => void): AsyncGenerator<Buffer> {
+  if (known !== null) {
+    found(known);
+    yield* src;
+    return;
+  }
+  const it = src[Symbol.asyncIterator]();
+  let head: Buffer | null = null;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) break;
+    head = head === null ? n.value : Buffer.concat([head, n.value]);
+    if (head.length >= 4) break;
+  }
+  if (head === null) return;
+  found(encodingOf(name, head));
+  yield head;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return;
+    yield n.value;
+  }
 }
 
 /** The first bytes of a file as they are read, for InputPosition.head. */
@@ -239,7 +316,8 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
   let skip = 0; // decompressed bytes to skip (a gzip file resumed)
   let base = 0; // offset of the first byte that goes into `text`
   let done = false;
-  const text = new Utf8Text();
+  let encoding: Encoding | null = null; // known before reading only for a plain file resumed mid-way
+  let text: TextBytes = new Utf8Text();
 
   async function openFile(): Promise<FileHandle> {
     const f = await open(path, 'r');
@@ -286,8 +364,11 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
         await f.close();
         return;
       }
-      const bytes = maybeDecompress(path, raw(f), gzip, (gz) => { gzip = gz; });
-      yield* decodeUtf8(skip > 0 ? skipped(bytes) : bytes, text);
+      const atStart = start === 0 && skip === 0;
+      const bytes = sniffEncoding(path, maybeDecompress(path, raw(f), gzip, (gz) => { gzip = gz; }), encoding, (e) => {
+        if (e !== 'utf-8') text = new Utf16Text(e, atStart);
+      });
+      yield* decodeText(skip > 0 ? skipped(bytes) : bytes, () => text);
       done = true;
     } catch (e) {
       throw inputError(path, e);
@@ -304,6 +385,8 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
       else void fh?.close().catch(() => undefined);
     },
     position: () => ({ path, dev, ino, head: first.hex(), offset: base + text.bytes, gzip: gzip === true, done }),
+    replaced: () => text.replaced,
+    replacedLines: () => text.fragments.splice(0),
     async resume(pos) {
       checkPath(path, pos);
       if (pos.ino === '') return []; // nothing had been read
@@ -331,6 +414,7 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
       } else {
         start = pos.offset;
         first = new FirstBytes(pos.head);
+        encoding = encodingOf(path, Buffer.from(pos.head, 'hex'));
       }
       return [];
     },
@@ -341,14 +425,15 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
 export function stdinInput(): ResumableInput {
   let gzip = false;
   let done = false;
-  const text = new Utf8Text();
+  let text: TextBytes = new Utf8Text();
   async function* chunks(): AsyncGenerator<string> {
     try {
       // Node ends a directory on stdin (`< dir`) quietly, as if it were empty
       if (await new Promise<boolean>((resolve) => fstat(0, (err, st) => resolve(!err && st.isDirectory())))) {
         throw new UnavailableError('cannot read stdin: it is a directory');
       }
-      yield* decodeUtf8(maybeDecompress('(stdin)', process.stdin as AsyncIterable<Buffer>, null, (gz) => { gzip = gz; }), text);
+      const bytes = maybeDecompress('(stdin)', process.stdin as AsyncIterable<Buffer>, null, (gz) => { gzip = gz; });
+      yield* decodeText(sniffEncoding('(stdin)', bytes, null, (e) => { if (e !== 'utf-8') text = new Utf16Text(e); }), () => text);
       done = true;
     } catch (e) {
       throw inputError('-', e);
@@ -362,6 +447,8 @@ export function stdinInput(): ResumableInput {
       process.stdin.destroy();
     },
     position: () => ({ path: '-', dev: '', ino: '', head: '', offset: text.bytes, gzip, done }),
+    replaced: () => text.replaced,
+    replacedLines: () => text.fragments.splice(0),
     resume: async () => [],
   };
 }
