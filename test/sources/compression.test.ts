@@ -32,8 +32,9 @@ async function run(codec: Codec, b: Buffer, sizes: number[] = []): Promise<{ out
   }
 }
 
-/** Made by the zstd command from lines(2000) and lines(20) (Node has no zstd compressor). */
+/** Made by the zstd and xz commands from lines(2000) and lines(20) (Node has no compressor for either). */
 const zstdFixture = (n: number) => readFileSync(join(__dirname, 'fixtures', `lines-${n}.zst`));
+const xzFixture = () => readFileSync(join(__dirname, 'fixtures', 'lines-2000.xz'));
 
 const lines = (n: number, from = 1) => Buffer.from(Array.from({ length: n }, (_, i) => `{"n":${from + i},"pad":"${'x'.repeat((from + i) % 50)}"}\n`).join(''));
 
@@ -142,14 +143,35 @@ describe('zstd', () => {
   });
 });
 
+describe('xz', () => {
+  it('gives the original bytes however the input is cut', async () => {
+    for (const sizes of [[], [1], [13, 700]]) {
+      const { out, err } = await run('xz', xzFixture(), sizes);
+      expect(err).toBeNull();
+      expect(out.equals(lines(2000))).toBe(true);
+    }
+  });
+
+  it('truncated, followed by garbage or corrupt: bad input that says how far it got', async () => {
+    const xz = xzFixture();
+    const cut = await run('xz', xz.subarray(0, xz.length >> 1));
+    const complete = cut.out.toString().split('\n').length - 1;
+    expect(lines(2000).subarray(0, cut.out.length).equals(cut.out)).toBe(true);
+    expect(cut.err?.message).toMatch(new RegExp(`^f:${complete + 1}: xz: unexpected end of file \\(the data is truncated, or followed by garbage\\) \\(${complete} complete lines`));
+    const junk = await run('xz', Buffer.concat([xz, Buffer.from('junk\n')]));
+    expect(junk.out.equals(lines(2000))).toBe(true);
+    expect(junk.err?.message).toBe('f:2001: xz: unexpected end of file (the data is truncated, or followed by garbage) (2000 complete lines were read)');
+    expect((await run('xz', Buffer.from('\xfd7zXZ\x00garbage', 'latin1'))).err?.message).toBe('f:1: xz: the data is corrupt (0 complete lines were read)');
+  });
+});
+
 describe('refused codecs', () => {
   it.each([
     ['bzip2', 'bzip2 -dc f'],
-    ['xz', 'xz -dc f'],
     ['lz4', 'lz4 -dc f'],
     ['zip', 'unzip -p f'],
   ] as const)('%s is refused, naming the format and how to decompress it', async (codec, cmd) => {
     const { err } = await run(codec, Buffer.from('whatever'));
-    expect(err?.message).toBe(`f: ${codec}-compressed input is not supported (sluice decompresses gzip and zstd): decompress it first, e.g. \`${cmd} | sluice ...\``);
+    expect(err?.message).toBe(`f: ${codec}-compressed input is not supported (sluice decompresses gzip, zstd and xz): decompress it first, e.g. \`${cmd} | sluice ...\``);
   });
 });
