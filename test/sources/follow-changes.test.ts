@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EXIT, UnavailableError, UsageError } from '../../src/errors/errors.js';
 import { followInput } from '../../src/sources/follow.js';
+import { checkReadable, fileInput } from '../../src/sources/text.js';
 import { errnoCode, inputError } from '../../src/sources/os-error.js';
 
 const dirs: string[] = [];
@@ -104,6 +105,20 @@ describe('--follow: changes between two polls', () => {
 });
 
 describe('OS errors on inputs', () => {
+  it('a file removed after the check, before it is read (ENOENT mid-run): exit 69 naming it', async () => {
+    const f = join(tempDir(), 'gone.ndjson');
+    writeFileSync(f, '{"a":1}\n');
+    await checkReadable(f);
+    unlinkSync(f);
+    const it = fileInput(f).chunks()[Symbol.asyncIterator]();
+    await expect(it.next()).rejects.toThrow(new UnavailableError(`cannot read '${f}': no such file`));
+  });
+
+  it('a directory given as a file is refused before reading', async () => {
+    const d = tempDir();
+    await expect(checkReadable(d)).rejects.toThrow(new UnavailableError(`cannot read '${d}': it is a directory`));
+  });
+
   const sys = (code: string, message: string) => Object.assign(new Error(message), { code, errno: -1, syscall: 'open' });
 
   it.each([
