@@ -15,6 +15,7 @@ import type { BigIntStats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UnavailableError } from '../errors/errors.js';
 import { errnoCode, inputError } from './os-error.js';
+import { Utf16Text, encodingOf, type Encoding, type TextBytes } from './encoding.js';
 import { CHUNK, FirstBytes, Utf8Text, checkPath, sameFile, startsWith, type InputPosition, type ResumableInput } from './text.js';
 
 export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): ResumableInput {
@@ -32,7 +33,7 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
   let ino = '';
   let first = new FirstBytes();
   let pos = 0;
-  let text = new Utf8Text();
+  let text: TextBytes = new Utf8Text();
   let replacedBefore = 0; // in the files read before this one
   let reading = false;
 
@@ -43,8 +44,14 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
     ino = String(st.ino);
     pos = at;
     first = new FirstBytes(head);
+    // mid-way through a file, its byte order mark (in the saved first bytes) says the encoding
+    setText(at > 0 ? encodingOf(path, Buffer.from(head, 'hex')) : 'utf-8', false);
+  }
+
+  /** Decode what follows as `encoding` (UTF-16 after its byte order mark when `atStart`). */
+  function setText(encoding: Encoding, atStart: boolean): void {
     replacedBefore += text.replaced;
-    text = new Utf8Text();
+    text = encoding === 'utf-8' ? new Utf8Text() : new Utf16Text(encoding, atStart);
   }
 
   /** Open the file now at the path; null while there is none (rotation under way). */
@@ -108,6 +115,7 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
         const { bytesRead } = await f.read(buf, 0, buf.length, pos);
         if (bytesRead > 0) {
           const b = buf.subarray(0, bytesRead);
+          if (pos === 0) setText(encodingOf(path, b), true); // a file read from its start: its byte order mark
           first.take(b, pos);
           pos += bytesRead;
           const s = text.push(b); // the text is a copy: buf can be read into again

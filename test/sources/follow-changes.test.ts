@@ -2,7 +2,7 @@
 // offset within one poll (told by the first bytes, not the size), replaced by a directory.
 // And the words for OS errors on inputs (exit 69, never `internal error`).
 
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -79,6 +79,44 @@ describe('--follow: changes between two polls', () => {
     input.close();
     await it.return?.(undefined);
     expect(acc.text).toBe('{"n":1}\n{"n":2\n{"n":3}\n');
+  });
+
+  it('UTF-16 by its byte order mark, as it grows, after a truncation to UTF-8, and resumed mid-way', async () => {
+    const f = join(tempDir(), 'app.log');
+    const u16 = (t: string) => Buffer.from(t, 'utf16le');
+    writeFileSync(f, Buffer.concat([Buffer.from([0xff, 0xfe]), u16('é1\n😀2\n')]));
+    const input = followInput(f, 20, 3); // reads of 3 bytes: characters and surrogate pairs cut in two
+    const it = input.chunks()[Symbol.asyncIterator]();
+    const acc = { text: '' };
+    await readUntil(it, acc, (t) => t.endsWith('2\n'));
+    appendFileSync(f, u16('three\n'));
+    await readUntil(it, acc, (t) => t.endsWith('three\n'));
+    const pos = input.position();
+    expect(pos.offset).toBe(2 + u16('é1\n😀2\nthree\n').length);
+    writeFileSync(f, 'plain\n'); // truncated, now UTF-8
+    await readUntil(it, acc, (t) => t.endsWith('plain\n'));
+    input.close();
+    await it.return?.(undefined);
+    expect(acc.text).toBe('é1\n😀2\nthree\nplain\n');
+    // a UTF-16 file resumed mid-way: the saved first bytes say the encoding
+    const g = join(tempDir(), 'app16.log');
+    writeFileSync(g, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(u16('one\n')).swap16()]));
+    const a = followInput(g, 20);
+    const ait = a.chunks()[Symbol.asyncIterator]();
+    const first = { text: '' };
+    await readUntil(ait, first, (t) => t === 'one\n');
+    const saved = a.position();
+    a.close();
+    await ait.return?.(undefined);
+    appendFileSync(g, Buffer.from(u16('two\n')).swap16());
+    const b = followInput(g, 20);
+    expect(await b.resume(saved)).toEqual([]);
+    const bit = b.chunks()[Symbol.asyncIterator]();
+    const rest = { text: '' };
+    await readUntil(bit, rest, (t) => t.endsWith('\n'));
+    b.close();
+    await bit.return?.(undefined);
+    expect(rest.text).toBe('two\n');
   });
 
   it('a path replaced by a directory: the old file is read to its end, then exit 69 naming it', async () => {
