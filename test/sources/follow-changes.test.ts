@@ -2,7 +2,7 @@
 // offset within one poll (told by the first bytes, not the size), replaced by a directory.
 // And the words for OS errors on inputs (exit 69, never `internal error`).
 
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,7 +57,10 @@ describe('--follow: changes between two polls', () => {
     const it = input.chunks()[Symbol.asyncIterator]();
     const acc = { text: '' };
     await readUntil(it, acc, (t) => t === lines(1, 2));
-    writeFileSync(f, lines(1, 4)); // rewritten in place with the same first lines: as if appended
+    // rewritten in place, without a truncation, with the same first lines: as if appended
+    const fd = openSync(f, 'r+');
+    writeSync(fd, lines(1, 4), 0, 'utf8');
+    closeSync(fd);
     await readUntil(it, acc, (t) => t.endsWith('{"n":4}\n'));
     await new Promise((r) => setTimeout(r, 100));
     input.close();
