@@ -6,6 +6,7 @@
 import { STATE_RULES } from './state-help.js';
 import { BAD_INPUT_RULES } from './bad-input-help.js';
 import { REGEX_RULES } from '../lang/regex.js';
+import { INPUT_RULES } from './input-help.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { aggregateList } from '../aggregates/index.js';
 import { exitStatuses } from '../errors/errors.js';
@@ -37,8 +38,10 @@ export function manPage(): string {
     'sluice reads records from files or stdin, runs them through a chain of stages separated by | and writes the ' +
     'result to stdout. The argument form is the same language: every operator takes one argument and "then" ' +
     "separates stages, so `sluice where 'status >= 500' then head 5` is `sluice 'where status >= 500 | head 5'`. " +
-    'An INPUT is a path, - for stdin, or a gzip file (recognised by its first bytes); no INPUT reads stdin. ' +
+    'An INPUT is a path, - for stdin, or a gzip, zstd or xz file (recognised by its first bytes; see INPUTS); no INPUT reads stdin. ' +
     'Records that pass through a program unchanged are written as they were read.') + '\n';
+  m += '.SH INPUTS\n';
+  for (const [term, body] of INPUT_RULES) m += tp(term, body);
   m += '.SH STAGES\n';
   for (const op of operatorList) {
     const alias = op.aliases.length ? ` Alias: ${op.aliases.join(', ')}.` : '';

@@ -287,6 +287,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     sink,
     stats,
     onError,
+    strictUtf8: opts.strictUtf8 === true,
     late: opts.late,
     live,
     commitPerBatch: !holds,

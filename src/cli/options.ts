@@ -68,6 +68,8 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'records too late for their windows: drop (counted in --stats) or dead-letter (needs --dead-letter)' },
   { flags: '--on-error <policy>', key: 'onError', group: 'errors', choices: ['fail', 'skip', 'warn'], default: 'fail',
     help: 'bad input: fail (exit 65 at the first), skip (count it), warn (count it and say where)' },
+  { flags: '--strict-utf8', key: 'strictUtf8', group: 'errors',
+    help: 'a record with invalid UTF-8 is bad input (--on-error); without it the bytes become U+FFFD and are counted in --stats' },
   { flags: '--dead-letter <path>', key: 'deadLetter', group: 'errors',
     help: 'write each bad input (raw text, reason, location) to this NDJSON file; implies --on-error skip unless given; reading waits while the file catches up; exit 69 if it cannot be opened, 74 if writing it fails' },
   { flags: '-b, --brokers <list>', key: 'brokers', group: 'kafka',
@@ -109,6 +111,7 @@ export interface CliOptions {
   to?: string;
   color: 'auto' | 'always' | 'never';
   onError: 'fail' | 'skip' | 'warn';
+  strictUtf8?: boolean;
   follow?: boolean;
   tz?: string;
   timeFormat?: string;

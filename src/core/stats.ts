@@ -27,6 +27,9 @@ export class Stats {
   assertFailures = 0;
   /** records dropped as late by a window */
   late = 0;
+  /** invalid UTF-8 sequences replaced with U+FFFD, and the records (lines) holding them */
+  invalidUtf8 = 0;
+  invalidUtf8Lines = 0;
   /** --state: checkpoints written by this process, the size of the last, their total time */
   checkpoints = 0;
   checkpointBytes = 0;
@@ -57,6 +60,10 @@ export class Stats {
     ];
     if (this.assertFailures > 0) rows.push(['assert failures', String(this.assertFailures)]);
     if (this.late > 0) rows.push(['late records', String(this.late)]);
+    if (this.invalidUtf8 > 0) {
+      const lines = this.invalidUtf8Lines;
+      rows.push(['invalid UTF-8', `${this.invalidUtf8} replaced with U+FFFD${lines > 0 ? `, in ${lines} record${lines === 1 ? '' : 's'}` : ''}`]);
+    }
     if (this.checkpoints > 0) {
       rows.push(['checkpoints', `${this.checkpoints} (last ${this.checkpointBytes} bytes; ${this.checkpointMs.toFixed(1)} ms in all)`]);
     }

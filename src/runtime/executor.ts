@@ -82,6 +82,8 @@ export interface RunPlan {
   commitPerBatch: boolean;
   stats: Stats;
   onError: OnError;
+  /** --strict-utf8: a record with invalid UTF-8 is bad input rather than read with U+FFFD */
+  strictUtf8?: boolean;
   /** records too late for their windows: dropped (counted) or sent to the dead-letter sink */
   late: 'drop' | 'dead-letter';
   /** the input is live (a pipe, a terminal, --follow): wall-clock ticks may emit results */
@@ -510,10 +512,22 @@ export class Executor {
       decoder.restore(resumed.decoder);
     }
     let sniffBuffer = '';
+    let replaced = input.replaced?.() ?? 0;
+    let replacedAfter = false; // a line with a replaced character may still be held by the decoder
+    let fragments: string[] = [];
     const decode = async (text: string, last: boolean): Promise<boolean> => {
       decoder ??= makeDecoder(plan.formatFor(input, text));
       decoder.write(text, batch);
       if (last) decoder.end(batch);
+      // invalid UTF-8: a fast check per chunk, and the records only when the source replaced some
+      const now = input.replaced?.() ?? 0;
+      if (now > replaced || replacedAfter) {
+        plan.stats.invalidUtf8 += now - replaced;
+        replaced = now;
+        fragments = (replacedAfter ? fragments : []).concat(input.replacedLines?.() ?? []);
+        this.invalidUtf8(batch, bads, fragments);
+        replacedAfter = text.lastIndexOf('\ufffd') > text.lastIndexOf('\n') || (replacedAfter && batch.length === 0);
+      }
       let stop = false;
       await this.serial(async () => {
         stop = await this.processDecoded(this.main, batch, bads);
@@ -549,11 +563,43 @@ export class Executor {
     } catch (e) {
       if (plan.interrupted()) return true;
       if (e instanceof DataError && plan.onError !== 'fail') {
-        this.bad('', e.message.replace(/^[^:]*: /, ''), input.name === '-' ? '(stdin)' : input.name, 0);
+        // the source says where (file:line when it knows the line)
+        const where = e.message.startsWith(`${e.where}: `) ? e.where : input.name === '-' ? '(stdin)' : input.name;
+        this.bad('', e.message.startsWith(`${where}: `) ? e.message.slice(where.length + 2) : e.message.replace(/^[^:]*: /, ''), where, 0);
         return false;
       }
       throw e;
     }
+  }
+
+  /**
+   * Count the records of a chunk that hold a U+FFFD where invalid UTF-8 was (their raw text
+   * holds it, or, where the input also has real U+FFFD characters, one of `fragments`); under
+   * --strict-utf8 they become bad input, in their place among the chunk's.
+   */
+  private invalidUtf8(batch: Batch, bads: PendingBad[], fragments: string[]): void {
+    const { plan } = this;
+    const kept: Batch = [];
+    const all: PendingBad[] = [];
+    let b = 0;
+    for (let i = 0; i < batch.length; i++) {
+      const ev = batch[i]!;
+      while (b < bads.length && bads[b]!.at <= i) all.push({ ...bads[b++]!, at: kept.length });
+      const raw = ev.raw ?? JSON.stringify(ev.value);
+      if (!raw.includes('\ufffd') || (fragments.length > 0 && !fragments.some((f) => raw.includes(f)))) {
+        kept.push(ev);
+        continue;
+      }
+      plan.stats.invalidUtf8Lines++;
+      if (plan.strictUtf8) all.push({ at: kept.length, raw, reason: 'invalid UTF-8 (--strict-utf8)', line: ev.line, where: location(ev) });
+      else kept.push(ev);
+    }
+    while (b < bads.length) all.push({ ...bads[b++]!, at: kept.length });
+    if (!plan.strictUtf8) return;
+    batch.length = 0;
+    for (const ev of kept) batch.push(ev);
+    bads.length = 0;
+    for (const p of all) bads.push(p);
   }
 
   /** Records and bad input of one chunk, in input order; true when no more input is wanted. */

@@ -13,6 +13,9 @@
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { UnavailableError } from '../errors/errors.js';
+import { errnoCode, inputError } from './os-error.js';
+import { Utf16Text, encodingOf, type Encoding, type TextBytes } from './encoding.js';
 import { CHUNK, FirstBytes, Utf8Text, checkPath, sameFile, startsWith, type InputPosition, type ResumableInput } from './text.js';
 
 export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): ResumableInput {
@@ -30,7 +33,8 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
   let ino = '';
   let first = new FirstBytes();
   let pos = 0;
-  let text = new Utf8Text();
+  let text: TextBytes = new Utf8Text();
+  let replacedBefore = 0; // in the files read before this one
   let reading = false;
 
   /** Read `f` from `at` from now on. */
@@ -40,38 +44,92 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
     ino = String(st.ino);
     pos = at;
     first = new FirstBytes(head);
-    text = new Utf8Text();
+    // mid-way through a file, its byte order mark (in the saved first bytes) says the encoding
+    setText(at > 0 ? encodingOf(path, Buffer.from(head, 'hex')) : 'utf-8', false);
   }
 
+  /** Decode what follows as `encoding` (UTF-16 after its byte order mark when `atStart`). */
+  function setText(encoding: Encoding, atStart: boolean): void {
+    replacedBefore += text.replaced;
+    text = encoding === 'utf-8' ? new Utf8Text() : new Utf16Text(encoding, atStart);
+  }
+
+  /** Open the file now at the path; null while there is none (rotation under way). */
   async function openPath(): Promise<FileHandle | null> {
-    const f = await open(path, 'r').catch(() => null);
-    if (f !== null) use(f, await f.stat({ bigint: true }), 0);
+    const f = await open(path, 'r').catch((e: unknown) => {
+      if (errnoCode(e) === 'ENOENT') return null;
+      throw e;
+    });
+    if (f === null) return null;
+    const st = await f.stat({ bigint: true });
+    if (!st.isFile()) {
+      await f.close();
+      throw new UnavailableError(`cannot read '${path}': it was replaced by ${st.isDirectory() ? 'a directory' : 'something that is not a file'}`);
+    }
+    use(f, st, 0);
     return f;
+  }
+
+  /**
+   * Has the file changed under the reader since the last read? 'rotated': another file (device
+   * and inode) is at the path; 'truncated': the file is shorter than the offset, or it no longer
+   * starts with the bytes it started with (truncated and written again past the offset between
+   * two polls, which its size alone cannot tell), as Vector and Fluent Bit check a fingerprint.
+   */
+  async function changed(f: FileHandle): Promise<'rotated' | 'truncated' | null> {
+    const atPath = await stat(path, { bigint: true }).catch((e: unknown) => {
+      if (errnoCode(e) === 'ENOENT') return null;
+      throw e;
+    });
+    if (atPath !== null && (String(atPath.ino) !== ino || String(atPath.dev) !== dev)) return 'rotated';
+    if ((await f.stat({ bigint: true })).size < BigInt(pos)) return 'truncated';
+    return (await startsWith(f, first.hex())) ? null : 'truncated';
   }
 
   async function* read(): AsyncGenerator<string> {
     reading = true;
-    if (fh === null) {
-      const f = await open(path, 'r');
-      use(f, await f.stat({ bigint: true }), 0);
-    }
     let rotated = false;
+    let endsLine = true; // the text yielded so far ends with a newline
     const buf = Buffer.alloc(chunkSize);
     try {
+      if (fh === null && (await openPath()) === null) throw new UnavailableError(`cannot read '${path}': no such file`);
       while (!stopped) {
         const f = fh!;
+        // checked before every read (a stat of the path, and of the file with its first bytes):
+        // the file may have been replaced, or truncated and written again past the offset,
+        // since the last read or while sluice slept
+        const change = rotated || pos === 0 ? null : await changed(f);
+        if (change === 'rotated') {
+          // lines may have gone to the old file after the last read and before it was renamed,
+          // so read it to its end once more before switching
+          rotated = true;
+        } else if (change === 'truncated') {
+          // read again from the start (what was appended before the truncation and not yet
+          // read is gone, as with tail -F)
+          const tail = text.end() + (endsLine ? '' : '\n');
+          endsLine = true;
+          if (tail.length > 0) yield tail;
+          pos = 0;
+          first = new FirstBytes();
+        }
         const { bytesRead } = await f.read(buf, 0, buf.length, pos);
         if (bytesRead > 0) {
           const b = buf.subarray(0, bytesRead);
+          if (pos === 0) setText(encodingOf(path, b), true); // a file read from its start: its byte order mark
           first.take(b, pos);
           pos += bytesRead;
           const s = text.push(b); // the text is a copy: buf can be read into again
-          if (s.length > 0) yield s;
+          if (s.length > 0) {
+            endsLine = s.charCodeAt(s.length - 1) === 10;
+            yield s;
+          }
           continue;
         }
         if (rotated) {
-          // the old file is read to its end: continue with the new one
-          const tail = text.end();
+          // the old file is read to its end: continue with the new one; a last line without
+          // its newline ends there rather than running into the new file's first line
+          const tail = text.end() + (endsLine ? '' : '\n');
+          endsLine = true;
           if (tail.length > 0) yield tail;
           if ((await openPath()) === null) {
             await sleep(); // gone again: wait for it, still on the old file
@@ -81,23 +139,10 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
           await f.close();
           continue;
         }
-        const atPath = await stat(path, { bigint: true }).catch(() => null);
-        if (atPath !== null && (String(atPath.ino) !== ino || String(atPath.dev) !== dev)) {
-          // rotated: lines may have gone to the old file after the read above found nothing
-          // and before it was renamed, so read it to its end once more before switching
-          rotated = true;
-          continue;
-        }
-        if ((await f.stat()).size < pos) {
-          // truncated: read again from the start
-          const tail = text.end();
-          if (tail.length > 0) yield tail;
-          pos = 0;
-          first = new FirstBytes();
-          continue;
-        }
         await sleep();
       }
+    } catch (e) {
+      throw inputError(path, e);
     } finally {
       await fh?.close();
     }
@@ -126,6 +171,8 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
       if (fh !== null && !reading) void fh.close().catch(() => undefined);
     },
     position: () => ({ path, dev, ino, head: first.hex(), offset: pos - text.held, gzip: false, done: false }),
+    replaced: () => replacedBefore + text.replaced,
+    replacedLines: () => text.fragments.splice(0),
     async resume(saved) {
       checkPath(path, saved);
       if (saved.ino === '') return [];

@@ -1,5 +1,6 @@
-// Byte sources for files and stdin, turned into UTF-8 text chunks. Gzip is recognised by
-// its magic bytes (whatever the file is called) and decompressed while streaming. Reads are
+// Byte sources for files and stdin, turned into UTF-8 text chunks. Compression (gzip, zstd) is
+// recognised by its magic bytes (whatever the file is called) and decompressed while streaming
+// (compression.ts). Reads are
 // pulled by the executor (for await), so a slow sink pauses the file or pipe: backpressure.
 //
 // Every input knows where the text it has yielded ends (position(), for checkpoints) and can
@@ -8,10 +9,12 @@
 // end of a read, which a StringDecoder keeps to itself: they are read again after a restart.
 
 import { type createReadStream, fstat } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { access, constants, open, stat, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
-import { Readable, pipeline } from 'node:stream';
-import { DataError, UnavailableError, UsageError } from '../errors/errors.js';
+import { UnavailableError, UsageError } from '../errors/errors.js';
+import { MAGIC_BYTES, decompress, sniffCodec } from './compression.js';
+import { encodingOf, Utf16Text, type Encoding, type TextBytes } from './encoding.js';
+import { inputError } from './os-error.js';
 
 /**
  * Where an input is, as plain data for a checkpoint (v8.serialize, JSON).
@@ -36,7 +39,7 @@ export interface InputPosition {
    */
   head: string;
   offset: number;
-  /** the content is gzip: `offset` counts decompressed bytes, and resume reads from the start and skips them */
+  /** the content is compressed (gzip or zstd; the name is older than zstd): `offset` counts decompressed bytes, and resume reads from the start and skips them */
   gzip: boolean;
   /** the input was read to its end (a file or stdin; never under --follow); a file may still grow */
   done: boolean;
@@ -47,8 +50,12 @@ export interface TextInput {
   name: string;
   /** the path for format detection by extension; null for stdin */
   path: string | null;
-  /** UTF-8 text chunks; invalid sequences become U+FFFD */
+  /** text chunks (UTF-8, or UTF-16 by its byte order mark); invalid sequences become U+FFFD */
   chunks(): AsyncIterable<string>;
+  /** how many invalid sequences have been replaced with U+FFFD in the text yielded so far */
+  replaced?(): number;
+  /** Utf8Text.fragments since the last call (lines with replaced characters where the input also has real U+FFFD) */
+  replacedLines?(): string[];
   /** stop reading (head satisfied, interrupted) */
   close(): void;
   /** Where the text yielded so far ends in the input: plain data for a checkpoint. */
@@ -70,42 +77,35 @@ export const CHUNK = 1 << 20;
 /** How many first bytes of a file a position keeps (InputPosition.head). */
 export const HEAD_BYTES = 64;
 
-function isGzip(b: Uint8Array): boolean {
-  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
-}
-
 /**
- * Gunzip when `gzip` says so, or when it is null and the first bytes are gzip's magic number;
- * `found` learns which it was before the first bytes come out.
+ * Decompress when the first bytes say so (gzip, zstd; other codecs are refused by name), unless
+ * `compressed` is false (a plain file resumed); `found` learns whether it was compressed before
+ * the first bytes come out.
  */
-async function* maybeGunzip(name: string, src: AsyncIterable<Buffer>, gzip: boolean | null, found: (gzip: boolean) => void): AsyncGenerator<Buffer> {
+async function* maybeDecompress(name: string, src: AsyncIterable<Buffer>, compressed: boolean | null, found: (compressed: boolean) => void): AsyncGenerator<Buffer> {
   const it = src[Symbol.asyncIterator]();
-  const first = await it.next();
-  if (first.done) return;
+  // enough first bytes to tell every codec (a pipe may deliver fewer at first)
+  let head: Buffer | null = null;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) break;
+    head = head === null ? n.value : Buffer.concat([head, n.value]);
+    if (head.length >= MAGIC_BYTES) break;
+  }
+  if (head === null) return;
+  const first = head;
   const rest = async function* () {
-    yield first.value;
+    yield first;
     for (;;) {
       const n = await it.next();
       if (n.done) return;
       yield n.value;
     }
   };
-  const gz = gzip ?? isGzip(first.value);
-  found(gz);
-  if (!gz) {
-    yield* rest();
-    return;
-  }
-  const { createGunzip } = await import('node:zlib');
-  // pipeline, not pipe: when reading stops early (head N) the gunzip stream is destroyed, and
-  // the file under it must be closed too; a read error then reaches the loop below
-  const out = createGunzip({ chunkSize: 64 * 1024 });
-  pipeline(Readable.from(rest()), out, () => undefined);
-  try {
-    for await (const b of out) yield b as Buffer;
-  } catch (e) {
-    throw new DataError(`${name}: gzip: ${(e as Error).message}`, name);
-  }
+  const codec = compressed === false ? null : sniffCodec(first);
+  found(codec !== null);
+  if (codec === null) yield* rest();
+  else yield* decompress(name, codec, rest());
 }
 
 /**
@@ -132,9 +132,11 @@ function incompleteTail(b: Uint8Array): number {
  * invalid bytes, as TextDecoder and Buffer#toString give it), and `bytes` says how many
  * bytes the text returned so far came from.
  */
-export class Utf8Text {
+export class Utf8Text implements TextBytes {
   /** bytes behind the text returned so far */
   bytes = 0;
+  /** invalid sequences replaced with U+FFFD so far (a U+FFFD in the input is not counted) */
+  replaced = 0;
   private carry: Buffer | null = null;
 
   /** bytes pushed but not yet turned into text (0 to 3) */
@@ -147,7 +149,41 @@ export class Utf8Text {
     const upto = buf.length - incompleteTail(buf);
     this.carry = upto < buf.length ? Buffer.from(buf.subarray(upto)) : null;
     this.bytes += upto;
-    return upto === 0 ? '' : buf.toString('utf8', 0, upto);
+    if (upto === 0) return '';
+    const s = buf.toString('utf8', 0, upto);
+    // one fast scan per read; the exact count only when there is a U+FFFD at all
+    if (s.indexOf('\ufffd') >= 0) this.count(s, buf.subarray(0, upto));
+    return s;
+  }
+
+  /**
+   * In reads that hold U+FFFD characters of the input (EF BF BD) as well as replaced ones: the
+   * text of the line around each replaced one (as far as the read holds it), which tells the
+   * records with invalid UTF-8 from those with a real U+FFFD. Taken by the caller.
+   */
+  fragments: string[] = [];
+
+  private count(s: string, b: Buffer): void {
+    let all = 0;
+    for (let i = s.indexOf('\ufffd'); i >= 0; i = s.indexOf('\ufffd', i + 1)) all++;
+    const real: number[] = [];
+    for (let i = b.indexOf(FFFD); i >= 0; i = b.indexOf(FFFD, i + 3)) real.push(i);
+    this.replaced += all - real.length;
+    if (real.length === 0 || all === real.length) return;
+    // decoded piece by piece between the real ones (cut at whole characters, the text is the same),
+    // every U+FFFD of a piece is a replaced one
+    let at = 0;
+    let from = 0;
+    for (const r of [...real, b.length]) {
+      const piece = b.toString('utf8', from, r);
+      for (let j = piece.indexOf('\ufffd'); j >= 0; j = piece.indexOf('\ufffd', j + 1)) {
+        const i = at + j;
+        const end = s.indexOf('\n', i);
+        this.fragments.push(s.slice(s.lastIndexOf('\n', i) + 1, end < 0 ? s.length : end).replace(/\r$/, ''));
+      }
+      at += piece.length + 1;
+      from = r + 3;
+    }
   }
 
   /** End of the bytes: a character left incomplete becomes U+FFFD. */
@@ -155,19 +191,55 @@ export class Utf8Text {
     if (this.carry === null) return '';
     const s = this.carry.toString('utf8');
     this.bytes += this.carry.length;
+    this.replaced += s.length; // only replacements: the bytes were an incomplete character
     this.carry = null;
     return s;
   }
 }
 
-/** UTF-8 text chunks of a byte stream (an incomplete character at the end becomes U+FFFD). */
-export async function* decodeUtf8(src: AsyncIterable<Buffer>, text = new Utf8Text()): AsyncGenerator<string> {
+const FFFD = Buffer.from([0xef, 0xbf, 0xbd]);
+
+/** Text chunks of a byte stream, decoded by `text()` (which may change until the first bytes pass; an incomplete character at the end becomes U+FFFD). */
+export async function* decodeText(src: AsyncIterable<Buffer>, text: () => TextBytes): AsyncGenerator<string> {
   for await (const b of src) {
-    const s = text.push(b);
+    const s = text().push(b);
     if (s.length > 0) yield s;
   }
-  const tail = text.end();
+  const tail = text().end();
   if (tail.length > 0) yield tail;
+}
+
+/** UTF-8 text chunks of a byte stream (an incomplete character at the end becomes U+FFFD). */
+export function decodeUtf8(src: AsyncIterable<Buffer>, text = new Utf8Text()): AsyncGenerator<string> {
+  return decodeText(src, () => text);
+}
+
+/**
+ * The bytes of `src` unchanged, having told `found` the encoding that their first bytes (a byte
+ * order mark) say, or `known` when it is known already (a file resumed mid-way).
+ */
+async function* sniffEncoding(name: string, src: AsyncIterable<Buffer>, known: Encoding | null, found: (e: Encoding) => void): AsyncGenerator<Buffer> {
+  if (known !== null) {
+    found(known);
+    yield* src;
+    return;
+  }
+  const it = src[Symbol.asyncIterator]();
+  let head: Buffer | null = null;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) break;
+    head = head === null ? n.value : Buffer.concat([head, n.value]);
+    if (head.length >= 4) break;
+  }
+  if (head === null) return;
+  found(encodingOf(name, head));
+  yield head;
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return;
+    yield n.value;
+  }
 }
 
 /** The first bytes of a file as they are read, for InputPosition.head. */
@@ -221,11 +293,9 @@ export async function checkReadable(path: string): Promise<void> {
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new UnavailableError(`cannot read '${path}': it is a directory`);
+    await access(path, constants.R_OK);
   } catch (e) {
-    if (e instanceof UnavailableError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new UnavailableError(`cannot read '${path}': ${why}`);
+    throw inputError(path, e);
   }
 }
 
@@ -246,7 +316,8 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
   let skip = 0; // decompressed bytes to skip (a gzip file resumed)
   let base = 0; // offset of the first byte that goes into `text`
   let done = false;
-  const text = new Utf8Text();
+  let encoding: Encoding | null = null; // known before reading only for a plain file resumed mid-way
+  let text: TextBytes = new Utf8Text();
 
   async function openFile(): Promise<FileHandle> {
     const f = await open(path, 'r');
@@ -286,15 +357,22 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
   }
 
   async function* chunks(): AsyncGenerator<string> {
-    const f = fh ?? (await openFile());
-    fh = f;
-    if (closed) {
-      await f.close();
-      return;
+    try {
+      const f = fh ?? (await openFile());
+      fh = f;
+      if (closed) {
+        await f.close();
+        return;
+      }
+      const atStart = start === 0 && skip === 0;
+      const bytes = sniffEncoding(path, maybeDecompress(path, raw(f), gzip, (gz) => { gzip = gz; }), encoding, (e) => {
+        if (e !== 'utf-8') text = new Utf16Text(e, atStart);
+      });
+      yield* decodeText(skip > 0 ? skipped(bytes) : bytes, () => text);
+      done = true;
+    } catch (e) {
+      throw inputError(path, e);
     }
-    const bytes = maybeGunzip(path, raw(f), gzip, (gz) => { gzip = gz; });
-    yield* decodeUtf8(skip > 0 ? skipped(bytes) : bytes, text);
-    done = true;
   }
 
   return {
@@ -307,10 +385,12 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
       else void fh?.close().catch(() => undefined);
     },
     position: () => ({ path, dev, ino, head: first.hex(), offset: base + text.bytes, gzip: gzip === true, done }),
+    replaced: () => text.replaced,
+    replacedLines: () => text.fragments.splice(0),
     async resume(pos) {
       checkPath(path, pos);
       if (pos.ino === '') return []; // nothing had been read
-      const f = await openFile();
+      const f = await openFile().catch((e: unknown) => { throw inputError(path, e); });
       const refuse = async (why: string): Promise<never> => {
         await f.close();
         throw new UsageError(`'${path}' ${why}; ${AFRESH}`);
@@ -334,6 +414,7 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
       } else {
         start = pos.offset;
         first = new FirstBytes(pos.head);
+        encoding = encodingOf(path, Buffer.from(pos.head, 'hex'));
       }
       return [];
     },
@@ -344,10 +425,19 @@ export function fileInput(path: string, chunkSize = CHUNK): ResumableInput {
 export function stdinInput(): ResumableInput {
   let gzip = false;
   let done = false;
-  const text = new Utf8Text();
+  let text: TextBytes = new Utf8Text();
   async function* chunks(): AsyncGenerator<string> {
-    yield* decodeUtf8(maybeGunzip('(stdin)', process.stdin as AsyncIterable<Buffer>, null, (gz) => { gzip = gz; }), text);
-    done = true;
+    try {
+      // Node ends a directory on stdin (`< dir`) quietly, as if it were empty
+      if (await new Promise<boolean>((resolve) => fstat(0, (err, st) => resolve(!err && st.isDirectory())))) {
+        throw new UnavailableError('cannot read stdin: it is a directory');
+      }
+      const bytes = maybeDecompress('(stdin)', process.stdin as AsyncIterable<Buffer>, null, (gz) => { gzip = gz; });
+      yield* decodeText(sniffEncoding('(stdin)', bytes, null, (e) => { if (e !== 'utf-8') text = new Utf16Text(e); }), () => text);
+      done = true;
+    } catch (e) {
+      throw inputError('-', e);
+    }
   }
   return {
     name: '-',
@@ -357,6 +447,8 @@ export function stdinInput(): ResumableInput {
       process.stdin.destroy();
     },
     position: () => ({ path: '-', dev: '', ino: '', head: '', offset: text.bytes, gzip, done }),
+    replaced: () => text.replaced,
+    replacedLines: () => text.fragments.splice(0),
     resume: async () => [],
   };
 }

@@ -130,6 +130,28 @@ describe('a file: position and resume', () => {
     );
   });
 
+  it('UTF-16 by its byte order mark (plain or gzip): read part-way, resumed, the two parts make the text', async () => {
+    const dir = tempDir();
+    const content = fc.array(fc.constantFrom('a', 'bc\n', 'é', '€', '😀', '\r\n', 'line ✓ ok\n'), { maxLength: 40 }).map((p) => p.join(''));
+    await fc.assert(
+      fc.asyncProperty(content, fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 9 }), fc.nat(30), async (text, be, gz, size, stopAfter) => {
+        const f = join(dir, 'in.txt');
+        let bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+        if (be) bytes = Buffer.from(bytes).swap16();
+        writeFileSync(f, gz ? gzipSync(bytes) : bytes);
+        const a = new Reader(fileInput(f, size));
+        await a.take(stopAfter);
+        const pos = saved(a.input.position());
+        await a.stop();
+        const b = new Reader(fileInput(f, size));
+        expect(await b.input.resume(pos)).toEqual([]);
+        expect(a.text + (await b.rest())).toBe(text);
+        expect(b.input.position().offset).toBe(bytes.length);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('counts bytes, not characters, with invalid UTF-8 in the file', async () => {
     const f = join(tempDir(), 'bad.txt');
     const bytes = Buffer.from([0x61, 0xe2, 0x82, 0x0a, 0xf0, 0x9f, 0x98, 0x80, 0xff, 0x62, 0xe2, 0x82]);
