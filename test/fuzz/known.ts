@@ -14,7 +14,6 @@ export interface KnownBug {
   cure(input: string, target: string): string;
 }
 
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const NUMBER = /\d+(?:\.\d*)?(?:[eE][+-]?\d+)?/g;
 /** 16 digits or more, or an exponent of 3 digits or more: beyond what a double holds exactly, or at all */
 const isBig = (n: string) => /\d{16,}|[eE][+-]?\d{3,}/.test(n);
@@ -31,11 +30,6 @@ export const knownBugs: KnownBug[] = [
       }
       return s;
     },
-  },
-  {
-    label: '#15.3 invalid UTF-8 / UTF-16',
-    matches: (s) => /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|\ufffd/.test(s),
-    cure: (s) => s.replace(LONE_SURROGATE, '?').replace(/\ufffd/g, '?'),
   },
 ];
 
