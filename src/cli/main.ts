@@ -18,6 +18,7 @@ import type { Encoder, InputFormat } from '../formats/types.js';
 import { findOperator } from '../operators/index.js';
 import { compileProgram } from '../plan/compile.js';
 import { parseDuration } from '../time/duration.js';
+import { parseSize } from './size.js';
 import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
 import { Executor, type Checkpointing, type RunPlan } from '../runtime/executor.js';
 import { checkFingerprint, checkStatePath, committedCheckpoint, fileStore, type Checkpoint, type Fingerprint } from '../runtime/checkpoint.js';
@@ -148,6 +149,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
     idleMs,
     idlePartitionMs,
+    sortBufferBytes: parseSize(opts.sortBuffer, '--sort-buffer'),
   }, stats, {
     warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),

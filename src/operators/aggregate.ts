@@ -200,6 +200,7 @@ export class Grouper {
 }
 
 const RESULT_SOURCE = { name: '(aggregate)' };
+const RESULT_SLICE = 4096;
 
 export const aggregate = defineOperator<AggregateArgs>({
   name: 'aggregate',
@@ -230,6 +231,19 @@ export const aggregate = defineOperator<AggregateArgs>({
       g.dirty = false;
       return makeEvent(grouper.result(g, undefined, early ? [['final', final]] : undefined), undefined, RESULT_SOURCE, 0, lastTimestamp);
     };
+    // one group's result after another, in slices: an aggregate by millions of keys never builds all its output at once
+    function* results(final: boolean): Generator<Batch> {
+      if (table.size === 0 && args.by.length === 0) table.set(null, grouper.fresh([]));
+      let out: Batch = [];
+      for (const g of table.values()) {
+        out.push(result(g, final));
+        if (out.length === RESULT_SLICE) {
+          yield out;
+          out = [];
+        }
+      }
+      yield out;
+    }
     const stage: StatefulStage = {
       kind: 'stateful',
       holds: true,
@@ -243,12 +257,7 @@ export const aggregate = defineOperator<AggregateArgs>({
         for (let i = 0; i < batch.length; i++) grouper.add(table, batch[i]!);
         return [];
       },
-      end(): Batch {
-        if (table.size === 0 && args.by.length === 0) table.set(null, grouper.fresh([]));
-        const out: Batch = [];
-        for (const g of table.values()) out.push(result(g, true));
-        return out;
-      },
+      end: () => results(true),
       snapshot: () => ({ table: grouper.saveTable(table), arrivals: grouper.arrivals, lastTimestamp }),
       restore(s) {
         const st = s as { table: [unknown, SavedGroup][]; arrivals: number; lastTimestamp: number };

@@ -35,8 +35,12 @@ export interface StatefulStage {
    */
   readonly holds: boolean;
   push(batch: Batch): Batch;
-  /** end of input: emit what is held */
-  end(): Batch;
+  /**
+   * End of input: emit what is held. A stage that may hold many records gives them as batches one
+   * after another (a generator), so that no step has to hold or encode all of them at once; the
+   * executor cuts a big batch into slices either way.
+   */
+  end(): Flush;
   /** true once the stage will pass nothing more (head satisfied): reading can stop */
   done?(): boolean;
   /**
@@ -63,6 +67,9 @@ export interface StatefulStage {
 }
 
 export type Stage = StatelessStage | StatefulStage;
+
+/** What a stage gives at the end: one batch, or batches one after another (read from disk, made as they go). */
+export type Flush = Batch | Iterable<Batch> | AsyncIterable<Batch>;
 
 export interface TimeOptions {
   /** zone for timestamps without one (--tz) */
@@ -93,6 +100,8 @@ export interface BuildContext {
   idlePartitionMs: number | null;
   /** a warning on stderr (once per cause; the stage keeps count) */
   warn(message: string): void;
+  /** --sort-buffer: the bytes (estimated) sort holds in memory before it spills sorted runs to temporary files */
+  sortBufferBytes?: number;
 }
 
 export type OperatorKind = 'stateless' | 'stateful' | 'aggregate';

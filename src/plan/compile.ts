@@ -24,6 +24,8 @@ export interface CompileOptions {
   time: TimeOptions;
   idleMs: number | null;
   idlePartitionMs: number | null;
+  /** --sort-buffer, in bytes */
+  sortBufferBytes?: number;
 }
 
 export interface CompiledProgram {
@@ -55,6 +57,7 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     eventTime: (_r, ev) => ev.timestamp,
     idleMs: opts.idleMs,
     idlePartitionMs: opts.idlePartitionMs,
+    sortBufferBytes: opts.sortBufferBytes,
     warn: (message) => hooks.warn(message),
   };
   const stages = buildStages(program, ctx);

@@ -25,6 +25,7 @@ import type { EventInput, MessageBatch, PartitionOffset, TopicPartition } from '
 import type { InputPosition, TextInput } from '../sources/text.js';
 import { location, type Batch, type Event, type PartitionChange, type Source } from '../core/event.js';
 import type { PartitionWatermark, Stats, WatermarkTable } from '../core/stats.js';
+import { SLICE, slices, writeEncoded } from './slices.js';
 import { checkFingerprint, type Checkpoint, type Fingerprint, type PartitionStateStore, type SavedInput, type StateStore } from './checkpoint.js';
 
 export type OnError = 'fail' | 'skip' | 'warn';
@@ -596,7 +597,7 @@ export class Executor {
     for (let i = from; i < stages.length; i++) {
       const s = stages[i]!;
       if (s.kind === 'stateless') continue;
-      await this.flow(task, i, s.end());
+      for await (const b of slices(s.end())) await this.flow(task, i, b);
       if (this.stop) throw this.stop.error;
     }
   }
@@ -607,10 +608,12 @@ export class Executor {
     this.plan.stats.recordsOut += b.length;
     const sink = this.plan.sink;
     if (sink.kind === 'events') {
-      const p = sink.write(b);
-      if (p) await p;
+      for (let i = 0; i < b.length; i += SLICE) {
+        const p = sink.write(b.length <= SLICE ? b : b.slice(i, i + SLICE));
+        if (p) await p;
+      }
     } else {
-      await this.write(this.plan.encoder.write(b));
+      await writeEncoded(b, (s) => this.plan.encoder.write(s), (text) => this.write(text));
     }
   }
 
