@@ -297,7 +297,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     plan.deadLetter = (b) => ds.write(JSON.stringify({ raw: b.raw, reason: b.reason, location: b.location }) + '\n');
   }
 
-  // 4. signals: stop reading, flush what is complete (or checkpoint, with --state), exit 130
+  // 4. signals: stop reading, write what is final (results that are not are marked "final": false or
+  // withheld and counted; with --state, a checkpoint keeps them), exit 130. SIGHUP (the terminal went
+  // away) is a stop like SIGTERM, as most daemons treat it; a second signal exits at once.
   let interrupted = false;
   plan.interrupted = () => interrupted;
   const onSignal = () => {
@@ -307,6 +309,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
 
   executor = new Executor(plan);
   stats.started = true;
@@ -323,6 +326,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     await deadSink?.end();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
   }
   if (interrupted) return EXIT.interrupted;
   if (stats.assertFailures > 0) {

@@ -38,7 +38,8 @@ export const sort = defineOperator<SortKey[]>({
   description:
     'Sorts the whole input, stably. Numbers come before strings, then booleans, arrays and objects; ' +
     'nulls and missing values sort last in both directions. Holds records in memory up to --sort-buffer (default 512M, estimated), ' +
-    'then sorts them and spills them to a temporary file in $TMPDIR, and merges those runs at the end, as GNU sort does: the input may be larger than memory.',
+    'then sorts them and spills them to a temporary file in $TMPDIR, and merges those runs at the end, as GNU sort does: the input may be larger than memory. ' +
+    'Interrupted without --state it writes nothing and says on stderr how many records it held (a prefix of the input sorted is not the input sorted).',
   examples: [
     { program: 'sort latency desc', input: '{"latency":5}\n{"latency":30}\n{"latency":12}\n', output: '{"latency":30}\n{"latency":12}\n{"latency":5}\n' },
     { program: 'sort service, latency desc', input: '{"service":"b","latency":1}\n{"service":"a","latency":2}\n{"service":"a","latency":9}\n', output: '{"service":"a","latency":9}\n{"service":"a","latency":2}\n{"service":"b","latency":1}\n' },
@@ -84,6 +85,12 @@ export const sort = defineOperator<SortKey[]>({
           return;
         }
         for (let i = 0; i < held.length; i += 4096) yield held.slice(i, i + 4096).map((h) => h.ev);
+      },
+      interrupt() {
+        const withheld = held.length + runs.records;
+        runs.remove();
+        held = [];
+        return { out: [], partial: 0, withheld };
       },
       // the spilled runs come back into the checkpoint, oldest first: restored and sorted again, stably, they are the same order
       snapshot: () => (runs.count > 0 ? [...runs.readAll(), ...held] : held),

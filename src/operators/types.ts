@@ -41,6 +41,14 @@ export interface StatefulStage {
    * executor cuts a big batch into slices either way.
    */
   end(): Flush;
+  /**
+   * The input was cut short (SIGINT, SIGTERM or SIGHUP without --state): what the stage holds is
+   * not final. It returns its open results marked "final": false (aggregates, windows) and counts
+   * them in `partial`, or returns nothing and counts in `withheld` the records it does not write
+   * (sort, tail, top: their records cannot be marked, and a prefix of the input sorted is not the
+   * input sorted). Without it the executor calls end(): the stage's output is final anyway.
+   */
+  interrupt?(): { out: Flush; partial: number; withheld: number };
   /** true once the stage will pass nothing more (head satisfied): reading can stop */
   done?(): boolean;
   /**

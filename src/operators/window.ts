@@ -118,7 +118,8 @@ export const window = defineOperator<WindowArgs>({
     '(first, last, collect, and, within one window end, the order of keys, which is that of first appearance). ' +
     'A window fires when the watermark reaches its end; ' +
     'a record is checked against the watermark before it is added and joins only windows that have not fired; a record that joins none is late: ' +
-    'counted in --stats and dropped, or written to the dead-letter file with --late dead-letter. At the end of input every open window fires. ' +
+    'counted in --stats and dropped, or written to the dead-letter file with --late dead-letter. At the end of input every open window fires; ' +
+    'interrupted (Ctrl-C, SIGTERM, SIGHUP) without --state, the open windows are written marked "final": false (with --state, the checkpoint keeps them). ' +
     'Results carry window_start and window_end, then the keys, then the aggregates, in window-end order, then window start, then the order keys appeared. ' +
     '`emit every DURATION` also writes early results (wall clock, live inputs only) marked "final": false, and the final one with "final": true; ' +
     '`emit changes` writes the window\'s result after every record ("final": false) and the final one at the end.',
@@ -170,8 +171,8 @@ interface Wiring {
   add(ev: Event, t: number, mark: number, out: Batch): boolean;
   /** the earliest end among open windows: nothing is due before the watermark reaches it */
   nextEnd(): number;
-  /** write the windows due at `mark` (Infinity: every open window, at the end of input) */
-  fire(mark: number, out: Batch): void;
+  /** write the windows due at `mark` (Infinity: every open window, at the end of input; `final` false: interrupted) */
+  fire(mark: number, out: Batch, final?: boolean): void;
   /** early results of the windows that changed since they were last written (emit every) */
   early(out: Batch): void;
   save(): unknown;
@@ -195,8 +196,8 @@ function fixedWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
       return true;
     },
     nextEnd: () => panes.nextEnd,
-    fire(mark, out) {
-      for (const pane of panes.fire(mark)) for (const g of pane.state.values()) out.push(result(pane.start, pane.end, g, true));
+    fire(mark, out, final = true) {
+      for (const pane of panes.fire(mark)) for (const g of pane.state.values()) out.push(result(pane.start, pane.end, g, final));
     },
     early(out) {
       for (const pane of panes.open()) for (const g of pane.state.values()) if (g.dirty) out.push(result(pane.start, pane.end, g, false));
@@ -220,8 +221,8 @@ function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring 
       return true;
     },
     nextEnd: () => sessions.nextEnd,
-    fire(mark, out) {
-      for (const s of sessions.fire(mark)) out.push(result(s.start, s.end, s.state, true));
+    fire(mark, out, final = true) {
+      for (const s of sessions.fire(mark)) out.push(result(s.start, s.end, s.state, final));
     },
     early(out) {
       for (const s of sessions.open()) if (s.state.dirty) out.push(result(s.start, s.end, s.state, false));
@@ -235,7 +236,7 @@ function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring 
 function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: { t: number }): Wiring {
   const counts = new CountWindows<Group, Event, Maybe[]>(w.n, w.every, (keys) => grouper.fresh(keys));
   const changes = w.emit.mode === 'changes';
-  const write = (win: CountWindow<Group, Event>, out: Batch) => {
+  const write = (win: CountWindow<Group, Event>, out: Batch, final = true) => {
     const first = counts.firstOf(win);
     let g: Group;
     if (w.every === null) g = win.state!;
@@ -247,7 +248,7 @@ function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: {
       }
     }
     counts.close(win);
-    out.push(result(first, win.last, g, true));
+    out.push(result(first, win.last, g, final));
   };
   return {
     add(ev, t, _mark, out) {
@@ -261,8 +262,8 @@ function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: {
       return true;
     },
     nextEnd: () => Infinity,
-    fire(mark, out) {
-      if (mark === Infinity) for (const win of counts.partials()) write(win, out);
+    fire(mark, out, final = true) {
+      if (mark === Infinity) for (const win of counts.partials()) write(win, out, final);
     },
     early(out) {
       for (const win of counts.windows()) if (win.state?.dirty) out.push(result(win.first, win.last, win.state, false));
@@ -299,7 +300,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
   const result = (start: number, end: number, g: Group, final: boolean): Event => {
     for (const a of g.accs) a.setSpan?.(end - start);
     g.dirty = false;
-    const value = grouper.result(g, [['window_start', fmt(start)], ['window_end', fmt(end)]], early ? [['final', final]] : undefined);
+    const value = grouper.result(g, [['window_start', fmt(start)], ['window_end', fmt(end)]], early || !final ? [['final', final]] : undefined);
     return makeEvent(value, undefined, RESULT_SOURCE, 0, end);
   };
   const wiring = w.kind === 'count' ? countWiring(w, grouper, result, current) : w.kind === 'session' ? sessionWiring(w, grouper, result) : fixedWiring(w, grouper, result);
@@ -404,6 +405,11 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
       const out: Batch = [];
       wiring.fire(Infinity, out);
       return out;
+    },
+    interrupt() {
+      const out: Batch = [];
+      wiring.fire(Infinity, out, false);
+      return { out, partial: out.length, withheld: 0 };
     },
     partition(change: PartitionChange): Batch {
       const out: Batch = [];

@@ -288,7 +288,10 @@ export class Executor {
         await this.checkpoint(false);
         return;
       }
-      if (this.tasks) {
+      if (plan.interrupted()) {
+        // without --state: what is not final is marked so, or withheld and counted (see interruptStages)
+        await this.interruptStages(this.main);
+      } else if (this.tasks) {
         this.ending = true;
         for (const t of [...this.tasks.values()].sort(byPartition)) await this.counted(t, () => this.flushStages(t, 0));
       } else {
@@ -600,6 +603,31 @@ export class Executor {
       for await (const b of slices(s.end())) await this.flow(task, i, b);
       if (this.stop) throw this.stop.error;
     }
+  }
+
+  /**
+   * Interrupted without --state: each stage gives what it holds as not final (results marked
+   * "final": false) or withholds it; stderr says how many of each. Later stages see the partial
+   * results as input, so a sort after an aggregate withholds them too.
+   */
+  private async interruptStages(task: Task): Promise<void> {
+    if (task.flushed) return;
+    task.flushed = true;
+    let partial = 0;
+    let withheld = 0;
+    const stages = task.stages;
+    for (let i = 0; i < stages.length; i++) {
+      const s = stages[i]!;
+      if (s.kind === 'stateless') continue;
+      const r = s.interrupt ? s.interrupt() : { out: s.end(), partial: 0, withheld: 0 };
+      for await (const b of slices(r.out)) await this.flow(task, i, b);
+      partial += r.partial;
+      withheld += r.withheld;
+      if (this.stop) throw this.stop.error;
+    }
+    const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+    if (partial > 0) this.plan.warn(`interrupted: ${plural(partial, 'result', 'results')} of the input read so far written with "final": false`);
+    if (withheld > 0) this.plan.warn(`interrupted: ${plural(withheld, 'record', 'records')} held by sort, tail or top not written (their order or choice needs the whole input)`);
   }
 
   private async emit(b: Batch): Promise<void> {
