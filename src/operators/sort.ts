@@ -59,7 +59,7 @@ export const sort = defineOperator<SortKey[]>({
     const cmp = keyComparator(keys.map((k) => k.desc));
     const budget = ctx.sortBufferBytes ?? DEFAULT_SORT_BUFFER;
     const size = new SizeEstimate();
-    const runs = new SortRuns();
+    const runs = new SortRuns((ev) => fns.map((f) => f(ev.value, ev)));
     const byKey = (a: Keyed, b: Keyed) => cmp(a.k, b.k);
     let held: Keyed[] = [];
     let bytes = 0;
