@@ -600,7 +600,11 @@ export class Executor {
     for (let i = from; i < stages.length; i++) {
       const s = stages[i]!;
       if (s.kind === 'stateless') continue;
-      for await (const b of slices(s.end())) await this.flow(task, i, b);
+      for await (const b of slices(s.end())) {
+        await this.flow(task, i, b);
+        // a later stage takes nothing more (sort | head 10): the rest of this flush need not be made
+        if (passesNothing(stages, i + 1)) break;
+      }
       if (this.stop) throw this.stop.error;
     }
   }
@@ -823,6 +827,15 @@ export class Executor {
     await input.commit(due.map((t) => t.position!));
     cp.saved?.(bytes, performance.now() - t0);
   }
+}
+
+/** A stage from `from` on will pass nothing more (head satisfied). */
+function passesNothing(stages: Stage[], from: number): boolean {
+  for (let j = from; j < stages.length; j++) {
+    const s = stages[j]!;
+    if (s.kind === 'stateful' && s.done?.() === true) return true;
+  }
+  return false;
 }
 
 function snapshotStages(stages: Stage[]): unknown[] {

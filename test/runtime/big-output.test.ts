@@ -119,6 +119,22 @@ describe('sort spills to temporary files past --sort-buffer', () => {
     }
   });
 
+  it('sort | head: the merge stops once head has its records, and the runs are removed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-spill-test-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = dir;
+    try {
+      const input = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ k: (i * 31) % 1000, i })).join('\n') + '\n';
+      const out = (await run('sort k desc | head 3', input, 10_000)).join('');
+      expect(out).toBe('{"k":999,"i":129}\n{"k":999,"i":1129}\n{"k":999,"i":2129}\n');
+      expect(readdirSync(dir)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a checkpoint of a sort that spilled holds every record; restored, it sorts the same', () => {
     const build = (budget: number) => compileProgram('sort k', { infer: true, time: { out: 'iso' }, idleMs: null, idlePartitionMs: null, sortBufferBytes: budget }, new Stats(), {
       warn: () => undefined, bad: () => undefined, late: () => undefined, assertFailed: () => undefined,
