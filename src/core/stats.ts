@@ -27,6 +27,9 @@ export class Stats {
   assertFailures = 0;
   /** records dropped as late by a window */
   late = 0;
+  /** interrupted without --state: results written marked "final": false, and records held by sort, tail or top not written */
+  partial = 0;
+  withheld = 0;
   /** --state: checkpoints written by this process, the size of the last, their total time */
   checkpoints = 0;
   checkpointBytes = 0;
@@ -57,6 +60,8 @@ export class Stats {
     ];
     if (this.assertFailures > 0) rows.push(['assert failures', String(this.assertFailures)]);
     if (this.late > 0) rows.push(['late records', String(this.late)]);
+    if (this.partial > 0) rows.push(['partial results', `${this.partial} (interrupted: written with "final": false)`]);
+    if (this.withheld > 0) rows.push(['withheld records', `${this.withheld} (interrupted: held by sort, tail or top, not written)`]);
     if (this.checkpoints > 0) {
       rows.push(['checkpoints', `${this.checkpoints} (last ${this.checkpointBytes} bytes; ${this.checkpointMs.toFixed(1)} ms in all)`]);
     }

@@ -629,6 +629,8 @@ export class Executor {
       withheld += r.withheld;
       if (this.stop) throw this.stop.error;
     }
+    this.plan.stats.partial += partial;
+    this.plan.stats.withheld += withheld;
     const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
     if (partial > 0) this.plan.warn(`interrupted: ${plural(partial, 'result', 'results')} of the input read so far written with "final": false`);
     if (withheld > 0) this.plan.warn(`interrupted: ${plural(withheld, 'record', 'records')} held by sort, tail or top not written (their order or choice needs the whole input)`);

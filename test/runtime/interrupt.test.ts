@@ -137,13 +137,15 @@ describe('interrupted sort, tail, top: nothing half-done is written', () => {
     });
   }
 
-  it('a sort that spilled: its temporary files are gone after the interrupt', async () => {
+  it('a sort that spilled: its temporary files are gone after the interrupt; --stats counts what it withheld', async () => {
     const dir = tempDir();
     const records = Array.from({ length: 2000 }, (_, i) => ({ n: (i * 37) % 101, i }));
-    const r = await interrupted(['--sort-buffer', '8K', 'sort n'], records, () => readdirSync(dir).length > 0, 'SIGINT', { TMPDIR: dir });
+    const r = await interrupted(['--stats', '--sort-buffer', '8K', 'sort n'], records, () => readdirSync(dir).length > 0, 'SIGINT', { TMPDIR: dir });
     expect(r.code).toBe(130);
     expect(r.out).toEqual([]);
-    expect(r.stderr).toMatch(/interrupted: \d+ records held by sort/);
+    const held = /interrupted: (\d+) records held by sort/.exec(r.stderr);
+    expect(held).not.toBeNull();
+    expect(r.stderr).toMatch(new RegExp(`withheld records +${held![1]} \\(interrupted`));
     expect(readdirSync(dir)).toEqual([]);
   });
 
