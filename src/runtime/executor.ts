@@ -611,8 +611,8 @@ export class Executor {
 
   /**
    * Interrupted without --state: each stage gives what it holds as not final (results marked
-   * "final": false) or withholds it; stderr says how many of each. Later stages see the partial
-   * results as input, so a sort after an aggregate withholds them too.
+   * "final": false) or withholds it; stderr says how many of each were written and withheld. Later
+   * stages see the partial results as input, so a sort after an aggregate withholds them too.
    */
   private async interruptStages(task: Task): Promise<void> {
     if (task.flushed) return;
@@ -625,6 +625,8 @@ export class Executor {
       if (s.kind === 'stateless') continue;
       const r = s.interrupt ? s.interrupt() : { out: s.end(), partial: 0, withheld: 0 };
       for await (const b of slices(r.out)) await this.flow(task, i, b);
+      // a stage that withholds took in what came before it: those partial results were not written
+      if (r.withheld > 0) partial = 0;
       partial += r.partial;
       withheld += r.withheld;
       if (this.stop) throw this.stop.error;
