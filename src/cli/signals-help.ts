@@ -13,7 +13,8 @@ export const SIGNAL_RULES: [string, string][] = [
     'count from a final one; a line on stderr says how many. Stages that pass records through rather than compute results cannot ' +
     'mark them, and a prefix of the input sorted is not the input sorted: sort, tail and top write nothing when interrupted, and a ' +
     'line on stderr says how many records they held. Everything after such a stage is withheld with it. Records a stage already ' +
-    'passed on (where, select, head, dedupe) were written as they came.'],
+    'passed on (where, select, head, dedupe) were written as they came. In a consumer group (-G), offsets are then not committed ' +
+    'when anything was partial or withheld: the group reads those messages again, and a later run writes their final results.'],
   ['With --state',
     'Nothing that is not final is written: the open windows and groups go into a checkpoint instead, and the next run with the same ' +
     'state continues them (see STATE AND CHECKPOINTS).'],

@@ -263,6 +263,8 @@ export class Executor {
     if (from) this.restore(from);
     const tickers = plan.stages.filter((s) => s.kind === 'stateful' && s.tick !== undefined) as StatefulStage[];
     const every = [...tickers.map((s) => s.tickMs ?? 1000), ...(plan.checkpoint ? [plan.checkpoint.everyMs] : [])];
+    // interrupted with results not final written or withheld: the input behind them is not committed
+    let incomplete = false;
     const timer = plan.live && every.length > 0
       ? setInterval(() => void this.serial(async () => {
         try {
@@ -290,7 +292,7 @@ export class Executor {
       }
       if (plan.interrupted()) {
         // without --state: what is not final is marked so, or withheld and counted (see interruptStages)
-        await this.interruptStages(this.main);
+        incomplete = await this.interruptStages(this.main);
       } else if (this.tasks) {
         this.ending = true;
         for (const t of [...this.tasks.values()].sort(byPartition)) await this.counted(t, () => this.flushStages(t, 0));
@@ -304,7 +306,7 @@ export class Executor {
     if (plan.sink.kind === 'text') await this.write(plan.encoder.end());
     // everything derived from the input is written: what was read may now be committed
     if (plan.checkpoint) await this.checkpoint(true);
-    else await this.commitAcknowledged();
+    else if (!incomplete) await this.commitAcknowledged();
   }
 
   /** Ticks, batches and assignments take turns, so a tick never splits a batch's output. */
@@ -612,10 +614,12 @@ export class Executor {
   /**
    * Interrupted without --state: each stage gives what it holds as not final (results marked
    * "final": false) or withholds it; stderr says how many of each were written and withheld. Later
-   * stages see the partial results as input, so a sort after an aggregate withholds them too.
+   * stages see the partial results as input, so a sort after an aggregate withholds them too. True
+   * when something was not final: Kafka offsets are then not committed (a consumer group reads those
+   * messages again and a later run writes their final results; at least once).
    */
-  private async interruptStages(task: Task): Promise<void> {
-    if (task.flushed) return;
+  private async interruptStages(task: Task): Promise<boolean> {
+    if (task.flushed) return false;
     task.flushed = true;
     let partial = 0;
     let withheld = 0;
@@ -636,6 +640,7 @@ export class Executor {
     const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
     if (partial > 0) this.plan.warn(`interrupted: ${plural(partial, 'result', 'results')} of the input read so far written with "final": false`);
     if (withheld > 0) this.plan.warn(`interrupted: ${plural(withheld, 'record', 'records')} held by sort, tail or top not written (their order or choice needs the whole input)`);
+    return partial > 0 || withheld > 0;
   }
 
   private async emit(b: Batch): Promise<void> {
