@@ -19,6 +19,7 @@ import type { Encoder, InputFormat } from '../formats/types.js';
 import { findOperator, grammar } from '../operators/index.js';
 import { compileProgram } from '../plan/compile.js';
 import { parseDuration } from '../time/duration.js';
+import { parseSize } from './size.js';
 import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
 import { Executor, type Checkpointing, type RunPlan } from '../runtime/executor.js';
 import { checkFingerprint, checkStatePath, committedCheckpoint, fileStore, type Checkpoint, type Fingerprint } from '../runtime/checkpoint.js';
@@ -165,6 +166,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     idlePartitionMs,
     vars,
     maxState,
+    sortBufferBytes: parseSize(opts.sortBuffer, '--sort-buffer'),
   }, stats, {
     warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),
@@ -316,7 +318,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const deadSink: DeadLetterSink | null = opts.deadLetter !== undefined ? await deadLetterFile(opts.deadLetter) : null;
   plan.deadLetter = deadSink;
 
-  // 4. signals: stop reading, flush what is complete (or checkpoint, with --state), exit 130
+  // 4. signals: stop reading, write what is final (results that are not are marked "final": false or
+  // withheld and counted; with --state, a checkpoint keeps them), exit 130. SIGHUP (the terminal went
+  // away) is a stop like SIGTERM, as most daemons treat it; a second signal exits at once.
   let interrupted = false;
   plan.interrupted = () => interrupted;
   const onSignal = () => {
@@ -326,6 +330,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
 
   executor = new Executor(plan);
   stats.started = true;
@@ -345,6 +350,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     await checkpoint?.close?.();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
   }
   if (interrupted) return EXIT.interrupted;
   if (stats.assertFailures > 0) {

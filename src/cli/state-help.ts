@@ -9,7 +9,7 @@ export const STATE_RULES: [string, string][] = [
     'the watermark of each input partition; dedupe memory; head, tail, top and sort buffers; sample\'s random state), ' +
     'and the --stats counters. Its size grows with the state, not with the input.'],
   ['When',
-    'Every --checkpoint-every (default 10s), between two batches; at the end of the input; and on SIGINT or SIGTERM. ' +
+    'Every --checkpoint-every (default 10s), between two batches; at the end of the input; and on SIGINT, SIGTERM or SIGHUP. ' +
     'Each time: the state is taken, the output written so far is flushed (stdout and files to the operating system, ' +
     'Kafka acknowledged), the checkpoint is written to a temporary file, fsynced, renamed over PATH (the previous one ' +
     'kept as PATH.prev) and the directory fsynced; only then are Kafka offsets committed, so `sluice kafka lag` is true ' +
@@ -27,7 +27,7 @@ export const STATE_RULES: [string, string][] = [
     'naming it; a state file that is truncated, corrupt or not sluice\'s is refused with exit 65. Neither ever starts ' +
     'afresh silently: delete PATH (and PATH.prev) for that.'],
   ['Stopping',
-    'On SIGINT or SIGTERM with --state, results that are not final (windows that have not fired, the groups of an ' +
+    'On SIGINT, SIGTERM or SIGHUP with --state, results that are not final (windows that have not fired, the groups of an ' +
     'aggregate over a live input) are not written: the checkpoint keeps them for the next run, exit 130. At the end of ' +
     'a finite input every open window fires, as without --state, and the last checkpoint records that: a later run ' +
     'reads only what was added to the inputs since, with fresh windows and aggregates.'],

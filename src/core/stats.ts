@@ -30,6 +30,9 @@ export class Stats {
   /** invalid UTF-8 sequences replaced with U+FFFD, and the records (lines) holding them */
   invalidUtf8 = 0;
   invalidUtf8Lines = 0;
+  /** interrupted without --state: results written marked "final": false, and records held by sort, tail or top not written */
+  partial = 0;
+  withheld = 0;
   /** --state: checkpoints written by this process, the size of the last, their total time */
   checkpoints = 0;
   checkpointBytes = 0;
@@ -64,6 +67,8 @@ export class Stats {
       const lines = this.invalidUtf8Lines;
       rows.push(['invalid UTF-8', `${this.invalidUtf8} replaced with U+FFFD${lines > 0 ? `, in ${lines} record${lines === 1 ? '' : 's'}` : ''}`]);
     }
+    if (this.partial > 0) rows.push(['partial results', `${this.partial} (interrupted: written with "final": false)`]);
+    if (this.withheld > 0) rows.push(['withheld records', `${this.withheld} (interrupted: held by sort, tail or top, not written)`]);
     if (this.checkpoints > 0) {
       rows.push(['checkpoints', `${this.checkpoints} (last ${this.checkpointBytes} bytes; ${this.checkpointMs.toFixed(1)} ms in all)`]);
     }

@@ -270,6 +270,7 @@ export function memoryMessage(heap: HeapWatch, live: number, label: string, grou
 }
 
 const RESULT_SOURCE = { name: '(aggregate)' };
+const RESULT_SLICE = 4096;
 
 export const aggregate = defineOperator<AggregateArgs>({
   name: 'aggregate',
@@ -284,7 +285,8 @@ export const aggregate = defineOperator<AggregateArgs>({
     'Output names default to `count`, `avg_latency`, `p95_latency`; `as NAME` overrides. See `sluice help aggregates`. ' +
     'On a live input (a pipe, --follow, Kafka) `emit every DURATION` also writes the groups that changed every DURATION ' +
     '("final": false), and `emit changes` writes a group after every record that changes it; the end of input ' +
-    '(or Ctrl-C) writes every group with "final": true.',
+    'writes every group with "final": true. Interrupted (Ctrl-C, SIGTERM, SIGHUP) without --state, it writes every group ' +
+    'as counted so far, marked "final": false (with --state, a checkpoint keeps them for the next run instead).',
   examples: [
     { program: 'count(), avg(ms) by svc', input: '{"svc":"a","ms":1}\n{"svc":"b","ms":3}\n{"svc":"a","ms":2}\n', output: '{"svc":"a","count":2,"avg_ms":1.5}\n{"svc":"b","count":1,"avg_ms":3}\n' },
     { program: 'count() as n, max(ms)', input: '{"ms":4}\n{"ms":9}\n', output: '{"n":2,"max_ms":9}\n' },
@@ -298,8 +300,21 @@ export const aggregate = defineOperator<AggregateArgs>({
     let lastTimestamp = 0;
     const result = (g: Group, final: boolean): Event => {
       g.dirty = false;
-      return makeEvent(grouper.result(g, undefined, early ? [['final', final]] : undefined), undefined, RESULT_SOURCE, 0, lastTimestamp);
+      return makeEvent(grouper.result(g, undefined, early || !final ? [['final', final]] : undefined), undefined, RESULT_SOURCE, 0, lastTimestamp);
     };
+    // one group's result after another, in slices: an aggregate by millions of keys never builds all its output at once
+    function* results(final: boolean): Generator<Batch> {
+      if (table.size === 0 && args.by.length === 0) table.set(null, grouper.fresh([]));
+      let out: Batch = [];
+      for (const g of table.values()) {
+        out.push(result(g, final));
+        if (out.length === RESULT_SLICE) {
+          yield out;
+          out = [];
+        }
+      }
+      yield out;
+    }
     const stage: StatefulStage = {
       kind: 'stateful',
       holds: true,
@@ -315,11 +330,10 @@ export const aggregate = defineOperator<AggregateArgs>({
         for (let i = 0; i < batch.length; i++) grouper.add(table, batch[i]!);
         return [];
       },
-      end(): Batch {
+      end: () => results(true),
+      interrupt() {
         if (table.size === 0 && args.by.length === 0) table.set(null, grouper.fresh([]));
-        const out: Batch = [];
-        for (const g of table.values()) out.push(result(g, true));
-        return out;
+        return { out: results(false), partial: table.size, withheld: 0 };
       },
       snapshot: () => ({ table: grouper.saveTable(table), arrivals: grouper.arrivals, lastTimestamp }),
       restore(s) {

@@ -8,7 +8,8 @@ export const tail = defineOperator<number>({
   kind: 'stateful',
   summary: 'keep the last N records',
   usage: 'tail N',
-  description: 'Holds the last N records (a ring buffer: memory is bounded by N) and writes them at the end of input.',
+  description: 'Holds the last N records (a ring buffer: memory is bounded by N) and writes them at the end of input. ' +
+    'Interrupted without --state it writes nothing (the last N records read so far are not the last N) and says on stderr how many it held.',
   examples: [{ program: 'tail 2', input: '{"n":1}\n{"n":2}\n{"n":3}\n', output: '{"n":2}\n{"n":3}\n' }],
   parse: (p) => count(p, 'the number of records'),
   print: (n) => String(n),
@@ -34,6 +35,7 @@ export const tail = defineOperator<number>({
         const at = seen % n;
         return [...ring.slice(at), ...ring.slice(0, at)];
       },
+      interrupt: () => ({ out: [], partial: 0, withheld: Math.min(seen, n) }),
       snapshot: () => ({ ring: ring.slice(0, Math.min(seen, n)), seen }),
       restore(s) {
         const st = s as { ring: Event[]; seen: number };

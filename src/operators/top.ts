@@ -19,7 +19,8 @@ export const top = defineOperator<TopArgs>({
   usage: 'top N by EXPR',
   description:
     'Keeps the N records with the largest value of EXPR, largest first; ties keep input order. ' +
-    'Memory is bounded by N. Records where EXPR is null come last.',
+    'Memory is bounded by N. Records where EXPR is null come last. ' +
+    'Interrupted without --state it writes nothing and says on stderr how many records it held.',
   examples: [
     { program: 'top 2 by latency', input: '{"id":1,"latency":5}\n{"id":2,"latency":30}\n{"id":3,"latency":12}\n', output: '{"id":2,"latency":30}\n{"id":3,"latency":12}\n' },
   ],
@@ -50,6 +51,7 @@ export const top = defineOperator<TopArgs>({
         trim();
         return held.map((h) => h.ev);
       },
+      interrupt: () => ({ out: [], partial: 0, withheld: Math.min(held.length, n) }),
       snapshot: () => held,
       restore(s) { held = s as typeof held; },
     };

@@ -36,8 +36,20 @@ export interface StatefulStage {
    */
   readonly holds: boolean;
   push(batch: Batch): Batch;
-  /** end of input: emit what is held */
-  end(): Batch;
+  /**
+   * End of input: emit what is held. A stage that may hold many records gives them as batches one
+   * after another (a generator), so that no step has to hold or encode all of them at once; the
+   * executor cuts a big batch into slices either way.
+   */
+  end(): Flush;
+  /**
+   * The input was cut short (SIGINT, SIGTERM or SIGHUP without --state): what the stage holds is
+   * not final. It returns its open results marked "final": false (aggregates, windows) and counts
+   * them in `partial`, or returns nothing and counts in `withheld` the records it does not write
+   * (sort, tail, top: their records cannot be marked, and a prefix of the input sorted is not the
+   * input sorted). Without it the executor calls end(): the stage's output is final anyway.
+   */
+  interrupt?(): { out: Flush; partial: number; withheld: number };
   /** true once the stage will pass nothing more (head satisfied): reading can stop */
   done?(): boolean;
   /**
@@ -68,6 +80,9 @@ export interface StatefulStage {
 }
 
 export type Stage = StatelessStage | StatefulStage;
+
+/** What a stage gives at the end: one batch, or batches one after another (read from disk, made as they go). */
+export type Flush = Batch | Iterable<Batch> | AsyncIterable<Batch>;
 
 export interface TimeOptions {
   /** zone for timestamps without one (--tz) */
@@ -102,6 +117,8 @@ export interface BuildContext {
   maxState?: number;
   /** the memory watch (tests give one with a small limit); default: the process's */
   heap?: HeapWatch;
+  /** --sort-buffer: the bytes (estimated) sort holds in memory before it spills sorted runs to temporary files */
+  sortBufferBytes?: number;
 }
 
 export type OperatorKind = 'stateless' | 'stateful' | 'aggregate';

@@ -125,7 +125,8 @@ export const window = defineOperator<WindowArgs>({
     '(first, last, collect, and, within one window end, the order of keys, which is that of first appearance). ' +
     'A window fires when the watermark reaches its end; ' +
     'a record is checked against the watermark before it is added and joins only windows that have not fired; a record that joins none is late: ' +
-    'counted in --stats and dropped, or written to the dead-letter file with --late dead-letter. At the end of input every open window fires. ' +
+    'counted in --stats and dropped, or written to the dead-letter file with --late dead-letter. At the end of input every open window fires; ' +
+    'interrupted (Ctrl-C, SIGTERM, SIGHUP) without --state, the open windows are written marked "final": false (with --state, the checkpoint keeps them). ' +
     'Results carry window_start and window_end, then the keys, then the aggregates, in window-end order, then window start, then the order keys appeared. ' +
     '`emit every DURATION` also writes early results (wall clock, live inputs only) marked "final": false, and the final one with "final": true; ' +
     '`emit changes` writes the window\'s result after every record ("final": false) and the final one at the end.',
@@ -177,8 +178,8 @@ interface Wiring {
   add(ev: Event, t: number, mark: number, out: Batch): boolean;
   /** the earliest end among open windows: nothing is due before the watermark reaches it */
   nextEnd(): number;
-  /** write the windows due at `mark` (Infinity: every open window, at the end of input) */
-  fire(mark: number, out: Batch): void;
+  /** write the windows due at `mark` (Infinity: every open window, at the end of input; `final` false: interrupted) */
+  fire(mark: number, out: Batch, final?: boolean): void;
   /** early results of the windows that changed since they were last written (emit every) */
   early(out: Batch): void;
   save(): unknown;
@@ -202,9 +203,9 @@ function fixedWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
       return true;
     },
     nextEnd: () => panes.nextEnd,
-    fire(mark, out) {
+    fire(mark, out, final = true) {
       for (const pane of panes.fire(mark)) {
-        for (const g of pane.state.values()) out.push(result(pane.start, pane.end, g, true));
+        for (const g of pane.state.values()) out.push(result(pane.start, pane.end, g, final));
         grouper.release(pane.state.size);
       }
     },
@@ -233,9 +234,9 @@ function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring 
       return true;
     },
     nextEnd: () => sessions.nextEnd,
-    fire(mark, out) {
+    fire(mark, out, final = true) {
       const due = sessions.fire(mark);
-      for (const s of due) out.push(result(s.start, s.end, s.state, true));
+      for (const s of due) out.push(result(s.start, s.end, s.state, final));
       grouper.release(due.length);
     },
     early(out) {
@@ -250,7 +251,7 @@ function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring 
 function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: { t: number }): Wiring {
   const counts = new CountWindows<Group, Event, Maybe[]>(w.n, w.every, (keys) => grouper.fresh(keys));
   const changes = w.emit.mode === 'changes';
-  const write = (win: CountWindow<Group, Event>, out: Batch) => {
+  const write = (win: CountWindow<Group, Event>, out: Batch, final = true) => {
     const first = counts.firstOf(win);
     let g: Group;
     if (w.every === null) g = win.state!;
@@ -262,7 +263,7 @@ function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: {
       }
     }
     counts.close(win);
-    out.push(result(first, win.last, g, true));
+    out.push(result(first, win.last, g, final));
     grouper.release(1);
   };
   return {
@@ -277,8 +278,8 @@ function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: {
       return true;
     },
     nextEnd: () => Infinity,
-    fire(mark, out) {
-      if (mark === Infinity) for (const win of counts.partials()) write(win, out);
+    fire(mark, out, final = true) {
+      if (mark === Infinity) for (const win of counts.partials()) write(win, out, final);
     },
     early(out) {
       for (const win of counts.windows()) if (win.state?.dirty) out.push(result(win.first, win.last, win.state, false));
@@ -316,7 +317,7 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
   const result = (start: number, end: number, g: Group, final: boolean): Event => {
     for (const a of grouper.accsOf(g)) a.setSpan?.(end - start);
     g.dirty = false;
-    const value = grouper.result(g, [['window_start', fmt(start)], ['window_end', fmt(end)]], early ? [['final', final]] : undefined);
+    const value = grouper.result(g, [['window_start', fmt(start)], ['window_end', fmt(end)]], early || !final ? [['final', final]] : undefined);
     return makeEvent(value, undefined, RESULT_SOURCE, 0, end);
   };
   const wiring = w.kind === 'count' ? countWiring(w, grouper, result, current) : w.kind === 'session' ? sessionWiring(w, grouper, result) : fixedWiring(w, grouper, result);
@@ -423,6 +424,11 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
       const out: Batch = [];
       wiring.fire(Infinity, out);
       return out;
+    },
+    interrupt() {
+      const out: Batch = [];
+      wiring.fire(Infinity, out, false);
+      return { out, partial: out.length, withheld: 0 };
     },
     partition(change: PartitionChange): Batch {
       const out: Batch = [];

@@ -32,6 +32,8 @@ export interface CompileOptions {
   maxState?: number;
   /** the memory watch (tests give one with a small limit); default: the process's */
   heap?: HeapWatch;
+  /** --sort-buffer, in bytes */
+  sortBufferBytes?: number;
 }
 
 export interface CompiledProgram {
@@ -68,6 +70,7 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     eventTime: (_r, ev) => ev.timestamp,
     idleMs: opts.idleMs,
     idlePartitionMs: opts.idlePartitionMs,
+    sortBufferBytes: opts.sortBufferBytes,
     warn: (message) => hooks.warn(message),
     maxState: opts.maxState,
     heap: opts.heap,

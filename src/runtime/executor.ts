@@ -28,6 +28,7 @@ import type { EventInput, MessageBatch, PartitionOffset, TopicPartition } from '
 import type { InputPosition, TextInput } from '../sources/text.js';
 import { location, type Batch, type Event, type PartitionChange, type Source } from '../core/event.js';
 import type { PartitionWatermark, Stats, WatermarkTable } from '../core/stats.js';
+import { SLICE, slices, writeEncoded } from './slices.js';
 import { checkFingerprint, type Checkpoint, type Fingerprint, type PartitionStateStore, type SavedInput, type StateStore } from './checkpoint.js';
 
 export type OnError = 'fail' | 'skip' | 'warn';
@@ -271,6 +272,8 @@ export class Executor {
     if (from) this.restore(from);
     const tickers = plan.stages.filter((s) => s.kind === 'stateful' && s.tick !== undefined) as StatefulStage[];
     const every = [...tickers.map((s) => s.tickMs ?? 1000), ...(plan.checkpoint ? [plan.checkpoint.everyMs] : [])];
+    // interrupted with results not final written or withheld: the input behind them is not committed
+    let incomplete = false;
     const timer = plan.live && every.length > 0
       ? setInterval(() => void this.serial(async () => {
         try {
@@ -296,7 +299,10 @@ export class Executor {
         await this.checkpoint(false);
         return;
       }
-      if (this.tasks) {
+      if (plan.interrupted()) {
+        // without --state: what is not final is marked so, or withheld and counted (see interruptStages)
+        incomplete = await this.interruptStages(this.main);
+      } else if (this.tasks) {
         this.ending = true;
         for (const t of [...this.tasks.values()].sort(byPartition)) await this.counted(t, () => this.flushStages(t, 0));
       } else {
@@ -310,7 +316,7 @@ export class Executor {
     if (plan.sink.kind === 'text') await this.write(plan.encoder.end());
     // everything derived from the input is written: what was read may now be committed
     if (plan.checkpoint) await this.checkpoint(true);
-    else await this.commitAcknowledged();
+    else if (!incomplete) await this.commitAcknowledged();
   }
 
   /** Ticks, batches and assignments take turns, so a tick never splits a batch's output. */
@@ -676,9 +682,45 @@ export class Executor {
     for (let i = from; i < stages.length; i++) {
       const s = stages[i]!;
       if (s.kind === 'stateless') continue;
-      await this.flow(task, i, s.end());
+      for await (const b of slices(s.end())) {
+        await this.flow(task, i, b);
+        // a later stage takes nothing more (sort | head 10): the rest of this flush need not be made
+        if (passesNothing(stages, i + 1)) break;
+      }
       if (this.stop) throw this.stop.error;
     }
+  }
+
+  /**
+   * Interrupted without --state: each stage gives what it holds as not final (results marked
+   * "final": false) or withholds it; stderr says how many of each were written and withheld. Later
+   * stages see the partial results as input, so a sort after an aggregate withholds them too. True
+   * when something was not final: Kafka offsets are then not committed (a consumer group reads those
+   * messages again and a later run writes their final results; at least once).
+   */
+  private async interruptStages(task: Task): Promise<boolean> {
+    if (task.flushed) return false;
+    task.flushed = true;
+    let partial = 0;
+    let withheld = 0;
+    const stages = task.stages;
+    for (let i = 0; i < stages.length; i++) {
+      const s = stages[i]!;
+      if (s.kind === 'stateless') continue;
+      const r = s.interrupt ? s.interrupt() : { out: s.end(), partial: 0, withheld: 0 };
+      for await (const b of slices(r.out)) await this.flow(task, i, b);
+      // a stage that withholds took in what came before it: those partial results were not written
+      if (r.withheld > 0) partial = 0;
+      partial += r.partial;
+      withheld += r.withheld;
+      if (this.stop) throw this.stop.error;
+    }
+    this.plan.stats.partial += partial;
+    this.plan.stats.withheld += withheld;
+    const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+    if (partial > 0) this.plan.warn(`interrupted: ${plural(partial, 'result', 'results')} of the input read so far written with "final": false`);
+    if (withheld > 0) this.plan.warn(`interrupted: ${plural(withheld, 'record', 'records')} held by sort, tail or top not written (their order or choice needs the whole input)`);
+    return partial > 0 || withheld > 0;
   }
 
   private async emit(b: Batch): Promise<void> {
@@ -687,10 +729,12 @@ export class Executor {
     this.plan.stats.recordsOut += b.length;
     const sink = this.plan.sink;
     if (sink.kind === 'events') {
-      const p = sink.write(b);
-      if (p) await p;
+      for (let i = 0; i < b.length; i += SLICE) {
+        const p = sink.write(b.length <= SLICE ? b : b.slice(i, i + SLICE));
+        if (p) await p;
+      }
     } else {
-      await this.write(this.plan.encoder.write(b), b.length);
+      await writeEncoded(b, (s) => this.plan.encoder.write(s), (text, n) => this.write(text, n));
     }
   }
 
@@ -873,6 +917,15 @@ export class Executor {
     await input.commit(due.map((t) => t.position!));
     cp.saved?.(bytes, performance.now() - t0);
   }
+}
+
+/** A stage from `from` on will pass nothing more (head satisfied). */
+function passesNothing(stages: Stage[], from: number): boolean {
+  for (let j = from; j < stages.length; j++) {
+    const s = stages[j]!;
+    if (s.kind === 'stateful' && s.done?.() === true) return true;
+  }
+  return false;
 }
 
 function snapshotStages(stages: Stage[]): unknown[] {

@@ -57,7 +57,10 @@ function push(stages: Stage[], b: Batch, from = 0): Batch {
 function end(stages: Stage[], out: Batch): void {
   for (let i = 0; i < stages.length; i++) {
     const s = stages[i]!;
-    if (s.kind === 'stateful') out.push(...push(stages, s.end(), i + 1));
+    if (s.kind !== 'stateful') continue;
+    // end() may give its batches one after another (sort, aggregate): all of them, in order
+    const f = s.end();
+    for (const b of Array.isArray(f) ? [f] : (f as Iterable<Batch>)) out.push(...push(stages, b, i + 1));
   }
 }
 

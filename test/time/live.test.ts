@@ -161,7 +161,7 @@ describe('--idle: the watermark follows the wall clock on a quiet stream', () =>
 });
 
 describe('emit every on a live stdin', () => {
-  it('a plain aggregate writes early results while stdin is open, and the final state on Ctrl-C', async () => {
+  it('a plain aggregate writes early results while stdin is open, and on Ctrl-C its state, still not final', async () => {
     const p = new Live(['count(), sum(n) by k emit every 200ms']);
     p.write({ k: 'a', n: 1 }, { k: 'b', n: 2 });
     await p.until((r) => r.k === 'a' && r.final === false, 'an early result for a');
@@ -170,12 +170,12 @@ describe('emit every on a live stdin', () => {
     await p.until((r) => r.k === 'a' && r.count === 2 && r.final === false, 'an early result with the new record');
     for (const r of p.out) expect(r.final).toBe(false);
     expect(await p.interrupt()).toEqual({ code: 130, signal: null });
-    const finals = p.out.filter((r) => r.final === true);
-    expect(finals).toEqual([{ k: 'a', count: 2, sum_n: 4, final: true }, { k: 'b', count: 1, sum_n: 2, final: true }]);
-    expect(p.out.at(-1)!.final).toBe(true);
+    // the input did not end: nothing is final (issue #16, item 5)
+    expect(p.out.filter((r) => r.final === true)).toEqual([]);
+    expect(p.out.slice(-2)).toEqual([{ k: 'a', count: 2, sum_n: 4, final: false }, { k: 'b', count: 1, sum_n: 2, final: false }]);
   });
 
-  it('a window writes early results marked final: false, then the final one', async () => {
+  it('a window writes early results marked final: false, then the final one; on Ctrl-C the open one stays final: false', async () => {
     const p = new Live(['window tumbling 1m on ts emit every 200ms | count()']);
     p.write({ ts: at('00:01') });
     await p.until((r) => r.count === 1 && r.final === false, 'an early window result');
@@ -184,14 +184,14 @@ describe('emit every on a live stdin', () => {
     expect(await p.interrupt()).toEqual({ code: 130, signal: null });
     expect(p.out.filter((r) => r.final === true)).toEqual([
       { window_start: '2024-05-01T12:00:00.000Z', window_end: '2024-05-01T12:01:00.000Z', count: 1, final: true },
-      { window_start: '2024-05-01T12:01:00.000Z', window_end: '2024-05-01T12:02:00.000Z', count: 1, final: true },
     ]);
+    expect(p.out.at(-1)).toEqual({ window_start: '2024-05-01T12:01:00.000Z', window_end: '2024-05-01T12:02:00.000Z', count: 1, final: false });
   });
 });
 
 describe('Ctrl-C on a windowed aggregate', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    it(`${signal}: the open windows are written, then exit 130`, async () => {
+    it(`${signal}: the open windows are written marked "final": false, then exit 130`, async () => {
       const p = new Live(['window tumbling 1m on ts | count(), collect(n) by k']);
       p.write({ ts: at('00:10'), k: 'a', n: 1 }, { ts: at('01:10'), k: 'b', n: 2 }, { ts: at('01:20'), k: 'a', n: 3 });
       // the first window firing shows the records have been read
@@ -199,19 +199,19 @@ describe('Ctrl-C on a windowed aggregate', () => {
       expect(await p.interrupt(signal)).toEqual({ code: 130, signal: null });
       expect(p.out).toEqual([
         { window_start: '2024-05-01T12:00:00.000Z', window_end: '2024-05-01T12:01:00.000Z', k: 'a', count: 1, collect_n: [1] },
-        { window_start: '2024-05-01T12:01:00.000Z', window_end: '2024-05-01T12:02:00.000Z', k: 'b', count: 1, collect_n: [2] },
-        { window_start: '2024-05-01T12:01:00.000Z', window_end: '2024-05-01T12:02:00.000Z', k: 'a', count: 1, collect_n: [3] },
+        { window_start: '2024-05-01T12:01:00.000Z', window_end: '2024-05-01T12:02:00.000Z', k: 'b', count: 1, collect_n: [2], final: false },
+        { window_start: '2024-05-01T12:01:00.000Z', window_end: '2024-05-01T12:02:00.000Z', k: 'a', count: 1, collect_n: [3], final: false },
       ]);
-      expect(p.stderr).toBe('');
+      expect(p.stderr).toBe('sluice: interrupted: 2 results of the input read so far written with "final": false\n');
     });
   }
 
-  it('session windows are flushed too', async () => {
+  it('session windows are written too, not final', async () => {
     const p = new Live(['window session 30s on ts emit changes | count() by user']);
     p.write({ ts: at('00:00'), user: 'ann' }, { ts: at('00:10'), user: 'ann' });
     await p.until((r) => r.count === 2, 'the session to grow');
     expect(await p.interrupt()).toEqual({ code: 130, signal: null });
-    expect(p.out.at(-1)).toEqual({ window_start: '2024-05-01T12:00:00.000Z', window_end: '2024-05-01T12:00:40.000Z', user: 'ann', count: 2, final: true });
+    expect(p.out.at(-1)).toEqual({ window_start: '2024-05-01T12:00:00.000Z', window_end: '2024-05-01T12:00:40.000Z', user: 'ann', count: 2, final: false });
   });
 });
 
