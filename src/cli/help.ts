@@ -4,6 +4,8 @@
 
 import { STATE_RULES } from './state-help.js';
 import { BAD_INPUT_RULES } from './bad-input-help.js';
+import { INPUT_RULES } from './input-help.js';
+import { SIGNAL_RULES } from './signals-help.js';
 import { aggregateList, aggregates } from '../aggregates/index.js';
 import { exitStatuses, UsageError } from '../errors/errors.js';
 import { suggestion } from '../errors/diagnostic.js';
@@ -15,7 +17,9 @@ import type { AnyOperator } from '../operators/types.js';
 import { optionTable } from './options.js';
 
 /** The topics of `sluice help` besides stages, functions and aggregates. */
-export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'bad-input', 'regex'] as const;
+export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'inputs', 'bad-input', 'signals', 'regex'] as const;
+
+const rules = (rows: [string, string][]) => rows.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
 
 /** [name, summary] of every format, for --help, `sluice help formats` and the manual. */
 export const formatRows = (): [string, string][] => formatList.map((f) => [f.name, f.summary]);
@@ -103,6 +107,8 @@ export function helpTopic(topic: string): string {
   if (topic === 'formats') return 'Formats:\n' + columns(formatRows());
   if (topic === 'regex') return 'Regular expressions\n\n' + REGEX_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   if (topic === 'state') return 'State and checkpoints (--state PATH)\n\n' + STATE_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
+  if (topic === 'inputs') return 'Inputs (files, stdin, compression, encodings)\n\n' + rules(INPUT_RULES);
+  if (topic === 'signals') return 'Signals (SIGINT, SIGTERM, SIGHUP)\n\n' + rules(SIGNAL_RULES);
   if (topic === 'bad-input') return 'Bad input (--on-error, --dead-letter)\n\n' + BAD_INPUT_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   // a name may be a stage, a function and an aggregate at once (top, min): show each
   const sections: string[] = [];
