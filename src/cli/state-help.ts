@@ -34,9 +34,12 @@ export const STATE_RULES: [string, string][] = [
   ['Files',
     'A file resumes at its byte offset and reads what was appended since; another file at the path, or one shorter than ' +
     'the offset, is refused (exit 2). Under --follow a file rotated while sluice was stopped is found again by device and ' +
-    'inode in the same directory and read to its end before the new one; when it is gone, a warning says from which byte ' +
+    'inode in the same directory and read to its end, then the files rotated after it (names PATH.*, not compressed, ' +
+    'modified later; oldest first), then the new one; when it is gone, a warning says from which byte ' +
     'it went unread, and a file truncated or rewritten is read from its start with a warning. gzip files resume by ' +
-    'decompressing and skipping. stdin cannot be read again: the state carries over and the new stdin is read from its start.'],
+    'decompressing and skipping. stdin cannot be read again: the state carries over and the new stdin is read from its start. ' +
+    'A restart before any checkpoint recorded a position in a file (a run killed before its first checkpoint, or before it ' +
+    'read a first line) reads that file afresh: under --follow, the file then at the path from its start, as tail -F does.'],
   ['Limits',
     'The state a run holds is bounded, and reaching a bound stops the run with exit 75 and a message that names the stage ' +
     'and the figure; nothing is written for the groups held. --max-state N counts groups: a key of an aggregate, a key in ' +

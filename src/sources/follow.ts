@@ -7,8 +7,10 @@
 // The position is that of the file being read (device, inode, offset), which may be a rotated
 // file no longer at the path. On resume, a file still at the path goes on at the offset; one
 // rotated away while sluice was stopped is looked for by device and inode among the files of
-// the same directory (app.log.1), read from the offset to its end, and then the new file at
-// the path from its start. What cannot be read again is reported as a warning.
+// the same directory (app.log.1), read from the offset to its end, then the files rotated after
+// it while sluice was stopped (rotated names of the path modified later, oldest first: a file
+// that went through two rotations is not skipped), and then the new file at the path from its
+// start. What cannot be read again is reported as a warning.
 
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
@@ -36,6 +38,8 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
   let text: TextBytes = new Utf8Text();
   let replacedBefore = 0; // in the files read before this one
   let reading = false;
+  // resumed in a rotated file: the files rotated after it, to read before the one at the path
+  let later: string[] = [];
 
   /** Read `f` from `at` from now on. */
   function use(f: FileHandle, st: BigIntStats, at: number, head = ''): void {
@@ -68,6 +72,18 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
     }
     use(f, st, 0);
     return f;
+  }
+
+  /** The next file to read after a rotated one: a file rotated after it, else the one at the path. */
+  async function openNext(): Promise<FileHandle | null> {
+    while (later.length > 0) {
+      const f = await open(later.shift()!, 'r').catch(() => null);
+      if (f !== null) {
+        use(f, await f.stat({ bigint: true }), 0);
+        return f;
+      }
+    }
+    return openPath();
   }
 
   /**
@@ -131,7 +147,7 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
           const tail = text.end() + (endsLine ? '' : '\n');
           endsLine = true;
           if (tail.length > 0) yield tail;
-          if ((await openPath()) === null) {
+          if ((await openNext()) === null) {
             await sleep(); // gone again: wait for it, still on the old file
             continue;
           }
@@ -190,6 +206,7 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
       const old = await findFile(path, saved);
       if (old !== null) {
         await goOn(old.fh, old.st, saved, `'${old.name}' (rotated from '${path}')`, warnings);
+        later = await rotatedAfter(path, old.st);
         return warnings;
       }
       warnings.push(
@@ -199,6 +216,29 @@ export function followInput(path: string, pollMs = 100, chunkSize = CHUNK): Resu
       return warnings;
     },
   };
+}
+
+/**
+ * The files rotated from `path` after `old` (named `path.SOMETHING`, not compressed, last modified
+ * after it; not the file at the path), oldest first by modification and then creation time.
+ */
+async function rotatedAfter(path: string, old: BigIntStats): Promise<string[]> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const atPath = await stat(path, { bigint: true }).catch(() => null);
+  const found: { p: string; st: BigIntStats }[] = [];
+  for (const n of await readdir(dir).catch(() => [] as string[])) {
+    if (!n.startsWith(`${base}.`) || /\.(gz|bz2|xz|zst|lz4|z)$/i.test(n)) continue;
+    const p = join(dir, n);
+    const st = await stat(p, { bigint: true }).catch(() => null);
+    if (st === null || !st.isFile() || (st.dev === old.dev && st.ino === old.ino)) continue;
+    if (atPath !== null && st.dev === atPath.dev && st.ino === atPath.ino) continue;
+    const newer = st.mtimeNs > old.mtimeNs || (st.mtimeNs === old.mtimeNs && st.birthtimeNs > old.birthtimeNs);
+    if (newer) found.push({ p, st });
+  }
+  const cmp = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+  found.sort((a, b) => cmp(a.st.mtimeNs, b.st.mtimeNs) || cmp(a.st.birthtimeNs, b.st.birthtimeNs) || (a.p < b.p ? -1 : 1));
+  return found.map((f) => f.p);
 }
 
 /** The file of a saved position among the files beside `path` (rotated names first), checked by its first bytes. */

@@ -336,6 +336,32 @@ describe('--follow: position and resume', () => {
     expect(b.text).toBe('3\n4\n5\n');
   });
 
+  it('rotated twice while stopped: the rest of the old file, then the file rotated after it, then the new file', async () => {
+    // the crash test's flake: runs killed before their first checkpoint let two rotations pass
+    const dir = tempDir();
+    const f = join(dir, 'app.log');
+    writeFileSync(f + '.0', 'old\n'); // rotated before: already read
+    await new Promise((res) => setTimeout(res, 20)); // later modification times, as between two rotations
+    writeFileSync(f, '1\n2\n');
+    const pos = await readThenStop(f, '2\n');
+    appendFileSync(f, '3\n');
+    renameSync(f, f + '.1');
+    writeFileSync(f, '4\n');
+    await new Promise((res) => setTimeout(res, 20));
+    appendFileSync(f, '5\n');
+    renameSync(f, f + '.2');
+    writeFileSync(f, '6\n');
+    writeFileSync(join(dir, 'other.log'), 'x\n'); // not a rotated app.log
+    writeFileSync(f + '.1.gz', 'zzz\n'); // compressed by logrotate: not read as text
+    const b = new Reader(follow(f));
+    expect(await b.input.resume(pos)).toEqual([]);
+    await b.until((t) => t.endsWith('6\n'), 'the new file');
+    appendFileSync(f, '7\n');
+    await b.until((t) => t.endsWith('7\n'), 'a line appended to the new file');
+    await b.stop();
+    expect(b.text).toBe('3\n4\n5\n6\n7\n');
+  });
+
   it('stopped while still reading a rotated file: resumes in that file, then the new one', async () => {
     const dir = tempDir();
     const f = join(dir, 'app.log');

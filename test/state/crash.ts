@@ -20,13 +20,22 @@ export interface Exit {
   stderr: string;
 }
 
-/** Start sluice; send it `signal` (SIGKILL) after `killAfterMs` (null: let it end). */
-export function runSluice(args: string[], killAfterMs: number | null, env: NodeJS.ProcessEnv = process.env, signal: NodeJS.Signals = 'SIGKILL'): Promise<Exit> {
+/**
+ * Start sluice; send it `signal` (SIGKILL) after `killAfterMs` (null: let it end), but not while
+ * `hold()` is true (then as soon as it is not).
+ */
+export function runSluice(args: string[], killAfterMs: number | null, env: NodeJS.ProcessEnv = process.env, signal: NodeJS.Signals = 'SIGKILL',
+  hold?: () => boolean): Promise<Exit> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    const timer = killAfterMs === null ? null : setTimeout(() => child.kill(signal), killAfterMs);
+    let timer: NodeJS.Timeout | null = null;
+    const kill = () => {
+      timer = hold?.() === true ? setTimeout(kill, 20) : null;
+      if (timer === null) child.kill(signal);
+    };
+    if (killAfterMs !== null) timer = setTimeout(kill, killAfterMs);
     const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
     child.on('error', fail);
     child.on('close', (code, signal) => {
@@ -83,6 +92,8 @@ export interface CycleResult extends Comparison {
    * what came after the checkpoint it restored, which earlier runs may have begun to write.
    */
   misplaced: number;
+  /** one line per run (kill time, how it ended, lines written, what misplacedRepeats flagged, stderr): for failure messages */
+  log: string[];
 }
 
 /**
@@ -91,17 +102,22 @@ export interface CycleResult extends Comparison {
  * earlier run wrote them, and nothing it wrote before afterwards. With `ordered` false
  * (partitions interleave differently from run to run) the repeated lines need only come first.
  */
-export function misplacedRepeats(earlierRuns: string[][], earlier: Set<string>, run: string[], ordered: boolean): number {
+export function misplacedRepeats(earlierRuns: string[][], earlier: Set<string>, run: string[], ordered: boolean, why?: string[]): number {
   let d = 0;
   while (d < run.length && earlier.has(run[d]!)) d++;
-  let bad = run.slice(d).filter((l) => earlier.has(l)).length;
+  const after = run.slice(d).filter((l) => earlier.has(l));
+  let bad = after.length;
+  if (after.length > 0) why?.push(`${after.length} repeated after the first ${d} lines (at line ${d} a new result: ${run[d]}); first: ${after[0]}`);
   if (ordered && d > 0) {
     const stretch = run.slice(0, d);
     const inOne = earlierRuns.some((out) => {
       const at = out.indexOf(stretch[0]!);
       return at >= 0 && stretch.every((l, i) => out[at + i] === l);
     });
-    if (!inOne) bad += d;
+    if (!inOne) {
+      bad += d;
+      why?.push(`the first ${d} lines repeat earlier output but not as one stretch of one earlier run: ${stretch.slice(0, 3).join(' ')} …`);
+    }
   }
   return bad;
 }
@@ -123,12 +139,15 @@ export async function crashCycles(opts: {
   interruptLastAfterMs?: number;
   /** each run writes its results in the same order (one input partition) */
   ordered?: boolean;
+  /** a run is not killed while this is true (e.g. before the first checkpoint that holds an input position) */
+  hold?: () => boolean;
 }): Promise<CycleResult> {
   const written: string[] = [];
   const seen = new Set<string>();
   const runs: string[][] = [];
   let misplaced = 0;
   let kills = 0;
+  const log: string[] = [];
   for (let run = 0; ; run++) {
     if (run >= opts.maxRuns) throw new Error(`no run ended by itself within ${opts.maxRuns} runs`);
     await opts.between?.(run);
@@ -136,7 +155,7 @@ export async function crashCycles(opts: {
     const killAfter = last ? null : opts.killMs();
     const r = last && opts.interruptLastAfterMs !== undefined
       ? await runSluice(opts.args(run), opts.interruptLastAfterMs, opts.env, 'SIGINT')
-      : await runSluice(opts.args(run), killAfter, opts.env);
+      : await runSluice(opts.args(run), killAfter, opts.env, 'SIGKILL', opts.hold);
     let text = '';
     try {
       text = readFileSync(opts.out(run), 'utf8');
@@ -146,7 +165,12 @@ export async function crashCycles(opts: {
     // a line cut by SIGKILL is not a result: only whole lines count
     const whole = text.endsWith('\n') ? text : text.slice(0, text.lastIndexOf('\n') + 1);
     const mine = lines(whole);
-    misplaced += misplacedRepeats(runs, seen, mine, opts.ordered ?? false);
+    const why: string[] = [];
+    const bad = misplacedRepeats(runs, seen, mine, opts.ordered ?? false, why);
+    misplaced += bad;
+    log.push(`run ${run}: ${killAfter === null ? 'not killed' : `kill after ${killAfter} ms`}, ended ${r.signal ?? r.code}, ` +
+      `${mine.length} lines (${mine.filter((l) => seen.has(l)).length} repeated)${bad > 0 ? `, MISPLACED ${bad}: ${why.join('; ')}` : ''}` +
+      `${r.stderr.trim() === '' ? '' : `; stderr: ${r.stderr.trim()}`}`);
     for (const l of mine) seen.add(l);
     written.push(...mine);
     runs.push(mine);
@@ -155,7 +179,7 @@ export async function crashCycles(opts: {
       continue;
     }
     const want = last && opts.interruptLastAfterMs !== undefined ? 130 : 0;
-    if (r.code !== want) throw new Error(`run ${run} exited ${r.code}: ${r.stderr}`);
-    return { ...compare(opts.expected, written), runs: run + 1, kills, misplaced };
+    if (r.code !== want) throw new Error(`run ${run} exited ${r.code}: ${r.stderr}\n${log.join('\n')}`);
+    return { ...compare(opts.expected, written), runs: run + 1, kills, misplaced, log };
   }
 }
