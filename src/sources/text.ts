@@ -83,29 +83,38 @@ export const HEAD_BYTES = 64;
  * the first bytes come out.
  */
 async function* maybeDecompress(name: string, src: AsyncIterable<Buffer>, compressed: boolean | null, found: (compressed: boolean) => void): AsyncGenerator<Buffer> {
-  const it = src[Symbol.asyncIterator]();
   // enough first bytes to tell every codec (a pipe may deliver fewer at first)
+  const { head, rest } = await firstBytes(src, MAGIC_BYTES);
+  if (head === null) return;
+  const codec = compressed === false ? null : sniffCodec(head);
+  found(codec !== null);
+  if (codec === null) yield* rest;
+  else yield* decompress(name, codec, rest);
+}
+
+/**
+ * At least `n` first bytes of `src` (fewer when it ends sooner; null when it is empty), and the
+ * whole stream again, those bytes included.
+ */
+async function firstBytes(src: AsyncIterable<Buffer>, n: number): Promise<{ head: Buffer | null; rest: AsyncGenerator<Buffer> }> {
+  const it = src[Symbol.asyncIterator]();
   let head: Buffer | null = null;
   for (;;) {
-    const n = await it.next();
-    if (n.done) break;
-    head = head === null ? n.value : Buffer.concat([head, n.value]);
-    if (head.length >= MAGIC_BYTES) break;
+    const next = await it.next();
+    if (next.done) break;
+    head = head === null ? next.value : Buffer.concat([head, next.value]);
+    if (head.length >= n) break;
   }
-  if (head === null) return;
   const first = head;
   const rest = async function* () {
-    yield first;
+    if (first !== null) yield first;
     for (;;) {
-      const n = await it.next();
-      if (n.done) return;
-      yield n.value;
+      const next = await it.next();
+      if (next.done) return;
+      yield next.value;
     }
   };
-  const codec = compressed === false ? null : sniffCodec(first);
-  found(codec !== null);
-  if (codec === null) yield* rest();
-  else yield* decompress(name, codec, rest());
+  return { head, rest: rest() };
 }
 
 /**
@@ -224,22 +233,10 @@ async function* sniffEncoding(name: string, src: AsyncIterable<Buffer>, known: E
     yield* src;
     return;
   }
-  const it = src[Symbol.asyncIterator]();
-  let head: Buffer | null = null;
-  for (;;) {
-    const n = await it.next();
-    if (n.done) break;
-    head = head === null ? n.value : Buffer.concat([head, n.value]);
-    if (head.length >= 4) break;
-  }
+  const { head, rest } = await firstBytes(src, 4);
   if (head === null) return;
   found(encodingOf(name, head));
-  yield head;
-  for (;;) {
-    const n = await it.next();
-    if (n.done) return;
-    yield n.value;
-  }
+  yield* rest;
 }
 
 /** The first bytes of a file as they are read, for InputPosition.head. */
