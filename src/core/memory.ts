@@ -14,12 +14,6 @@ import { readFileSync } from 'node:fs';
 /** Stop when, after a full GC, this share of the old generation's limit is still in use. */
 export const HEAP_STOP_SHARE = 0.75;
 
-/**
- * V8's heap_size_limit is the old generation's limit (--max-old-space-size) plus the young
- * generation's (three 16 MB semi-spaces on 64-bit Node 20): state lives in the old one.
- */
-const YOUNG_GENERATION = 48 * 1048576;
-
 export class HeapWatch {
   private bound: { bytes: number; what: string } | null = null;
   private stopAt = Infinity;
@@ -80,8 +74,30 @@ function processBound(): { bytes: number; what: string } {
 }
 
 function oldGenerationLimit(): number {
+  // V8's heap_size_limit is the old generation's limit (--max-old-space-size) plus the young
+  // generation's, three semi-spaces whose default size changed between V8 versions (16 MB on
+  // Node 20 and 22, 64 MB on Node 24): state lives in the old one, so its limit is taken from the
+  // flag when it is given, else from the total less the young generation
+  const old = v8Flag('max-old-space-size');
+  if (old !== null) return old * 1048576;
+  const semi = v8Flag('max-semi-space-size') ?? (Number(process.versions.node.split('.')[0]) >= 24 ? 64 : 16);
   const all = v8.getHeapStatistics().heap_size_limit;
-  return all > 2 * YOUNG_GENERATION ? all - YOUNG_GENERATION : all;
+  const young = 3 * semi * 1048576;
+  return all > 2 * young ? all - young : all;
+}
+
+/** A V8 size flag in MB as node was started with it (command line or NODE_OPTIONS); null when not given. */
+function v8Flag(name: string): number | null {
+  const words = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const spelled = new RegExp(`^--${name.replace(/-/g, '[-_]')}(?:=(\\d+))?$`);
+  let found: number | null = null;
+  for (let i = 0; i < words.length; i++) {
+    const m = spelled.exec(words[i]!);
+    if (m === null) continue;
+    const v = Number(m[1] ?? words[i + 1]);
+    if (Number.isFinite(v) && v > 0) found = v;
+  }
+  return found;
 }
 
 /**
