@@ -186,7 +186,11 @@ export function unitDoc(r: Rand, format: string): UnitDoc {
       line++;
     }
     const end = i === n - 1 && r.chance(0.3) ? '' : macEnds ? '\r' : r.chance(0.2) ? '\r\n' : '\n';
-    parts.push(unitText(r, format) + end);
+    let unit = unitText(r, format);
+    // a byte order mark that opens the input is not text: a first unit of only one, with nothing
+    // after it, is an empty input (no unit)
+    if (parts.length === 0 && unit === '\ufeff') unit += 'x';
+    parts.push(unit + end);
     lines.push(line++);
   }
   return { text: parts.join(''), lines };
