@@ -351,6 +351,23 @@ export function ensureData({ n = DEFAULT_N, seed = DEFAULT_SEED, force = false, 
   return out;
 }
 
+/**
+ * Walk command-line options: `on(name, value, arg)` for each, where `value()` takes the option's
+ * value (`--n=5` or `--n 5`) only when the option has one, and `arg` is the argument as given.
+ */
+export function eachOption(argv, on) {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(0, eq) : a;
+    on(name, () => {
+      if (eq > 0) return a.slice(eq + 1);
+      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
+      return argv[++i];
+    }, a);
+  }
+}
+
 export function parseIntOption(v, name) {
   const s = String(v).replace(/_/g, '');
   const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s);

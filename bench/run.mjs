@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ensureData, parseIntOption, NDJSON_PATH, CSV_PATH, DATA_DIR, DEFAULT_N, DEFAULT_SEED } from './gen.mjs';
+import { eachOption, ensureData, parseIntOption, NDJSON_PATH, CSV_PATH, DATA_DIR, DEFAULT_N, DEFAULT_SEED } from './gen.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -35,15 +35,7 @@ function parseArgs(argv) {
     startup: true,
     sluice: 'bin/sluice',
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const val = () => {
-      if (eq > 0) return a.slice(eq + 1);
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
+  eachOption(argv, (name, val, a) => {
     switch (name) {
       case '--n': o.n = parseIntOption(val(), '--n'); break;
       case '--seed': o.seed = parseIntOption(val(), '--seed'); break;
@@ -69,7 +61,7 @@ function parseArgs(argv) {
       default:
         throw new Error(`unknown option ${a} (try --help)`);
     }
-  }
+  });
   for (const t of o.tasks) if (!TASKS[t]) throw new Error(`unknown task ${t} (tasks: ${Object.keys(TASKS).join(', ')})`);
   for (const t of o.tools) if (!TOOL_NAMES[t]) throw new Error(`unknown tool ${t} (tools: ${Object.keys(TOOL_NAMES).join(', ')})`);
   if (!(o.budget >= 0)) throw new Error('--budget must be >= 0');

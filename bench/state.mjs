@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ensureData, parseIntOption, NDJSON_PATH, DATA_DIR, DEFAULT_N, DEFAULT_SEED } from './gen.mjs';
+import { eachOption, ensureData, parseIntOption, NDJSON_PATH, DATA_DIR, DEFAULT_N, DEFAULT_SEED } from './gen.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -53,15 +53,7 @@ function parseArgs(argv) {
     sluice: 'bin/sluice',
     timeout: 1800,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(0, eq) : a;
-    const val = () => {
-      if (eq > 0) return a.slice(eq + 1);
-      if (i + 1 >= argv.length) throw new Error(`${a} needs a value`);
-      return argv[++i];
-    };
+  eachOption(argv, (name, val, a) => {
     switch (name) {
       case '--n': o.n = parseIntOption(val(), '--n'); break;
       case '--seed': o.seed = parseIntOption(val(), '--seed'); break;
@@ -86,7 +78,7 @@ function parseArgs(argv) {
       default:
         throw new Error(`unknown option ${a} (try --help)`);
     }
-  }
+  });
   for (const p of o.parts) if (![1, 2, 3].includes(p)) throw new Error(`--parts: 1, 2 or 3, not ${p}`);
   if (!(o.timeout > 0)) throw new Error('--timeout must be > 0');
   return o;
