@@ -73,6 +73,49 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     ? (await ad.fetchTopicOffsets(topic)).reduce((n, o) => n + Number(o.high), 0)
     : 0);
 
+  /** Keyed events produced to `topic`, `per` at a time every `pauseMs`, until stop(), which resolves to how many. */
+  const keepProducing = (topic: string, per: number, pauseMs: number) => {
+    let produced = 0;
+    let producing = true;
+    const producer = (async () => {
+      while (producing) {
+        await produceKeyed(B, topic, events(produced, per));
+        produced += per;
+        await sleep(pauseMs);
+      }
+    })();
+    return {
+      async stop(): Promise<number> {
+        producing = false;
+        await producer;
+        return produced;
+      },
+    };
+  };
+
+  /**
+   * A record far in the future on every partition makes every window of the `produced` events
+   * fire; resolves to the results a file of those events gives.
+   */
+  const closeWindows = async (topic: string, partitions: number, produced: number): Promise<string[]> => {
+    const far = T0 + produced * 10 + 3_600_000;
+    await Promise.all(Array.from({ length: partitions }, (_, p) => kcatProduce(B, topic, [`zz\t{"ts":${far},"k":"zz","v":-1}`], ['-K', '\t', '-p', String(p)])));
+    return (await fromFile(events(0, produced))).filter((l) => keyOf(l) !== 'zz');
+  };
+
+  /** The members' output between them: every expected result (nothing lost), and nothing else (no partial window). */
+  const expectResults = (written: string[], expected: string[]) => {
+    const all = countBy(written);
+    const want = new Set(expected);
+    expect(expected.filter((l) => !all.has(l))).toEqual([]);
+    expect([...all.keys()].filter((l) => !want.has(l))).toEqual([]);
+  };
+
+  /** Wait (30 s at most) until the members have written `expected.length` distinct lines between them. */
+  const untilWritten = async (members: Running[], expected: string[]) => {
+    for (let i = 0; new Set(members.flatMap((m) => m.lines())).size < expected.length && i < 300; i++) await sleep(100);
+  };
+
   /**
    * The state topic's records: key, epoch, and the size of the value. `count`: read that many
    * (a topic still being written to never shows kcat its end).
@@ -135,15 +178,7 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     const b = new Running(args);
     await groupStable(group, 2, () => a.stderr + b.stderr);
 
-    let produced = 0;
-    let producing = true;
-    const producer = (async () => {
-      while (producing) {
-        await produceKeyed(B, topic, events(produced, 300));
-        produced += 300;
-        await sleep(100);
-      }
-    })();
+    const producer = keepProducing(topic, 300, 100);
     // both members have checkpointed their partitions a few times
     for (let i = 0; ; i++) {
       const n = await written(state);
@@ -157,14 +192,8 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     expect(killed.signal).toBe('SIGKILL');
     // b takes a's partitions over once a's session times out (6 s), while records keep coming
     await sleep(8000);
-    producing = false;
-    await producer;
-    // a record far in the future on every partition makes every window of the records above fire
-    const far = T0 + produced * 10 + 3_600_000;
-    await Promise.all([0, 1, 2, 3].map((p) => kcatProduce(B, topic, [`zz\t{"ts":${far},"k":"zz","v":-1}`], ['-K', '\t', '-p', String(p)])));
-    const expected = (await fromFile(events(0, produced))).filter((l) => keyOf(l) !== 'zz');
-    const union = () => [...a.lines(), ...b.lines()];
-    for (let i = 0; new Set(union()).size < expected.length && i < 300; i++) await sleep(100);
+    const expected = await closeWindows(topic, 4, await producer.stop());
+    await untilWritten([a, b], expected);
     b.kill('SIGINT');
     const end = await b.exited;
     expect([end.code, b.stderr, a.stderr]).toEqual([130, '', '']);
@@ -172,10 +201,7 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     const fromA = a.lines();
     const fromB = b.lines();
     expect(fromA.length).toBeGreaterThan(0);
-    const all = countBy([...fromA, ...fromB]);
-    const want = new Set(expected);
-    expect(expected.filter((l) => !all.has(l))).toEqual([]); // nothing lost
-    expect([...all.keys()].filter((l) => !want.has(l))).toEqual([]); // nothing wrong: no partial window
+    expectResults([...fromA, ...fromB], expected);
     expect(countBy(fromA).size).toBe(fromA.length);
     expect(countBy(fromB).size).toBe(fromB.length);
     // duplicates: b wrote again what a wrote after a's last checkpoint of a partition, so for each
@@ -203,15 +229,7 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     const a = new Running(args);
     const b = new Running(args);
     await groupStable(group, 2, () => a.stderr + b.stderr);
-    let produced = 0;
-    let producing = true;
-    const producer = (async () => {
-      while (producing) {
-        await produceKeyed(B, topic, events(produced, 200));
-        produced += 200;
-        await sleep(50);
-      }
-    })();
+    const producer = keepProducing(topic, 200, 50);
     for (let i = 0; ; i++) {
       const n = await written(state);
       if (n >= 8 && new Set((await stateRecords(state, n)).map((x) => x.key)).size === 2) break;
@@ -229,21 +247,13 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     // a goes on as if nothing happened: its timer checkpoints at once, before it learns it was replaced
     a.child.kill('SIGCONT');
     await sleep(4000);
-    producing = false;
-    await producer;
-    const far = T0 + produced * 10 + 3_600_000;
-    await Promise.all([0, 1].map((p) => kcatProduce(B, topic, [`zz\t{"ts":${far},"k":"zz","v":-1}`], ['-K', '\t', '-p', String(p)])));
-    const expected = (await fromFile(events(0, produced))).filter((l) => keyOf(l) !== 'zz');
-    const union = () => [...a.lines(), ...b.lines()];
-    for (let i = 0; new Set(union()).size < expected.length && i < 300; i++) await sleep(100);
+    const expected = await closeWindows(topic, 2, await producer.stop());
+    await untilWritten([a, b], expected);
     a.kill('SIGINT');
     b.kill('SIGINT');
     const [ea, eb] = await Promise.all([a.exited, b.exited]);
     expect([ea.code, eb.code, a.stderr, b.stderr]).toEqual([130, 130, '', '']);
-    const all = countBy(union());
-    const want = new Set(expected);
-    expect(expected.filter((l) => !all.has(l))).toEqual([]);
-    expect([...all.keys()].filter((l) => !want.has(l))).toEqual([]);
+    expectResults([...a.lines(), ...b.lines()], expected);
     // in the state topic, each partition's epochs never go back: no write of the replaced owner
     // landed after its successor's
     const recs = await stateRecords(state);
@@ -261,34 +271,18 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     const args = [WINDOWS, `kafka://${B}/${topic}`, '-G', group, '--state', `kafka://${B}/${state}`, '--checkpoint-every', '1h', ...QUICK_SESSION];
     const a = new Running(args);
     await groupStable(group, 1, () => a.stderr);
-    let produced = 0;
-    let producing = true;
-    const producer = (async () => {
-      while (producing) {
-        await produceKeyed(B, topic, events(produced, 300));
-        produced += 300;
-        await sleep(100);
-      }
-    })();
+    const producer = keepProducing(topic, 300, 100);
     await a.waitForLines(30);
     const c = new Running(args); // the group rebalances: a keeps two partitions, c starts the other two afresh
     await groupStable(group, 2, () => a.stderr + c.stderr);
     await sleep(1500);
-    producing = false;
-    await producer;
-    const far = T0 + produced * 10 + 3_600_000;
-    await Promise.all([0, 1, 2, 3].map((p) => kcatProduce(B, topic, [`zz\t{"ts":${far},"k":"zz","v":-1}`], ['-K', '\t', '-p', String(p)])));
-    const expected = (await fromFile(events(0, produced))).filter((l) => keyOf(l) !== 'zz');
-    const union = () => [...a.lines(), ...c.lines()];
-    for (let i = 0; new Set(union()).size < expected.length && i < 300; i++) await sleep(100);
+    const expected = await closeWindows(topic, 4, await producer.stop());
+    await untilWritten([a, c], expected);
     a.kill('SIGINT');
     c.kill('SIGINT');
     const [ea, ec] = await Promise.all([a.exited, c.exited]);
     expect([ea.code, ec.code, a.stderr, c.stderr]).toEqual([130, 130, '', '']);
-    const all = countBy(union());
-    const want = new Set(expected);
-    expect(expected.filter((l) => !all.has(l))).toEqual([]);
-    expect([...all.keys()].filter((l) => !want.has(l))).toEqual([]);
+    expectResults([...a.lines(), ...c.lines()], expected);
     expect(countBy(a.lines()).size).toBe(a.lines().length);
     expect(c.lines().length).toBeGreaterThan(0);
   }, 60_000);
