@@ -5,8 +5,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { kafkaPrerequisites, startBroker } from './broker.js';
 import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
-import { withAdmin } from '../../src/kafka/client.js';
-import { countBy, createTopics, haveKcat, kcatProduce, kcatRead, lines, Running, sluice } from './support.js';
+import { countBy, createTopics, groupStable, haveKcat, kcatProduce, kcatRead, lines, Running, sluice, untilCommitted } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -93,15 +92,7 @@ describeKafka('delivery', () => {
     const args = ['select n', `kafka://${B}/${sharedLive}`, '-G', group];
     const a = new Running(args);
     const b = new Running(args);
-    await withAdmin({ brokers: [B], settings: {}, timeoutMs: 10_000, clientId: 'sluice-tests' }, async (admin) => {
-      for (let i = 0; ; i++) {
-        const d = await admin.describeGroups([group]).catch(() => null);
-        const g = d?.groups[0];
-        if (g && g.state === 'Stable' && g.members.length === 2) return;
-        if (i > 600) throw new Error(`the group did not settle with two members: ${JSON.stringify(g)}; ${a.stderr} ${b.stderr}`);
-        await sleep(50);
-      }
-    });
+    await groupStable(B, group, 2, () => `${a.stderr} ${b.stderr}`);
     await produceN(B, sharedLive, 4, 4000);
     const until = performance.now() + 30_000;
     while (a.lines().length + b.lines().length < 4000 && performance.now() < until) await sleep(50);
@@ -149,14 +140,7 @@ describeKafka('delivery', () => {
       '--key', 'n', ...SMALL_BATCHES, ...QUICK_SESSION];
     const first = new Running(args);
     // kill as soon as a few transactions are committed (the group's offsets move with them)
-    await withAdmin({ brokers: [B], settings: {}, timeoutMs: 10_000, clientId: 'sluice-tests' }, async (admin) => {
-      for (let i = 0; i < 2000 && first.child.exitCode === null; i++) {
-        const t = await admin.fetchOffsets({ groupId: group, topics: [eosIn] }).then((r) => r[0], () => undefined);
-        const done = (t?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-        if (done >= 300) break;
-        await sleep(5);
-      }
-    });
+    await untilCommitted(B, group, eosIn, (n) => n >= 300, { tries: 2000, stop: () => first.child.exitCode !== null });
     first.kill('SIGKILL');
     const killedAt = await first.exited;
     expect([killedAt.signal, first.stderr]).toEqual(['SIGKILL', '']);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { withAdmin } from '../../src/kafka/client.js';
 import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
-import { countBy, createTopics, haveKcat, kcat, kcatProduce, kcatRead, lines, Running, sluice } from './support.js';
+import { countBy, createTopics, groupStable, haveKcat, kcat, kcatProduce, kcatRead, lines, Running, sluice, untilCommitted } from './support.js';
 import { prng } from '../state/crash.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,15 +58,6 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
   const admin = <T>(fn: Parameters<typeof withAdmin<T>>[1]) =>
     withAdmin({ brokers: [B], settings: {}, timeoutMs: 10_000, clientId: 'sluice-tests' }, fn);
 
-  /** Waits until `group` is Stable with `members` members. */
-  const groupStable = (group: string, members: number, why: () => string) => admin(async (a) => {
-    for (let i = 0; ; i++) {
-      const g = (await a.describeGroups([group]).catch(() => null))?.groups[0];
-      if (g && g.state === 'Stable' && g.members.length === members) return;
-      if (i > 600) throw new Error(`group ${group} did not settle with ${members} members: ${JSON.stringify(g)}; ${why()}`);
-      await sleep(50);
-    }
-  });
 
   /** Messages written to `topic` so far (the sum of its partitions' high watermarks; 0 before it exists). */
   const written = (topic: string) => admin(async (ad) => (await ad.listTopics()).includes(topic)
@@ -176,7 +167,7 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     const args = [WINDOWS, `kafka://${B}/${topic}`, '-G', group, '--state', `kafka://${B}/${state}`, '--checkpoint-every', '200ms', ...QUICK_SESSION];
     const a = new Running(args);
     const b = new Running(args);
-    await groupStable(group, 2, () => a.stderr + b.stderr);
+    await groupStable(B, group, 2, () => a.stderr + b.stderr);
 
     const producer = keepProducing(topic, 300, 100);
     // both members have checkpointed their partitions a few times
@@ -228,7 +219,7 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     const args = [WINDOWS, `kafka://${B}/${topic}`, '-G', group, '--state', `kafka://${B}/${state}`, '--checkpoint-every', '100ms', ...QUICK_SESSION];
     const a = new Running(args);
     const b = new Running(args);
-    await groupStable(group, 2, () => a.stderr + b.stderr);
+    await groupStable(B, group, 2, () => a.stderr + b.stderr);
     const producer = keepProducing(topic, 200, 50);
     for (let i = 0; ; i++) {
       const n = await written(state);
@@ -270,11 +261,11 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     await createTopics(B, { [topic]: 4 });
     const args = [WINDOWS, `kafka://${B}/${topic}`, '-G', group, '--state', `kafka://${B}/${state}`, '--checkpoint-every', '1h', ...QUICK_SESSION];
     const a = new Running(args);
-    await groupStable(group, 1, () => a.stderr);
+    await groupStable(B, group, 1, () => a.stderr);
     const producer = keepProducing(topic, 300, 100);
     await a.waitForLines(30);
     const c = new Running(args); // the group rebalances: a keeps two partitions, c starts the other two afresh
-    await groupStable(group, 2, () => a.stderr + c.stderr);
+    await groupStable(B, group, 2, () => a.stderr + c.stderr);
     await sleep(1500);
     const expected = await closeWindows(topic, 4, await producer.stop());
     await untilWritten([a, c], expected);
@@ -300,14 +291,7 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
       '--state', `kafka://${B}/${state}`, '--checkpoint-every', '100ms', ...SMALL_BATCHES, ...QUICK_SESSION];
     const first = new Running(args);
     // kill once a few checkpoints committed (the group's offsets move with their transactions)
-    await admin(async (ad) => {
-      for (let i = 0; i < 2000 && first.child.exitCode === null; i++) {
-        const t = await ad.fetchOffsets({ groupId: group, topics: [input] }).then((r) => r[0], () => undefined);
-        const done = (t?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
-        if (done >= 4000) break;
-        await sleep(5);
-      }
-    });
+    await untilCommitted(B, group, input, (n) => n >= 4000, { tries: 2000, stop: () => first.child.exitCode !== null });
     first.kill('SIGKILL');
     const killedAt = await first.exited;
     expect([killedAt.signal, first.stderr]).toEqual(['SIGKILL', '']);

@@ -86,3 +86,37 @@ export function countBy<T>(xs: T[]): Map<T, number> {
   for (const x of xs) m.set(x, (m.get(x) ?? 0) + 1);
   return m;
 }
+
+const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const adminOf = <T>(brokers: string, fn: Parameters<typeof withAdmin<T>>[1]) =>
+  withAdmin({ brokers: [brokers], settings: {}, timeoutMs: 10_000, clientId: 'sluice-tests' }, fn);
+
+/** Waits until `group` is Stable with `members` members; `why()` adds to the error when it never is. */
+export function groupStable(brokers: string, group: string, members: number, why: () => string): Promise<void> {
+  return adminOf(brokers, async (a) => {
+    for (let i = 0; ; i++) {
+      const g = (await a.describeGroups([group]).catch(() => null))?.groups[0];
+      if (g && g.state === 'Stable' && g.members.length === members) return;
+      if (i > 600) throw new Error(`group ${group} did not settle with ${members} members: ${JSON.stringify(g)}; ${why()}`);
+      await sleepMs(50);
+    }
+  });
+}
+
+/**
+ * Polls the offsets `group` committed on `topic` (summed over partitions) every `everyMs` until
+ * `enough(sum)` or `stop()` says so; resolves to the last sum.
+ */
+export function untilCommitted(brokers: string, group: string, topic: string, enough: (sum: number) => boolean,
+  o: { everyMs?: number; tries?: number; stop?: () => boolean } = {}): Promise<number> {
+  return adminOf(brokers, async (admin) => {
+    let done = 0;
+    for (let i = 0; i < (o.tries ?? Infinity) && !(o.stop?.() ?? false); i++) {
+      const t = await admin.fetchOffsets({ groupId: group, topics: [topic] }).then((r) => r[0], () => undefined);
+      done = (t?.partitions ?? []).reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+      if (enough(done)) break;
+      await sleepMs(o.everyMs ?? 5);
+    }
+    return done;
+  });
+}

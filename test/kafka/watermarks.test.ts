@@ -7,10 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
-import { withAdmin } from '../../src/kafka/client.js';
 import { crashCycles, prng } from '../state/crash.js';
 import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
-import { createTopics, kcatProduce, kcatRead, lines, Running, sluice } from './support.js';
+import { createTopics, kcatProduce, kcatRead, lines, Running, sluice, untilCommitted } from './support.js';
 
 const N = 6000;
 const PROGRAM = 'window tumbling 10s on ts allow 3s | count(), sum(v) by k';
@@ -71,15 +70,8 @@ describeKafka('watermarks per partition', () => {
     const state = join(dir, 'job.state');
     // a live member: after a few checkpoints the group's committed offsets cover everything read
     const live = new Running(['--state', state, '--checkpoint-every', '100ms', PROGRAM, `kafka://${B}/${topics.job}`, '-G', group]);
-    await withAdmin({ brokers: [B], settings: {}, timeoutMs: 10_000, clientId: 'sluice-tests' }, async (admin) => {
-      for (let i = 0; ; i++) {
-        const t = await admin.fetchOffsets({ groupId: group, topics: [topics.job] }).then((x) => x[0], () => undefined);
-        const done = (t?.partitions ?? []).reduce((sum, q) => sum + Math.max(0, Number(q.offset)), 0);
-        if (done === JOB_N) break;
-        if (i > 600) throw new Error(`the group committed ${done} of ${JOB_N} while running; ${live.stderr}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    });
+    const done = await untilCommitted(B, group, topics.job, (n) => n === JOB_N, { everyMs: 50, tries: 601 });
+    if (done !== JOB_N) throw new Error(`the group committed ${done} of ${JOB_N} while running; ${live.stderr}`);
     expect(live.child.exitCode).toBeNull(); // still running: the commits came from checkpoints
     live.kill('SIGINT');
     expect((await live.exited).code).toBe(130);
