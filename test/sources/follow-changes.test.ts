@@ -34,54 +34,62 @@ async function readUntil(it: AsyncIterator<string>, acc: { text: string }, done:
   }
 }
 
+/** A followed input being read: until() reads on until `done(text)`, stop() closes it. */
+function reader(input: { chunks(): AsyncIterable<string>; close(): void }) {
+  const it = input.chunks()[Symbol.asyncIterator]();
+  const acc = { text: '' };
+  return {
+    get text() { return acc.text; },
+    until: (done: (t: string) => boolean) => readUntil(it, acc, done),
+    async stop() {
+      input.close();
+      await it.return?.(undefined);
+    },
+  };
+}
+
 describe('--follow: changes between two polls', () => {
   it('a file truncated and written again past the old offset is read again from its start: no line lost, none cut', async () => {
     const f = join(tempDir(), 'app.log');
     writeFileSync(f, lines(1, 6));
     const input = followInput(f, 150);
-    const it = input.chunks()[Symbol.asyncIterator]();
-    const acc = { text: '' };
-    await readUntil(it, acc, (t) => t === lines(1, 6));
+    const r = reader(input);
+    await r.until((t) => t === lines(1, 6));
     // within one poll: the new content is longer than what was read, so its size says nothing
     writeFileSync(f, lines(7, 14));
-    await readUntil(it, acc, (t) => t.endsWith('{"n":14}\n'));
-    input.close();
-    await it.return?.(undefined);
-    expect(acc.text).toBe(lines(1, 14));
+    await r.until((t) => t.endsWith('{"n":14}\n'));
+    await r.stop();
+    expect(r.text).toBe(lines(1, 14));
   });
 
   it('the same bytes written again at the start (an append that looks like it) are not mistaken for a truncation', async () => {
     const f = join(tempDir(), 'app.log');
     writeFileSync(f, lines(1, 2));
     const input = followInput(f, 20);
-    const it = input.chunks()[Symbol.asyncIterator]();
-    const acc = { text: '' };
-    await readUntil(it, acc, (t) => t === lines(1, 2));
+    const r = reader(input);
+    await r.until((t) => t === lines(1, 2));
     // rewritten in place, without a truncation, with the same first lines: as if appended
     const fd = openSync(f, 'r+');
     writeSync(fd, lines(1, 4), 0, 'utf8');
     closeSync(fd);
-    await readUntil(it, acc, (t) => t.endsWith('{"n":4}\n'));
+    await r.until((t) => t.endsWith('{"n":4}\n'));
     await new Promise((r) => setTimeout(r, 100));
-    input.close();
-    await it.return?.(undefined);
-    expect(acc.text).toBe(lines(1, 4));
+    await r.stop();
+    expect(r.text).toBe(lines(1, 4));
   });
 
   it('a last line without its newline ends at a truncation rather than running into the new first line', async () => {
     const f = join(tempDir(), 'app.log');
     writeFileSync(f, '{"n":1}\n{"n":2');
     const input = followInput(f, 20);
-    const it = input.chunks()[Symbol.asyncIterator]();
-    const acc = { text: '' };
-    await readUntil(it, acc, (t) => t.endsWith('{"n":2'));
+    const r = reader(input);
+    await r.until((t) => t.endsWith('{"n":2'));
     writeFileSync(f, '');
     await new Promise((r) => setTimeout(r, 100));
     writeFileSync(f, '{"n":3}\n');
-    await readUntil(it, acc, (t) => t.endsWith('{"n":3}\n'));
-    input.close();
-    await it.return?.(undefined);
-    expect(acc.text).toBe('{"n":1}\n{"n":2\n{"n":3}\n');
+    await r.until((t) => t.endsWith('{"n":3}\n'));
+    await r.stop();
+    expect(r.text).toBe('{"n":1}\n{"n":2\n{"n":3}\n');
   });
 
   it('UTF-16 by its byte order mark, as it grows, after a truncation to UTF-8, and resumed mid-way', async () => {
@@ -89,36 +97,30 @@ describe('--follow: changes between two polls', () => {
     const u16 = (t: string) => Buffer.from(t, 'utf16le');
     writeFileSync(f, Buffer.concat([Buffer.from([0xff, 0xfe]), u16('é1\n😀2\n')]));
     const input = followInput(f, 20, 3); // reads of 3 bytes: characters and surrogate pairs cut in two
-    const it = input.chunks()[Symbol.asyncIterator]();
-    const acc = { text: '' };
-    await readUntil(it, acc, (t) => t.endsWith('2\n'));
+    const r = reader(input);
+    await r.until((t) => t.endsWith('2\n'));
     appendFileSync(f, u16('three\n'));
-    await readUntil(it, acc, (t) => t.endsWith('three\n'));
+    await r.until((t) => t.endsWith('three\n'));
     const pos = input.position();
     expect(pos.offset).toBe(2 + u16('é1\n😀2\nthree\n').length);
     writeFileSync(f, 'plain\n'); // truncated, now UTF-8
-    await readUntil(it, acc, (t) => t.endsWith('plain\n'));
-    input.close();
-    await it.return?.(undefined);
-    expect(acc.text).toBe('é1\n😀2\nthree\nplain\n');
+    await r.until((t) => t.endsWith('plain\n'));
+    await r.stop();
+    expect(r.text).toBe('é1\n😀2\nthree\nplain\n');
     // a UTF-16 file resumed mid-way: the saved first bytes say the encoding
     const g = join(tempDir(), 'app16.log');
     writeFileSync(g, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(u16('one\n')).swap16()]));
     const a = followInput(g, 20);
-    const ait = a.chunks()[Symbol.asyncIterator]();
-    const first = { text: '' };
-    await readUntil(ait, first, (t) => t === 'one\n');
+    const first = reader(a);
+    await first.until((t) => t === 'one\n');
     const saved = a.position();
-    a.close();
-    await ait.return?.(undefined);
+    await first.stop();
     appendFileSync(g, Buffer.from(u16('two\n')).swap16());
     const b = followInput(g, 20);
     expect(await b.resume(saved)).toEqual([]);
-    const bit = b.chunks()[Symbol.asyncIterator]();
-    const rest = { text: '' };
-    await readUntil(bit, rest, (t) => t.endsWith('\n'));
-    b.close();
-    await bit.return?.(undefined);
+    const rest = reader(b);
+    await rest.until((t) => t.endsWith('\n'));
+    await rest.stop();
     expect(rest.text).toBe('two\n');
   });
 
@@ -126,16 +128,15 @@ describe('--follow: changes between two polls', () => {
     const f = join(tempDir(), 'app.log');
     writeFileSync(f, lines(1, 2));
     const input = followInput(f, 20);
-    const it = input.chunks()[Symbol.asyncIterator]();
-    const acc = { text: '' };
-    await readUntil(it, acc, (t) => t === lines(1, 2));
+    const r = reader(input);
+    await r.until((t) => t === lines(1, 2));
     unlinkSync(f);
     mkdirSync(f);
-    const err = await readUntil(it, acc, () => false).then(() => null, (e: unknown) => e);
+    const err = await r.until(() => false).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as UnavailableError).message).toBe(`cannot read '${f}': it was replaced by a directory`);
     expect((err as UnavailableError).exitCode).toBe(EXIT.unavailable);
-    expect(acc.text).toBe(lines(1, 2));
+    expect(r.text).toBe(lines(1, 2));
   });
 
   it('a missing path: exit 69', async () => {
