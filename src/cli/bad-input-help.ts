@@ -25,11 +25,20 @@ export const BAD_INPUT_RULES: [string, string][] = [
     'bad input: "nested deeper than 1024 levels". The same limit applies to Kafka message values and "parse json"; ' +
     'json() of such a text gives null and a type error. Values up to the limit go through every stage and format.'],
   ['Numbers out of range',
-    'JSON numbers are read as doubles. One beyond about 1.8e308 (1e400) becomes infinite, and is written as null in ' +
-    'JSON and as an empty cell in csv, tsv, logfmt, table and template output, never as Infinity or NaN; the same for ' +
-    'an arithmetic overflow. An integer beyond 2^53 keeps its exact text only while its record passes through ' +
-    'unchanged (ndjson in and out, the line is written as read); otherwise it is the nearest double. In csv, tsv and ' +
-    'logfmt a cell becomes a number only when the number writes back as the same text, so such cells stay text.'],
+    'JSON numbers are read as doubles, as JSON.parse reads them: 9007199254740993 as 9007199254740992, 1e400 as ' +
+    'infinite, 1.0000000000000001 as 1, 1e-400 as 0. Expressions see that double. A record that passes through ' +
+    'unchanged (ndjson in and out) is written as read. A record written anew (select, set, map, rename, drop, sort ' +
+    'that spills, -O json, csv, tsv, logfmt, template, --to kafka:) keeps the input text of such a number wherever ' +
+    'its double is written: {"f":1e400,"n":9007199254740993} gives the same text after `select f, n`. Each such ' +
+    'number of a record written anew counts as a type error in --stats, the value the expressions saw being the ' +
+    'nearest double (an underflow below about 2.2e-308, such as 1e-400, counts only in a record that holds another ' +
+    'such number: finding them costs a look at every line). The text is kept for infinities and for doubles of 16 significant digits or more, which ' +
+    'hardly come about otherwise (an infinity that the same record computes, say by an overflow, takes the text too); ' +
+    'not for 1.0000000000000001 (written 1) or 1e-400 (written 0), whose doubles any 1 or 0 of the record would share, ' +
+    'nor when two texts of the record round to the same double, nor inside a string that parse json or json() ' +
+    'read, nor in -O table. An infinity without its text (an overflow) is written as null in JSON and as an empty ' +
+    'cell elsewhere, never as Infinity or NaN. -0 is written 0. In csv, tsv and logfmt input a cell becomes a number ' +
+    'only when the number writes back as the same text, so such cells stay text and nothing is lost.'],
   ['Line endings',
     'LF and CRLF (the CR is dropped) in every line format. Classic Mac files, whose line ends are a lone CR, are ' +
     'recognised by the first line end of the input and split on CR. A lone CR inside a line of an LF file stays in ' +

@@ -15,7 +15,7 @@ import { parseExpression, parseProgram } from '../lang/parser.js';
 import type { EventInput } from '../sources/events.js';
 import type { Event, Value } from '../core/event.js';
 import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/index.js';
-import type { Encoder, InputFormat } from '../formats/types.js';
+import { valueJson, type Encoder, type InputFormat } from '../formats/types.js';
 import { findOperator, grammar } from '../operators/index.js';
 import { compileProgram } from '../plan/compile.js';
 import { parseDuration } from '../time/duration.js';
@@ -226,7 +226,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       topic: toKafka.topics[0]!,
       key: keyFn,
       partitionBy: partitionFn,
-      encodeValue: (ev) => ev.raw ?? JSON.stringify(ev.value),
+      encodeValue: (ev) => ev.raw ?? valueJson(ev, stats.typeError),
       compression: opts.compression,
       exactlyOnce: opts.exactlyOnce === true,
     });
@@ -309,7 +309,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const outFormat = opts.outputFormat ?? (opts.template !== undefined ? 'template' : sink.isTerminal && hasAggregate ? 'table' : 'ndjson');
   if (outFormat === 'template' && opts.template === undefined) throw new UsageError('-O template needs --template \'{field} ...\'');
   try {
-    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson' });
+    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson', typeError: stats.typeError });
   } catch (e) {
     throw new UsageError(`--template: ${(e as Error).message}`);
   }

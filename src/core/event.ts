@@ -3,6 +3,8 @@
 // objects of one fixed shape so that V8 keeps them monomorphic on the hot path; a batch is
 // simply an array of them.
 
+import { mayBeInexact } from './numbers.js';
+
 export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
 export type Rec = { [key: string]: Value };
 
@@ -16,6 +18,11 @@ export interface Event {
   value: Value;
   /** the input line exactly as read, kept while the record is unchanged (for pass-through output) */
   raw: string | undefined;
+  /**
+   * the JSON text the record was decoded from, kept after a change only when it may hold a number
+   * that a double cannot hold, so that encoders can write that number's text (see numbers.ts)
+   */
+  origin: string | undefined;
   source: Source;
   /** 1-based line number in the source (first line of the record for multi-line formats) */
   line: number;
@@ -31,16 +38,24 @@ export interface Event {
 
 export type Batch = Event[];
 
-export function makeEvent(value: Value, raw: string | undefined, source: Source, line: number, timestamp: number): Event {
-  return { value, raw, source, line, offset: -1, partition: -1, key: null, headers: null, timestamp };
+/** An event; `origin` is given by decoders of JSON (the text is then `raw` too). */
+export function makeEvent(value: Value, raw: string | undefined, source: Source, line: number, timestamp: number, origin?: string): Event {
+  return { value, raw, origin, source, line, offset: -1, partition: -1, key: null, headers: null, timestamp };
 }
 
 /** A copy of the event carrying a new value; the raw text no longer describes it. */
 export function withValue(ev: Event, value: Value): Event {
   return {
-    value, raw: undefined, source: ev.source, line: ev.line, offset: ev.offset,
+    value, raw: undefined, origin: keptOrigin(ev), source: ev.source, line: ev.line, offset: ev.offset,
     partition: ev.partition, key: ev.key, headers: ev.headers, timestamp: ev.timestamp,
   };
+}
+
+/** The origin text worth keeping once the raw text goes: only text that may hold an inexact number. */
+export function keptOrigin(ev: Event): string | undefined {
+  const o = ev.origin;
+  if (o === undefined || ev.raw === undefined) return o; // already looked at when the raw text went
+  return mayBeInexact(o, ev.value) ? o : undefined;
 }
 
 /**

@@ -14,7 +14,7 @@
 import type { Event, Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
 import type { DecoderFactory, DecoderState, Encoder, EncoderFactory } from './types.js';
-import { cellText, decoderState } from './types.js';
+import { cellText, decoderState, exactTexts } from './types.js';
 import { LineSplitter, type SplitterState } from './line-splitter.js';
 import { RowsToRecords } from './columns.js';
 import { defineFormat } from './spec.js';
@@ -216,7 +216,7 @@ export function csvCell(s: string): string {
  * new header when the key list changes; an empty record `{}` writes one blank line and
  * forces a new header (as Miller does). A non-object value is one column named `value`.
  */
-export function delimitedEncoder(sep: string, cell: (s: string) => string): Encoder {
+export function delimitedEncoder(sep: string, cell: (s: string) => string, typeError?: () => void): Encoder {
   let keys: string[] | null = null;
   let wroteAny = false;
   let justWroteBlank = false;
@@ -232,7 +232,9 @@ export function delimitedEncoder(sep: string, cell: (s: string) => string): Enco
     write(batch: Event[]): string {
       let out = '';
       for (let b = 0; b < batch.length; b++) {
-        const v = batch[b]!.value;
+        const ev = batch[b]!;
+        const v = ev.value;
+        const exact = ev.origin === undefined ? null : exactTexts(ev, typeError);
         const rec = isRecord(v);
         const k = rec ? Object.keys(v) : VALUE_KEYS;
         if (k.length === 0) {
@@ -251,10 +253,10 @@ export function delimitedEncoder(sep: string, cell: (s: string) => string): Enco
         }
         let line: string;
         if (rec) {
-          line = cell(cellText(v[k[0]!]));
-          for (let i = 1; i < k.length; i++) line += sep + cell(cellText(v[k[i]!]));
+          line = cell(cellText(v[k[0]!], exact));
+          for (let i = 1; i < k.length; i++) line += sep + cell(cellText(v[k[i]!], exact));
         } else {
-          line = cell(cellText(v as Value));
+          line = cell(cellText(v as Value, exact));
         }
         out += line + '\n';
         wroteAny = true;
@@ -268,7 +270,7 @@ export function delimitedEncoder(sep: string, cell: (s: string) => string): Enco
   };
 }
 
-export const encodeCsv: EncoderFactory = () => delimitedEncoder(',', csvCell);
+export const encodeCsv: EncoderFactory = (opts) => delimitedEncoder(',', csvCell, opts.typeError);
 
 export const csvFormat = defineFormat({
   name: 'csv',

@@ -8,9 +8,10 @@
 // The encoder writes a JSON array with one record per line, streamed.
 
 import { makeEvent } from '../core/event.js';
+import { mayBeInexact } from '../core/numbers.js';
 import type { Event, Value } from '../core/event.js';
 import { TOO_DEEP, tooDeep } from '../core/depth.js';
-import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
+import { decoderState, valueJson, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { defineFormat, jsonMessage } from './spec.js';
 
@@ -77,7 +78,7 @@ export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
       bad(text, TOO_DEEP, valueLine);
       return;
     }
-    out.push(makeEvent(value, undefined, source, valueLine, ts));
+    out.push(makeEvent(value, undefined, source, valueLine, ts, mayBeInexact(text, value) ? text : undefined));
   }
 
   function take(chunk: string, start: number, end: number): string {
@@ -206,7 +207,8 @@ export const decodeJson: DecoderFactory = (source, _opts, bad, now) => {
   };
 };
 
-export const encodeJson: EncoderFactory = () => {
+export const encodeJson: EncoderFactory = (opts) => {
+  const typeError = opts.typeError;
   let count = 0;
   return {
     write(batch) {
@@ -214,7 +216,8 @@ export const encodeJson: EncoderFactory = () => {
       if (n === 0) return '';
       const parts = new Array<string>(n);
       for (let i = 0; i < n; i++) {
-        parts[i] = JSON.stringify(batch[i]!.value);
+        const ev = batch[i]!;
+        parts[i] = ev.origin === undefined ? JSON.stringify(ev.value) : valueJson(ev, typeError);
       }
       const text = (count === 0 ? '[\n' : ',\n') + parts.join(',\n');
       count += n;

@@ -7,7 +7,7 @@
 import type { Rec, Value } from '../core/event.js';
 import { isRecord, makeEvent } from '../core/event.js';
 import type { DecoderFactory, EncoderFactory } from './types.js';
-import { cellText } from './types.js';
+import { cellText, exactTexts } from './types.js';
 import { inferValue } from './infer.js';
 import { isBlank, lineDecoder } from './line-splitter.js';
 import { charName } from '../errors/printable.js';
@@ -131,11 +131,11 @@ const NEEDS_QUOTES = /[\x00-\x20="\\\x7f]/;
  * is empty, holds a space, `=`, `"`, `\` or a control character, or would read back as a
  * number or boolean; nested values are their JSON text, quoted as needed.
  */
-export function logfmtValue(v: Value | undefined): string {
+export function logfmtValue(v: Value | undefined, exact: Map<number, string> | null = null): string {
   if (v === null || v === undefined) return '';
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : ''; // as null: never `Infinity`
+  if (typeof v === 'number') return exact?.get(v) ?? (Number.isFinite(v) ? String(v) : ''); // as null: never `Infinity`
   if (typeof v === 'boolean') return String(v);
-  const s = typeof v === 'string' ? v : cellText(v);
+  const s = typeof v === 'string' ? v : cellText(v, exact);
   if (s.length > 0 && !NEEDS_QUOTES.test(s) && inferValue(s) === s) return s;
   return '"' + s.replace(/[\x00-\x1f"\\\x7f]/g, quoteChar) + '"';
 }
@@ -157,19 +157,21 @@ function quoteChar(c: string): string {
   }
 }
 
-export const encodeLogfmt: EncoderFactory = () => ({
+export const encodeLogfmt: EncoderFactory = (opts) => ({
   write(batch) {
     let out = '';
     for (let b = 0; b < batch.length; b++) {
-      const v = batch[b]!.value;
+      const ev = batch[b]!;
+      const v = ev.value;
+      const exact = ev.origin === undefined ? null : exactTexts(ev, opts.typeError);
       if (!isRecord(v)) {
-        out += 'value=' + logfmtValue(v) + '\n';
+        out += 'value=' + logfmtValue(v, exact) + '\n';
         continue;
       }
       let line = '';
       for (const k in v) {
         if (!Object.hasOwn(v, k)) continue;
-        line += (line.length === 0 ? '' : ' ') + logfmtKey(k) + '=' + logfmtValue(v[k]);
+        line += (line.length === 0 ? '' : ' ') + logfmtKey(k) + '=' + logfmtValue(v[k], exact);
       }
       out += line + '\n';
     }

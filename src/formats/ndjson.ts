@@ -6,7 +6,7 @@
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
 import { TOO_DEEP, tooDeep } from '../core/depth.js';
-import { decoderState, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
+import { decoderState, valueJson, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 import { isBlank, LineSplitter, type SplitterState } from './line-splitter.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { defineFormat, jsonMessage } from './spec.js';
@@ -37,7 +37,7 @@ export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
         bad(line, TOO_DEEP, lineNo);
         continue;
       }
-      out.push(makeEvent(value, line, source, lineNo, ts));
+      out.push(makeEvent(value, line, source, lineNo, ts, line));
     }
   }
 
@@ -57,6 +57,7 @@ export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
 
 export const encodeNdjson: EncoderFactory = (opts) => {
   const passRaw = opts.passRaw;
+  const typeError = opts.typeError;
   return {
     write(batch) {
       const n = batch.length;
@@ -65,7 +66,7 @@ export const encodeNdjson: EncoderFactory = (opts) => {
       for (let i = 0; i < n; i++) {
         const ev = batch[i]!;
         const raw = ev.raw;
-        parts[i] = passRaw && raw !== undefined ? raw : JSON.stringify(ev.value);
+        parts[i] = passRaw && raw !== undefined ? raw : ev.origin === undefined ? JSON.stringify(ev.value) : valueJson(ev, typeError);
       }
       parts[n] = '';
       return parts.join('\n');

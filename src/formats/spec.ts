@@ -4,6 +4,7 @@
 // the registry. A format reads (decoder), writes (encoder) or both.
 
 import { makeEvent, type Event, type Source, type Value } from '../core/event.js';
+import { mayBeInexact } from '../core/numbers.js';
 import { TOO_DEEP, tooDeep } from '../core/depth.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import type { DecodeOptions, DecoderFactory, EncoderFactory } from './types.js';
@@ -92,7 +93,8 @@ export const jsonMessage: MessageDecode = (text, src, out, bad, where, ts) => {
     bad.push({ at: out.length, raw: text, reason: TOO_DEEP, where: where() });
     return;
   }
-  out.push(makeEvent(value, text.indexOf('\n') < 0 ? text : undefined, src, 0, ts));
+  const raw = text.indexOf('\n') < 0 ? text : undefined;
+  out.push(makeEvent(value, raw, src, 0, ts, raw ?? (mayBeInexact(text, value) ? text : undefined)));
 };
 
 /** A value that is a whole document in the format (csv, tsv: a header and rows), through its decoder. */

@@ -10,7 +10,7 @@ import type { Event, Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
 import { UsageError } from '../errors/errors.js';
 import type { EncoderFactory } from './types.js';
-import { cellText } from './types.js';
+import { cellText, exactTexts } from './types.js';
 import { defineFormat } from './spec.js';
 
 type Step = string | number;
@@ -165,11 +165,12 @@ export const encodeTemplate: EncoderFactory = (opts) => {
       let out = '';
       for (let b = 0; b < batch.length; b++) {
         const ev = batch[b]!;
+        const exact = ev.origin === undefined ? null : exactTexts(ev, opts.typeError);
         let line = '';
         for (let p = 0; p < parts.length; p++) {
           const part = parts[p]!;
           if (part.kind === 'text') line += part.text;
-          else if (part.kind === 'field') line += cellText(walk(ev.value, part.path));
+          else if (part.kind === 'field') line += cellText(walk(ev.value, part.path), exact);
           else line += cellText(meta(ev, part.name, part.path));
         }
         out += line + eol;

@@ -45,7 +45,7 @@ export const decodeTsv: DecoderFactory = (source, opts, bad, now) => {
   }, now, rows);
 };
 
-export const encodeTsv: EncoderFactory = () => delimitedEncoder('\t', tsvEscape);
+export const encodeTsv: EncoderFactory = (opts) => delimitedEncoder('\t', tsvEscape, opts.typeError);
 
 export const tsvFormat = defineFormat({
   name: 'tsv',

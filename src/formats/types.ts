@@ -5,6 +5,7 @@
 // pure: events in, text out; colour is added by src/render.
 
 import type { Event, Source, Value } from '../core/event.js';
+import { inexactNumbers, mayBeInexact, stringifyExact } from '../core/numbers.js';
 import { UsageError } from '../errors/errors.js';
 
 // the names of the registered formats that read and write (derived from the registry)
@@ -56,6 +57,8 @@ export interface EncodeOptions {
   template?: string;
   /** pass unchanged input lines through as they were read (same format in and out) */
   passRaw: boolean;
+  /** counts a number written from its input text because a double cannot hold it (see core/numbers.ts) */
+  typeError?: () => void;
 }
 
 export interface Encoder {
@@ -72,10 +75,31 @@ export type EncoderFactory = (opts: EncodeOptions) => Encoder;
  * A number a double cannot hold (1e400 read as Infinity, an overflow, NaN) is empty, as null
  * is, and as JSON.stringify writes it `null`: `Infinity` and `NaN` are not numbers any reader takes.
  */
-export function cellText(v: Value | undefined): string {
+export function cellText(v: Value | undefined, exact: Map<number, string> | null = null): string {
   if (v === undefined || v === null) return '';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
+  if (typeof v === 'number') return exact?.get(v) ?? (Number.isFinite(v) ? String(v) : '');
   if (typeof v === 'boolean') return String(v);
-  return JSON.stringify(v);
+  return exact !== null ? stringifyExact(v, exact) : JSON.stringify(v);
+}
+
+/**
+ * For a record written anew: the numbers of its input text that a double cannot hold, value →
+ * text, so that the encoder writes the text (null when there are none, nearly always). Each such
+ * number counts as a type error, once per record written.
+ */
+export function exactTexts(ev: Event, typeError: (() => void) | undefined): Map<number, string> | null {
+  const o = ev.origin;
+  // without the raw text the origin was kept only because it may hold one (Event.origin)
+  if (o === undefined || (ev.raw !== undefined && !mayBeInexact(o, ev.value))) return null;
+  const found = inexactNumbers(o);
+  if (found === null) return null;
+  if (typeError !== undefined) for (let i = 0; i < found.count; i++) typeError();
+  return found.texts;
+}
+
+/** The JSON text of an event's value, with the input text of numbers a double cannot hold. */
+export function valueJson(ev: Event, typeError: (() => void) | undefined): string {
+  const exact = ev.origin === undefined ? null : exactTexts(ev, typeError);
+  return exact === null ? JSON.stringify(ev.value) : stringifyExact(ev.value, exact);
 }

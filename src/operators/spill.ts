@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { OutputError } from '../errors/errors.js';
 import type { Maybe } from '../lang/values.js';
 import type { Batch, Event, Source, Value } from '../core/event.js';
+import { inexactNumbers, mayBeInexact, stringifyExact } from '../core/numbers.js';
 
 export interface Keyed {
   ev: Event;
@@ -50,8 +51,13 @@ export class SizeEstimate {
   }
 }
 
-/** A record in a run: value, raw text (null: none), source number, line, offset, partition, key, headers, timestamp. */
-type Stored = [Value, string | null, number, number, number, number, string | null, { [name: string]: string } | null, number];
+/**
+ * A record in a run: value, raw text (null: none), source number, line, offset, partition, key,
+ * headers, timestamp, origin (null: none, true: the raw text), and whether the value is stored as
+ * its exact JSON text (when the origin holds a number a double cannot hold: 1e400 is Infinity,
+ * which JSON would write as null).
+ */
+type Stored = [Value, string | null, number, number, number, number, string | null, { [name: string]: string } | null, number, string | true | null, 0 | 1];
 
 export class SortRuns {
   private dir: string | null = null;
@@ -152,7 +158,11 @@ export class SortRuns {
       this.sources.push(ev.source);
       this.sourceNo.set(ev.source, n);
     }
-    return [ev.value, ev.raw ?? null, n, ev.line, ev.offset, ev.partition, ev.key, ev.headers, ev.timestamp];
+    const o = ev.origin;
+    const exact = o !== undefined && (ev.raw === undefined || mayBeInexact(o, ev.value)) ? inexactNumbers(o) : null;
+    const value = exact !== null ? stringifyExact(ev.value, exact.texts) : ev.value;
+    const origin = o === undefined ? null : o === ev.raw ? true : o;
+    return [value, ev.raw ?? null, n, ev.line, ev.offset, ev.partition, ev.key, ev.headers, ev.timestamp, origin, exact !== null ? 1 : 0];
   }
 
   private *fileBlocks(file: string): Generator<Keyed[]> {
@@ -164,8 +174,10 @@ export class SortRuns {
         readFull(fd, body);
         const stored = JSON.parse(body.toString('utf8')) as Stored[];
         yield stored.map((r) => {
+          const raw = r[1] ?? undefined;
           const ev: Event = {
-            value: r[0], raw: r[1] ?? undefined, source: this.sources[r[2]]!, line: r[3],
+            value: r[10] === 1 ? (JSON.parse(r[0] as string) as Value) : r[0], raw,
+            origin: r[9] === true ? raw : (r[9] ?? undefined), source: this.sources[r[2]]!, line: r[3],
             offset: r[4], partition: r[5], key: r[6], headers: r[7], timestamp: r[8],
           };
           return { ev, k: this.keyOf(ev) };

@@ -83,7 +83,8 @@ export function isJsonValue(value: unknown): boolean {
     const v = stack.pop();
     if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) return false;
+      // JSON.parse reads a number too big for a double (1e400) as ±Infinity; encoders write its text
+      if (Number.isNaN(v)) return false;
     } else if (Array.isArray(v)) stack.push(...v);
     else if (isPlainObject(v)) stack.push(...Object.values(v));
     else return false;
