@@ -6,7 +6,7 @@ export const STATE_RULES: [string, string][] = [
     'With --state PATH, a checkpoint holds where every input stands (a file: its path, device and inode, first bytes and ' +
     'byte offset, also when --follow has moved on to a rotated file; a Kafka partition: the next offset), the whole state ' +
     'of every stage that keeps one (open windows and their accumulators, sketches included; sessions; count-window fill; ' +
-    'the watermark of each input partition; dedupe memory; head, tail, top and sort buffers; sample\'s random state), ' +
+    'the watermark of each input partition; dedupe memory; the running values of each key; head, tail, top and sort buffers; sample\'s random state), ' +
     'and the --stats counters. Its size grows with the state, not with the input.'],
   ['When',
     'Every --checkpoint-every (default 10s), between two batches; at the end of the input; and on SIGINT, SIGTERM or SIGHUP. ' +
@@ -30,7 +30,8 @@ export const STATE_RULES: [string, string][] = [
     'On SIGINT, SIGTERM or SIGHUP with --state, results that are not final (windows that have not fired, the groups of an ' +
     'aggregate over a live input) are not written: the checkpoint keeps them for the next run, exit 130. At the end of ' +
     'a finite input every open window fires, as without --state, and the last checkpoint records that: a later run ' +
-    'reads only what was added to the inputs since, with fresh windows and aggregates.'],
+    'reads only what was added to the inputs since, with fresh windows and aggregates; running values (the running stage) ' +
+    'are kept by that last checkpoint too and go on from where they were.'],
   ['Files',
     'A file resumes at its byte offset and reads what was appended since; another file at the path, or one shorter than ' +
     'the offset, is refused (exit 2). Under --follow a file rotated while sluice was stopped is found again by device and ' +

@@ -50,6 +50,11 @@ export interface StatefulStage {
    * input sorted). Without it the executor calls end(): the stage's output is final anyway.
    */
   interrupt?(): { out: Flush; partial: number; withheld: number };
+  /**
+   * Its state outlives the end of input (running values): a checkpoint taken after the final flush
+   * keeps it, and a later run over what was appended goes on from it, where other stages start afresh.
+   */
+  readonly carries?: boolean;
   /** true once the stage will pass nothing more (head satisfied): reading can stop */
   done?(): boolean;
   /**

@@ -794,7 +794,7 @@ export class Executor {
       sequence: ++this.sequence,
       finished,
       inputs,
-      stages: finished ? null : snapshotStages(this.main.stages),
+      stages: finished ? carriedStages(this.main.stages) : snapshotStages(this.main.stages),
       stats,
     };
     // the store serializes synchronously, before anything else can change the state
@@ -895,7 +895,7 @@ export class Executor {
       sequence: t.sequence + 1,
       finished,
       inputs: [{ kind: 'kafka', name: input.name, offsets: [[t.position!.topic, t.position!.partition, t.position!.offset]] }],
-      stages: finished ? null : snapshotStages(t.stages),
+      stages: finished ? carriedStages(t.stages) : snapshotStages(t.stages),
       stats: { ...t.counters },
       partition: { id: t.partition!, epoch: t.epoch },
     }));
@@ -932,10 +932,17 @@ function snapshotStages(stages: Stage[]): unknown[] {
   return stages.map((s) => (s.kind === 'stateful' ? s.snapshot() : null));
 }
 
+/** A finished checkpoint keeps only the state of stages that carry it past the end of input (running values); null when none does. */
+function carriedStages(stages: Stage[]): unknown[] | null {
+  return stages.some((s) => s.kind === 'stateful' && s.carries === true)
+    ? stages.map((s) => (s.kind === 'stateful' && s.carries === true ? s.snapshot() : null))
+    : null;
+}
+
 function restoreStages(stages: Stage[], cp: Checkpoint): void {
   if (cp.stages === null) return;
   for (let i = 0; i < stages.length; i++) {
     const s = stages[i]!;
-    if (s.kind === 'stateful') s.restore(cp.stages[i]);
+    if (s.kind === 'stateful' && (!cp.finished || s.carries === true)) s.restore(cp.stages[i]);
   }
 }
