@@ -17,13 +17,14 @@ import { select } from './select.js';
 import { set } from './set.js';
 import { sort } from './sort.js';
 import { tail } from './tail.js';
+import { tee } from './tee.js';
 import { top } from './top.js';
 import type { AnyOperator } from './types.js';
 import { where } from './where.js';
 import { window } from './window.js';
 
 export const operatorList: readonly AnyOperator[] = [
-  where, select, set, map, drop, rename, parse, aggregate, window, dedupe, running, head, tail, sample, sort, top, assert,
+  where, select, set, map, drop, rename, parse, aggregate, window, dedupe, running, head, tail, sample, sort, top, tee, assert,
 ];
 
 const byName = new Map<string, AnyOperator>();

@@ -124,6 +124,17 @@ export interface BuildContext {
   heap?: HeapWatch;
   /** --sort-buffer: the bytes (estimated) sort holds in memory before it spills sorted runs to temporary files */
   sortBufferBytes?: number;
+  /**
+   * tee: the output a tee stage writes to, by target (a path, or kafka://…) and format (null: the
+   * run's -O). The CLI opens what is named here before the first record and flushes it with the
+   * main sink before offsets or checkpoints are committed; every copy of the stages shares one.
+   */
+  sideOutput?(target: string, format: string | null): SideOutput;
+}
+
+/** Where a tee stage writes: takes records at once; the runtime waits for room and acknowledgement between batches. */
+export interface SideOutput {
+  write(batch: Batch): void;
 }
 
 export type OperatorKind = 'stateless' | 'stateful' | 'aggregate';

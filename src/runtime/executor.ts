@@ -77,6 +77,11 @@ export interface RunPlan {
   encoder: Encoder;
   sink: Sink | EventSink;
   /**
+   * The outputs of tee stages, if any: waited for between batches, and flushed with the sink
+   * before offsets are committed or a checkpoint is taken.
+   */
+  tees?: { room(): Promise<void> | undefined; flush(): Promise<void> } | null;
+  /**
    * Commit a message batch as soon as its output is acknowledged. False when a stateful stage
    * may hold its records (aggregates, windows, sort): then commits wait for the end of input.
    */
@@ -488,6 +493,7 @@ export class Executor {
   private async commitAcknowledged(): Promise<void> {
     if (!this.uncommitted && !this.wroteSinceCommit) return;
     await this.plan.sink.flush();
+    await this.plan.tees?.flush();
     this.uncommitted = false;
     this.wroteSinceCommit = false;
     for (const [input, offsets] of this.inputOffsets) if (offsets.size > 0) await input.commit([...offsets.values()]);
@@ -724,6 +730,9 @@ export class Executor {
   }
 
   private async emit(b: Batch): Promise<void> {
+    // tee stages wrote on the way here: wait while their outputs are full (backpressure)
+    const teeRoom = this.plan.tees?.room();
+    if (teeRoom) await teeRoom;
     if (b.length === 0) return;
     this.wroteSinceCommit = true;
     this.plan.stats.recordsOut += b.length;
@@ -800,6 +809,7 @@ export class Executor {
     // the store serializes synchronously, before anything else can change the state
     const saving = cp.store!.save(data);
     await plan.sink.flush();
+    await plan.tees?.flush();
     await plan.deadLetter?.flush();
     const bytes = await saving;
     this.lastCheckpoint = Date.now();
@@ -900,6 +910,7 @@ export class Executor {
       partition: { id: t.partition!, epoch: t.epoch },
     }));
     await plan.sink.flush();
+    await plan.tees?.flush();
     await plan.deadLetter?.flush();
     this.lastCheckpoint = Date.now();
     if (due.length === 0) return;
