@@ -11,14 +11,16 @@ export const STATE_RULES: [string, string][] = [
   ['When',
     'Every --checkpoint-every (default 10s), between two batches; at the end of the input; and on SIGINT, SIGTERM or SIGHUP. ' +
     'Each time: the state is taken, the output written so far is flushed (stdout and files to the operating system, ' +
-    'Kafka acknowledged), the checkpoint is written to a temporary file, fsynced, renamed over PATH (the previous one ' +
+    'Kafka acknowledged; what tee stages wrote too), the checkpoint is written to a temporary file, fsynced, renamed over PATH (the previous one ' +
     'kept as PATH.prev) and the directory fsynced; only then are Kafka offsets committed, so `sluice kafka lag` is true ' +
     'while a job runs.'],
   ['Guarantee',
     'State exactly once, output at least once: after any number of crashes, SIGKILL included, the state is that of one ' +
     'uninterrupted run, and every result is written; results written between the last checkpoint and a crash are ' +
     'written again after the restart. With --exactly-once (Kafka to Kafka) the transaction commits together with each ' +
-    'checkpoint, and a read_committed reader sees every result exactly once.'],
+    'checkpoint, and a read_committed reader sees every result exactly once. A tee stage is at least once too (also with ' +
+    '--exactly-once: its writes are not in the transaction): a resumed job appends to its tee files, after cutting off a line ' +
+    'a crash left half written, and writes again what came after the checkpoint.'],
   ['Restart',
     'Run the same program on the same inputs with the same --state: each input goes on where the last checkpoint left ' +
     'it, whatever --offset says. The program is compared in canonical form (spacing and the argument form do not ' +

@@ -53,7 +53,8 @@ export const tee = defineOperator<TeeArgs>({
     'A path with `{FIELD}` in it is a template: each record goes to the file its fields name (`tee \'by-level/{level}.ndjson\'`; ' +
     'a value with a / becomes _, a missing one _; at most 1000 files, then exit 75), opened as records come and never ' +
     'creating folders. A plain path or topic is opened before the first record is read (exit 69 when it cannot be). ' +
-    'A file is written afresh, as --to is, except when --state resumes a job: then it is appended to. Before Kafka ' +
+    'A file is written afresh, as --to is, except when --state resumes a job: then it is appended to, after cutting off a ' +
+    'line a crash left half written. Before Kafka ' +
     'offsets are committed or a checkpoint is taken, what tee wrote is flushed (files) and acknowledged (Kafka), as the ' +
     'main output is; a failure to write it stops the run with exit 74, saying how many records were written. Across a ' +
     'crash with --state, tee is at least once, like the main output: records after the last checkpoint are written again. ' +

@@ -4,7 +4,7 @@
 // or takes a checkpoint, so that nothing tee wrote is lost when a later run resumes. A failure
 // to write is the sink's OutputError (exit 74), seen at the next write, room or flush.
 
-import { createWriteStream } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, ftruncateSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors/errors.js';
 import type { Batch } from '../core/event.js';
 import type { Encoder, EncoderFactory } from '../formats/types.js';
@@ -65,6 +65,7 @@ export class TeeOutputs {
       if (o.target.startsWith('kafka:')) {
         o.sink = await this.opts.kafka(o.target);
       } else {
+        if (this.opts.append) dropTornLine(o.target);
         const ws = await openFile(o.target, undefined, this.opts.append ? 'a' : 'w');
         o.sink = streamSink(ws, { name: `'${o.target}'`, quietEpipe: false, endStream: true, isTerminal: false });
       }
@@ -74,6 +75,7 @@ export class TeeOutputs {
 
   /** A file of a path template, opened as its first record comes; a failure to open it shows at its first flush (exit 74). */
   private openNow(target: string): Sink {
+    if (this.opts.append) dropTornLine(target);
     const ws = createWriteStream(target, { flags: this.opts.append ? 'a' : 'w' });
     return streamSink(ws, { name: `'${target}'`, quietEpipe: false, endStream: true, isTerminal: false });
   }
@@ -125,5 +127,39 @@ export class TeeOutputs {
   /** After a failure: close what can be closed, quietly. */
   async close(): Promise<void> {
     for (const o of this.outputs.values()) await o.sink?.end().catch(() => undefined);
+  }
+}
+
+/**
+ * A job resumed from its checkpoint appends to its tee files; a run killed while writing may have
+ * left half a line at the end. That line came after the checkpoint (everything before it was
+ * flushed whole), so it is written again: cut the file back to its last newline first. A missing
+ * file, or one that is not a regular file, is left alone.
+ */
+export function dropTornLine(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch {
+    return;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size === 0) return;
+    const buf = Buffer.alloc(65536);
+    let end = st.size;
+    while (end > 0) {
+      const start = Math.max(0, end - buf.length);
+      const n = readSync(fd, buf, 0, end - start, start);
+      const nl = buf.subarray(0, n).lastIndexOf(10);
+      if (nl >= 0) {
+        if (start + nl + 1 < st.size) ftruncateSync(fd, start + nl + 1);
+        return;
+      }
+      end = start;
+    }
+    ftruncateSync(fd, 0);
+  } finally {
+    closeSync(fd);
   }
 }
