@@ -267,7 +267,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   }, checkpointMs, kafkaAddrs, stateTopic, opts.exactlyOnce ? sink : null, stats, warn);
   // a job resumed from its checkpoint goes on with its tee files
   teeOptions.append = checkpoint?.from != null || checkpoint?.partitions != null;
-  await tees.open();
+  if (!opts.explain) await tees.open();
   const inputs: (TextInput | EventInput)[] = [];
   for (const [i, n] of names.entries()) {
     const addr = kafkaAddrs.get(n);

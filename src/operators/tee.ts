@@ -16,7 +16,7 @@ interface TeeArgs {
 }
 
 /** At most this many files of one path template are written (each is an open file). */
-export const MAX_TEE_FILES = 1000;
+export const MAX_TEE_FILES = 500;
 
 /** `out/{level}.ndjson` -> text parts and field paths in turn; null when the target has no `{…}`. */
 function pathTemplate(target: string): { text: string[]; fields: Segment[][] } | null {
@@ -51,7 +51,7 @@ export const tee = defineOperator<TeeArgs>({
     'the format of -O (ndjson when -O is not given or is table; --template with -O template), or in FORMAT with `as FORMAT`; ' +
     'a Kafka topic gets each record as a JSON message (no key), acknowledged with acks=all. ' +
     'A path with `{FIELD}` in it is a template: each record goes to the file its fields name (`tee \'by-level/{level}.ndjson\'`; ' +
-    'a value with a / becomes _, a missing one _; at most 1000 files, then exit 75), opened as records come and never ' +
+    'a value with a / becomes _, a missing one _; at most 500 files, each an open file, then exit 75), opened as records come and never ' +
     'creating folders. A plain path or topic is opened before the first record is read (exit 69 when it cannot be). ' +
     'A file is written afresh, as --to is, except when --state resumes a job: then it is appended to, after cutting off a ' +
     'line a crash left half written. Before Kafka ' +
