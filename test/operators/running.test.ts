@@ -99,6 +99,13 @@ describe('running', () => {
     }
   });
 
+  it('each running function written as an expression function points at the running stage', async () => {
+    const { running } = await import('../../src/operators/running.js');
+    const names = [...running.description.matchAll(/`(\w+)\(/g)].map((m) => m[1]!);
+    expect(names).toEqual(['running_sum', 'running_count', 'prev', 'delta']);
+    for (const n of names) expect(() => build(`set a = ${n}(x)`)).toThrow(new RegExp(`'${n}' is a running value; use the running stage`));
+  });
+
   it('prints back as it parses (the canonical form --state compares)', async () => {
     const { parseProgram } = await import('../../src/lang/parser.js');
     const { grammar, stageText } = await import('../../src/operators/index.js');
