@@ -27,6 +27,7 @@ import { location } from '../core/event.js';
 import { Stats } from '../core/stats.js';
 import { deadLetterFile, type DeadLetterSink } from '../sinks/dead-letter.js';
 import { fileSink, stdoutSink, type EventSink, type Sink } from '../sinks/sink.js';
+import { TeeOutputs, type TeeOptions } from '../runtime/tee.js';
 import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
 import { helpTopic, mainHelp } from './help.js';
@@ -159,6 +160,28 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
   const warn = (m: string) => io.stderr(`sluice: ${printable(m)}\n`);
+  // tee's outputs: named while the program is built, opened with the other sinks (runtime/tee.ts)
+  const teeOptions: TeeOptions = {
+    format: opts.outputFormat === undefined || opts.outputFormat === 'table' ? (opts.template !== undefined ? 'template' : 'ndjson') : opts.outputFormat,
+    encoders,
+    template: opts.template,
+    append: false,
+    kafka: async (uri) => {
+      const addr = parseKafkaUri(uri, opts.brokers ?? io.env.SLUICE_BROKERS);
+      if (addr.topics.length !== 1) throw new UsageError(`tee ${uri}: write to one topic`);
+      const { kafkaSink } = await import('../kafka/sink.js');
+      return kafkaSink({
+        client: await clientOptions(opts, addr.brokers),
+        topic: addr.topics[0]!,
+        key: null,
+        partitionBy: null,
+        encodeValue: (ev) => ev.raw ?? JSON.stringify(ev.value),
+        compression: opts.compression,
+        exactlyOnce: false,
+      });
+    },
+  };
+  const tees = new TeeOutputs(teeOptions);
   const compiled = compileProgram(text, {
     infer: opts.infer,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
@@ -167,6 +190,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     vars,
     maxState,
     sortBufferBytes: parseSize(opts.sortBuffer, '--sort-buffer'),
+    sideOutput: (target, format) => tees.sideOutput(target, format),
   }, stats, {
     warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),
@@ -241,6 +265,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     inputs: names.map((n) => (n === '-' || isKafkaUri(n) ? n : resolve(n))),
     options: stateOptions(opts),
   }, checkpointMs, kafkaAddrs, stateTopic, opts.exactlyOnce ? sink : null, stats, warn);
+  // a job resumed from its checkpoint goes on with its tee files
+  teeOptions.append = checkpoint?.from != null || checkpoint?.partitions != null;
+  if (!opts.explain) await tees.open();
   const inputs: (TextInput | EventInput)[] = [];
   for (const [i, n] of names.entries()) {
     const addr = kafkaAddrs.get(n);
@@ -287,6 +314,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     buildStages,
     encoder: encoders.ndjson({ passRaw: true }),
     sink,
+    tees: tees.size > 0 ? tees : null,
     stats,
     onError,
     strictUtf8: opts.strictUtf8 === true,
@@ -341,10 +369,12 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     // the last sends to a Kafka sink are acknowledged here, and may still fail (exit 69)
     ended = true;
     await sink.end();
+    await tees.end();
     deadEnded = true;
     await deadSink?.end();
   } finally {
     if (!ended) await sink.end().catch(() => undefined);
+    if (!deadEnded) await tees.close();
     if (!deadEnded) await deadSink?.end().catch(() => undefined);
     for (const i of inputs) if ('kind' in i) await i.close();
     await checkpoint?.close?.();

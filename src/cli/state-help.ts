@@ -6,19 +6,21 @@ export const STATE_RULES: [string, string][] = [
     'With --state PATH, a checkpoint holds where every input stands (a file: its path, device and inode, first bytes and ' +
     'byte offset, also when --follow has moved on to a rotated file; a Kafka partition: the next offset), the whole state ' +
     'of every stage that keeps one (open windows and their accumulators, sketches included; sessions; count-window fill; ' +
-    'the watermark of each input partition; dedupe memory; head, tail, top and sort buffers; sample\'s random state), ' +
+    'the watermark of each input partition; dedupe memory; the running values of each key; head, tail, top and sort buffers; sample\'s random state), ' +
     'and the --stats counters. Its size grows with the state, not with the input.'],
   ['When',
     'Every --checkpoint-every (default 10s), between two batches; at the end of the input; and on SIGINT, SIGTERM or SIGHUP. ' +
     'Each time: the state is taken, the output written so far is flushed (stdout and files to the operating system, ' +
-    'Kafka acknowledged), the checkpoint is written to a temporary file, fsynced, renamed over PATH (the previous one ' +
+    'Kafka acknowledged; what tee stages wrote too), the checkpoint is written to a temporary file, fsynced, renamed over PATH (the previous one ' +
     'kept as PATH.prev) and the directory fsynced; only then are Kafka offsets committed, so `sluice kafka lag` is true ' +
     'while a job runs.'],
   ['Guarantee',
     'State exactly once, output at least once: after any number of crashes, SIGKILL included, the state is that of one ' +
     'uninterrupted run, and every result is written; results written between the last checkpoint and a crash are ' +
     'written again after the restart. With --exactly-once (Kafka to Kafka) the transaction commits together with each ' +
-    'checkpoint, and a read_committed reader sees every result exactly once.'],
+    'checkpoint, and a read_committed reader sees every result exactly once. A tee stage is at least once too (also with ' +
+    '--exactly-once: its writes are not in the transaction): a resumed job appends to its tee files, after cutting off a line ' +
+    'a crash left half written, and writes again what came after the checkpoint.'],
   ['Restart',
     'Run the same program on the same inputs with the same --state: each input goes on where the last checkpoint left ' +
     'it, whatever --offset says. The program is compared in canonical form (spacing and the argument form do not ' +
@@ -30,7 +32,8 @@ export const STATE_RULES: [string, string][] = [
     'On SIGINT, SIGTERM or SIGHUP with --state, results that are not final (windows that have not fired, the groups of an ' +
     'aggregate over a live input) are not written: the checkpoint keeps them for the next run, exit 130. At the end of ' +
     'a finite input every open window fires, as without --state, and the last checkpoint records that: a later run ' +
-    'reads only what was added to the inputs since, with fresh windows and aggregates.'],
+    'reads only what was added to the inputs since, with fresh windows and aggregates; running values (the running stage) ' +
+    'are kept by that last checkpoint too and go on from where they were.'],
   ['Files',
     'A file resumes at its byte offset and reads what was appended since; another file at the path, or one shorter than ' +
     'the offset, is refused (exit 2). Under --follow a file rotated while sluice was stopped is found again by device and ' +

@@ -49,6 +49,9 @@ const META_CODE: { [name: string]: string } = {
 const EMPTY: Readonly<Record<string, never>> = Object.freeze(Object.create(null) as Record<string, never>);
 
 /** Names that would read through to Object.prototype on a plain object. */
+/** The running stage's functions (operators/running.ts): not expression functions, but a user may write them as such. */
+const RUNNING_VALUES = new Set(['prev', 'delta', 'running_sum', 'running_count']);
+
 export function isUnsafeKey(k: string): boolean {
   return k === '__proto__' || k in Object.prototype;
 }
@@ -332,6 +335,9 @@ class CodeGen {
     if (!spec) {
       if (this.env.aggregateNames.has(e.name)) {
         this.fail(`'${e.name}' is an aggregate function; use it as a stage, e.g. \`${e.name}(x) by key\``, e.nameSpan);
+      }
+      if (RUNNING_VALUES.has(e.name)) {
+        this.fail(`'${e.name}' is a running value; use the running stage, e.g. \`running ${e.name}(${e.name === 'running_count' ? '' : 'x'}) as NAME by key\``, e.nameSpan);
       }
       this.fail(`unknown function '${e.name}'${suggestion(e.name, functions.keys())}`, e.nameSpan);
     }

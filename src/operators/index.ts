@@ -11,18 +11,20 @@ import { head } from './head.js';
 import { map } from './map.js';
 import { parse } from './parse.js';
 import { rename } from './rename.js';
+import { running } from './running.js';
 import { sample } from './sample.js';
 import { select } from './select.js';
 import { set } from './set.js';
 import { sort } from './sort.js';
 import { tail } from './tail.js';
+import { tee } from './tee.js';
 import { top } from './top.js';
 import type { AnyOperator } from './types.js';
 import { where } from './where.js';
 import { window } from './window.js';
 
 export const operatorList: readonly AnyOperator[] = [
-  where, select, set, map, drop, rename, parse, aggregate, window, dedupe, head, tail, sample, sort, top, assert,
+  where, select, set, map, drop, rename, parse, aggregate, window, dedupe, running, head, tail, sample, sort, top, tee, assert,
 ];
 
 const byName = new Map<string, AnyOperator>();

@@ -50,6 +50,11 @@ export interface StatefulStage {
    * input sorted). Without it the executor calls end(): the stage's output is final anyway.
    */
   interrupt?(): { out: Flush; partial: number; withheld: number };
+  /**
+   * Its state outlives the end of input (running values): a checkpoint taken after the final flush
+   * keeps it, and a later run over what was appended goes on from it, where other stages start afresh.
+   */
+  readonly carries?: boolean;
   /** true once the stage will pass nothing more (head satisfied): reading can stop */
   done?(): boolean;
   /**
@@ -119,6 +124,17 @@ export interface BuildContext {
   heap?: HeapWatch;
   /** --sort-buffer: the bytes (estimated) sort holds in memory before it spills sorted runs to temporary files */
   sortBufferBytes?: number;
+  /**
+   * tee: the output a tee stage writes to, by target (a path, or kafka://…) and format (null: the
+   * run's -O). The CLI opens what is named here before the first record and flushes it with the
+   * main sink before offsets or checkpoints are committed; every copy of the stages shares one.
+   */
+  sideOutput?(target: string, format: string | null): SideOutput;
+}
+
+/** Where a tee stage writes: takes records at once; the runtime waits for room and acknowledgement between batches. */
+export interface SideOutput {
+  write(batch: Batch): void;
 }
 
 export type OperatorKind = 'stateless' | 'stateful' | 'aggregate';

@@ -34,6 +34,8 @@ export interface CompileOptions {
   heap?: HeapWatch;
   /** --sort-buffer, in bytes */
   sortBufferBytes?: number;
+  /** where tee stages write (runtime/tee.ts); without it a tee stage is refused */
+  sideOutput?: BuildContext['sideOutput'];
 }
 
 export interface CompiledProgram {
@@ -74,6 +76,7 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     warn: (message) => hooks.warn(message),
     maxState: opts.maxState,
     heap: opts.heap,
+    sideOutput: opts.sideOutput,
   };
   // the misspelt-field warning: one watch shared by every copy of the stages
   const fields = inputFieldsRead(program, new Set(opts.vars?.keys() ?? []));

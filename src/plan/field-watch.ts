@@ -14,7 +14,7 @@ import { didYouMean } from '../errors/diagnostic.js';
 import type { StatefulStage } from '../operators/types.js';
 
 /** Stages that pass records on as they came: the stage after them reads the same fields. */
-const KEEPS_FIELDS = new Set(['where', 'assert', 'head', 'tail', 'sample', 'dedupe', 'sort', 'top', 'window']);
+const KEEPS_FIELDS = new Set(['where', 'assert', 'head', 'tail', 'sample', 'dedupe', 'sort', 'top', 'window', 'tee']);
 
 /** Keys of stage arguments that name fields written, not read (set's targets, rename's new names). */
 const WRITES = new Set(['target', 'to']);

@@ -7,7 +7,7 @@ import type { InputFormat, OutputFormat } from '../formats/types.js';
 import type { Sink } from '../sinks/sink.js';
 import type { TextInput } from '../sources/text.js';
 import { compileProgram } from './compile.js';
-import { location } from '../core/event.js';
+import { location, type Batch } from '../core/event.js';
 import { Executor, type OnError } from '../runtime/executor.js';
 import { Stats } from '../core/stats.js';
 
@@ -16,6 +16,8 @@ export interface TextRun {
   /** messages that would go to stderr */
   messages: string[];
   stats: Stats;
+  /** what tee stages wrote, by target, as NDJSON (nothing is written to files) */
+  tees: Map<string, string>;
 }
 
 export interface TextRunOptions {
@@ -32,7 +34,11 @@ export async function runText(program: string, input: string, opts: TextRunOptio
   const stats = new Stats();
   const messages: string[] = [];
   let executor: Executor | null = null;
-  const { stages } = compileProgram(program, { infer: opts.infer ?? true, time: { out: 'iso', tz: opts.tz }, idleMs: null, idlePartitionMs: null }, stats, {
+  const tees = new Map<string, string>();
+  const sideOutput = (target: string) => ({
+    write: (batch: Batch) => tees.set(target, (tees.get(target) ?? '') + batch.map((e) => JSON.stringify(e.value) + '\n').join('')),
+  });
+  const { stages } = compileProgram(program, { infer: opts.infer ?? true, time: { out: 'iso', tz: opts.tz }, idleMs: null, idlePartitionMs: null, sideOutput }, stats, {
     warn: (m) => messages.push(m),
     bad: (ev, reason) => executor!.badEvent(ev, reason),
     late: (ev, reason) => executor!.lateEvent(ev, reason),
@@ -86,5 +92,5 @@ export async function runText(program: string, input: string, opts: TextRunOptio
     checkpoint: null,
   });
   await executor.run();
-  return { output, messages, stats };
+  return { output, messages, stats, tees };
 }

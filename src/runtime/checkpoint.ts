@@ -51,7 +51,7 @@ export interface Checkpoint {
   finished: boolean;
   /** by input index; an input not yet begun has none */
   inputs: (SavedInput | null)[];
-  /** by stage index: the state of each stateful stage (null for stateless ones, or when finished) */
+  /** by stage index: the state of each stateful stage (null for stateless ones; when finished, only stages that carry state past the end, or null) */
   stages: unknown[] | null;
   stats: { [counter: string]: number };
   /**

@@ -77,6 +77,11 @@ export interface RunPlan {
   encoder: Encoder;
   sink: Sink | EventSink;
   /**
+   * The outputs of tee stages, if any: waited for between batches, and flushed with the sink
+   * before offsets are committed or a checkpoint is taken.
+   */
+  tees?: { room(): Promise<void> | undefined; flush(): Promise<void> } | null;
+  /**
    * Commit a message batch as soon as its output is acknowledged. False when a stateful stage
    * may hold its records (aggregates, windows, sort): then commits wait for the end of input.
    */
@@ -488,6 +493,7 @@ export class Executor {
   private async commitAcknowledged(): Promise<void> {
     if (!this.uncommitted && !this.wroteSinceCommit) return;
     await this.plan.sink.flush();
+    await this.plan.tees?.flush();
     this.uncommitted = false;
     this.wroteSinceCommit = false;
     for (const [input, offsets] of this.inputOffsets) if (offsets.size > 0) await input.commit([...offsets.values()]);
@@ -724,6 +730,9 @@ export class Executor {
   }
 
   private async emit(b: Batch): Promise<void> {
+    // tee stages wrote on the way here: wait while their outputs are full (backpressure)
+    const teeRoom = this.plan.tees?.room();
+    if (teeRoom) await teeRoom;
     if (b.length === 0) return;
     this.wroteSinceCommit = true;
     this.plan.stats.recordsOut += b.length;
@@ -794,12 +803,13 @@ export class Executor {
       sequence: ++this.sequence,
       finished,
       inputs,
-      stages: finished ? null : snapshotStages(this.main.stages),
+      stages: finished ? carriedStages(this.main.stages) : snapshotStages(this.main.stages),
       stats,
     };
     // the store serializes synchronously, before anything else can change the state
     const saving = cp.store!.save(data);
     await plan.sink.flush();
+    await plan.tees?.flush();
     await plan.deadLetter?.flush();
     const bytes = await saving;
     this.lastCheckpoint = Date.now();
@@ -895,11 +905,12 @@ export class Executor {
       sequence: t.sequence + 1,
       finished,
       inputs: [{ kind: 'kafka', name: input.name, offsets: [[t.position!.topic, t.position!.partition, t.position!.offset]] }],
-      stages: finished ? null : snapshotStages(t.stages),
+      stages: finished ? carriedStages(t.stages) : snapshotStages(t.stages),
       stats: { ...t.counters },
       partition: { id: t.partition!, epoch: t.epoch },
     }));
     await plan.sink.flush();
+    await plan.tees?.flush();
     await plan.deadLetter?.flush();
     this.lastCheckpoint = Date.now();
     if (due.length === 0) return;
@@ -932,10 +943,17 @@ function snapshotStages(stages: Stage[]): unknown[] {
   return stages.map((s) => (s.kind === 'stateful' ? s.snapshot() : null));
 }
 
+/** A finished checkpoint keeps only the state of stages that carry it past the end of input (running values); null when none does. */
+function carriedStages(stages: Stage[]): unknown[] | null {
+  return stages.some((s) => s.kind === 'stateful' && s.carries === true)
+    ? stages.map((s) => (s.kind === 'stateful' && s.carries === true ? s.snapshot() : null))
+    : null;
+}
+
 function restoreStages(stages: Stage[], cp: Checkpoint): void {
   if (cp.stages === null) return;
   for (let i = 0; i < stages.length; i++) {
     const s = stages[i]!;
-    if (s.kind === 'stateful') s.restore(cp.stages[i]);
+    if (s.kind === 'stateful' && (!cp.finished || s.carries === true)) s.restore(cp.stages[i]);
   }
 }

@@ -148,8 +148,8 @@ export function stdoutSink(opts: { closedAtStart?: boolean } = {}): Sink {
 }
 
 /** A file, opened before the first record is read: one that cannot be opened is unavailable (exit 69). */
-export async function openFile(path: string, highWaterMark?: number): Promise<Writable> {
-  const ws = createWriteStream(path, { highWaterMark });
+export async function openFile(path: string, highWaterMark?: number, flags: 'w' | 'a' = 'w'): Promise<Writable> {
+  const ws = createWriteStream(path, { highWaterMark, flags });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', (e) => reject(new UnavailableError(`cannot write '${path}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : ioReason(e)}`)));

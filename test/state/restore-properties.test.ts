@@ -20,6 +20,8 @@ const PROGRAMS = [
   'window count 4 every 2 | sum(v), collect(v)',
   'window tumbling 5s on ts emit changes | count() by k',
   'dedupe k',
+  'running running_sum(v), running_count(), prev(v), delta(v) by k',
+  'where v > 0 | running running_sum(v) as s | window count 3 | max(s)',
   'dedupe k within 4s on ts',
   'sort v desc, k',
   'top 3 by v',
