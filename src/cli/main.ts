@@ -16,7 +16,7 @@ import type { EventInput } from '../sources/events.js';
 import type { Event, Value } from '../core/event.js';
 import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { Encoder, InputFormat } from '../formats/types.js';
-import { findOperator, grammar } from '../operators/index.js';
+import { findOperator, grammar, stageText } from '../operators/index.js';
 import { compileProgram } from '../plan/compile.js';
 import { parseDuration } from '../time/duration.js';
 import { parseSize } from './size.js';
@@ -37,6 +37,7 @@ import type { WindowArgs } from '../operators/window.js';
 import { eventTimeReader } from '../operators/event-time.js';
 import type { BuildContext, Stage } from '../operators/types.js';
 import { splitProgramArgs } from './program-args.js';
+import { CheckReport, checkReportPaths, parseReports } from './reports.js';
 
 /** The version in package.json, found by walking up from this module (bundled or not). */
 export function version(): string {
@@ -80,6 +81,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const stats = new Stats();
   let color = false;
   let opts: CliOptions | null = null;
+  let checks: CheckReport | null = null;
   try {
     if (argv[0] === 'kafka') {
       const { kafkaCommand } = await import('./kafka.js');
@@ -104,9 +106,18 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     opts = cmd.opts<CliOptions>();
     if (opts.help) { io.stdout(mainHelp()); return EXIT.ok; }
     if (opts.version) { io.stdout(`sluice ${version()}\n`); return EXIT.ok; }
-    return await run(cmd, opts, stats, io, (c) => { color = c; });
+    checks = new CheckReport(parseReports(opts.report));
+    const status = await run(cmd, opts, stats, io, (c) => { color = c; }, checks);
+    checks.finish(io.stderr);
+    return status;
   } catch (e) {
-    return report(e, io, color);
+    const status = report(e, io, color);
+    // a run that stopped still leaves its reports, the error in them (a CI step then shows why)
+    if (checks !== null && !checks.finished && stats.started && e instanceof SluiceError) {
+      checks.runError = printable(e.message);
+      try { checks.finish(io.stderr); } catch { /* the status says it already */ }
+    }
+    return status;
   } finally {
     // counts only mean something once reading has begun
     if (opts?.stats && stats.started) io.stderr(stats.report());
@@ -135,7 +146,7 @@ function positiveDurationOption(text: string | undefined, flag: string): number 
   return ms;
 }
 
-async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void): Promise<number> {
+async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void, checks: CheckReport): Promise<number> {
   let { program: text, inputs: inputNames } = opts.fromFile !== undefined
     ? { program: programFile(opts.fromFile), inputs: cmd.args }
     : splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined, standsAlone, (w) => {
@@ -171,16 +182,19 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),
     late: (ev, reason) => executor!.lateEvent(ev, reason),
-    assertFailed(ev, message) {
+    assertFailed(ev, message, rule) {
       stats.assertFailures++;
+      const where = location(ev);
+      checks.fail(rule, 'assert', ev, where, message);
       if (assertMessages.length < MAX_ASSERT_MESSAGES) {
-        const line = `sluice: ${printable(`${location(ev)}: ${message}`)}`;
+        const line = `sluice: ${printable(`${where}: ${message}`)}`;
         assertMessages.push(line);
         io.stderr(line + '\n');
       }
     },
   });
   const { program, stages, hasAggregate, hasWindow, holds } = compiled;
+  for (const s of program.stages) if (s.op === 'assert') checks.add(stageText(s.op, s.args), 'assert');
 
   // 2. options that depend on each other
   if (opts.template !== undefined && opts.outputFormat !== undefined && opts.outputFormat !== 'template') {
@@ -204,6 +218,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     throw new UsageError('--exactly-once is for Kafka to Kafka: a kafka: input, --group ID and --to kafka:...');
   }
   for (const n of names) if (n !== '-' && !kafkaAddrs.has(n)) await checkReadable(n);
+  checkReportPaths(checks.reports);
   if (opts.follow && names.includes('-')) throw new UsageError('--follow reads files; stdin is followed anyway');
   // inputs are read one after another, and a followed file never ends
   if (opts.follow && names.length > 1) throw new UsageError('--follow takes one file (run one sluice per file to follow several)');
