@@ -38,6 +38,7 @@ import { eventTimeReader } from '../operators/event-time.js';
 import type { BuildContext, Stage } from '../operators/types.js';
 import { splitProgramArgs } from './program-args.js';
 import { CheckReport, checkReportPaths, parseReports } from './reports.js';
+import { parseSeparator } from './separators.js';
 
 /** The version in package.json, found by walking up from this module (bundled or not). */
 export function version(): string {
@@ -200,6 +201,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.template !== undefined && opts.outputFormat !== undefined && opts.outputFormat !== 'template') {
     throw new UsageError(`--template goes with -O template, not -O ${opts.outputFormat}`);
   }
+  const ifs = parseSeparator(opts.ifs, '--ifs');
+  const ofs = parseSeparator(opts.ofs, '--ofs');
+  if (ifs !== undefined && !['auto', 'csv', 'tsv'].includes(opts.inputFormat)) throw new UsageError(`--ifs is for csv and tsv input, not -I ${opts.inputFormat}`);
   const deadLetterImpliesSkip = opts.deadLetter !== undefined && cmd.getOptionValueSource('onError') === 'default';
   const onError = deadLetterImpliesSkip ? 'skip' : opts.onError;
 
@@ -295,9 +299,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const live = opts.follow === true || kafkaAddrs.size > 0 || (names.includes('-') && !(await stdinIsFile()));
   const plan: RunPlan = {
     inputs,
-    formatFor: (input, first) => forcedFormat(opts) ?? formatOf(input, first),
+    formatFor: (input, first) => forcedFormat(opts) ?? (ifs !== undefined ? separatedFormat(input) : formatOf(input, first)),
     decoders,
-    decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true },
+    decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true, ifs },
     stages,
     buildStages,
     encoder: encoders.ndjson({ passRaw: true }),
@@ -323,8 +327,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   setColor(useColor);
   const outFormat = opts.outputFormat ?? (opts.template !== undefined ? 'template' : sink.isTerminal && hasAggregate ? 'table' : 'ndjson');
   if (outFormat === 'template' && opts.template === undefined) throw new UsageError('-O template needs --template \'{field} ...\'');
+  if (ofs !== undefined && outFormat !== 'csv' && outFormat !== 'tsv') throw new UsageError(`--ofs is for csv and tsv output: add -O csv or -O tsv (the output is ${outFormat})`);
   try {
-    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson' });
+    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson', ofs });
   } catch (e) {
     throw new UsageError(`--template: ${(e as Error).message}`);
   }
@@ -594,6 +599,11 @@ function explainContext(stats: Stats, opts: CliOptions): BuildContext {
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut }, eventTime: (_r, ev) => ev.timestamp, idleMs: null,
     idlePartitionMs: null, warn: () => undefined,
   };
+}
+
+/** --ifs with -I auto: tsv or csv by the extension, csv for any other input (a separator means delimited text). */
+function separatedFormat(input: TextInput): InputFormat {
+  return (input.path !== null ? formatByExtension(input.path) : null) === 'tsv' ? 'tsv' : 'csv';
 }
 
 function formatOf(input: TextInput, firstText: string): InputFormat {

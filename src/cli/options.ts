@@ -35,10 +35,14 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'keep csv/tsv/logfmt values as strings instead of inferring numbers and booleans' },
   { flags: '--implicit-header', key: 'implicitHeader', group: 'input',
     help: 'csv/tsv input has no header row; fields are named 1, 2, 3, ...' },
+  { flags: '--ifs <sep>', key: 'ifs', group: 'input',
+    help: "field separator of csv/tsv input: one character, or comma, semicolon, tab, pipe, space, colon (as Miller); with -I auto a .tsv input is read as tsv and any other as csv" },
   { flags: '-O, --output-format <format>', key: 'outputFormat', group: 'output', choices: OUTPUT_FORMATS,
     help: 'output format (default: ndjson, or table for aggregates on a terminal)' },
   { flags: '--template <template>', key: 'template', group: 'output',
     help: "output each record through a template such as '{ts} {service} {status}' (implies -O template)" },
+  { flags: '--ofs <sep>', key: 'ofs', group: 'output',
+    help: 'field separator of csv/tsv output: one character, or comma, semicolon, tab, pipe, space, colon; csv quotes a value that holds it' },
   { flags: '--to <path>', key: 'to', group: 'output', help: 'write output to a file instead of stdout' },
   { flags: '--color <when>', key: 'color', group: 'output', choices: ['auto', 'always', 'never'], default: 'auto',
     help: 'colour output: auto (only on a terminal, never under NO_COLOR), always, never' },
@@ -110,6 +114,8 @@ export interface CliOptions {
   inputFormat: 'auto' | InputFormat;
   infer: boolean;
   implicitHeader?: boolean;
+  ifs?: string;
+  ofs?: string;
   outputFormat?: OutputFormat;
   template?: string;
   to?: string;

@@ -16,6 +16,8 @@ export interface DecodeOptions {
   infer: boolean;
   /** csv/tsv without header: fields named 1, 2, 3, ... (as Miller's --implicit-csv-header) */
   implicitHeader?: boolean;
+  /** --ifs: the field separator of csv/tsv input, one character (default `,` and tab) */
+  ifs?: string;
 }
 
 /** Called for each piece of input that cannot be decoded. `line` is 1-based. */
@@ -56,6 +58,8 @@ export interface EncodeOptions {
   template?: string;
   /** pass unchanged input lines through as they were read (same format in and out) */
   passRaw: boolean;
+  /** --ofs: the field separator of csv/tsv output, one character (default `,` and tab) */
+  ofs?: string;
 }
 
 export interface Encoder {
