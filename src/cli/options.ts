@@ -43,7 +43,7 @@ export const optionTable: readonly OptionSpec[] = [
     help: "output each record through a template such as '{ts} {service} {status}' (implies -O template)" },
   { flags: '--ofs <sep>', key: 'ofs', group: 'output',
     help: 'field separator of csv/tsv output: one character, or comma, semicolon, tab, pipe, space, colon; csv quotes a value that holds it' },
-  { flags: '--to <path>', key: 'to', group: 'output', help: 'write output to a file instead of stdout' },
+  { flags: '--to <path>', key: 'to', group: 'output', help: 'write output to a file instead of stdout; FILE.gz is written gzip-compressed, FILE.zst zstd-compressed (Node 22.15 or later); .xz, .bz2, .lz4 and .zip are refused (exit 2)' },
   { flags: '--color <when>', key: 'color', group: 'output', choices: ['auto', 'always', 'never'], default: 'auto',
     help: 'colour output: auto (only on a terminal, never under NO_COLOR), always, never' },
   { flags: '--follow', key: 'follow', group: 'input',
