@@ -93,6 +93,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       io.stdout(completionScript(argv[1] ?? ''));
       return EXIT.ok;
     }
+    // `sluice schema [OPTIONS] FILE…`: read the inputs as `where true` does, and print the schema they share
+    const inferring = argv[0] === 'schema';
+    if (inferring) argv = ['where true', ...argv.slice(1)];
     if (argv[0] === 'help') {
       io.stdout(argv.length > 1 ? helpTopic(argv.slice(1).join(' ')) : mainHelp());
       return EXIT.ok;
@@ -108,7 +111,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     if (opts.help) { io.stdout(mainHelp()); return EXIT.ok; }
     if (opts.version) { io.stdout(`sluice ${version()}\n`); return EXIT.ok; }
     checks = new CheckReport(parseReports(opts.report));
-    const status = await run(cmd, opts, stats, io, (c) => { color = c; }, checks);
+    const status = await run(cmd, opts, stats, io, (c) => { color = c; }, checks, inferring);
     checks.finish(io.stderr);
     return status;
   } catch (e) {
@@ -147,7 +150,7 @@ function positiveDurationOption(text: string | undefined, flag: string): number 
   return ms;
 }
 
-async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void, checks: CheckReport): Promise<number> {
+async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void, checks: CheckReport, inferring = false): Promise<number> {
   let { program: text, inputs: inputNames } = opts.fromFile !== undefined
     ? { program: programFile(opts.fromFile), inputs: cmd.args }
     : splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined, standsAlone, (w) => {
@@ -285,6 +288,31 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     }
   }
   let buildStages = compiled.build;
+  // --schema, --drift and `sluice schema` look at the records as they come in, before the program
+  let schemaFailures = 0;
+  const contract = await dataContract(opts, inferring, warn, (ev, message) => {
+    stats.schemaErrors++;
+    const where = location(ev);
+    checks.fail(`schema ${opts.schema}`, 'schema', ev, where, message);
+    if (onError !== 'fail' || plan.deadLetter !== null) {
+      executor!.badEvent(ev, message);
+      return false;
+    }
+    schemaFailures++;
+    if (assertMessages.length < MAX_ASSERT_MESSAGES) {
+      const line = `sluice: ${printable(`${where}: ${message}`)}`;
+      assertMessages.push(line);
+      io.stderr(line + '\n');
+    }
+    return true;
+  });
+  if (opts.schema !== undefined) checks.add(`schema ${opts.schema}`, 'schema');
+  const contractStages = contract.stages;
+  if (contractStages !== null) {
+    stages.unshift(...contractStages());
+    const before = buildStages;
+    buildStages = () => [...contractStages(), ...before()];
+  }
   const watch = compiled.watch;
   if (watch !== null) {
     stages.unshift(watch());
@@ -373,13 +401,39 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     process.off('SIGHUP', onSignal);
   }
   if (interrupted) return EXIT.interrupted;
-  if (stats.assertFailures > 0) {
-    const more = stats.assertFailures - assertMessages.length;
+  if (contract.inferred) io.stdout(contract.inferred());
+  if (stats.assertFailures > 0 || schemaFailures > 0) {
+    const more = stats.assertFailures + schemaFailures - assertMessages.length;
     if (more > 0) io.stderr(`sluice: ... and ${more} more\n`);
-    io.stderr(`sluice: ${stats.assertFailures} record${stats.assertFailures === 1 ? '' : 's'} failed assert\n`);
+    if (stats.assertFailures > 0) io.stderr(`sluice: ${stats.assertFailures} record${stats.assertFailures === 1 ? '' : 's'} failed assert\n`);
+    if (schemaFailures > 0) io.stderr(`sluice: ${schemaFailures} record${schemaFailures === 1 ? '' : 's'} failed the schema ${opts.schema}\n`);
     return EXIT.assertFailed;
   }
   return EXIT.ok;
+}
+
+/**
+ * --schema and --drift (stages to run before the program's), and `sluice schema` (a stage that
+ * takes every record in, and the schema they share). ajv loads only here.
+ */
+async function dataContract(
+  opts: CliOptions, inferring: boolean, warn: (m: string) => void, failed: (ev: Event, message: string) => boolean,
+): Promise<{ stages: (() => Stage[]) | null; inferred: (() => string) | null }> {
+  const make: (() => Stage)[] = [];
+  let inferred: (() => string) | null = null;
+  if (opts.schema !== undefined || opts.drift || inferring) {
+    const check = await import('./schema-check.js');
+    const compiled = opts.schema !== undefined ? await check.compileSchemaFile(opts.schema) : null;
+    if (compiled) make.push(() => check.schemaStage(compiled.validate, failed));
+    if (opts.drift) make.push(() => check.driftStage(compiled?.schema ?? null, warn));
+    if (inferring) {
+      const { SchemaInferrer } = await import('./schema-infer.js');
+      const inferrer = new SchemaInferrer(await check.dateTimeTest());
+      make.push(() => ({ kind: 'stateless', push: (b) => { for (const ev of b) inferrer.add(ev.value); return []; } }));
+      inferred = () => `${JSON.stringify(inferrer.schema(), null, 2)}\n`;
+    }
+  }
+  return { stages: make.length > 0 ? () => make.map((m) => m()) : null, inferred };
 }
 
 /** --explain with a window: read just the first few records, through the plan's inputs, to show where they fall. */

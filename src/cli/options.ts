@@ -98,6 +98,11 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--sort-buffer <size>', key: 'sortBuffer', group: 'output', default: '512M',
     help: 'memory (estimated from the records\' text) that sort holds before it spills sorted runs to temporary files in $TMPDIR and merges them at the end, as GNU sort -S: K, M, G suffixes; the process\'s resident memory is typically 2 to 3 times this' },
+  { flags: '--schema <file>', key: 'schema', group: 'errors',
+    help: 'check every record against this JSON Schema (2020-12; `sluice schema FILE` infers one): each violation is reported with its location and counted (schema errors in --stats). ' +
+      'Under --on-error fail (the default) every violation is reported, the records go on, and sluice exits 1 at the end, as assert does; under skip, warn or --dead-letter the records that break it are dropped as bad input' },
+  { flags: '--drift', key: 'drift', group: 'errors',
+    help: 'warn at the first record where a top-level field appears, vanishes or changes type, relative to --schema if given, else to the records before it' },
   { flags: '--report <report>', key: 'report', group: 'errors', repeatable: true,
     help: 'CI reports of the checks (each assert, and --schema): junit=FILE (a JUnit XML test case per check), github (GitHub Actions ::error annotations, on stderr so that stdout stays data), summary (per check: the count and the first locations, on stderr); repeatable' },
   { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
@@ -149,6 +154,8 @@ export interface CliOptions {
   deadLetter?: string;
   sortBuffer: string;
   report: string[];
+  schema?: string;
+  drift?: boolean;
   stats?: boolean;
   explain?: boolean;
   version?: boolean;
