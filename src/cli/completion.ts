@@ -36,7 +36,7 @@ function flags(): Flag[] {
 }
 
 /** options whose value is a path (the others take a word, a number or a duration: nothing to offer) */
-const FILE_OPTIONS = new Set(['to', 'state', 'deadLetter', 'kafkaConfig']);
+const FILE_OPTIONS = new Set(['to', 'state', 'deadLetter', 'kafkaConfig', 'schema', 'fromFile']);
 
 const stages = (): string[] => operatorList.map((o) => o.name).sort();
 const topics = (): string[] => [...stages(), ...HELP_TOPICS,
@@ -79,7 +79,7 @@ ${cases}
     COMPREPLY=($(compgen -W '${all.join(' ')}' -- "$cur")); return
   fi
   if [[ $COMP_CWORD -eq 1 ]]; then
-    COMPREPLY=($(compgen -W '${[...stages(), 'help', 'kafka', 'completion'].join(' ')}' -- "$cur") $(compgen -f -- "$cur")); return
+    COMPREPLY=($(compgen -W '${[...stages(), 'help', 'kafka', 'completion', 'schema'].join(' ')}' -- "$cur") $(compgen -f -- "$cur")); return
   fi
   if [[ "$prev" == then ]]; then
     COMPREPLY=($(compgen -W '${stages().join(' ')}' -- "$cur")); return
@@ -117,7 +117,7 @@ _sluice() {
   fi
   _arguments -s \\
 ${specs.join(' \\\n')} \\
-    '1:program or stage:(${[...stages(), 'help', 'kafka', 'completion'].join(' ')})' \\
+    '1:program or stage:(${[...stages(), 'help', 'kafka', 'completion', 'schema'].join(' ')})' \\
     '*:input:_files'
 }
 compdef _sluice sluice
@@ -140,7 +140,7 @@ function fish(): string {
   return `# sluice completion for fish: sluice completion fish > ~/.config/fish/completions/sluice.fish
 ${lines.join('\n')}
 complete -c sluice -n '${first}' -a '${stages().join(' ')}' -d stage
-complete -c sluice -n '${first}' -a 'help kafka completion' -d command
+complete -c sluice -n '${first}' -a 'help kafka completion schema' -d command
 complete -c sluice -n '__fish_seen_subcommand_from help' -f -a '${topics().join(' ')}'
 complete -c sluice -n '__fish_seen_subcommand_from completion' -f -a '${SHELLS.join(' ')}'
 complete -c sluice -n '__fish_seen_subcommand_from kafka; and not __fish_seen_subcommand_from ${kafkaCommands().join(' ')}' -f -a '${kafkaCommands().join(' ')}'

@@ -41,6 +41,7 @@ Usage:
   sluice kafka topics|describe TOPIC|groups|lag GROUP [-b BROKERS]   (sluice kafka --help)
   sluice help [OPERATOR | ${HELP_TOPICS.join(' | ')}]
   sluice completion bash|zsh|fish   (eval "$(sluice completion bash)")
+  sluice schema [OPTIONS] [INPUT ...]   (infer a JSON Schema from records; check data with --schema FILE)
 
 A PROGRAM is stages separated by '|'. The argument form is the same language:
   sluice 'where status >= 500 | head 5' app.ndjson

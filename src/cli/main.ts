@@ -16,7 +16,7 @@ import type { EventInput } from '../sources/events.js';
 import type { Event, Value } from '../core/event.js';
 import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import { valueJson, type Encoder, type InputFormat } from '../formats/types.js';
-import { findOperator, grammar } from '../operators/index.js';
+import { findOperator, grammar, stageText } from '../operators/index.js';
 import { compileProgram } from '../plan/compile.js';
 import { parseDuration } from '../time/duration.js';
 import { parseSize } from './size.js';
@@ -38,6 +38,8 @@ import type { WindowArgs } from '../operators/window.js';
 import { eventTimeReader } from '../operators/event-time.js';
 import type { BuildContext, Stage } from '../operators/types.js';
 import { splitProgramArgs } from './program-args.js';
+import { CheckReport, checkReportPaths, parseReports } from './reports.js';
+import { parseSeparator } from './separators.js';
 
 /** The version in package.json, found by walking up from this module (bundled or not). */
 export function version(): string {
@@ -81,6 +83,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
   const stats = new Stats();
   let color = false;
   let opts: CliOptions | null = null;
+  let checks: CheckReport | null = null;
   try {
     if (argv[0] === 'kafka') {
       const { kafkaCommand } = await import('./kafka.js');
@@ -91,6 +94,9 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       io.stdout(completionScript(argv[1] ?? ''));
       return EXIT.ok;
     }
+    // `sluice schema [OPTIONS] FILE…`: read the inputs as `where true` does, and print the schema they share
+    const inferring = argv[0] === 'schema';
+    if (inferring) argv = ['where true', ...argv.slice(1)];
     if (argv[0] === 'help') {
       io.stdout(argv.length > 1 ? helpTopic(argv.slice(1).join(' ')) : mainHelp());
       return EXIT.ok;
@@ -105,9 +111,18 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     opts = cmd.opts<CliOptions>();
     if (opts.help) { io.stdout(mainHelp()); return EXIT.ok; }
     if (opts.version) { io.stdout(`sluice ${version()}\n`); return EXIT.ok; }
-    return await run(cmd, opts, stats, io, (c) => { color = c; });
+    checks = new CheckReport(parseReports(opts.report));
+    const status = await run(cmd, opts, stats, io, (c) => { color = c; }, checks, inferring);
+    checks.finish(io.stderr);
+    return status;
   } catch (e) {
-    return report(e, io, color);
+    const status = report(e, io, color);
+    // a run that stopped still leaves its reports, the error in them (a CI step then shows why)
+    if (checks !== null && !checks.finished && stats.started && e instanceof SluiceError) {
+      checks.runError = printable(e.message);
+      try { checks.finish(io.stderr); } catch { /* the status says it already */ }
+    }
+    return status;
   } finally {
     // counts only mean something once reading has begun
     if (opts?.stats && stats.started) io.stderr(stats.report());
@@ -136,7 +151,7 @@ function positiveDurationOption(text: string | undefined, flag: string): number 
   return ms;
 }
 
-async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void): Promise<number> {
+async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColor: (c: boolean) => void, checks: CheckReport, inferring = false): Promise<number> {
   let { program: text, inputs: inputNames } = opts.fromFile !== undefined
     ? { program: programFile(opts.fromFile), inputs: cmd.args }
     : splitProgramArgs(cmd.args, (w) => findOperator(w) !== undefined, standsAlone, (w) => {
@@ -175,7 +190,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         topic: addr.topics[0]!,
         key: null,
         partitionBy: null,
-        encodeValue: (ev) => ev.raw ?? JSON.stringify(ev.value),
+        encodeValue: (ev) => ev.raw ?? valueJson(ev, stats.typeError),
         compression: opts.compression,
         exactlyOnce: false,
       });
@@ -195,21 +210,27 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),
     late: (ev, reason) => executor!.lateEvent(ev, reason),
-    assertFailed(ev, message) {
+    assertFailed(ev, message, rule) {
       stats.assertFailures++;
+      const where = location(ev);
+      checks.fail(rule, 'assert', ev, where, message);
       if (assertMessages.length < MAX_ASSERT_MESSAGES) {
-        const line = `sluice: ${printable(`${location(ev)}: ${message}`)}`;
+        const line = `sluice: ${printable(`${where}: ${message}`)}`;
         assertMessages.push(line);
         io.stderr(line + '\n');
       }
     },
   });
   const { program, stages, hasAggregate, hasWindow, holds } = compiled;
+  for (const s of program.stages) if (s.op === 'assert') checks.add(stageText(s.op, s.args), 'assert');
 
   // 2. options that depend on each other
   if (opts.template !== undefined && opts.outputFormat !== undefined && opts.outputFormat !== 'template') {
     throw new UsageError(`--template goes with -O template, not -O ${opts.outputFormat}`);
   }
+  const ifs = parseSeparator(opts.ifs, '--ifs');
+  const ofs = parseSeparator(opts.ofs, '--ofs');
+  if (ifs !== undefined && !['auto', 'csv', 'tsv'].includes(opts.inputFormat)) throw new UsageError(`--ifs is for csv and tsv input, not -I ${opts.inputFormat}`);
   const deadLetterImpliesSkip = opts.deadLetter !== undefined && cmd.getOptionValueSource('onError') === 'default';
   const onError = deadLetterImpliesSkip ? 'skip' : opts.onError;
 
@@ -228,6 +249,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     throw new UsageError('--exactly-once is for Kafka to Kafka: a kafka: input, --group ID and --to kafka:...');
   }
   for (const n of names) if (n !== '-' && !kafkaAddrs.has(n)) await checkReadable(n);
+  checkReportPaths(checks.reports);
   if (opts.follow && names.includes('-')) throw new UsageError('--follow reads files; stdin is followed anyway');
   // inputs are read one after another, and a followed file never ends
   if (opts.follow && names.length > 1) throw new UsageError('--follow takes one file (run one sluice per file to follow several)');
@@ -293,6 +315,31 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     }
   }
   let buildStages = compiled.build;
+  // --schema, --drift and `sluice schema` look at the records as they come in, before the program
+  let schemaFailures = 0;
+  const contract = await dataContract(opts, inferring, warn, (ev, message) => {
+    stats.schemaErrors++;
+    const where = location(ev);
+    checks.fail(`schema ${opts.schema}`, 'schema', ev, where, message);
+    if (onError !== 'fail' || plan.deadLetter !== null) {
+      executor!.badEvent(ev, message);
+      return false;
+    }
+    schemaFailures++;
+    if (assertMessages.length < MAX_ASSERT_MESSAGES) {
+      const line = `sluice: ${printable(`${where}: ${message}`)}`;
+      assertMessages.push(line);
+      io.stderr(line + '\n');
+    }
+    return true;
+  });
+  if (opts.schema !== undefined) checks.add(`schema ${opts.schema}`, 'schema');
+  const contractStages = contract.stages;
+  if (contractStages !== null) {
+    stages.unshift(...contractStages());
+    const before = buildStages;
+    buildStages = () => [...contractStages(), ...before()];
+  }
   const watch = compiled.watch;
   if (watch !== null) {
     stages.unshift(watch());
@@ -307,9 +354,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const live = opts.follow === true || kafkaAddrs.size > 0 || (names.includes('-') && !(await stdinIsFile()));
   const plan: RunPlan = {
     inputs,
-    formatFor: (input, first) => forcedFormat(opts) ?? formatOf(input, first),
+    formatFor: (input, first) => forcedFormat(opts) ?? (ifs !== undefined ? separatedFormat(input) : formatOf(input, first)),
     decoders,
-    decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true },
+    decode: { infer: opts.infer, implicitHeader: opts.implicitHeader === true, ifs },
     stages,
     buildStages,
     encoder: encoders.ndjson({ passRaw: true }),
@@ -336,8 +383,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   setColor(useColor);
   const outFormat = opts.outputFormat ?? (opts.template !== undefined ? 'template' : sink.isTerminal && hasAggregate ? 'table' : 'ndjson');
   if (outFormat === 'template' && opts.template === undefined) throw new UsageError('-O template needs --template \'{field} ...\'');
+  if (ofs !== undefined && outFormat !== 'csv' && outFormat !== 'tsv') throw new UsageError(`--ofs is for csv and tsv output: add -O csv or -O tsv (the output is ${outFormat})`);
   try {
-    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson', typeError: stats.typeError });
+    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson', ofs, typeError: stats.typeError });
   } catch (e) {
     throw new UsageError(`--template: ${(e as Error).message}`);
   }
@@ -383,13 +431,39 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     process.off('SIGHUP', onSignal);
   }
   if (interrupted) return EXIT.interrupted;
-  if (stats.assertFailures > 0) {
-    const more = stats.assertFailures - assertMessages.length;
+  if (contract.inferred) io.stdout(contract.inferred());
+  if (stats.assertFailures > 0 || schemaFailures > 0) {
+    const more = stats.assertFailures + schemaFailures - assertMessages.length;
     if (more > 0) io.stderr(`sluice: ... and ${more} more\n`);
-    io.stderr(`sluice: ${stats.assertFailures} record${stats.assertFailures === 1 ? '' : 's'} failed assert\n`);
+    if (stats.assertFailures > 0) io.stderr(`sluice: ${stats.assertFailures} record${stats.assertFailures === 1 ? '' : 's'} failed assert\n`);
+    if (schemaFailures > 0) io.stderr(`sluice: ${schemaFailures} record${schemaFailures === 1 ? '' : 's'} failed the schema ${opts.schema}\n`);
     return EXIT.assertFailed;
   }
   return EXIT.ok;
+}
+
+/**
+ * --schema and --drift (stages to run before the program's), and `sluice schema` (a stage that
+ * takes every record in, and the schema they share). ajv loads only here.
+ */
+async function dataContract(
+  opts: CliOptions, inferring: boolean, warn: (m: string) => void, failed: (ev: Event, message: string) => boolean,
+): Promise<{ stages: (() => Stage[]) | null; inferred: (() => string) | null }> {
+  const make: (() => Stage)[] = [];
+  let inferred: (() => string) | null = null;
+  if (opts.schema !== undefined || opts.drift || inferring) {
+    const check = await import('./schema-check.js');
+    const compiled = opts.schema !== undefined ? await check.compileSchemaFile(opts.schema) : null;
+    if (compiled) make.push(() => check.schemaStage(compiled.validate, failed));
+    if (opts.drift) make.push(() => check.driftStage(compiled?.schema ?? null, warn));
+    if (inferring) {
+      const { SchemaInferrer } = await import('./schema-infer.js');
+      const inferrer = new SchemaInferrer(await check.dateTimeTest());
+      make.push(() => ({ kind: 'stateless', push: (b) => { for (const ev of b) inferrer.add(ev.value); return []; } }));
+      inferred = () => `${JSON.stringify(inferrer.schema(), null, 2)}\n`;
+    }
+  }
+  return { stages: make.length > 0 ? () => make.map((m) => m()) : null, inferred };
 }
 
 /** --explain with a window: read just the first few records, through the plan's inputs, to show where they fall. */
@@ -609,6 +683,11 @@ function explainContext(stats: Stats, opts: CliOptions): BuildContext {
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut }, eventTime: (_r, ev) => ev.timestamp, idleMs: null,
     idlePartitionMs: null, warn: () => undefined,
   };
+}
+
+/** --ifs with -I auto: tsv or csv by the extension, csv for any other input (a separator means delimited text). */
+function separatedFormat(input: TextInput): InputFormat {
+  return (input.path !== null ? formatByExtension(input.path) : null) === 'tsv' ? 'tsv' : 'csv';
 }
 
 function formatOf(input: TextInput, firstText: string): InputFormat {

@@ -35,11 +35,15 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'keep csv/tsv/logfmt values as strings instead of inferring numbers and booleans' },
   { flags: '--implicit-header', key: 'implicitHeader', group: 'input',
     help: 'csv/tsv input has no header row; fields are named 1, 2, 3, ...' },
+  { flags: '--ifs <sep>', key: 'ifs', group: 'input',
+    help: "field separator of csv/tsv input: one character, or comma, semicolon, tab, pipe, space, colon (as Miller); with -I auto a .tsv input is read as tsv and any other as csv" },
   { flags: '-O, --output-format <format>', key: 'outputFormat', group: 'output', choices: OUTPUT_FORMATS,
     help: 'output format (default: ndjson, or table for aggregates on a terminal)' },
   { flags: '--template <template>', key: 'template', group: 'output',
     help: "output each record through a template such as '{ts} {service} {status}' (implies -O template)" },
-  { flags: '--to <path>', key: 'to', group: 'output', help: 'write output to a file instead of stdout' },
+  { flags: '--ofs <sep>', key: 'ofs', group: 'output',
+    help: 'field separator of csv/tsv output: one character, or comma, semicolon, tab, pipe, space, colon; csv quotes a value that holds it' },
+  { flags: '--to <path>', key: 'to', group: 'output', help: 'write output to a file instead of stdout; FILE.gz is written gzip-compressed, FILE.zst zstd-compressed (Node 22.15 or later); .xz, .bz2, .lz4 and .zip are refused (exit 2)' },
   { flags: '--color <when>', key: 'color', group: 'output', choices: ['auto', 'always', 'never'], default: 'auto',
     help: 'colour output: auto (only on a terminal, never under NO_COLOR), always, never' },
   { flags: '--follow', key: 'follow', group: 'input',
@@ -94,6 +98,13 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--sort-buffer <size>', key: 'sortBuffer', group: 'output', default: '512M',
     help: 'memory (estimated from the records\' text) that sort holds before it spills sorted runs to temporary files in $TMPDIR and merges them at the end, as GNU sort -S: K, M, G suffixes; the process\'s resident memory is typically 2 to 3 times this' },
+  { flags: '--schema <file>', key: 'schema', group: 'errors',
+    help: 'check every record against this JSON Schema (2020-12; `sluice schema FILE` infers one): each violation is reported with its location and counted (schema errors in --stats). ' +
+      'Under --on-error fail (the default) every violation is reported, the records go on, and sluice exits 1 at the end, as assert does; under skip, warn or --dead-letter the records that break it are dropped as bad input' },
+  { flags: '--drift', key: 'drift', group: 'errors',
+    help: 'warn at the first record where a top-level field appears, vanishes or changes type, relative to --schema if given, else to the records before it' },
+  { flags: '--report <report>', key: 'report', group: 'errors', repeatable: true,
+    help: 'CI reports of the checks (each assert, and --schema): junit=FILE (a JUnit XML test case per check), github (GitHub Actions ::error annotations, on stderr so that stdout stays data), summary (per check: the count and the first locations, on stderr); repeatable' },
   { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
   { flags: '--explain', key: 'explain', group: 'info', help: 'print the plan (each stage in canonical form and its kind; with a window, where the first records fall) and exit' },
   { flags: '--version', key: 'version', group: 'info', help: 'print the version and exit' },
@@ -108,6 +119,8 @@ export interface CliOptions {
   inputFormat: 'auto' | InputFormat;
   infer: boolean;
   implicitHeader?: boolean;
+  ifs?: string;
+  ofs?: string;
   outputFormat?: OutputFormat;
   template?: string;
   to?: string;
@@ -140,6 +153,9 @@ export interface CliOptions {
   timeout: string;
   deadLetter?: string;
   sortBuffer: string;
+  report: string[];
+  schema?: string;
+  drift?: boolean;
   stats?: boolean;
   explain?: boolean;
   version?: boolean;

@@ -25,6 +25,8 @@ export class Stats {
   typeErrors = 0;
   /** records that failed an assert */
   assertFailures = 0;
+  /** records that broke the --schema contract */
+  schemaErrors = 0;
   /** records dropped as late by a window */
   late = 0;
   /** invalid UTF-8 sequences replaced with U+FFFD, and the records (lines) holding them */
@@ -62,6 +64,7 @@ export class Stats {
       ['type errors', String(this.typeErrors)],
     ];
     if (this.assertFailures > 0) rows.push(['assert failures', String(this.assertFailures)]);
+    if (this.schemaErrors > 0) rows.push(['schema errors', String(this.schemaErrors)]);
     if (this.late > 0) rows.push(['late records', String(this.late)]);
     if (this.invalidUtf8 > 0) {
       const lines = this.invalidUtf8Lines;

@@ -10,6 +10,10 @@
 //
 // The encoder (shared with tsv) writes a header from the first record's keys and, like
 // Miller's csvlite, a blank line and a new header whenever the key list changes.
+//
+// The separator is a parameter (--ifs/--ofs: `;` for the CSV of spreadsheets in many locales);
+// the comma stays the default, and the split of a line without quotes stays one native
+// String#split.
 
 import type { Event, Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
@@ -20,7 +24,6 @@ import { RowsToRecords } from './columns.js';
 import { defineFormat } from './spec.js';
 
 const QUOTE = 34;
-const COMMA = 44;
 
 interface CsvState extends DecoderState {
   lines: SplitterState;
@@ -30,6 +33,8 @@ interface CsvState extends DecoderState {
 }
 
 export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
+  const sep = opts.ifs ?? ',';
+  const SEP = sep.charCodeAt(0);
   const splitter = new LineSplitter(true);
   const rows = new RowsToRecords(source, opts, bad);
 
@@ -73,7 +78,7 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
         inQuotes = false;
         pos = q + 1;
         if (pos >= eol) return complete(ts, out);
-        if (line.charCodeAt(pos) !== COMMA) {
+        if (line.charCodeAt(pos) !== SEP) {
           const raw = stripCR(rawLines.join('\n'));
           const col = pos + 1;
           reset();
@@ -92,7 +97,7 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
         pos++;
         continue;
       }
-      const s = line.indexOf(',', pos);
+      const s = line.indexOf(sep, pos);
       if (s === -1 || s >= eol) {
         fields.push(line.slice(pos, eol));
         return complete(ts, out);
@@ -120,7 +125,7 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
       if (eol === 0) continue; // empty line
       if (line.indexOf('"') === -1) {
         const body = eol === len ? line : line.slice(0, eol);
-        rows.row(body.split(','), body, lineNo, ts, out);
+        rows.row(body.split(sep), body, lineNo, ts, out);
         continue;
       }
       recordLine = lineNo;
@@ -211,6 +216,13 @@ export function csvCell(s: string): string {
   return CSV_NEEDS_QUOTES.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
+/** csvCell for another separator: quoted when it holds that separator (a comma is then plain text). */
+export function csvCellFor(sep: string): (s: string) => string {
+  if (sep === ',') return csvCell;
+  const needs = new RegExp(`["\\r\\n]|^[ \\t]|[ \\t]$|${sep.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&')}`);
+  return (s) => (needs.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s);
+}
+
 /**
  * A header-and-rows encoder: a header line from the first record's keys; a blank line and a
  * new header when the key list changes; an empty record `{}` writes one blank line and
@@ -270,7 +282,7 @@ export function delimitedEncoder(sep: string, cell: (s: string) => string, typeE
   };
 }
 
-export const encodeCsv: EncoderFactory = (opts) => delimitedEncoder(',', csvCell, opts.typeError);
+export const encodeCsv: EncoderFactory = (opts) => delimitedEncoder(opts.ofs ?? ',', csvCellFor(opts.ofs ?? ','), opts.typeError);
 
 export const csvFormat = defineFormat({
   name: 'csv',

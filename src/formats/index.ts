@@ -58,11 +58,12 @@ for (const f of inputFormatList) {
 
 /**
  * The input format a file name implies, or null to sniff (`.log` is sniffed: log files are as
- * often JSON lines or logfmt as plain text). A `.gz` suffix is looked through.
+ * often JSON lines or logfmt as plain text). A `.gz` or `.zst` suffix is looked through.
  */
 export function formatByExtension(path: string): InputFormat | null {
   let name = path.toLowerCase();
   if (name.endsWith('.gz')) name = name.slice(0, -3);
+  else if (name.endsWith('.zst')) name = name.slice(0, -4);
   const slash = Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\'));
   const dot = name.lastIndexOf('.');
   if (dot <= slash + 1) return null; // no extension, or a dot file such as `.env`

@@ -35,9 +35,10 @@ export function tsvEscape(s: string): string {
 
 export const decodeTsv: DecoderFactory = (source, opts, bad, now) => {
   const rows = new RowsToRecords(source, opts, bad);
+  const sep = opts.ifs ?? '\t';
   return lineDecoder('tsv', (line, lineNo, ts, out) => {
     if (line.length === 0) return;
-    const fields = line.split('\t');
+    const fields = line.split(sep);
     if (line.indexOf('\\') !== -1) {
       for (let f = 0; f < fields.length; f++) fields[f] = tsvUnescape(fields[f]!);
     }
@@ -45,7 +46,7 @@ export const decodeTsv: DecoderFactory = (source, opts, bad, now) => {
   }, now, rows);
 };
 
-export const encodeTsv: EncoderFactory = (opts) => delimitedEncoder('\t', tsvEscape, opts.typeError);
+export const encodeTsv: EncoderFactory = (opts) => delimitedEncoder(opts.ofs ?? '\t', tsvEscape, opts.typeError);
 
 export const tsvFormat = defineFormat({
   name: 'tsv',

@@ -17,6 +17,8 @@ export interface DecodeOptions {
   infer: boolean;
   /** csv/tsv without header: fields named 1, 2, 3, ... (as Miller's --implicit-csv-header) */
   implicitHeader?: boolean;
+  /** --ifs: the field separator of csv/tsv input, one character (default `,` and tab) */
+  ifs?: string;
 }
 
 /** Called for each piece of input that cannot be decoded. `line` is 1-based. */
@@ -59,6 +61,8 @@ export interface EncodeOptions {
   passRaw: boolean;
   /** counts a number written from its input text because a double cannot hold it (see core/numbers.ts) */
   typeError?: () => void;
+  /** --ofs: the field separator of csv/tsv output, one character (default `,` and tab) */
+  ofs?: string;
 }
 
 export interface Encoder {

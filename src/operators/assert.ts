@@ -29,8 +29,9 @@ export const assert = defineOperator<AssertArgs>({
   build({ test, message }, ctx) {
     const pred = ctx.compiler.predicate(test);
     const text = message ?? `assertion failed: ${printExpr(test)}`;
+    const rule = `assert ${printExpr(test)}${message !== null ? ` else ${printString(message)}` : ''}`;
     return stateless((batch) => {
-      for (const ev of batch) if (!pred(ev.value, ev)) ctx.assertFailed(ev, text);
+      for (const ev of batch) if (!pred(ev.value, ev)) ctx.assertFailed(ev, text, rule);
       return batch;
     });
   },

@@ -105,8 +105,8 @@ export interface BuildContext {
   infer: boolean;
   /** a record this stage cannot use (e.g. `parse` found no match): applies --on-error */
   bad(ev: Event, reason: string): void;
-  /** an assert violation */
-  assertFailed(ev: Event, message: string): void;
+  /** an assert violation; `rule` is the assert stage's canonical text (one CI report test case per rule) */
+  assertFailed(ev: Event, message: string, rule: string): void;
   /** a record too late for any open window: counted, dropped or dead-lettered (--late) */
   late(ev: Event, reason: string): void;
   time: TimeOptions;

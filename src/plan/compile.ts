@@ -17,7 +17,7 @@ import type { HeapWatch } from '../core/memory.js';
 export interface ProgramHooks {
   bad(ev: Event, reason: string): void;
   late(ev: Event, reason: string): void;
-  assertFailed(ev: Event, message: string): void;
+  assertFailed(ev: Event, message: string, rule: string): void;
   warn(message: string): void;
 }
 
@@ -67,7 +67,7 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     infer: opts.infer,
     bad: (ev, reason) => hooks.bad(ev, reason),
     late: (ev, reason) => hooks.late(ev, reason),
-    assertFailed: (ev, message) => hooks.assertFailed(ev, message),
+    assertFailed: (ev, message, rule) => hooks.assertFailed(ev, message, rule),
     time: opts.time,
     eventTime: (_r, ev) => ev.timestamp,
     idleMs: opts.idleMs,

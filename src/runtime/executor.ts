@@ -59,7 +59,7 @@ export interface Checkpointing {
 }
 
 /** The --stats counters a checkpoint carries over. */
-const COUNTERS = ['recordsIn', 'recordsOut', 'bad', 'typeErrors', 'assertFailures', 'late'] as const;
+const COUNTERS = ['recordsIn', 'recordsOut', 'bad', 'typeErrors', 'assertFailures', 'schemaErrors', 'late'] as const;
 
 export interface RunPlan {
   inputs: (TextInput | EventInput)[];

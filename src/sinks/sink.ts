@@ -157,7 +157,14 @@ export async function openFile(path: string, highWaterMark?: number, flags: 'w' 
   return ws;
 }
 
+const COMPRESSED_EXTENSION = /\.(gz|zst|xz|bz2|lz4|zip)$/i;
+
+/** A file; `.gz` and `.zst` are written compressed (see compressed.ts). */
 export async function fileSink(path: string): Promise<Sink> {
+  if (COMPRESSED_EXTENSION.test(path)) {
+    const { compressedFileSink } = await import('./compressed.js');
+    return compressedFileSink(path);
+  }
   const ws = await openFile(path);
   return streamSink(ws, { name: `'${path}'`, quietEpipe: false, endStream: true, isTerminal: false });
 }

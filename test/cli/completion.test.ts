@@ -56,6 +56,9 @@ describe('bash', () => {
     expect(offer('sluice', 'completion', 'f')).toEqual(['fish']);
     expect(offer('sluice', '--tz', '')).toEqual([]);
     expect(offer('sluice', '--to', 'fixtures/ev')).toEqual(['fixtures/events.ndjson']);
+    expect(offer('sluice', 'sch')).toEqual(['schema']);
+    expect(offer('sluice', '--schema', 'fixtures/ord')).toEqual(['fixtures/orders.csv']);
+    expect(offer('sluice', '--rep')).toEqual(['--report']);
   });
 });
 

@@ -174,3 +174,30 @@ describe('csv round trip', () => {
     );
   });
 });
+
+describe('csv with another separator (--ifs, --ofs)', () => {
+  const seps = fc.constantFrom(';', '|', '\t', ' ', ':', ',', 'x');
+
+  it('reads a semicolon-separated file, quotes and all, with commas as plain text', () => {
+    const d = decode(decodeCsv, 'name;amount;note\nweb;1,5;"a;""b"""\napi;3;x\n', { ifs: ';' });
+    expect(d.bad).toEqual([]);
+    expect(values(d)).toEqual([{ name: 'web', amount: '1,5', note: 'a;"b"' }, { name: 'api', amount: 3, note: 'x' }]);
+  });
+
+  it('writes the separator between cells and quotes a cell that holds it', () => {
+    expect(encode(encodeCsv({ passRaw: false, ofs: ';' }), [{ a: 'x;y', b: '1,5' }])).toBe('a;b\n"x;y";1,5\n');
+  });
+
+  it('encode then decode with the same separator gives the same strings, whatever the chunking', () => {
+    fc.assert(
+      fc.property(seps, flatRecords(fc.string({ unit: fc.constantFrom('a', ';', '|', ',', '"', '\n', ' ', '\t', ':', 'x'), maxLength: 6 })), fc.nat(), (sep, recs, cut) => {
+        const text = encode(encodeCsv({ passRaw: false, ofs: sep }), recs);
+        const whole = decode(decodeCsv, text, { infer: false, ifs: sep });
+        expect(whole.bad).toEqual([]);
+        expect(values(whole)).toEqual(recs.filter((r) => !(Object.keys(r).length === 1 && Object.values(r)[0] === '')));
+        expect(decode(decodeCsv, text, { infer: false, ifs: sep }, [cut % (text.length + 1)])).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
