@@ -51,6 +51,7 @@ export function manPage(): string {
   }
   m += '.SH EXPRESSIONS\n' + roff(
     'Fields by name (status), nested paths (req.headers.host, tags[0], tags[-1]), back-quoted odd names (`user id`), ' +
+    'the whole record as this (whatever it is: this[0] of an array record, this > 5 of a number; a field named this is `this`), ' +
     'metadata with @ (@file @line @offset @partition @topic @key @headers @timestamp), literals (numbers, "strings" or ' +
     "'strings', true false null, durations 250ms 10s 5m 1h 1d in milliseconds, regexes /.../i, [arrays], {objects}), " +
     'operators == != < <= > >= && || ! and or not + - * / % ?? =~ !~ in, and a ? b : c. ' +

@@ -174,6 +174,9 @@ class CodeGen {
   readonly consts: unknown[] = [];
   private temps = 0;
   usesRecord = false;
+  /** lambda parameters in scope -> their JavaScript names, innermost last */
+  private readonly scope: { name: string; js: string }[] = [];
+  private lambdas = 0;
 
   constructor(private readonly env: CompileEnv) {}
 
@@ -254,6 +257,14 @@ class CodeGen {
         return this.call(e);
       case 'binary':
         return this.binary(e);
+      case 'this':
+        return 'r';
+      case 'local': {
+        for (let i = this.scope.length - 1; i >= 0; i--) if (this.scope[i]!.name === e.name) return this.scope[i]!.js;
+        return this.fail(`'${e.name}' is not a lambda parameter here`, e.span);
+      }
+      case 'lambda':
+        this.fail('a lambda `x => EXPR` can only be the last argument of map() or filter()', e.span);
     }
   }
 
@@ -349,8 +360,21 @@ class CodeGen {
         this.fail(`${e.name}(): ${(err as Error).message}`, e.span);
       }
     }
-    const args = e.args.map((a) => this.gen(a));
+    const last = e.args[n - 1];
+    if (spec.lambda && last?.kind !== 'lambda') this.fail(`${e.name}() takes a lambda as its last argument: ${spec.usage}`, (last ?? e).span);
+    const args = e.args.map((a, i) => (spec.lambda && i === n - 1 ? this.lambda(a as Extract<Expr, { kind: 'lambda' }>) : this.gen(a)));
     return `${this.constant(impl)}(F${args.map((a) => ', ' + a).join('')})`;
+  }
+
+  /** `x => EXPR` as a JavaScript arrow function whose parameter has a name no field can take. */
+  private lambda(e: Extract<Expr, { kind: 'lambda' }>): string {
+    const js = `L${this.lambdas++}`;
+    this.scope.push({ name: e.param, js });
+    try {
+      return `((${js}) => ${this.gen(e.body)})`;
+    } finally {
+      this.scope.pop();
+    }
   }
 }
 

@@ -6,7 +6,7 @@ import type { Expr, Named } from './ast.js';
 import { binaryPrecedence, PRECEDENCE } from './parser.js';
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED = new Set(['true', 'false', 'null', 'not', 'and', 'or', 'in', 'as', 'by']);
+const RESERVED = new Set(['true', 'false', 'null', 'not', 'and', 'or', 'in', 'as', 'by', 'this']);
 
 export function printName(name: string): string {
   return IDENT.test(name) && !RESERVED.has(name) ? name : '`' + name + '`';
@@ -79,6 +79,12 @@ export function printExpr(e: Expr): string {
       return `[${e.items.map(printExpr).join(', ')}]`;
     case 'object':
       return `{${e.entries.map((en) => `${printKey(en.key)}: ${printExpr(en.value)}`).join(', ')}}`;
+    case 'this':
+      return 'this';
+    case 'local':
+      return e.name;
+    case 'lambda':
+      return `${e.param} => ${printExpr(e.body)}`;
   }
 }
 
