@@ -29,6 +29,8 @@ export interface CompileEnv {
   aggregateNames: ReadonlySet<string>;
   /** zone for timestamps without one in time functions (--tz); UTC when absent */
   tz?: string;
+  /** --time-format: time functions read text stamps with exactly this strftime format */
+  timeFormat?: string;
   /** --arg/--argjson values: `$NAME` is one of these when given, else the field named `$NAME` */
   vars?: ReadonlyMap<string, Value>;
 }
@@ -385,7 +387,21 @@ function fnContext(env: CompileEnv): FnContext {
   } catch (e) {
     throw new UsageError(`--tz: ${(e as Error).message}`);
   }
-  return { typeError: env.typeError, now: () => Date.now(), readTime };
+  if (env.timeFormat !== undefined) {
+    let formatted: (v: Value | undefined) => number | null;
+    try {
+      formatted = timestampParser({ tz: env.tz, format: env.timeFormat });
+    } catch (e) {
+      throw new UsageError(`--time-format: ${(e as Error).message}`);
+    }
+    // text is read with exactly the format; a number the format does not read is an epoch number (@timestamp)
+    const epoch = readTime;
+    readTime = (v) => {
+      const t = formatted(v);
+      return t === null && typeof v === 'number' ? epoch(v) : t;
+    };
+  }
+  return { typeError: env.typeError, now: () => Date.now(), readTime, tz: env.tz };
 }
 
 function build(gen: CodeGen, body: string, h: Helpers, fnCtx: FnContext): Compiled {

@@ -12,6 +12,8 @@ export interface FnContext {
   now(): number;
   /** read a timestamp as epoch ms (null when unreadable), in the zone of --tz */
   readTime(v: Value | undefined): number | null;
+  /** --tz, for functions that read a time with a format of their own (time(x, fmt)) */
+  tz?: string;
 }
 
 /**

@@ -18,6 +18,7 @@ import type { Value } from '../core/event.js';
 import { tooDeep } from '../core/depth.js';
 import { parseDuration } from '../time/duration.js';
 import { formatIso, strftime as formatTime, strftimer } from '../time/format.js';
+import { timestampParser, type TimestampParser } from '../time/timestamp.js';
 import { asLambda, type FnArg, type FnContext, type FnImpl, type FunctionSpec } from './function-types.js';
 import { compareValues, groupKey, looseEqual, numericString, totalOrder, truthy } from './values.js';
 import { tryUserRegex, userRegex } from './regex.js';
@@ -360,9 +361,39 @@ function timeOf(ctx: FnContext, x: FnArg): number {
   return t;
 }
 
-const time: FnImpl = (ctx, x) => {
+/** Parsers for time(x, fmt[, tz]) by format and zone, made once each (null for an invalid format or zone). */
+const formatParsers = new Map<string, TimestampParser | null>();
+
+function formatParser(fmt: string, tz: string | undefined): TimestampParser | null {
+  const key = `${tz ?? ''}\u0000${fmt}`;
+  let p = formatParsers.get(key);
+  if (p === undefined) {
+    try {
+      p = timestampParser({ format: fmt, tz });
+    } catch {
+      p = null;
+    }
+    if (formatParsers.size >= 256) formatParsers.clear();
+    formatParsers.set(key, p);
+  }
+  return p;
+}
+
+function timeWith(ctx: FnContext, x: FnArg, read: TimestampParser): Value {
   if (isNull(x)) return null;
-  return finite(timeOf(ctx, x));
+  const t = typeof x === 'string' || typeof x === 'number' ? read(x) : null;
+  if (t === null) { ctx.typeError(); return null; }
+  return finite(t);
+}
+
+const time: FnImpl = (ctx, ...args) => {
+  const [x, fmt, tz] = args;
+  if (args.length === 1) return isNull(x) ? null : finite(timeOf(ctx, x));
+  if (isNull(x) || isNull(fmt) || (args.length > 2 && isNull(tz))) return null;
+  if (typeof fmt !== 'string' || (args.length > 2 && typeof tz !== 'string')) { ctx.typeError(); return null; }
+  const read = formatParser(fmt, args.length > 2 ? (tz as string) : ctx.tz);
+  if (read === null) { ctx.typeError(); return null; }
+  return timeWith(ctx, x, read);
 };
 
 function strftimeCore(ctx: FnContext, x: FnArg, format: (ms: number) => string): Value {
@@ -819,10 +850,32 @@ const times: Spec[] = [
     ],
   },
   {
-    name: 'time', usage: 'time(x)',
-    summary: 'x as epoch milliseconds: ISO-8601, epoch s/ms/µs/ns (by magnitude), nginx/apache or syslog stamps; no zone is UTC',
-    category: 'time', minArgs: 1, maxArgs: 1, impl: time,
+    name: 'time', usage: 'time(x[, fmt[, tz]])',
+    summary: 'x as epoch milliseconds: ISO-8601, epoch s/ms/µs/ns (by magnitude), nginx/apache or syslog stamps, or exactly the strftime format fmt (else --time-format); no zone is UTC, --tz or tz',
+    category: 'time', minArgs: 1, maxArgs: 3, impl: time,
+    specialize(consts) {
+      const fmt = consts[1];
+      const tz = consts[2];
+      if (consts.length < 2 || fmt === undefined || fmt === null || (consts.length > 2 && (tz === undefined || tz === null))) return undefined;
+      if (typeof fmt !== 'string') throw new Error('the format must be a string like "%d/%m/%Y %H:%M"');
+      if (consts.length > 2 && typeof tz !== 'string') throw new Error('the time zone must be a string like "Europe/Paris" or "+02:00"');
+      // an invalid format or zone is a program error, pointing at the call
+      timestampParser({ format: fmt, tz: consts.length > 2 ? (tz as string) : undefined });
+      if (consts.length > 2) {
+        const read = formatParser(fmt, tz as string)!;
+        return (ctx, x) => timeWith(ctx, x, read);
+      }
+      let zone: string | undefined;
+      let read: TimestampParser | null = null;
+      return (ctx, x) => {
+        if (read === null || ctx.tz !== zone) { zone = ctx.tz; read = formatParser(fmt, zone)!; }
+        return timeWith(ctx, x, read);
+      };
+    },
     examples: [
+      { expr: 'time(d, "%d/%m/%Y %H:%M")', input: '{"d":"01/05/2024 12:00"}', output: '1714564800000' },
+      { expr: 'time(d, "%d/%m/%Y %H:%M", "Europe/Paris")', input: '{"d":"01/05/2024 14:00"}', output: '1714564800000' },
+      { expr: 'time(d, "%d/%m/%Y")', input: '{"d":"2024-05-01"}', output: 'null' },
       { expr: 'time(ts)', input: '{"ts":"2024-05-01T12:00:00Z"}', output: '1714564800000' },
       { expr: 'time(ts)', input: '{"ts":1714564800}', output: '1714564800000' },
       { expr: 'time(ts)', input: '{"ts":"10/Oct/2000:13:55:36 -0700"}', output: '971211336000' },
