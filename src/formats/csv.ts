@@ -9,10 +9,12 @@
 // lines): snapshot() saves them for checkpoints.
 //
 // The encoder (shared with tsv) writes a header from the first record's keys and, like
-// Miller's csvlite, a blank line and a new header whenever the key list changes.
+// Miller's csvlite, a blank line and a new header whenever the key list changes; nested values
+// are flattened into columns (a.b, a.1) as Miller does.
 
 import type { Event, Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
+import { flattenRecord, hasNested } from '../core/flatten.js';
 import type { DecoderFactory, DecoderState, Encoder, EncoderFactory } from './types.js';
 import { cellText, decoderState } from './types.js';
 import { LineSplitter, type SplitterState } from './line-splitter.js';
@@ -214,7 +216,9 @@ export function csvCell(s: string): string {
 /**
  * A header-and-rows encoder: a header line from the first record's keys; a blank line and a
  * new header when the key list changes; an empty record `{}` writes one blank line and
- * forces a new header (as Miller does). A non-object value is one column named `value`.
+ * forces a new header (as Miller does). A non-object value is one column named `value`. Nested
+ * objects and arrays are flattened as Miller does for non-JSON output: `req.host`, `tags.1`, and
+ * "{}" / "[]" for empty ones (src/core/flatten.ts).
  */
 export function delimitedEncoder(sep: string, cell: (s: string) => string): Encoder {
   let keys: string[] | null = null;
@@ -232,7 +236,9 @@ export function delimitedEncoder(sep: string, cell: (s: string) => string): Enco
     write(batch: Event[]): string {
       let out = '';
       for (let b = 0; b < batch.length; b++) {
-        const v = batch[b]!.value;
+        const raw = batch[b]!.value;
+        // nested objects and arrays become columns a.b, a.1, … (Miller's auto-flatten)
+        const v = typeof raw === 'object' && raw !== null && (Array.isArray(raw) || hasNested(raw)) ? flattenRecord(isRecord(raw) ? raw : { value: raw }, '.') : raw;
         const rec = isRecord(v);
         const k = rec ? Object.keys(v) : VALUE_KEYS;
         if (k.length === 0) {
@@ -272,7 +278,7 @@ export const encodeCsv: EncoderFactory = () => delimitedEncoder(',', csvCell);
 
 export const csvFormat = defineFormat({
   name: 'csv',
-  summary: 'comma-separated with a header row; numbers and booleans inferred (.csv)',
+  summary: 'comma-separated with a header row; numbers and booleans inferred (.csv); nested objects and arrays flattened into columns as Miller does',
   extensions: ['csv'],
   // two fields or more, and as many on the second line when it is there
   sniff(s) {
