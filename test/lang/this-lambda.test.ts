@@ -58,6 +58,13 @@ describe('lambdas', () => {
     expect(printExpr(parseExpression(text))).toBe(text);
   });
 
+  it('leave a field of the parameter's name reachable with back-quotes, and print it so', () => {
+    const text = 'map(items, x => x * `x`)';
+    expect(evaluate(text, { items: [2, 3], x: 10 })).toEqual([20, 30]);
+    expect(printExpr(parseExpression(text))).toBe(text);
+    expect(printExpr(parseExpression('x + map(xs, x => x)'))).toBe('x + map(xs, x => x)');
+  });
+
   it('are a program error anywhere but the last argument of map or filter', () => {
     expect(() => evaluate('lower(x => x)', {})).toThrow(/lambda .* only be the last argument/);
     expect(() => evaluate('map(items, 2)', {})).toThrow(/map\(\) takes a lambda as its last argument/);
