@@ -278,7 +278,7 @@ export const encodeCsv: EncoderFactory = () => delimitedEncoder(',', csvCell);
 
 export const csvFormat = defineFormat({
   name: 'csv',
-  summary: 'comma-separated with a header row; numbers and booleans inferred (.csv); nested objects and arrays flattened into columns as Miller does',
+  summary: 'comma-separated with a header row; numbers and booleans inferred (.csv); nested values become columns as in Miller',
   extensions: ['csv'],
   // two fields or more, and as many on the second line when it is there
   sniff(s) {

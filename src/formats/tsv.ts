@@ -49,7 +49,7 @@ export const encodeTsv: EncoderFactory = () => delimitedEncoder('\t', tsvEscape)
 
 export const tsvFormat = defineFormat({
   name: 'tsv',
-  summary: 'tab-separated with a header row (.tsv); nested values flattened as for csv',
+  summary: 'tab-separated with a header row (.tsv); nested values become columns',
   extensions: ['tsv', 'tab'],
   sniff: (s) => (s.first.includes('\t') && !s.first.includes('=') ? 60 : 0),
   decoder: decodeTsv,

@@ -58,7 +58,7 @@ describe('lambdas', () => {
     expect(printExpr(parseExpression(text))).toBe(text);
   });
 
-  it('leave a field of the parameter's name reachable with back-quotes, and print it so', () => {
+  it('leave a field named like the parameter reachable with back-quotes, and print it so', () => {
     const text = 'map(items, x => x * `x`)';
     expect(evaluate(text, { items: [2, 3], x: 10 })).toEqual([20, 30]);
     expect(printExpr(parseExpression(text))).toBe(text);
