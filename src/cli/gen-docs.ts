@@ -51,9 +51,12 @@ export function manPage(): string {
   }
   m += '.SH EXPRESSIONS\n' + roff(
     'Fields by name (status), nested paths (req.headers.host, tags[0], tags[-1]), back-quoted odd names (`user id`), ' +
+    'the whole record as this (whatever it is: this[0] of an array record, this > 5 of a number; a field named this is `this`), ' +
     'metadata with @ (@file @line @offset @partition @topic @key @headers @timestamp), literals (numbers, "strings" or ' +
     "'strings', true false null, durations 250ms 10s 5m 1h 1d in milliseconds, regexes /.../i, [arrays], {objects}), " +
     'operators == != < <= > >= && || ! and or not + - * / % ?? =~ !~ in, and a ? b : c. ' +
+    'A lambda x => EXPR is the last argument of map() and filter() over arrays (map(items, x => x.price * 2)); in EXPR, x is ' +
+    'the element and other names are still fields of the record. ' +
     '$NAME is the value given by --arg NAME VALUE (a string) or --argjson NAME JSON; without such an option $NAME is the ' +
     'field of that name. env("NAME") reads an environment variable. A program can also come from a file (-f FILE), ' +
     'over several lines, with # comments. As a missing field is null, a misspelt one gives no error: when a field that ' +

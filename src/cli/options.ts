@@ -51,7 +51,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--tz <zone>', key: 'tz', group: 'input',
     help: 'zone for timestamps written without one (IANA name such as Europe/Paris, or +02:00); default UTC' },
   { flags: '--time-format <format>', key: 'timeFormat', group: 'input',
-    help: "read event times with this strftime format, e.g. '%d/%m/%Y %H:%M:%S'" },
+    help: "read event times (on FIELD) and the text stamps of time(), strftime() and bucket() with exactly this strftime format, e.g. '%d/%m/%Y %H:%M:%S'" },
   { flags: '--time-format-out <format>', key: 'timeFormatOut', group: 'output', choices: ['iso', 'epoch_ms'], default: 'iso',
     help: 'how window_start and window_end are written' },
   { flags: '--idle <duration>', key: 'idle', group: 'input',

@@ -9,7 +9,8 @@
 // lines): snapshot() saves them for checkpoints.
 //
 // The encoder (shared with tsv) writes a header from the first record's keys and, like
-// Miller's csvlite, a blank line and a new header whenever the key list changes.
+// Miller's csvlite, a blank line and a new header whenever the key list changes; nested values
+// are flattened into columns (a.b, a.1) as Miller does.
 //
 // The separator is a parameter (--ifs/--ofs: `;` for the CSV of spreadsheets in many locales);
 // the comma stays the default, and the split of a line without quotes stays one native
@@ -17,6 +18,7 @@
 
 import type { Event, Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
+import { flattenRecord, hasNested } from '../core/flatten.js';
 import type { DecoderFactory, DecoderState, Encoder, EncoderFactory } from './types.js';
 import { cellText, decoderState, exactTexts } from './types.js';
 import { LineSplitter, type SplitterState } from './line-splitter.js';
@@ -226,7 +228,9 @@ export function csvCellFor(sep: string): (s: string) => string {
 /**
  * A header-and-rows encoder: a header line from the first record's keys; a blank line and a
  * new header when the key list changes; an empty record `{}` writes one blank line and
- * forces a new header (as Miller does). A non-object value is one column named `value`.
+ * forces a new header (as Miller does). A non-object value is one column named `value`. Nested
+ * objects and arrays are flattened as Miller does for non-JSON output: `req.host`, `tags.1`, and
+ * "{}" / "[]" for empty ones (src/core/flatten.ts).
  */
 export function delimitedEncoder(sep: string, cell: (s: string) => string, typeError?: () => void): Encoder {
   let keys: string[] | null = null;
@@ -245,8 +249,10 @@ export function delimitedEncoder(sep: string, cell: (s: string) => string, typeE
       let out = '';
       for (let b = 0; b < batch.length; b++) {
         const ev = batch[b]!;
-        const v = ev.value;
+        const raw = ev.value;
         const exact = ev.origin === undefined ? null : exactTexts(ev, typeError);
+        // nested objects and arrays become columns a.b, a.1, … (Miller's auto-flatten)
+        const v = typeof raw === 'object' && raw !== null && (Array.isArray(raw) || hasNested(raw)) ? flattenRecord(isRecord(raw) ? raw : { value: raw }, '.') : raw;
         const rec = isRecord(v);
         const k = rec ? Object.keys(v) : VALUE_KEYS;
         if (k.length === 0) {
@@ -286,7 +292,7 @@ export const encodeCsv: EncoderFactory = (opts) => delimitedEncoder(opts.ofs ?? 
 
 export const csvFormat = defineFormat({
   name: 'csv',
-  summary: 'comma-separated with a header row; numbers and booleans inferred (.csv)',
+  summary: 'comma-separated with a header row; numbers and booleans inferred (.csv); nested values become columns as in Miller',
   extensions: ['csv'],
   // two fields or more, and as many on the second line when it is there
   sniff(s) {

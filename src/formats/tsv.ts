@@ -50,7 +50,7 @@ export const encodeTsv: EncoderFactory = (opts) => delimitedEncoder(opts.ofs ?? 
 
 export const tsvFormat = defineFormat({
   name: 'tsv',
-  summary: 'tab-separated with a header row (.tsv)',
+  summary: 'tab-separated with a header row (.tsv); nested values become columns',
   extensions: ['tsv', 'tab'],
   sniff: (s) => (s.first.includes('\t') && !s.first.includes('=') ? 60 : 0),
   decoder: decodeTsv,

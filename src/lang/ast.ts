@@ -20,7 +20,13 @@ export type Expr =
   | { kind: 'cond'; test: Expr; then: Expr; else: Expr; span: Span }
   | { kind: 'call'; name: string; nameSpan: Span; args: Expr[]; span: Span }
   | { kind: 'array'; items: Expr[]; span: Span }
-  | { kind: 'object'; entries: { key: string; value: Expr }[]; span: Span };
+  | { kind: 'object'; entries: { key: string; value: Expr }[]; span: Span }
+  /** the whole record, whatever its type (an object, an array, a number…) */
+  | { kind: 'this'; span: Span }
+  /** a lambda's parameter, inside its body */
+  | { kind: 'local'; name: string; span: Span }
+  /** `x => EXPR`: only as the last argument of a function that takes one (map, filter) */
+  | { kind: 'lambda'; param: string; body: Expr; span: Span };
 
 export type BinaryOp =
   | '==' | '!=' | '<' | '<=' | '>' | '>=' | '=~' | '!~' | 'in'

@@ -29,6 +29,8 @@ export interface CompileEnv {
   aggregateNames: ReadonlySet<string>;
   /** zone for timestamps without one in time functions (--tz); UTC when absent */
   tz?: string;
+  /** --time-format: time functions read text stamps with exactly this strftime format */
+  timeFormat?: string;
   /** --arg/--argjson values: `$NAME` is one of these when given, else the field named `$NAME` */
   vars?: ReadonlyMap<string, Value>;
 }
@@ -177,6 +179,9 @@ class CodeGen {
   readonly consts: unknown[] = [];
   private temps = 0;
   usesRecord = false;
+  /** lambda parameters in scope -> their JavaScript names, innermost last */
+  private readonly scope: { name: string; js: string }[] = [];
+  private lambdas = 0;
 
   constructor(private readonly env: CompileEnv) {}
 
@@ -257,6 +262,14 @@ class CodeGen {
         return this.call(e);
       case 'binary':
         return this.binary(e);
+      case 'this':
+        return 'r';
+      case 'local': {
+        for (let i = this.scope.length - 1; i >= 0; i--) if (this.scope[i]!.name === e.name) return this.scope[i]!.js;
+        return this.fail(`'${e.name}' is not a lambda parameter here`, e.span);
+      }
+      case 'lambda':
+        this.fail('a lambda `x => EXPR` can only be the last argument of map() or filter()', e.span);
     }
   }
 
@@ -355,8 +368,21 @@ class CodeGen {
         this.fail(`${e.name}(): ${(err as Error).message}`, e.span);
       }
     }
-    const args = e.args.map((a) => this.gen(a));
+    const last = e.args[n - 1];
+    if (spec.lambda && last?.kind !== 'lambda') this.fail(`${e.name}() takes a lambda as its last argument: ${spec.usage}`, (last ?? e).span);
+    const args = e.args.map((a, i) => (spec.lambda && i === n - 1 ? this.lambda(a as Extract<Expr, { kind: 'lambda' }>) : this.gen(a)));
     return `${this.constant(impl)}(F${args.map((a) => ', ' + a).join('')})`;
+  }
+
+  /** `x => EXPR` as a JavaScript arrow function whose parameter has a name no field can take. */
+  private lambda(e: Extract<Expr, { kind: 'lambda' }>): string {
+    const js = `L${this.lambdas++}`;
+    this.scope.push({ name: e.param, js });
+    try {
+      return `((${js}) => ${this.gen(e.body)})`;
+    } finally {
+      this.scope.pop();
+    }
   }
 }
 
@@ -367,7 +393,21 @@ function fnContext(env: CompileEnv): FnContext {
   } catch (e) {
     throw new UsageError(`--tz: ${(e as Error).message}`);
   }
-  return { typeError: env.typeError, now: () => Date.now(), readTime };
+  if (env.timeFormat !== undefined) {
+    let formatted: (v: Value | undefined) => number | null;
+    try {
+      formatted = timestampParser({ tz: env.tz, format: env.timeFormat });
+    } catch (e) {
+      throw new UsageError(`--time-format: ${(e as Error).message}`);
+    }
+    // text is read with exactly the format; a number the format does not read is an epoch number (@timestamp)
+    const epoch = readTime;
+    readTime = (v) => {
+      const t = formatted(v);
+      return t === null && typeof v === 'number' ? epoch(v) : t;
+    };
+  }
+  return { typeError: env.typeError, now: () => Date.now(), readTime, tz: env.tz };
 }
 
 function build(gen: CodeGen, body: string, h: Helpers, fnCtx: FnContext): Compiled {

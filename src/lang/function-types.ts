@@ -12,6 +12,8 @@ export interface FnContext {
   now(): number;
   /** read a timestamp as epoch ms (null when unreadable), in the zone of --tz */
   readTime(v: Value | undefined): number | null;
+  /** --tz, for functions that read a time with a format of their own (time(x, fmt)) */
+  tz?: string;
 }
 
 /**
@@ -21,6 +23,14 @@ export interface FnContext {
  */
 export type FnArg = Value | RegExp | undefined;
 
+/** A compiled lambda: the body's value for one parameter value (undefined = missing). */
+export type Lambda = (x: Value) => Value | undefined;
+
+/** The lambda argument of a function declared with `lambda: true` (the compiler guarantees it is one). */
+export function asLambda(a: FnArg): Lambda {
+  return a as unknown as Lambda;
+}
+
 export type FnImpl = (ctx: FnContext, ...args: FnArg[]) => Value;
 
 export interface FunctionSpec {
@@ -28,11 +38,16 @@ export interface FunctionSpec {
   /** e.g. 'substr(s, start[, len])' */
   usage: string;
   summary: string;
-  category: 'string' | 'number' | 'time' | 'type' | 'json';
+  category: 'string' | 'number' | 'time' | 'type' | 'json' | 'array';
   minArgs: number;
   /** Infinity for a variadic function */
   maxArgs: number;
   impl: FnImpl;
+  /**
+   * The last argument is a lambda `x => EXPR` (map, filter): the function receives it as a
+   * Lambda (read it with asLambda); anywhere else a lambda is a program error.
+   */
+  lambda?: true;
   /**
    * Optional compile-time specialisation for constant arguments (a regex pattern, a time
    * format, a duration): returns an impl that has done the constant work once. `consts[i]` is

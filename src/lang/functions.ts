@@ -18,8 +18,9 @@ import type { Value } from '../core/event.js';
 import { tooDeep } from '../core/depth.js';
 import { parseDuration } from '../time/duration.js';
 import { formatIso, strftime as formatTime, strftimer } from '../time/format.js';
-import type { FnArg, FnContext, FnImpl, FunctionSpec } from './function-types.js';
-import { compareValues, looseEqual, numericString } from './values.js';
+import { timestampParser, type TimestampParser } from '../time/timestamp.js';
+import { asLambda, type FnArg, type FnContext, type FnImpl, type FunctionSpec } from './function-types.js';
+import { compareValues, groupKey, looseEqual, numericString, totalOrder, truthy } from './values.js';
 import { tryUserRegex, userRegex } from './regex.js';
 
 // ---- argument helpers ----
@@ -360,9 +361,39 @@ function timeOf(ctx: FnContext, x: FnArg): number {
   return t;
 }
 
-const time: FnImpl = (ctx, x) => {
+/** Parsers for time(x, fmt[, tz]) by format and zone, made once each (null for an invalid format or zone). */
+const formatParsers = new Map<string, TimestampParser | null>();
+
+function formatParser(fmt: string, tz: string | undefined): TimestampParser | null {
+  const key = `${tz ?? ''}\u0000${fmt}`;
+  let p = formatParsers.get(key);
+  if (p === undefined) {
+    try {
+      p = timestampParser({ format: fmt, tz });
+    } catch {
+      p = null;
+    }
+    if (formatParsers.size >= 256) formatParsers.clear();
+    formatParsers.set(key, p);
+  }
+  return p;
+}
+
+function timeWith(ctx: FnContext, x: FnArg, read: TimestampParser): Value {
   if (isNull(x)) return null;
-  return finite(timeOf(ctx, x));
+  const t = typeof x === 'string' || typeof x === 'number' ? read(x) : null;
+  if (t === null) { ctx.typeError(); return null; }
+  return finite(t);
+}
+
+const time: FnImpl = (ctx, ...args) => {
+  const [x, fmt, tz] = args;
+  if (args.length === 1) return isNull(x) ? null : finite(timeOf(ctx, x));
+  if (isNull(x) || isNull(fmt) || (args.length > 2 && isNull(tz))) return null;
+  if (typeof fmt !== 'string' || (args.length > 2 && typeof tz !== 'string')) { ctx.typeError(); return null; }
+  const read = formatParser(fmt, args.length > 2 ? (tz as string) : ctx.tz);
+  if (read === null) { ctx.typeError(); return null; }
+  return timeWith(ctx, x, read);
 };
 
 function strftimeCore(ctx: FnContext, x: FnArg, format: (ms: number) => string): Value {
@@ -461,6 +492,111 @@ const tojson: FnImpl = (ctx, x) => {
   if (isNull(x)) return 'null';
   const v = value(ctx, x);
   return v === undefined ? null : bounded(ctx, () => JSON.stringify(v));
+};
+
+// ---- arrays ----
+
+/** An array argument, or undefined (counted) for any other value. Call after null checks. */
+function array(ctx: FnContext, v: FnArg): Value[] | undefined {
+  if (Array.isArray(v)) return v;
+  ctx.typeError();
+  return undefined;
+}
+
+/** map/filter: the lambda arrives compiled; anything else (only a direct call of the impl can pass one) is a wrong type. */
+function withLambda(f: (arr: Value[], fn: (x: Value) => Value | undefined) => Value): FnImpl {
+  return (ctx, arr, fn) => {
+    if (isNull(arr) || isNull(fn)) return null;
+    const a = array(ctx, arr);
+    if (a === undefined) return null;
+    if (typeof fn !== 'function') { ctx.typeError(); return null; }
+    return f(a, asLambda(fn));
+  };
+}
+
+const mapArray = withLambda((a, fn) => {
+  const out: Value[] = new Array(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = fn(a[i]!);
+    out[i] = v === undefined ? null : v;
+  }
+  return out;
+});
+
+const filterArray = withLambda((a, fn) => a.filter((x) => truthy(fn(x))));
+
+const sum: FnImpl = (ctx, arr) => {
+  if (isNull(arr)) return null;
+  const a = array(ctx, arr);
+  if (a === undefined) return null;
+  let total = 0;
+  for (const x of a) {
+    if (x === null) continue;
+    if (typeof x === 'boolean' || typeof x === 'object') { ctx.typeError(); return null; }
+    const n = num(ctx, x);
+    if (Number.isNaN(n)) return null;
+    total += n;
+  }
+  return finite(total);
+};
+
+const uniq: FnImpl = (ctx, arr) => {
+  if (isNull(arr)) return null;
+  const a = array(ctx, arr);
+  if (a === undefined) return null;
+  const seen = new Set<string | number | boolean | null>();
+  const out: Value[] = [];
+  for (const x of a) {
+    const k = groupKey(x);
+    if (!seen.has(k)) { seen.add(k); out.push(x); }
+  }
+  return out;
+};
+
+/** A slice bound: an integer (a negative one counts from the end), clamped to [0, n]. */
+function bound(i: number, n: number): number {
+  const t = Math.trunc(i);
+  return t < 0 ? Math.max(0, n + t) : Math.min(t, n);
+}
+
+const slice: FnImpl = (ctx, ...args) => {
+  const [arr, start, end] = args;
+  if (isNull(arr) || isNull(start) || (args.length > 2 && isNull(end))) return null;
+  const a = array(ctx, arr);
+  if (a === undefined) return null;
+  const from = num(ctx, start);
+  if (Number.isNaN(from)) return null;
+  const to = args.length > 2 ? num(ctx, end) : a.length;
+  if (Number.isNaN(to)) return null;
+  return a.slice(bound(from, a.length), bound(to, a.length));
+};
+
+/** Arrays inside arrays spliced in, `depth` levels deep; iterative, so any nesting is fine. */
+export function flattenArray(a: Value[], depth: number): Value[] {
+  const out: Value[] = [];
+  const stack: { items: Value[]; i: number; d: number }[] = [{ items: a, i: 0, d: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.i === top.items.length) { stack.pop(); continue; }
+    const x = top.items[top.i++]!;
+    if (Array.isArray(x) && top.d < depth) stack.push({ items: x, i: 0, d: top.d + 1 });
+    else out.push(x);
+  }
+  return out;
+}
+
+const flatten: FnImpl = (ctx, ...args) => {
+  const [arr, depth] = args;
+  if (isNull(arr) || (args.length > 1 && isNull(depth))) return null;
+  const a = array(ctx, arr);
+  if (a === undefined) return null;
+  let d = Infinity;
+  if (args.length > 1) {
+    d = num(ctx, depth);
+    if (Number.isNaN(d)) return null;
+    if (d < 0) { ctx.typeError(); return null; }
+  }
+  return flattenArray(a, d);
 };
 
 // ---- the table ----
@@ -714,10 +850,32 @@ const times: Spec[] = [
     ],
   },
   {
-    name: 'time', usage: 'time(x)',
-    summary: 'x as epoch milliseconds: ISO-8601, epoch s/ms/µs/ns (by magnitude), nginx/apache or syslog stamps; no zone is UTC',
-    category: 'time', minArgs: 1, maxArgs: 1, impl: time,
+    name: 'time', usage: 'time(x[, fmt[, tz]])',
+    summary: 'x as epoch milliseconds: ISO-8601, epoch s/ms/µs/ns (by magnitude), nginx/apache or syslog stamps, or exactly the strftime format fmt (else --time-format); no zone is UTC, --tz or tz',
+    category: 'time', minArgs: 1, maxArgs: 3, impl: time,
+    specialize(consts) {
+      const fmt = consts[1];
+      const tz = consts[2];
+      if (consts.length < 2 || fmt === undefined || fmt === null || (consts.length > 2 && (tz === undefined || tz === null))) return undefined;
+      if (typeof fmt !== 'string') throw new Error('the format must be a string like "%d/%m/%Y %H:%M"');
+      if (consts.length > 2 && typeof tz !== 'string') throw new Error('the time zone must be a string like "Europe/Paris" or "+02:00"');
+      // an invalid format or zone is a program error, pointing at the call
+      timestampParser({ format: fmt, tz: consts.length > 2 ? (tz as string) : undefined });
+      if (consts.length > 2) {
+        const read = formatParser(fmt, tz as string)!;
+        return (ctx, x) => timeWith(ctx, x, read);
+      }
+      let zone: string | undefined;
+      let read: TimestampParser | null = null;
+      return (ctx, x) => {
+        if (read === null || ctx.tz !== zone) { zone = ctx.tz; read = formatParser(fmt, zone)!; }
+        return timeWith(ctx, x, read);
+      };
+    },
     examples: [
+      { expr: 'time(d, "%d/%m/%Y %H:%M")', input: '{"d":"01/05/2024 12:00"}', output: '1714564800000' },
+      { expr: 'time(d, "%d/%m/%Y %H:%M", "Europe/Paris")', input: '{"d":"01/05/2024 14:00"}', output: '1714564800000' },
+      { expr: 'time(d, "%d/%m/%Y")', input: '{"d":"2024-05-01"}', output: 'null' },
       { expr: 'time(ts)', input: '{"ts":"2024-05-01T12:00:00Z"}', output: '1714564800000' },
       { expr: 'time(ts)', input: '{"ts":1714564800}', output: '1714564800000' },
       { expr: 'time(ts)', input: '{"ts":"10/Oct/2000:13:55:36 -0700"}', output: '971211336000' },
@@ -841,7 +999,78 @@ const jsonFns: Spec[] = [
   },
 ];
 
-/** All built-in functions in help order: strings, numbers, time, types, JSON. */
-export const functionList: FunctionSpec[] = [...strings, ...numbers, ...times, ...types, ...jsonFns];
+const arrays: Spec[] = [
+  {
+    name: 'map', usage: 'map(arr, x => EXPR)', summary: 'the array of EXPR for each element x (the record stays reachable: map(items, x => x.price * rate))',
+    category: 'array', minArgs: 2, maxArgs: 2, lambda: true, impl: mapArray,
+    examples: [
+      { expr: 'map(items, x => x.price * 2)', input: '{"items":[{"price":1.5},{"price":4}]}', output: '[3,8]' },
+      { expr: 'map(tags, t => upper(t))', input: '{"tags":["a","b"]}', output: '["A","B"]' },
+      { expr: 'map(items, x => x.price)', input: '{}', output: 'null' },
+    ],
+  },
+  {
+    name: 'filter', usage: 'filter(arr, x => EXPR)', summary: 'the elements x of the array for which EXPR is truthy, in order',
+    category: 'array', minArgs: 2, maxArgs: 2, lambda: true, impl: filterArray,
+    examples: [
+      { expr: 'filter(items, x => x.qty > 0)', input: '{"items":[{"qty":2},{"qty":0},{"qty":1}]}', output: '[{"qty":2},{"qty":1}]' },
+      { expr: 'len(filter(codes, c => c >= 500))', input: '{"codes":[200,503,500]}', output: '2' },
+      { expr: 'filter(items, x => x)', input: '{"items":"text"}', output: 'null' },
+    ],
+  },
+  {
+    name: 'sum', usage: 'sum(arr)', summary: 'the sum of the numbers of an array (numeric strings too, nulls skipped; 0 for []); as a stage, sum(x) is the aggregate',
+    category: 'array', minArgs: 1, maxArgs: 1, impl: sum,
+    examples: [
+      { expr: 'sum(prices)', input: '{"prices":[1.5,2,null,"3"]}', output: '6.5' },
+      { expr: 'sum(map(items, x => x.price * x.qty))', input: '{"items":[{"price":2,"qty":3},{"price":1,"qty":1}]}', output: '7' },
+      { expr: 'sum(prices)', input: '{"prices":[1,"x"]}', output: 'null' },
+    ],
+  },
+  {
+    name: 'sort', usage: 'sort(arr)', summary: 'the array sorted: numbers, then strings, booleans, arrays, objects; nulls last (the order of the sort stage)',
+    category: 'array', minArgs: 1, maxArgs: 1,
+    impl: (ctx, arr) => {
+      if (isNull(arr)) return null;
+      const a = array(ctx, arr);
+      return a === undefined ? null : a.slice().sort(totalOrder);
+    },
+    examples: [
+      { expr: 'sort(xs)', input: '{"xs":[3,1,2]}', output: '[1,2,3]' },
+      { expr: 'sort(xs)', input: '{"xs":["b",null,"a",10]}', output: '[10,"a","b",null]' },
+      { expr: 'sort(xs)', input: '{}', output: 'null' },
+    ],
+  },
+  {
+    name: 'uniq', usage: 'uniq(arr)', summary: 'the array without repeated elements, first occurrences in order (1 and "1" differ)',
+    category: 'array', minArgs: 1, maxArgs: 1, impl: uniq,
+    examples: [
+      { expr: 'uniq(tags)', input: '{"tags":["a","b","a",1,"1"]}', output: '["a","b",1,"1"]' },
+      { expr: 'len(uniq(map(items, x => x.sku)))', input: '{"items":[{"sku":"A"},{"sku":"B"},{"sku":"A"}]}', output: '2' },
+      { expr: 'uniq(tags)', input: '{"tags":null}', output: 'null' },
+    ],
+  },
+  {
+    name: 'slice', usage: 'slice(arr, start[, end])', summary: 'the elements from 0-based start up to, not including, end (negative: from the end; no end: to the end)',
+    category: 'array', minArgs: 2, maxArgs: 3, impl: slice,
+    examples: [
+      { expr: 'slice(xs, 1, 3)', input: '{"xs":[10,20,30,40]}', output: '[20,30]' },
+      { expr: 'slice(xs, -2)', input: '{"xs":[10,20,30,40]}', output: '[30,40]' },
+      { expr: 'slice(xs, 0, 2)', input: '{}', output: 'null' },
+    ],
+  },
+  {
+    name: 'flatten', usage: 'flatten(arr[, depth])', summary: 'arrays inside the array spliced into it, all levels or depth levels (the flatten stage flattens objects)',
+    category: 'array', minArgs: 1, maxArgs: 2, impl: flatten,
+    examples: [
+      { expr: 'flatten(xs)', input: '{"xs":[1,[2,[3,[]]]]}', output: '[1,2,3]' },
+      { expr: 'flatten(xs, 1)', input: '{"xs":[1,[2,[3]]]}', output: '[1,2,[3]]' },
+      { expr: 'flatten(xs)', input: '{"xs":{"a":1}}', output: 'null' },
+    ],
+  },
+];
+
+/** All built-in functions in help order: strings, numbers, time, types, JSON, arrays. */
+export const functionList: FunctionSpec[] = [...strings, ...numbers, ...times, ...types, ...jsonFns, ...arrays];
 
 export const functions: ReadonlyMap<string, FunctionSpec> = new Map(functionList.map((f) => [f.name, f]));

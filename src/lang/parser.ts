@@ -85,6 +85,7 @@ export function exprDepth(root: Expr): { depth: number; deepest: Expr } {
       case 'call': for (const a of e.args) stack.push([a, d + 1]); break;
       case 'array': for (const a of e.items) stack.push([a, d + 1]); break;
       case 'object': for (const en of e.entries) stack.push([en.value, d + 1]); break;
+      case 'lambda': stack.push([e.body, d + 1]); break;
       default: break;
     }
   }
@@ -98,6 +99,8 @@ class Parser implements StageParser {
   private pos = 0;
   /** how many nested expressions the parser is inside (guards its own recursion) */
   private nesting = 0;
+  /** the parameters of the lambdas being parsed, innermost last */
+  private readonly locals: string[] = [];
   constructor(readonly text: string, private readonly tokens: Token[]) {}
 
   peek(offset = 0): Token {
@@ -297,6 +300,23 @@ class Parser implements StageParser {
     }
   }
 
+  /** A call's argument: an expression, or a lambda `x => EXPR` (the compiler checks where one may stand). */
+  private argument(): Expr {
+    const t = this.peek();
+    const arrow = this.peek(1);
+    if (t.kind !== 'ident' || arrow.kind !== 'punct' || arrow.text !== '=>') return this.expr();
+    if (['this', 'true', 'false', 'null', 'not', 'and', 'or', 'in'].includes(t.text)) this.fail(`'${t.text}' cannot name a lambda's parameter`, t.span);
+    this.next();
+    this.next();
+    this.locals.push(t.text);
+    try {
+      const body = this.expr();
+      return { kind: 'lambda', param: t.text, body, span: { start: t.span.start, end: body.span.end } };
+    } finally {
+      this.locals.pop();
+    }
+  }
+
   private primary(): Expr {
     const t = this.peek();
     switch (t.kind) {
@@ -326,11 +346,13 @@ class Parser implements StageParser {
           this.next();
           const args: Expr[] = [];
           if (!this.accept(')')) {
-            do args.push(this.expr()); while (this.accept(','));
+            do args.push(this.argument()); while (this.accept(','));
             this.expect(')', "')' or ',' in the argument list");
           }
           return { kind: 'call', name: t.text, nameSpan: t.span, args, span: this.spanFrom(t.span.start) };
         }
+        if (t.text === 'this') return { kind: 'this', span: t.span };
+        if (this.locals.includes(t.text)) return { kind: 'local', name: t.text, span: t.span };
         return { kind: 'name', name: t.text, span: t.span };
       }
       case 'punct':

@@ -6,7 +6,10 @@ import type { Expr, Named } from './ast.js';
 import { binaryPrecedence, PRECEDENCE } from './parser.js';
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED = new Set(['true', 'false', 'null', 'not', 'and', 'or', 'in', 'as', 'by']);
+const RESERVED = new Set(['true', 'false', 'null', 'not', 'and', 'or', 'in', 'as', 'by', 'this']);
+
+/** The parameters of the lambdas being printed: a field of the same name is back-quoted there. */
+const lambdaParams: string[] = [];
 
 export function printName(name: string): string {
   return IDENT.test(name) && !RESERVED.has(name) ? name : '`' + name + '`';
@@ -50,7 +53,7 @@ export function printExpr(e: Expr): string {
     case 'regex':
       return `/${e.source}/${e.flags}`;
     case 'name':
-      return printName(e.name);
+      return lambdaParams.includes(e.name) ? '`' + e.name + '`' : printName(e.name);
     case 'meta':
       return '@' + e.name;
     case 'member':
@@ -79,6 +82,17 @@ export function printExpr(e: Expr): string {
       return `[${e.items.map(printExpr).join(', ')}]`;
     case 'object':
       return `{${e.entries.map((en) => `${printKey(en.key)}: ${printExpr(en.value)}`).join(', ')}}`;
+    case 'this':
+      return 'this';
+    case 'local':
+      return e.name;
+    case 'lambda':
+      lambdaParams.push(e.param);
+      try {
+        return `${e.param} => ${printExpr(e.body)}`;
+      } finally {
+        lambdaParams.pop();
+      }
   }
 }
 

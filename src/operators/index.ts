@@ -7,6 +7,7 @@ import { aggregate } from './aggregate.js';
 import { assert } from './assert.js';
 import { dedupe } from './dedupe.js';
 import { drop } from './drop.js';
+import { flatten } from './flatten.js';
 import { head } from './head.js';
 import { map } from './map.js';
 import { parse } from './parse.js';
@@ -20,11 +21,12 @@ import { tail } from './tail.js';
 import { tee } from './tee.js';
 import { top } from './top.js';
 import type { AnyOperator } from './types.js';
+import { unnest } from './unnest.js';
 import { where } from './where.js';
 import { window } from './window.js';
 
 export const operatorList: readonly AnyOperator[] = [
-  where, select, set, map, drop, rename, parse, aggregate, window, dedupe, running, head, tail, sample, sort, top, tee, assert,
+  where, select, set, map, drop, rename, unnest, flatten, parse, aggregate, window, dedupe, running, head, tail, sample, sort, top, tee, assert,
 ];
 
 const byName = new Map<string, AnyOperator>();

@@ -17,7 +17,9 @@ export const set = defineOperator<Assignment[]>({
   usage: 'set NAME = EXPR, ...',
   description:
     'Assigns each expression to a field, left to right, so a later assignment sees an earlier one. ' +
-    'NAME may be a nested path (`set req.ms = req.us / 1000`); missing parents are created.',
+    'NAME may be a nested path (`set req.ms = req.us / 1000`); missing parents are created. ' +
+    'Fields exist only on objects: a record that is an array, a number or a string passes unchanged and counts as a type error ' +
+    'in --stats (jq fails instead); reshape it with `map`, e.g. `map {key: this[0], value: this[1]}`.',
   examples: [
     { program: 'set secs = latency_ms / 1000, slow = latency_ms > 1000', input: '{"latency_ms":1500}\n', output: '{"latency_ms":1500,"secs":1.5,"slow":true}\n' },
     { program: 'set meta.seen = true', input: '{"id":1}\n', output: '{"id":1,"meta":{"seen":true}}\n' },

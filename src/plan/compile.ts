@@ -62,7 +62,7 @@ export interface CompiledProgram {
 export function compileProgram(text: string, opts: CompileOptions, stats: Stats, hooks: ProgramHooks): CompiledProgram {
   const program = parseProgram(text, grammar);
   const ctx: BuildContext = {
-    compiler: exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()), tz: opts.time.tz, vars: opts.vars }),
+    compiler: exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()), tz: opts.time.tz, timeFormat: opts.time.format, vars: opts.vars }),
     stats,
     infer: opts.infer,
     bad: (ev, reason) => hooks.bad(ev, reason),

@@ -131,9 +131,11 @@ describe('csv encoder', () => {
     expect(text).toBe('a\n1\n2\n\nb\n3\n\nb,a\n4,5\n6,7\n');
   });
 
-  it('writes non-object values in a column named value, nested values as JSON', () => {
+  it('writes non-object values in a column named value, nested values flattened as Miller does', () => {
     const text = encode(encodeCsv({ passRaw: false }), [5, 'x', { n: { a: [1, 2] } }]);
-    expect(text).toBe('value\n5\nx\n\nn\n"{""a"":[1,2]}"\n');
+    expect(text).toBe('value\n5\nx\n\nn.a.1,n.a.2\n1,2\n');
+    expect(encode(encodeCsv({ passRaw: false }), [{ e: {}, l: [], v: [[1], { 'k,': null }] }])).toBe('e,l,v.1.1,"v.2.k,"\n{},[],1,\n');
+    expect(encode(encodeCsv({ passRaw: false }), [[1, [2]]])).toBe('value.1,value.2.1\n1,2\n');
   });
 
   it('writes a blank line for an empty record, then a new header', () => {

@@ -55,6 +55,9 @@ function runImpl(impl: FnImpl, ...args: FnArg[]): { v: Value; errors: number } {
   return { v, errors: ctx.errors };
 }
 
+/** A lambda as the compiler passes it to map() and filter() (the identity). */
+const LAMBDA = ((x: Value) => x) as unknown as FnArg;
+
 /** Valid arguments for every function, to vary one at a time. */
 const SAMPLE: { [name: string]: FnArg[] } = {
   lower: ['Ab'], upper: ['Ab'], trim: [' a '], len: ['abc'], substr: ['abc', 1, 1], split: ['a,b', ','], join: [['a'], ','],
@@ -62,12 +65,13 @@ const SAMPLE: { [name: string]: FnArg[] } = {
   abs: [-1], round: [1.25, 1], floor: [1.5], ceil: [1.5], min: [1, 2], max: [1, 2], int: ['3'], float: ['3.5'],
   now: [], time: ['2024-05-01T12:00:00Z'], strftime: ['2024-05-01T12:00:00Z', '%F', 'UTC'], bucket: [1714564800123, 60_000],
   str: [1], bool: [1], type: [1], exists: [1], coalesce: [1, 2], json: ['{}'], tojson: [1], env: ['HOME'],
+  map: [[1, 2], LAMBDA], filter: [[1, 0], LAMBDA], sum: [[1, 2]], sort: [[2, 1]], uniq: [[1, 1]], slice: [[1, 2, 3], 1, 2], flatten: [[[1], 2], 1],
 };
 
 describe('the table', () => {
   it('has one well-formed spec per name, in category order', () => {
     expect(functions.size).toBe(functionList.length);
-    const order = ['string', 'number', 'time', 'type', 'json'];
+    const order = ['string', 'number', 'time', 'type', 'json', 'array'];
     let last = 0;
     for (const f of functionList) {
       expect(functions.get(f.name)).toBe(f);
@@ -89,9 +93,10 @@ describe('the table', () => {
 
   it('lists every function DESIGN §3 names', () => {
     const design = 'lower upper trim len substr split join replace startswith endswith contains extract abs round floor ceil min max int float now time strftime bucket str bool type exists coalesce json tojson';
-    // and env, which the shell-script issue (#11) asks for
-    expect(functionList.map((f) => f.name).sort()).toEqual([...design.split(' '), 'env'].sort());
-    for (const name of design.split(' ')) expect(SAMPLE[name], name).toBeDefined();
+    // and env, which the shell-script issue (#11) asks for; the array functions of #10
+    const arrays = ['map', 'filter', 'sum', 'sort', 'uniq', 'slice', 'flatten'];
+    expect(functionList.map((f) => f.name).sort()).toEqual([...design.split(' '), 'env', ...arrays].sort());
+    for (const name of [...design.split(' '), ...arrays]) expect(SAMPLE[name], name).toBeDefined();
   });
 
   it('shows a null case among the examples of every function but now', () => {
@@ -579,5 +584,62 @@ describe('types and JSON', () => {
     fc.assert(fc.property(fc.jsonValue(), (v) => {
       expect(JSON.stringify(ok('json', ok('tojson', v as Value)))).toBe(JSON.stringify(v));
     }), { numRuns: 1000 });
+  });
+});
+
+describe('arrays', () => {
+  const double = ((x: Value) => (typeof x === 'number' ? x * 2 : undefined)) as unknown as FnArg;
+  const positive = ((x: Value) => typeof x === 'number' && x > 0) as unknown as FnArg;
+
+  it('map and filter apply the lambda to each element', () => {
+    expect(ok('map', [1, 2, 'x'], double)).toEqual([2, 4, null]); // a missing result is null
+    expect(ok('map', [], double)).toEqual([]);
+    expect(ok('filter', [3, -1, 0, 2, null], positive)).toEqual([3, 2]);
+    wrong('map', 'abc', double);
+    wrong('filter', { a: 1 }, positive);
+    wrong('map', [1], 2); // only the compiler passes the lambda; anything else is a wrong type
+  });
+
+  it('sum adds numbers and numeric strings, skips nulls, refuses anything else', () => {
+    expect(ok('sum', [1, '2.5', null, -0.5])).toBe(3);
+    expect(ok('sum', [])).toBe(0);
+    wrong('sum', [1, 'two']);
+    wrong('sum', [1, [2]]);
+    wrong('sum', [true]);
+    wrong('sum', 5);
+    expect(ok('sum', [Number.MAX_VALUE, Number.MAX_VALUE])).toBeNull(); // overflow: no number to give
+  });
+
+  it('sort, uniq, slice and flatten', () => {
+    expect(ok('sort', [3, 'a', null, 1, [0], { a: 1 }, true])).toEqual([1, 3, 'a', true, [0], { a: 1 }, null]);
+    expect(ok('uniq', [1, '1', 1, [1], [1], { a: 1 }, { a: 1 }, null, null])).toEqual([1, '1', [1], { a: 1 }, null]);
+    expect(ok('slice', [1, 2, 3, 4], 1)).toEqual([2, 3, 4]);
+    expect(ok('slice', [1, 2, 3, 4], -3, -1)).toEqual([2, 3]);
+    expect(ok('slice', [1, 2, 3], 5, 9)).toEqual([]);
+    expect(ok('slice', [1, 2, 3], '1', 2.9)).toEqual([2]);
+    wrong('slice', 'abc', 1);
+    wrong('slice', [1], 'x');
+    expect(ok('flatten', [1, [2, [3, [4]]], []])).toEqual([1, 2, 3, 4]);
+    expect(ok('flatten', [1, [2, [3]]], 0)).toEqual([1, [2, [3]]]);
+    expect(ok('flatten', [1, [2, [3]]], 1)).toEqual([1, 2, [3]]);
+    wrong('flatten', [1], -1);
+    wrong('sort', 'cba');
+    wrong('uniq', { a: 1 });
+  });
+
+  it('flatten takes nesting far deeper than the stack', () => {
+    let deep: Value = [7];
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(run('flatten', [deep])).toEqual({ v: [7], errors: 0 });
+  });
+
+  it('do not change their argument', () => {
+    fc.assert(fc.property(fc.array(fc.jsonValue()), (xs) => {
+      const copy = JSON.parse(JSON.stringify(xs)) as Value[];
+      run('sort', xs as Value[]);
+      run('uniq', xs as Value[]);
+      run('flatten', xs as Value[]);
+      expect(xs).toEqual(copy);
+    }), { numRuns: 300 });
   });
 });

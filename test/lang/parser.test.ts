@@ -36,6 +36,7 @@ const exprArb: fc.Arbitrary<Expr> = fc.letrec<{ e: Expr }>((tie) => ({
       fc.record({ source: fc.stringMatching(/^[a-z0-9 ]{1,6}$/), flags: fc.constantFrom('', 'i', 'im') }).map(({ source, flags }): Expr => ({ kind: 'regex', source, flags, span: S })),
       oddName.map((name): Expr => ({ kind: 'name', name, span: S })),
       fc.constantFrom('file', 'line', 'offset', 'timestamp').map((name): Expr => ({ kind: 'meta', name, span: S })),
+      fc.constant<Expr>({ kind: 'this', span: S }),
     ),
     fc.record({ object: tie('e'), name: oddName }).map(({ object, name }): Expr => ({ kind: 'member', object, name, span: S })),
     fc.record({ object: tie('e'), index: tie('e') }).map(({ object, index }): Expr => ({ kind: 'index', object, index, span: S })),
