@@ -308,8 +308,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   setColor(useColor);
   const outFormat = opts.outputFormat ?? (opts.template !== undefined ? 'template' : sink.isTerminal && hasAggregate ? 'table' : 'ndjson');
   if (outFormat === 'template' && opts.template === undefined) throw new UsageError('-O template needs --template \'{field} ...\'');
+  const precision = parsePrecision(opts.precision);
   try {
-    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson' });
+    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson', precision });
   } catch (e) {
     throw new UsageError(`--template: ${(e as Error).message}`);
   }
@@ -549,6 +550,14 @@ function compileCliExpr(text: string, option: string, stats: Stats): (r: Value, 
     if (e instanceof UsageError) throw new UsageError(`${option}: ${e.message}`, e.detail);
     throw e;
   }
+}
+
+/** --precision N|full: significant digits for the formats people read. */
+function parsePrecision(text: string | undefined): number | 'full' | undefined {
+  if (text === undefined || text === 'full') return text;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 17) throw new UsageError(`--precision takes a number of significant digits from 1 to 17, or full, not '${text}'`);
+  return n;
 }
 
 function parsePartitions(text: string): number[] {
