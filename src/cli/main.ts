@@ -310,7 +310,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (outFormat === 'template' && opts.template === undefined) throw new UsageError('-O template needs --template \'{field} ...\'');
   const precision = parsePrecision(opts.precision);
   try {
-    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson', precision });
+    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson', precision, width: outputWidth(sink.isTerminal, io.env) });
   } catch (e) {
     throw new UsageError(`--template: ${(e as Error).message}`);
   }
@@ -550,6 +550,13 @@ function compileCliExpr(text: string, option: string, stats: Stats): (r: Value, 
     if (e instanceof UsageError) throw new UsageError(`${option}: ${e.message}`, e.detail);
     throw e;
   }
+}
+
+/** Columns for -O chart: the terminal's, else $COLUMNS, else 80. */
+function outputWidth(isTerminal: boolean, env: NodeJS.ProcessEnv): number {
+  const tty = isTerminal ? process.stdout.columns : undefined;
+  const cols = tty ?? Number(env.COLUMNS);
+  return Number.isInteger(cols) && cols >= 20 ? cols : 80;
 }
 
 /** --precision N|full: significant digits for the formats people read. */

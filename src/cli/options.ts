@@ -40,7 +40,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--template <template>', key: 'template', group: 'output',
     help: "output each record through a template such as '{ts} {service} {status}' (implies -O template)" },
   { flags: '--precision <digits>', key: 'precision', group: 'output',
-    help: "significant digits of fractional numbers in -O table, for reading (default 4, and never fewer than 2 decimals: 61.041666 shows 61.04, 246.03 stays); full keeps every digit. ndjson, csv and the other machine formats always keep full precision" },
+    help: "significant digits of fractional numbers in -O table and -O chart, for reading (default 4, and never fewer than 2 decimals: 61.041666 shows 61.04, 246.03 stays); full keeps every digit. ndjson, csv and the other machine formats always keep full precision" },
   { flags: '--to <path>', key: 'to', group: 'output', help: 'write output to a file instead of stdout' },
   { flags: '--color <when>', key: 'color', group: 'output', choices: ['auto', 'always', 'never'], default: 'auto',
     help: 'colour output: auto (only on a terminal, never under NO_COLOR), always, never' },

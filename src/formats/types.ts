@@ -61,6 +61,8 @@ export interface EncodeOptions {
    * or 'full' for every digit; absent means DEFAULT_PRECISION. Machine formats ignore it.
    */
   precision?: number | 'full';
+  /** chart: the columns to fit in (the terminal's width; 80 when absent) */
+  width?: number;
 }
 
 /** How many significant digits a table shows of a non-integer number unless told otherwise. */
