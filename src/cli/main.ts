@@ -333,6 +333,12 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
 
+  // 5. watching a long job: a line per interval on stderr, Prometheus metrics over HTTP
+  const statsEveryMs = positiveDurationOption(opts.statsEvery, '--stats-every');
+  const stopStats = statsEveryMs === null ? null : (await import('./monitor.js')).statsEvery(stats, statsEveryMs, opts.statsFormat, io.stderr);
+  const metrics = opts.metrics === undefined ? null : await (await import('./metrics.js')).serveMetrics(opts.metrics, stats);
+  if (metrics) io.stderr(`sluice: metrics on ${metrics.url}\n`);
+
   executor = new Executor(plan);
   stats.started = true;
   let ended = false;
@@ -349,6 +355,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     if (!deadEnded) await deadSink?.end().catch(() => undefined);
     for (const i of inputs) if ('kind' in i) await i.close();
     await checkpoint?.close?.();
+    stopStats?.();
+    await metrics?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);

@@ -97,6 +97,12 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--sort-buffer <size>', key: 'sortBuffer', group: 'output', default: '512M',
     help: 'memory (estimated from the records\' text) that sort holds before it spills sorted runs to temporary files in $TMPDIR and merges them at the end, as GNU sort -S: K, M, G suffixes; the process\'s resident memory is typically 2 to 3 times this' },
   { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
+  { flags: '--stats-every <duration>', key: 'statsEvery', group: 'info',
+    help: 'for a long job: every DURATION write a line on stderr with the counts so far (records in and out, bad, late, type errors), the rates over the interval, the watermark of each input partition and event_lag_ms (the wall clock less the largest event time seen)' },
+  { flags: '--stats-format <format>', key: 'statsFormat', group: 'info', choices: ['logfmt', 'ndjson'], default: 'logfmt',
+    help: 'the lines of --stats-every as logfmt or NDJSON' },
+  { flags: '--metrics <host:port>', key: 'metrics', group: 'info',
+    help: 'serve the figures of --stats-every as Prometheus metrics at http://HOST:PORT/metrics while the job runs (port 0 picks a free one; the address is said on stderr); exit 69 if it cannot listen' },
   { flags: '--explain', key: 'explain', group: 'info', help: 'print the plan (each stage in canonical form and its kind; with a window, where the first records fall) and exit' },
   { flags: '--version', key: 'version', group: 'info', help: 'print the version and exit' },
   { flags: '-h, --help', key: 'help', group: 'info', help: 'print this help and exit; `sluice help OPERATOR` for one operator' },
@@ -144,6 +150,9 @@ export interface CliOptions {
   deadLetter?: string;
   sortBuffer: string;
   stats?: boolean;
+  statsEvery?: string;
+  statsFormat: 'logfmt' | 'ndjson';
+  metrics?: string;
   explain?: boolean;
   version?: boolean;
   help?: boolean;
