@@ -37,6 +37,9 @@ import type { WindowArgs } from '../operators/window.js';
 import { eventTimeReader } from '../operators/event-time.js';
 import type { BuildContext, Stage } from '../operators/types.js';
 import { splitProgramArgs } from './program-args.js';
+import { drawable, liveTable, progressLine } from './terminal.js';
+import type { StatusLine } from '../render/live.js';
+import { DEFAULT_PRECISION } from '../formats/types.js';
 
 /** The version in package.json, found by walking up from this module (bundled or not). */
 export function version(): string {
@@ -158,7 +161,10 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.late === 'dead-letter' && opts.deadLetter === undefined) throw new UsageError('--late dead-letter needs --dead-letter PATH');
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
-  const warn = (m: string) => io.stderr(`sluice: ${printable(m)}\n`);
+  // one writer for stderr: a progress line on a terminal is erased before any message
+  let status: StatusLine | null = null;
+  const stderr = (t: string) => (status !== null ? status.message(t) : io.stderr(t));
+  const warn = (m: string) => stderr(`sluice: ${printable(m)}\n`);
   const compiled = compileProgram(text, {
     infer: opts.infer,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
@@ -176,7 +182,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       if (assertMessages.length < MAX_ASSERT_MESSAGES) {
         const line = `sluice: ${printable(`${location(ev)}: ${message}`)}`;
         assertMessages.push(line);
-        io.stderr(line + '\n');
+        stderr(line + '\n');
       }
     },
   });
@@ -335,9 +341,30 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
 
   // 5. watching a long job: a line per interval on stderr, Prometheus metrics over HTTP
   const statsEveryMs = positiveDurationOption(opts.statsEvery, '--stats-every');
-  const stopStats = statsEveryMs === null ? null : (await import('./monitor.js')).statsEvery(stats, statsEveryMs, opts.statsFormat, io.stderr);
+  const stopStats = statsEveryMs === null ? null : (await import('./monitor.js')).statsEvery(stats, statsEveryMs, opts.statsFormat, stderr);
   const metrics = opts.metrics === undefined ? null : await (await import('./metrics.js')).serveMetrics(opts.metrics, stats);
-  if (metrics) io.stderr(`sluice: metrics on ${metrics.url}\n`);
+  if (metrics) stderr(`sluice: metrics on ${metrics.url}\n`);
+
+  // 6. a terminal that shows work: a live table for an aggregate over a live input, a progress line for files
+  let stopLive: (() => void) | null = null;
+  if (outFormat === 'table' && live && hasAggregate && sink.kind === 'text' && drawable(sink.isTerminal && process.stdout.isTTY === true, io.env)) {
+    const screen = sink;
+    const last = stages[stages.length - 1];
+    const peek = last?.kind === 'stateful' && last.peek !== undefined ? last.peek.bind(last) : null;
+    const lt = liveTable(plan.encoder, {
+      peek, write: (t) => void screen.write(t), precision: precision ?? DEFAULT_PRECISION,
+      columns: () => process.stdout.columns ?? 80, rows: () => process.stdout.rows ?? 24,
+    });
+    plan.encoder = lt.encoder;
+    stopLive = lt.stop;
+  }
+  if (!live && !names.includes('-') && kafkaAddrs.size === 0 && (!sink.isTerminal || holds) && drawable(process.stderr.isTTY === true, io.env)) {
+    status = progressFor(inputs as TextInput[], names, stats, io.stderr);
+    const line = status;
+    const inner = plan.encoder;
+    // output on the same terminal: the progress line goes for good before the first of it
+    if (sink.isTerminal) plan.encoder = { write: (b) => { const t = inner.write(b); if (t !== '') line.stop(); return t; }, end: () => { line.stop(); return inner.end(); } };
+  }
 
   executor = new Executor(plan);
   stats.started = true;
@@ -356,6 +383,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     for (const i of inputs) if ('kind' in i) await i.close();
     await checkpoint?.close?.();
     stopStats?.();
+    stopLive?.();
+    status?.stop();
+    status = null;
     await metrics?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -364,8 +394,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (interrupted) return EXIT.interrupted;
   if (stats.assertFailures > 0) {
     const more = stats.assertFailures - assertMessages.length;
-    if (more > 0) io.stderr(`sluice: ... and ${more} more\n`);
-    io.stderr(`sluice: ${stats.assertFailures} record${stats.assertFailures === 1 ? '' : 's'} failed assert\n`);
+    if (more > 0) stderr(`sluice: ... and ${more} more\n`);
+    stderr(`sluice: ${stats.assertFailures} record${stats.assertFailures === 1 ? '' : 's'} failed assert\n`);
     return EXIT.assertFailed;
   }
   return EXIT.ok;
@@ -558,6 +588,22 @@ function compileCliExpr(text: string, option: string, stats: Stats): (r: Value, 
     if (e instanceof UsageError) throw new UsageError(`${option}: ${e.message}`, e.detail);
     throw e;
   }
+}
+
+/** The progress line of file inputs: bytes read of their sizes (compressed ones: bytes only), records, rate, ETA. */
+function progressFor(inputs: TextInput[], names: string[], stats: Stats, write: (t: string) => void): StatusLine {
+  let total = 0;
+  for (const n of names) total += statSync(n).size;
+  return progressLine(write, () => {
+    let bytes = 0;
+    let compressed = false;
+    for (const i of inputs) {
+      const p = i.position();
+      bytes += p.offset;
+      compressed ||= p.gzip;
+    }
+    return { bytes, total: compressed ? null : total, records: stats.recordsIn, elapsedMs: stats.elapsedMs() };
+  }, () => process.stderr.columns ?? 80);
 }
 
 /** Columns for -O chart: the terminal's, else $COLUMNS, else 80. */
