@@ -347,7 +347,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
 
   // 6. a terminal that shows work: a live table for an aggregate over a live input, a progress line for files
   let stopLive: (() => void) | null = null;
-  if (outFormat === 'table' && live && hasAggregate && sink.kind === 'text' && drawable(sink.isTerminal && process.stdout.isTTY === true, io.env)) {
+  // live: --follow, an open pipe or terminal on stdin, Kafka without -e (which reads to an end like a file)
+  const liveInput = opts.follow === true || (kafkaAddrs.size > 0 && !opts.exitAtEnd) || (live && names.includes('-'));
+  if (outFormat === 'table' && liveInput && hasAggregate && sink.kind === 'text' && drawable(sink.isTerminal && process.stdout.isTTY === true, io.env)) {
     const screen = sink;
     const last = stages[stages.length - 1];
     const peek = last?.kind === 'stateful' && last.peek !== undefined ? last.peek.bind(last) : null;

@@ -79,6 +79,11 @@ function bigFile(copies: number): string {
   return path;
 }
 
+// fixtures/events.ndjson in two parts, fed to a pipe one after the other
+const events = readFileSync(join(ROOT, 'fixtures', 'events.ndjson'), 'utf8').split('\n');
+writeFileSync(join(dir, 'a.ndjson'), events.slice(0, 20).join('\n') + '\n');
+writeFileSync(join(dir, 'b.ndjson'), events.slice(20).join('\n'));
+
 describe.skipIf(!has('tmux'))('in a terminal [skipped: tmux is not installed (apt-get install tmux)]', () => {
   it('a progress line on stderr while a file is read (bytes, records, rate), erased at the end', async () => {
     // stdout is a pipe that reads nothing for 3 s: sluice waits on it, long enough to show progress
@@ -107,9 +112,6 @@ describe.skipIf(!has('tmux'))('in a terminal [skipped: tmux is not installed (ap
   }, 60_000);
 
   it('a live table for an aggregate over an open pipe: redrawn in place, the final one left on screen', async () => {
-    const events = readFileSync(join(ROOT, 'fixtures', 'events.ndjson'), 'utf8').split('\n');
-    writeFileSync(join(dir, 'a.ndjson'), events.slice(0, 20).join('\n') + '\n');
-    writeFileSync(join(dir, 'b.ndjson'), events.slice(20).join('\n'));
     const wait = (flag: string) => `while [ ! -e ${join(dir, flag)} ]; do sleep 0.05; done`;
     const t = terminal(`(cat ${dir}/a.ndjson; ${wait('more')}; cat ${dir}/b.ndjson; ${wait('end')}) | ${BIN} 'count(), avg(latency_ms) as avg_ms by service'`);
     const first = await t.until('the table of the first 20 records', (s) => /^search +7 +32\.53$/m.test(s));
@@ -123,6 +125,20 @@ describe.skipIf(!has('tmux'))('in a terminal [skipped: tmux is not installed (ap
     expect(lines(end)).toEqual([
       'service   count  avg_ms', 'search       16   68.01', 'checkout     12   61.04', 'auth         17   43.34', 'catalog      15   61.63', '[exit 0]',
     ]);
+  }, 60_000);
+
+  it('windows over an open pipe: the results written so far, redrawn under one header', async () => {
+    const wait = (flag: string) => `while [ ! -e ${join(dir, flag)} ]; do sleep 0.05; done`;
+    const t = terminal(`(cat ${dir}/a.ndjson; ${wait('w-more')}; cat ${dir}/b.ndjson; ${wait('w-end')}) | ${BIN} 'window tumbling 30s on ts | count() by service'`, 100, 30);
+    writeFileSync(join(dir, 'w-more'), '');
+    const live = await t.until('the first two windows', (s) => /^2024-05-01T12:00:30\.000Z +2024-05-01T12:01:00\.000Z +catalog +8$/m.test(s));
+    expect(count(live, /window_start/g)).toBe(1);
+    expect(live).not.toContain('[exit');
+    writeFileSync(join(dir, 'w-end'), '');
+    const end = await t.until('the end', (s) => s.includes('[exit 0]'));
+    expect(count(end, /window_start/g)).toBe(1);
+    expect(lines(end)).toHaveLength(1 + 12 + 1);
+    expect(lines(end)[12]).toMatch(/^2024-05-01T12:01:00\.000Z +2024-05-01T12:01:30\.000Z +catalog +3$/);
   }, 60_000);
 
   it('-O chart fits the terminal: the longest bar ends at its last column', async () => {
