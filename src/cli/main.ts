@@ -163,7 +163,12 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const assertMessages: string[] = [];
   // one writer for stderr: a progress line on a terminal is erased before any message
   let status: StatusLine | null = null;
-  const stderr = (t: string) => (status !== null ? status.message(t) : io.stderr(t));
+  let eraseLive: (() => void) | null = null;
+  const stderr = (t: string) => {
+    eraseLive?.();
+    if (status !== null) status.message(t);
+    else io.stderr(t);
+  };
   const warn = (m: string) => stderr(`sluice: ${printable(m)}\n`);
   const compiled = compileProgram(text, {
     infer: opts.infer,
@@ -359,6 +364,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     });
     plan.encoder = lt.encoder;
     stopLive = lt.stop;
+    eraseLive = lt.erase;
   }
   if (!live && !names.includes('-') && kafkaAddrs.size === 0 && (!sink.isTerminal || holds) && drawable(process.stderr.isTTY === true, io.env)) {
     status = progressFor(inputs as TextInput[], names, stats, io.stderr);
@@ -386,6 +392,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     await checkpoint?.close?.();
     stopStats?.();
     stopLive?.();
+    eraseLive = null;
     status?.stop();
     status = null;
     await metrics?.close();

@@ -34,7 +34,7 @@ export interface LiveTableOptions {
  * Wrap the table encoder of a live run on a terminal: every ~1 s the current table is drawn over
  * the previous one; at the end the drawing is erased and the final table written in its place.
  */
-export function liveTable(inner: Encoder, o: LiveTableOptions): { encoder: Encoder; stop(): void } {
+export function liveTable(inner: Encoder, o: LiveTableOptions): { encoder: Encoder; stop(): void; erase(): void } {
   const redraw = new Redraw();
   const written: Value[] = [];
   let last = '';
@@ -50,6 +50,12 @@ export function liveTable(inner: Encoder, o: LiveTableOptions): { encoder: Encod
   const stop = () => clearInterval(timer);
   return {
     stop,
+    // before a message on stderr: the table goes, the message stays, the next tick draws the table below it
+    erase() {
+      const text = redraw.erase();
+      last = '';
+      if (text !== '') o.write(text);
+    },
     encoder: {
       write(batch) {
         if (o.peek === null) {

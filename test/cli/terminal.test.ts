@@ -38,6 +38,7 @@ interface Term {
   /** the bytes the program wrote to the terminal so far */
   raw(): string;
   until(what: string, ok: (screen: string) => boolean): Promise<string>;
+  keys(...keys: string[]): void;
 }
 
 /**
@@ -57,6 +58,7 @@ function terminal(command: string, width = 100, height = 20): Term {
   return {
     screen,
     raw: () => readFileSync(rawFile, 'latin1'),
+    keys: (...keys) => void tmux('send-keys', '-t', name, ...keys),
     async until(what, ok) {
       const deadline = Date.now() + WAIT;
       for (;;) {
@@ -124,6 +126,23 @@ describe.skipIf(!has('tmux'))('in a terminal [skipped: tmux is not installed (ap
     const end = await t.until('the end', (s) => s.includes('[exit 0]'));
     expect(lines(end)).toEqual([
       'service   count  avg_ms', 'search       16   68.01', 'checkout     12   61.04', 'auth         17   43.34', 'catalog      15   61.63', '[exit 0]',
+    ]);
+  }, 60_000);
+
+  it('Ctrl-C under a live table: the message stays on screen, then the table marked "final": false', async () => {
+    const t = terminal(`tail -n +1 -f fixtures/events.ndjson | ${BIN} 'count(), p95(latency_ms) by service'`);
+    await t.until('the live table', (s) => /^catalog +15 +317\.6$/m.test(s));
+    t.keys('C-c');
+    const end = await t.until('the end', (s) => s.includes('[exit 130]'));
+    const shown = lines(end).filter((l) => l !== '^C');
+    expect(shown).toEqual([
+      'sluice: interrupted: 4 results of the input read so far written with "final": false',
+      'service   count  p95_latency_ms  final',
+      'search       16           235.2  false',
+      'checkout     12           149.6  false',
+      'auth         17           162.4  false',
+      'catalog      15           317.6  false',
+      '[exit 130]',
     ]);
   }, 60_000);
 
