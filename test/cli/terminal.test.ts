@@ -50,7 +50,8 @@ function terminal(command: string, width = 100, height = 20): Term {
   const go = join(dir, `${name}.go`);
   const rawFile = join(dir, `${name}.raw`);
   writeFileSync(rawFile, '');
-  const script = `unset NO_COLOR FORCE_COLOR; cd ${ROOT}; while [ ! -e ${go} ]; do sleep 0.05; done; ${command}; echo "[exit $?]"; sleep 600`;
+  // the shell itself lives on after a Ctrl-C (trap), to say how sluice ended
+  const script = `trap : INT; unset NO_COLOR FORCE_COLOR; cd ${ROOT}; while [ ! -e ${go} ]; do sleep 0.05; done; ${command}; echo "[exit $?]"; sleep 600`;
   tmux('new-session', '-d', '-s', name, '-x', String(width), '-y', String(height), 'bash', '-c', script);
   tmux('pipe-pane', '-o', '-t', name, `cat >> ${rawFile}`);
   writeFileSync(go, '');
