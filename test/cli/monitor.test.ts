@@ -95,7 +95,7 @@ describe('a followed file, watched', () => {
     dirs.push(dir);
     const file = join(dir, 'app.ndjson');
     writeFileSync(file, events(0, 20));
-    const run = start(['--follow', '--stats-every', '200ms', '--stats-format', 'ndjson', '--metrics', '127.0.0.1:0',
+    const run = start(['--follow', '--on-error', 'skip', '--stats-every', '200ms', '--stats-format', 'ndjson', '--metrics', '127.0.0.1:0',
       'window tumbling 1m on ts | count() by service', file]);
     const url = await until('the metrics address', () => /metrics on (http:\S+)/.exec(run.stderr())?.[1] ?? null);
     const lines = () => run.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -120,6 +120,15 @@ describe('a followed file, watched', () => {
     });
     expect(counter(after, 'sluice_uptime_seconds')).toBeGreaterThan(counter(before, 'sluice_uptime_seconds'));
     await until('a line with 25 records in and 2 out', () => lines().find((l) => l.records_in === 25 && l.records_out === 2) ?? null);
+
+    // bad input and a record too late for its window are counted, not lost
+    appendFileSync(file, '{"ts": broken\n' + events(5, 1));
+    const counted = await until('bad and late counted', async () => {
+      const t = await scrape();
+      return counter(t, 'sluice_bad_input_total') === 1 && counter(t, 'sluice_late_records_total') === 1 ? t : null;
+    });
+    expect(counter(counted, 'sluice_records_out_total')).toBe(2);
+    await until('a line with bad=1 and late=1', () => lines().find((l) => l.bad === 1 && l.late === 1) ?? null);
     expect((await fetch(url.replace('/metrics', '/nothing'))).status).toBe(404);
 
     run.child.kill('SIGINT');
