@@ -3,7 +3,7 @@
 // terminal, never under NO_COLOR or TERM=dumb, never in a pipe. The drawing itself is
 // render/live.ts; this module decides when, and from what.
 
-import type { Value } from '../core/event.js';
+import { isRecord, type Value } from '../core/event.js';
 import { renderTable } from '../formats/table.js';
 import type { Encoder } from '../formats/types.js';
 import { progressText, Redraw, StatusLine, type Progress } from '../render/live.js';
@@ -21,7 +21,7 @@ export function progressLine(write: (text: string) => void, sample: () => Progre
 }
 
 export interface LiveTableOptions {
-  /** the last stage's current results (an aggregate's groups); null: show the results written so far (windows) */
+  /** the last stage's results not written yet (an aggregate's groups, the open windows); shown below the results written so far */
   peek: (() => Value[]) | null;
   write: (text: string) => void;
   columns: () => number;
@@ -31,8 +31,9 @@ export interface LiveTableOptions {
 }
 
 /**
- * Wrap the table encoder of a live run on a terminal: every ~1 s the current table is drawn over
- * the previous one; at the end the drawing is erased and the final table written in its place.
+ * Wrap the table encoder of a live run on a terminal: every ~1 s the current table (the latest
+ * results written, then what the last stage holds open) is drawn over the previous one; at the
+ * end the drawing is erased and the final table written in its place.
  */
 export function liveTable(inner: Encoder, o: LiveTableOptions): { encoder: Encoder; stop(): void; erase(): void } {
   const redraw = new Redraw();
@@ -40,7 +41,8 @@ export function liveTable(inner: Encoder, o: LiveTableOptions): { encoder: Encod
   let last = '';
   const timer = setInterval(() => {
     const rows = o.rows();
-    const values = o.peek !== null ? o.peek() : written.slice(-Math.max(1, rows - 2));
+    const open = o.peek !== null ? o.peek() : [];
+    const values = [...written.slice(-Math.max(0, rows - 2 - open.length)), ...open];
     const text = renderTable(values, o.precision);
     if (text === last) return;
     last = text;
@@ -58,10 +60,9 @@ export function liveTable(inner: Encoder, o: LiveTableOptions): { encoder: Encod
     },
     encoder: {
       write(batch) {
-        if (o.peek === null) {
-          for (const ev of batch) written.push(ev.value);
-          if (written.length > 1000) written.splice(0, written.length - 1000);
-        }
+        // results written final (fired windows); early ones ("final": false) are what peek shows
+        for (const ev of batch) if (!isRecord(ev.value) || ev.value.final !== false) written.push(ev.value);
+        if (written.length > 1000) written.splice(0, written.length - 1000);
         return inner.write(batch);
       },
       end() {
