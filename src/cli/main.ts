@@ -346,8 +346,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
 
   // 5. watching a long job: a line per interval on stderr, Prometheus metrics over HTTP
   const statsEveryMs = positiveDurationOption(opts.statsEvery, '--stats-every');
-  const stopStats = statsEveryMs === null ? null : (await import('./monitor.js')).statsEvery(stats, statsEveryMs, opts.statsFormat, stderr);
-  const metrics = opts.metrics === undefined ? null : await (await import('./metrics.js')).serveMetrics(opts.metrics, stats);
+  const lag = () => inputs.flatMap((i) => ('kind' in i && i.lag !== undefined ? i.lag() : []));
+  const stopStats = statsEveryMs === null ? null : (await import('./monitor.js')).statsEvery(stats, statsEveryMs, opts.statsFormat, stderr, lag);
+  const metrics = opts.metrics === undefined ? null : await (await import('./metrics.js')).serveMetrics(opts.metrics, stats, lag);
   if (metrics) stderr(`sluice: metrics on ${metrics.url}\n`);
 
   // 6. a terminal that shows work: a live table for an aggregate over a live input, a progress line for files

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Stats } from '../core/stats.js';
 import { UnavailableError, UsageError } from '../errors/errors.js';
-import { snapshot } from './monitor.js';
+import { snapshot, type LagSource } from './monitor.js';
 
 export interface MetricsServer {
   /** the address it listens on, `http://HOST:PORT/metrics` (the port chosen when 0 was asked for) */
@@ -23,7 +23,7 @@ export function parseListen(text: string): { host: string; port: number } {
   return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
-export function registry(stats: Stats): Registry {
+export function registry(stats: Stats, lag: LagSource = () => []): Registry {
   const reg = new Registry();
   const counter = (name: string, help: string, read: (s: ReturnType<typeof snapshot>) => number) =>
     new Counter({
@@ -56,6 +56,14 @@ export function registry(stats: Stats): Registry {
     },
   });
   new Gauge({
+    name: 'sluice_kafka_lag', help: 'messages in a Kafka partition beyond what was read (as of its last fetch)',
+    labelNames: ['partition'], registers: [reg],
+    collect() {
+      this.reset();
+      for (const [id, n] of lag()) this.set({ partition: id }, n);
+    },
+  });
+  new Gauge({
     name: 'sluice_uptime_seconds', help: 'time since the run started', registers: [reg],
     collect() {
       this.set(stats.elapsedMs() / 1000);
@@ -64,9 +72,9 @@ export function registry(stats: Stats): Registry {
   return reg;
 }
 
-export async function serveMetrics(listen: string, stats: Stats): Promise<MetricsServer> {
+export async function serveMetrics(listen: string, stats: Stats, lag?: LagSource): Promise<MetricsServer> {
   const { host, port } = parseListen(listen);
-  const reg = registry(stats);
+  const reg = registry(stats, lag);
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url !== '/metrics' && req.url !== '/')) {
       res.writeHead(404).end('not found: try /metrics\n');

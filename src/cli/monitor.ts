@@ -19,9 +19,14 @@ export interface Snapshot {
   watermarks: [string, number | null][];
   /** wall clock less the largest event time seen: how far behind the events the job is; null without a window's event time */
   eventLagMs: number | null;
+  /** per Kafka partition (`topic/partition`): messages not read yet */
+  kafkaLag: [string, number][];
 }
 
-export function snapshot(stats: Stats, now: number = Date.now()): Snapshot {
+/** Where the Kafka lag comes from: the Kafka inputs (none: no lag). */
+export type LagSource = () => [string, number][];
+
+export function snapshot(stats: Stats, now: number = Date.now(), lag: LagSource = () => []): Snapshot {
   const wm = stats.watermarks;
   const watermarks: [string, number | null][] = [];
   let latest = -Infinity;
@@ -42,6 +47,7 @@ export function snapshot(stats: Stats, now: number = Date.now()): Snapshot {
     typeErrors: stats.typeErrors,
     watermarks,
     eventLagMs: Number.isFinite(latest) ? Math.max(0, now - latest) : null,
+    kafkaLag: lag(),
   };
 }
 
@@ -71,9 +77,12 @@ export function intervalLine(s: Snapshot, prev: Snapshot | null, format: StatsFo
   if (format === 'ndjson') {
     const rec: Record<string, unknown> = Object.fromEntries(fields);
     if (wm.length > 0) rec.watermarks = Object.fromEntries(wm);
+    if (s.kafkaLag.length > 0) rec.kafka_lag = Object.fromEntries(s.kafkaLag);
     return JSON.stringify(rec) + '\n';
   }
-  const all = [...fields, ...wm.map(([id, t]): [string, string | null] => [`watermark.${id}`, t])];
+  const all: [string, string | number | null][] = [
+    ...fields, ...wm.map(([id, t]): [string, string | null] => [`watermark.${id}`, t]), ...s.kafkaLag.map(([id, n]): [string, number] => [`kafka_lag.${id}`, n]),
+  ];
   return all.map(([k, v]) => `${logfmtKey(k)}=${v === null ? '' : logfmtValue(String(v))}`).join(' ') + '\n';
 }
 
@@ -86,10 +95,10 @@ function logfmtValue(v: string): string {
 }
 
 /** Write an interval line every `everyMs` until stopped; the timer never keeps the process alive. */
-export function statsEvery(stats: Stats, everyMs: number, format: StatsFormat, write: (text: string) => void): () => void {
+export function statsEvery(stats: Stats, everyMs: number, format: StatsFormat, write: (text: string) => void, lag?: LagSource): () => void {
   let prev: Snapshot | null = null;
   const timer = setInterval(() => {
-    const s = snapshot(stats);
+    const s = snapshot(stats, Date.now(), lag);
     write(intervalLine(s, prev, format));
     prev = s;
   }, everyMs);

@@ -98,7 +98,7 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'memory (estimated from the records\' text) that sort holds before it spills sorted runs to temporary files in $TMPDIR and merges them at the end, as GNU sort -S: K, M, G suffixes; the process\'s resident memory is typically 2 to 3 times this' },
   { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
   { flags: '--stats-every <duration>', key: 'statsEvery', group: 'info',
-    help: 'for a long job: every DURATION write a line on stderr with the counts so far (records in and out, bad, late, type errors), the rates over the interval, the watermark of each input partition and event_lag_ms (the wall clock less the largest event time seen)' },
+    help: 'for a long job: every DURATION write a line on stderr with the counts so far (records in and out, bad, late, type errors), the rates over the interval, the watermark of each input partition, the lag of each Kafka partition (messages not read yet) and event_lag_ms (the wall clock less the largest event time seen)' },
   { flags: '--stats-format <format>', key: 'statsFormat', group: 'info', choices: ['logfmt', 'ndjson'], default: 'logfmt',
     help: 'the lines of --stats-every as logfmt or NDJSON' },
   { flags: '--metrics <host:port>', key: 'metrics', group: 'info',

@@ -26,7 +26,7 @@ afterEach(() => {
 
 const snap = (over: Partial<Snapshot>): Snapshot => ({
   time: Date.parse('2024-05-01T12:00:10Z'), elapsedMs: 10_000, recordsIn: 100, recordsOut: 40, bad: 2, late: 1, typeErrors: 0,
-  watermarks: [['orders/0', Date.parse('2024-05-01T12:00:05Z')], ['orders/1', null]], eventLagMs: 5000, ...over,
+  watermarks: [['orders/0', Date.parse('2024-05-01T12:00:05Z')], ['orders/1', null]], eventLagMs: 5000, kafkaLag: [['orders/0', 12], ['orders/1', 0]], ...over,
 });
 
 describe('interval lines', () => {
@@ -34,12 +34,12 @@ describe('interval lines', () => {
     const prev = snap({ elapsedMs: 5000, recordsIn: 50, recordsOut: 30 });
     expect(intervalLine(snap({}), prev, 'logfmt')).toBe(
       'time=2024-05-01T12:00:10.000Z elapsed_s=10 records_in=100 records_out=40 in_per_s=10 out_per_s=2 bad=2 late=1 type_errors=0 ' +
-      'event_lag_ms=5000 watermark.orders/0=2024-05-01T12:00:05.000Z watermark.orders/1=\n',
+      'event_lag_ms=5000 watermark.orders/0=2024-05-01T12:00:05.000Z watermark.orders/1= kafka_lag.orders/0=12 kafka_lag.orders/1=0\n',
     );
   });
 
   it('ndjson: the same figures, watermarks as an object; the first interval counts from the start', () => {
-    const line = intervalLine(snap({ watermarks: [['app log.ndjson', 0]], eventLagMs: null }), null, 'ndjson');
+    const line = intervalLine(snap({ watermarks: [['app log.ndjson', 0]], eventLagMs: null, kafkaLag: [] }), null, 'ndjson');
     expect(JSON.parse(line)).toEqual({
       time: '2024-05-01T12:00:10.000Z', elapsed_s: 10, records_in: 100, records_out: 40, in_per_s: 10, out_per_s: 4,
       bad: 2, late: 1, type_errors: 0, event_lag_ms: null, watermarks: { 'app log.ndjson': '1970-01-01T00:00:00.000Z' },
@@ -48,7 +48,8 @@ describe('interval lines', () => {
   });
 
   it('logfmt quotes what needs quoting and keeps keys one word', () => {
-    expect(intervalLine(snap({ watermarks: [['my file', null]] }), null, 'logfmt')).toMatch(/ watermark\.my_file=\n$/);
+    expect(intervalLine(snap({ watermarks: [['my file', null]], kafkaLag: [] }), null, 'logfmt')).toMatch(/ watermark\.my_file=\n$/);
+    expect(JSON.parse(intervalLine(snap({}), null, 'ndjson')).kafka_lag).toEqual({ 'orders/0': 12, 'orders/1': 0 });
   });
 
   it('--metrics takes HOST:PORT', () => {
