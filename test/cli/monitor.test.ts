@@ -15,7 +15,7 @@ import { parseListen } from '../../src/cli/metrics.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'sluice');
-const WAIT = 20_000;
+const WAIT = 60_000;
 
 const started: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -134,7 +134,7 @@ describe('a followed file, watched', () => {
 
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(130);
-  }, 60_000);
+  }, 150_000);
 
   it('--stats-every alone writes logfmt lines', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-monitor-'));
@@ -146,7 +146,7 @@ describe('a followed file, watched', () => {
     expect(line).toMatch(/ bad=0 late=0 type_errors=0 event_lag_ms=$/);
     follow.child.kill('SIGTERM');
     expect(await follow.exited).toBe(130);
-  }, 60_000);
+  }, 150_000);
 
   it('a port that is taken: exit 69 with a message naming it', async () => {
     const server = createServer();
@@ -159,5 +159,5 @@ describe('a followed file, watched', () => {
     } finally {
       server.close();
     }
-  }, 30_000);
+  }, 90_000);
 });
