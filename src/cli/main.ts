@@ -40,6 +40,9 @@ import type { BuildContext, Stage } from '../operators/types.js';
 import { splitProgramArgs } from './program-args.js';
 import { CheckReport, checkReportPaths, parseReports } from './reports.js';
 import { parseSeparator } from './separators.js';
+import { drawable, liveTable, progressLine } from './terminal.js';
+import type { StatusLine } from '../render/live.js';
+import { DEFAULT_PRECISION } from '../formats/types.js';
 
 /** The version in package.json, found by walking up from this module (bundled or not). */
 export function version(): string {
@@ -174,7 +177,15 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.late === 'dead-letter' && opts.deadLetter === undefined) throw new UsageError('--late dead-letter needs --dead-letter PATH');
   let executor: Executor | null = null;
   const assertMessages: string[] = [];
-  const warn = (m: string) => io.stderr(`sluice: ${printable(m)}\n`);
+  // one writer for stderr: a progress line on a terminal is erased before any message
+  let status: StatusLine | null = null;
+  let eraseLive: (() => void) | null = null;
+  const stderr = (t: string) => {
+    eraseLive?.();
+    if (status !== null) status.message(t);
+    else io.stderr(t);
+  };
+  const warn = (m: string) => stderr(`sluice: ${printable(m)}\n`);
   // tee's outputs: named while the program is built, opened with the other sinks (runtime/tee.ts)
   const teeOptions: TeeOptions = {
     format: opts.outputFormat === undefined || opts.outputFormat === 'table' ? (opts.template !== undefined ? 'template' : 'ndjson') : opts.outputFormat,
@@ -217,7 +228,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       if (assertMessages.length < MAX_ASSERT_MESSAGES) {
         const line = `sluice: ${printable(`${where}: ${message}`)}`;
         assertMessages.push(line);
-        io.stderr(line + '\n');
+        stderr(line + '\n');
       }
     },
   });
@@ -329,7 +340,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     if (assertMessages.length < MAX_ASSERT_MESSAGES) {
       const line = `sluice: ${printable(`${where}: ${message}`)}`;
       assertMessages.push(line);
-      io.stderr(line + '\n');
+      stderr(line + '\n');
     }
     return true;
   });
@@ -384,8 +395,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const outFormat = opts.outputFormat ?? (opts.template !== undefined ? 'template' : sink.isTerminal && hasAggregate ? 'table' : 'ndjson');
   if (outFormat === 'template' && opts.template === undefined) throw new UsageError('-O template needs --template \'{field} ...\'');
   if (ofs !== undefined && outFormat !== 'csv' && outFormat !== 'tsv') throw new UsageError(`--ofs is for csv and tsv output: add -O csv or -O tsv (the output is ${outFormat})`);
+  const precision = parsePrecision(opts.precision);
   try {
-    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson', ofs, typeError: stats.typeError });
+    plan.encoder = encoders[outFormat]({ template: opts.template, passRaw: outFormat === 'ndjson', ofs, typeError: stats.typeError, precision, width: outputWidth(sink.isTerminal, io.env) });
   } catch (e) {
     throw new UsageError(`--template: ${(e as Error).message}`);
   }
@@ -408,6 +420,37 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
 
+  // 5. watching a long job: a line per interval on stderr, Prometheus metrics over HTTP
+  const statsEveryMs = positiveDurationOption(opts.statsEvery, '--stats-every');
+  const lag = () => inputs.flatMap((i) => ('kind' in i && i.lag !== undefined ? i.lag() : []));
+  const stopStats = statsEveryMs === null ? null : (await import('./monitor.js')).statsEvery(stats, statsEveryMs, opts.statsFormat, stderr, lag);
+  const metrics = opts.metrics === undefined ? null : await (await import('./metrics.js')).serveMetrics(opts.metrics, stats, lag);
+  if (metrics) stderr(`sluice: metrics on ${metrics.url}\n`);
+
+  // 6. a terminal that shows work: a live table for an aggregate over a live input, a progress line for files
+  let stopLive: (() => void) | null = null;
+  // live: --follow, an open pipe or terminal on stdin, Kafka without -e (which reads to an end like a file)
+  const liveInput = opts.follow === true || (kafkaAddrs.size > 0 && !opts.exitAtEnd) || (live && names.includes('-'));
+  if (outFormat === 'table' && liveInput && hasAggregate && sink.kind === 'text' && drawable(sink.isTerminal && process.stdout.isTTY === true, io.env)) {
+    const screen = sink;
+    const last = stages[stages.length - 1];
+    const peek = last?.kind === 'stateful' && last.peek !== undefined ? last.peek.bind(last) : null;
+    const lt = liveTable(plan.encoder, {
+      peek, write: (t) => void screen.write(t), precision: precision ?? DEFAULT_PRECISION,
+      columns: () => process.stdout.columns ?? 80, rows: () => process.stdout.rows ?? 24,
+    });
+    plan.encoder = lt.encoder;
+    stopLive = lt.stop;
+    eraseLive = lt.erase;
+  }
+  if (!live && !names.includes('-') && kafkaAddrs.size === 0 && (!sink.isTerminal || holds) && drawable(process.stderr.isTTY === true, io.env)) {
+    status = progressFor(inputs as TextInput[], names, stats, io.stderr);
+    const line = status;
+    const inner = plan.encoder;
+    // output on the same terminal: the progress line goes for good before the first of it
+    if (sink.isTerminal) plan.encoder = { write: (b) => { const t = inner.write(b); if (t !== '') line.stop(); return t; }, end: () => { line.stop(); return inner.end(); } };
+  }
+
   executor = new Executor(plan);
   stats.started = true;
   let ended = false;
@@ -426,6 +469,12 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     if (!deadEnded) await deadSink?.end().catch(() => undefined);
     for (const i of inputs) if ('kind' in i) await i.close();
     await checkpoint?.close?.();
+    stopStats?.();
+    stopLive?.();
+    eraseLive = null;
+    status?.stop();
+    status = null;
+    await metrics?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     process.off('SIGHUP', onSignal);
@@ -434,9 +483,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (contract.inferred) io.stdout(contract.inferred());
   if (stats.assertFailures > 0 || schemaFailures > 0) {
     const more = stats.assertFailures + schemaFailures - assertMessages.length;
-    if (more > 0) io.stderr(`sluice: ... and ${more} more\n`);
-    if (stats.assertFailures > 0) io.stderr(`sluice: ${stats.assertFailures} record${stats.assertFailures === 1 ? '' : 's'} failed assert\n`);
-    if (schemaFailures > 0) io.stderr(`sluice: ${schemaFailures} record${schemaFailures === 1 ? '' : 's'} failed the schema ${opts.schema}\n`);
+    if (more > 0) stderr(`sluice: ... and ${more} more\n`);
+    if (stats.assertFailures > 0) stderr(`sluice: ${stats.assertFailures} record${stats.assertFailures === 1 ? '' : 's'} failed assert\n`);
+    if (schemaFailures > 0) stderr(`sluice: ${schemaFailures} record${schemaFailures === 1 ? '' : 's'} failed the schema ${opts.schema}\n`);
     return EXIT.assertFailed;
   }
   return EXIT.ok;
@@ -653,6 +702,37 @@ function compileCliExpr(text: string, option: string, stats: Stats): (r: Value, 
     if (e instanceof UsageError) throw new UsageError(`${option}: ${e.message}`, e.detail);
     throw e;
   }
+}
+
+/** The progress line of file inputs: bytes read of their sizes (compressed ones: bytes only), records, rate, ETA. */
+function progressFor(inputs: TextInput[], names: string[], stats: Stats, write: (t: string) => void): StatusLine {
+  let total = 0;
+  for (const n of names) total += statSync(n).size;
+  return progressLine(write, () => {
+    let bytes = 0;
+    let compressed = false;
+    for (const i of inputs) {
+      const p = i.position();
+      bytes += p.offset;
+      compressed ||= p.gzip;
+    }
+    return { bytes, total: compressed ? null : total, records: stats.recordsIn, elapsedMs: stats.elapsedMs() };
+  }, () => process.stderr.columns ?? 80);
+}
+
+/** Columns for -O chart: the terminal's, else $COLUMNS, else 80. */
+function outputWidth(isTerminal: boolean, env: NodeJS.ProcessEnv): number {
+  const tty = isTerminal ? process.stdout.columns : undefined;
+  const cols = tty ?? Number(env.COLUMNS);
+  return Number.isInteger(cols) && cols >= 20 ? cols : 80;
+}
+
+/** --precision N|full: significant digits for the formats people read. */
+function parsePrecision(text: string | undefined): number | 'full' | undefined {
+  if (text === undefined || text === 'full') return text;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 17) throw new UsageError(`--precision takes a number of significant digits from 1 to 17, or full, not '${text}'`);
+  return n;
 }
 
 function parsePartitions(text: string): number[] {

@@ -43,6 +43,8 @@ export const optionTable: readonly OptionSpec[] = [
     help: "output each record through a template such as '{ts} {service} {status}' (implies -O template)" },
   { flags: '--ofs <sep>', key: 'ofs', group: 'output',
     help: 'field separator of csv/tsv output: one character, or comma, semicolon, tab, pipe, space, colon; csv quotes a value that holds it' },
+  { flags: '--precision <digits>', key: 'precision', group: 'output',
+    help: "significant digits of fractional numbers in -O table and -O chart, for reading (default 4, and never fewer than 2 decimals: 61.041666 shows 61.04, 246.03 stays); full keeps every digit. ndjson, csv and the other machine formats always keep full precision" },
   { flags: '--to <path>', key: 'to', group: 'output', help: 'write output to a file instead of stdout; FILE.gz is written gzip-compressed, FILE.zst zstd-compressed (Node 22.15 or later); .xz, .bz2, .lz4 and .zip are refused (exit 2)' },
   { flags: '--color <when>', key: 'color', group: 'output', choices: ['auto', 'always', 'never'], default: 'auto',
     help: 'colour output: auto (only on a terminal, never under NO_COLOR), always, never' },
@@ -106,6 +108,12 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--report <report>', key: 'report', group: 'errors', repeatable: true,
     help: 'CI reports of the checks (each assert, and --schema): junit=FILE (a JUnit XML test case per check), github (GitHub Actions ::error annotations, on stderr so that stdout stays data), summary (per check: the count and the first locations, on stderr); repeatable' },
   { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
+  { flags: '--stats-every <duration>', key: 'statsEvery', group: 'info',
+    help: 'for a long job: every DURATION write a line on stderr with the counts so far (records in and out, bad, late, type errors), the rates over the interval, the watermark of each input partition, the lag of each Kafka partition (messages not read yet) and event_lag_ms (the wall clock less the largest event time seen)' },
+  { flags: '--stats-format <format>', key: 'statsFormat', group: 'info', choices: ['logfmt', 'ndjson'], default: 'logfmt',
+    help: 'the lines of --stats-every as logfmt or NDJSON' },
+  { flags: '--metrics <host:port>', key: 'metrics', group: 'info',
+    help: 'serve the figures of --stats-every as Prometheus metrics at http://HOST:PORT/metrics while the job runs (port 0 picks a free one; the address is said on stderr); exit 69 if it cannot listen' },
   { flags: '--explain', key: 'explain', group: 'info', help: 'print the plan (each stage in canonical form and its kind; with a window, where the first records fall) and exit' },
   { flags: '--version', key: 'version', group: 'info', help: 'print the version and exit' },
   { flags: '-h, --help', key: 'help', group: 'info', help: 'print this help and exit; `sluice help OPERATOR` for one operator' },
@@ -123,6 +131,7 @@ export interface CliOptions {
   ofs?: string;
   outputFormat?: OutputFormat;
   template?: string;
+  precision?: string;
   to?: string;
   color: 'auto' | 'always' | 'never';
   onError: 'fail' | 'skip' | 'warn';
@@ -157,6 +166,9 @@ export interface CliOptions {
   schema?: string;
   drift?: boolean;
   stats?: boolean;
+  statsEvery?: string;
+  statsFormat: 'logfmt' | 'ndjson';
+  metrics?: string;
   explain?: boolean;
   version?: boolean;
   help?: boolean;

@@ -6,6 +6,7 @@
 // one line here, and its tests.
 
 import { makeEvent } from '../core/event.js';
+import { chartFormat } from './chart.js';
 import { csvFormat } from './csv.js';
 import { jsonFormat } from './json.js';
 import { linesFormat } from './lines.js';
@@ -18,7 +19,7 @@ import { tsvFormat } from './tsv.js';
 import type { DecoderFactory, EncoderFactory } from './types.js';
 
 const registered = [
-  ndjsonFormat, jsonFormat, csvFormat, tsvFormat, logfmtFormat, linesFormat, tableFormat, templateFormat,
+  ndjsonFormat, jsonFormat, csvFormat, tsvFormat, logfmtFormat, linesFormat, tableFormat, chartFormat, templateFormat,
 ] as const;
 
 /** Every format, in the order help and the manual list them. */

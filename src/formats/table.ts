@@ -1,6 +1,7 @@
 // table: aligned columns for people, rendered at end() since widths need every row.
 // Columns are the union of keys in order of first appearance; a missing cell is empty.
-// A column of numbers only is aligned on the decimal point (integers right-aligned), its
+// Non-integer numbers are rounded for reading (--precision, 4 significant digits by default;
+// machine formats keep every digit). A column of numbers only is aligned on the decimal point (integers right-aligned), its
 // header right-aligned; elsewhere numbers are right-aligned and other cells left-aligned.
 // Two spaces between columns, no trailing spaces, no colour (src/render adds it). Control
 // characters in cells are shown escaped (`\n`, `\t`, `\x1b`) so that one record stays one line
@@ -9,13 +10,14 @@
 import type { Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
 import type { EncoderFactory } from './types.js';
-import { cellText } from './types.js';
+import { cellText, DEFAULT_PRECISION, roundForReading } from './types.js';
 import { defineFormat } from './spec.js';
 import { printable } from '../errors/printable.js';
 
 const GAP = '  ';
 
-export const encodeTable: EncoderFactory = () => {
+export const encodeTable: EncoderFactory = (opts) => {
+  const precision = opts.precision ?? DEFAULT_PRECISION;
   const values: Value[] = [];
   return {
     write(batch) {
@@ -23,7 +25,7 @@ export const encodeTable: EncoderFactory = () => {
       return '';
     },
     end() {
-      const text = renderTable(values);
+      const text = renderTable(values, precision);
       values.length = 0;
       return text;
     },
@@ -37,8 +39,11 @@ interface Column {
   allNumeric: boolean;
 }
 
-/** Render records as an aligned text table ('' for no records). */
-export function renderTable(values: Value[]): string {
+/**
+ * Render records as an aligned text table ('' for no records); non-integer numbers are rounded
+ * to `precision` significant digits for reading (types.ts roundForReading), 'full' keeps them.
+ */
+export function renderTable(values: Value[], precision: number | 'full' = 'full'): string {
   if (values.length === 0) return '';
   const index = new Map<string, number>();
   const cols: Column[] = [];
@@ -54,9 +59,9 @@ export function renderTable(values: Value[]): string {
   for (let r = 0; r < values.length; r++) {
     const v = values[r];
     if (isRecord(v)) {
-      for (const k of Object.keys(v)) put(column(k), r, v[k]);
+      for (const k of Object.keys(v)) put(column(k), r, v[k], precision);
     } else {
-      put(column('value'), r, v);
+      put(column('value'), r, v, precision);
     }
   }
   if (cols.length === 0) return '';
@@ -105,10 +110,10 @@ export function renderTable(values: Value[]): string {
   return out;
 }
 
-function put(col: Column, row: number, v: Value | undefined): void {
+function put(col: Column, row: number, v: Value | undefined, precision: number | 'full'): void {
   if (v === undefined) return;
   const isNum = typeof v === 'number';
-  col.cells[row] = printable(cellText(v));
+  col.cells[row] = isNum && Number.isFinite(v) ? roundForReading(v, precision) : printable(cellText(v));
   col.numeric[row] = isNum;
   if (!isNum) col.allNumeric = false;
 }

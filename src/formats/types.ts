@@ -63,6 +63,29 @@ export interface EncodeOptions {
   typeError?: () => void;
   /** --ofs: the field separator of csv/tsv output, one character (default `,` and tab) */
   ofs?: string;
+  /**
+   * Formats for people (table, chart): significant digits of a non-integer number (`--precision`),
+   * or 'full' for every digit; absent means DEFAULT_PRECISION. Machine formats ignore it.
+   */
+  precision?: number | 'full';
+  /** chart: the columns to fit in (the terminal's width; 80 when absent) */
+  width?: number;
+}
+
+/** How many significant digits a table shows of a non-integer number unless told otherwise. */
+export const DEFAULT_PRECISION = 4;
+
+/**
+ * A number as a person reads it: `digits` significant digits, but the integer part is never
+ * rounded and a fraction keeps at least two decimals (up to digits − 1), so 61.041666666666664
+ * is 61.04, 246.03 stays 246.03 and 12345.678 is 12345.68. Integers are written in full.
+ */
+export function roundForReading(v: number, digits: number | 'full'): string {
+  if (digits === 'full' || Number.isInteger(v) || !Number.isFinite(v)) return String(v);
+  const decimals = Math.max(digits - 1 - Math.floor(Math.log10(Math.abs(v))), Math.min(2, digits - 1), 0);
+  // beyond 20 decimals (a tiny number) toFixed gives up precision: keep significant digits instead
+  const rounded = decimals > 20 ? Number(v.toPrecision(digits)) : Number(v.toFixed(decimals));
+  return String(Object.is(rounded, -0) ? 0 : rounded);
 }
 
 export interface Encoder {

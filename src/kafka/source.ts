@@ -277,6 +277,8 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   let assigned: string[] = [];
   const seen = new Set<string>();
   const positions = new Map<string, number>();
+  /** each partition's high watermark (its end) as of its last fetch: lag = that − position (--stats-every, --metrics) */
+  const highWater = new Map<string, number>();
   /** partitions whose end (-e) was announced to the executor */
   const announcedEnd = new Set<string>();
   const commitsInFlight = new Set<Promise<void>>();
@@ -552,6 +554,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
       return true;
     };
     const { events, bad, first, last, truncated } = decodeMessages(batch.messages, src, partition, decode, take);
+    highWater.set(k, Number(batch.highWatermark));
     if (last >= 0) advance(k, last + 1);
     if (truncated && opts.exitAtEnd && limit !== Infinity && (opts.count === null || delivered < opts.count)) advance(k, limit);
     if (last < 0) {
@@ -611,6 +614,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     kind: 'events',
     name,
     commit,
+    lag: () => [...highWater].map(([k, hw]): [string, number] => [idOf(k), Math.max(0, hw - (positions.get(k) ?? 0))]),
     ...(opts.partitionTasks && group !== null ? {
       fence,
       onAssigned(hook: AssignPartitions) {

@@ -331,6 +331,7 @@ export const aggregate = defineOperator<AggregateArgs>({
         return [];
       },
       end: () => results(true),
+      peek: () => Array.from(table.values(), (g) => grouper.result(g)),
       interrupt() {
         if (table.size === 0 && args.by.length === 0) table.set(null, grouper.fresh([]));
         return { out: results(false), partial: table.size, withheld: 0 };

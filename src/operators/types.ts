@@ -76,6 +76,11 @@ export interface StatefulStage {
    * arrays rather than copies.
    */
   snapshot(): unknown;
+  /**
+   * The results it would give now, without finishing or marking anything (an aggregate's current
+   * groups): what the live table on a terminal shows while a live input is read.
+   */
+  peek?(): Value[];
   /** the stage's program text, for messages that name it (--max-state, memory) */
   readonly label?: string;
   /** how many groups it holds now (a key of an aggregate, a key in a window, a session): what --max-state counts */

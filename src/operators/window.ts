@@ -182,6 +182,8 @@ interface Wiring {
   fire(mark: number, out: Batch, final?: boolean): void;
   /** early results of the windows that changed since they were last written (emit every) */
   early(out: Batch): void;
+  /** every open window's groups, changing nothing (the live table) */
+  eachOpen(visit: (start: number, end: number, g: Group) => void): void;
   save(): unknown;
   load(state: unknown): void;
 }
@@ -212,6 +214,9 @@ function fixedWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring {
     early(out) {
       for (const pane of panes.open()) for (const g of pane.state.values()) if (g.dirty) out.push(result(pane.start, pane.end, g, false));
     },
+    eachOpen(visit) {
+      for (const pane of panes.open()) for (const g of pane.state.values()) visit(pane.start, pane.end, g);
+    },
     save: () => panes.save((table) => grouper.saveTable(table)),
     load: (s) => panes.load(s as SavedPane<[unknown, SavedGroup][]>[], (table) => grouper.loadTable(table)),
   };
@@ -241,6 +246,9 @@ function sessionWiring(w: WindowArgs, grouper: Grouper, result: Result): Wiring 
     },
     early(out) {
       for (const s of sessions.open()) if (s.state.dirty) out.push(result(s.start, s.end, s.state, false));
+    },
+    eachOpen(visit) {
+      for (const s of sessions.open()) visit(s.start, s.end, s.state);
     },
     save: () => sessions.save((g) => grouper.saveGroup(g)),
     load: (s) => sessions.load(s as SavedSessions<SavedGroup>, (g) => grouper.loadGroup(g)),
@@ -283,6 +291,9 @@ function countWiring(w: WindowArgs, grouper: Grouper, result: Result, current: {
     },
     early(out) {
       for (const win of counts.windows()) if (win.state?.dirty) out.push(result(win.first, win.last, win.state, false));
+    },
+    eachOpen(visit) {
+      for (const win of counts.windows()) if (win.state) visit(win.first, win.last, win.state);
     },
     save: () => counts.save((g) => grouper.saveGroup(g), (ev) => ev),
     load: (s) => counts.load(s as SavedCountWindow<SavedGroup, Event>[], (g) => grouper.loadGroup(g), (ev) => ev),
@@ -423,6 +434,14 @@ export function windowedAggregate(w: WindowArgs, agg: AggregateArgs, baseCtx: Bu
     end(): Batch {
       const out: Batch = [];
       wiring.fire(Infinity, out);
+      return out;
+    },
+    peek() {
+      const out: Value[] = [];
+      wiring.eachOpen((start, end, g) => {
+        for (const a of grouper.accsOf(g)) a.setSpan?.(end - start);
+        out.push(grouper.result(g, [['window_start', fmt(start)], ['window_end', fmt(end)]]));
+      });
       return out;
     },
     interrupt() {

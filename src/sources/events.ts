@@ -53,6 +53,8 @@ export interface EventInput {
    * --exactly-once); nothing happens without a group.
    */
   commit(offsets: PartitionOffset[]): Promise<void>;
+  /** per partition (`topic/partition`): messages in it beyond what was read, as of its last fetch */
+  lag?(): [string, number][];
   /** stop reading; once the batches have ended (or on a second call) also release the source, after pending commits */
   close(): void | Promise<void>;
   /**
