@@ -23,8 +23,15 @@ const LONG = new RegExp('[0-9.]'.repeat(16));
  * means it holds none, underflows apart).
  */
 export function mayBeInexact(text: string, value: Value): boolean {
-  return LONG.test(text) || holdsInfinity(value);
+  // one record may give many (unnest): the same text is looked at once, not once per record
+  if (text === lastLooked) return lastMay;
+  lastLooked = text;
+  lastMay = LONG.test(text) || holdsInfinity(value);
+  return lastMay;
 }
+
+let lastLooked: string | undefined;
+let lastMay = false;
 
 function holdsInfinity(v: Value): boolean {
   if (typeof v === 'number') return v === Infinity || v === -Infinity;
@@ -54,6 +61,17 @@ export interface Inexact {
 const NUMBER = /-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?/y;
 
 export function inexactNumbers(text: string): Inexact | null {
+  if (text !== lastScanned) {
+    lastScanned = text;
+    lastFound = scan(text);
+  }
+  return lastFound;
+}
+
+let lastScanned: string | undefined;
+let lastFound: Inexact | null = null;
+
+function scan(text: string): Inexact | null {
   let texts: Map<number, string> | null = null;
   const ambiguous = new Set<number>();
   let count = 0;

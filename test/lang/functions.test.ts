@@ -635,7 +635,7 @@ describe('arrays', () => {
 
   it('do not change their argument', () => {
     fc.assert(fc.property(fc.array(fc.jsonValue()), (xs) => {
-      const copy = JSON.parse(JSON.stringify(xs)) as Value[];
+      const copy = structuredClone(xs) as Value[]; // not a JSON round trip, which makes -0 into 0
       run('sort', xs as Value[]);
       run('uniq', xs as Value[]);
       run('flatten', xs as Value[]);
