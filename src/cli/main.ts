@@ -167,6 +167,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     vars,
     maxState,
     sortBufferBytes: parseSize(opts.sortBuffer, '--sort-buffer'),
+    joinBufferBytes: parseSize(opts.joinBuffer, '--join-buffer'),
   }, stats, {
     warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),

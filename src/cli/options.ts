@@ -94,6 +94,8 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--sort-buffer <size>', key: 'sortBuffer', group: 'output', default: '512M',
     help: 'memory (estimated from the records\' text) that sort holds before it spills sorted runs to temporary files in $TMPDIR and merges them at the end, as GNU sort -S: K, M, G suffixes; the process\'s resident memory is typically 2 to 3 times this' },
+  { flags: '--join-buffer <size>', key: 'joinBuffer', group: 'output', default: '256M',
+    help: 'memory (estimated from the rows\' text) that the lookup table of a join may take; a larger table stops the run with exit 75: K, M, G suffixes' },
   { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
   { flags: '--explain', key: 'explain', group: 'info', help: 'print the plan (each stage in canonical form and its kind; with a window, where the first records fall) and exit' },
   { flags: '--version', key: 'version', group: 'info', help: 'print the version and exit' },
@@ -140,6 +142,7 @@ export interface CliOptions {
   timeout: string;
   deadLetter?: string;
   sortBuffer: string;
+  joinBuffer: string;
   stats?: boolean;
   explain?: boolean;
   version?: boolean;

@@ -8,6 +8,7 @@ import { assert } from './assert.js';
 import { dedupe } from './dedupe.js';
 import { drop } from './drop.js';
 import { head } from './head.js';
+import { join } from './join.js';
 import { map } from './map.js';
 import { parse } from './parse.js';
 import { rename } from './rename.js';
@@ -23,6 +24,7 @@ import { window } from './window.js';
 
 export const operatorList: readonly AnyOperator[] = [
   where, select, set, map, drop, rename, parse, aggregate, window, dedupe, head, tail, sample, sort, top, assert,
+  join,
 ];
 
 const byName = new Map<string, AnyOperator>();

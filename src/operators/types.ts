@@ -119,6 +119,8 @@ export interface BuildContext {
   heap?: HeapWatch;
   /** --sort-buffer: the bytes (estimated) sort holds in memory before it spills sorted runs to temporary files */
   sortBufferBytes?: number;
+  /** --join-buffer: the bytes (estimated) a join's lookup table may take */
+  joinBufferBytes?: number;
 }
 
 export type OperatorKind = 'stateless' | 'stateful' | 'aggregate';

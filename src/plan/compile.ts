@@ -8,6 +8,7 @@ import type { Program } from '../lang/ast.js';
 import { parseProgram } from '../lang/parser.js';
 import { findOperator, grammar } from '../operators/index.js';
 import { buildStages } from '../operators/pipeline.js';
+import { programTables } from '../operators/join.js';
 import { fieldWatch, inputFieldsRead } from './field-watch.js';
 import type { BuildContext, Stage, TimeOptions } from '../operators/types.js';
 import type { Event, Value } from '../core/event.js';
@@ -34,6 +35,8 @@ export interface CompileOptions {
   heap?: HeapWatch;
   /** --sort-buffer, in bytes */
   sortBufferBytes?: number;
+  /** --join-buffer, in bytes */
+  joinBufferBytes?: number;
 }
 
 export interface CompiledProgram {
@@ -59,8 +62,9 @@ export interface CompiledProgram {
 
 export function compileProgram(text: string, opts: CompileOptions, stats: Stats, hooks: ProgramHooks): CompiledProgram {
   const program = parseProgram(text, grammar);
+  const tables = programTables(program, () => ctx);
   const ctx: BuildContext = {
-    compiler: exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()), tz: opts.time.tz, vars: opts.vars }),
+    compiler: exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()), tz: opts.time.tz, vars: opts.vars, tables }),
     stats,
     infer: opts.infer,
     bad: (ev, reason) => hooks.bad(ev, reason),
@@ -71,6 +75,7 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     idleMs: opts.idleMs,
     idlePartitionMs: opts.idlePartitionMs,
     sortBufferBytes: opts.sortBufferBytes,
+    joinBufferBytes: opts.joinBufferBytes,
     warn: (message) => hooks.warn(message),
     maxState: opts.maxState,
     heap: opts.heap,
