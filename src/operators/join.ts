@@ -5,6 +5,7 @@ import type { StageParser } from '../lang/parser.js';
 import { tokenize } from '../lang/lexer.js';
 import { isRecord, withValue, type Batch, type Rec, type Value } from '../core/event.js';
 import { DEFAULT_JOIN_BUFFER, firstRow, keyText, loadTable, type LookupTable } from './join-table.js';
+import { intervalJoin } from './interval-join.js';
 import { defineOperator, type BuildContext } from './types.js';
 
 export interface JoinArgs {
@@ -16,6 +17,11 @@ export interface JoinArgs {
   /** nest the row under this name (and name the table for lookup()); null merges its fields */
   as: string | null;
   mode: 'inner' | 'left';
+  /** an interval join: FILE is the other stream, matched within this many ms of event time */
+  within: { ms: number; text: string } | null;
+  /** with within: the record's event time, and the FILE rows' time field */
+  ts: Expr | null;
+  tableTs: string | null;
 }
 
 /** A file name: a quoted string, or the program text up to the next space. */
@@ -65,7 +71,7 @@ export function programTables(program: Program, ctx: () => BuildContext): TableR
   const named = new Map<string, JoinArgs>();
   for (const s of program.stages) {
     const a = s.args as JoinArgs;
-    if (s.op === 'join' && a.as !== null && !named.has(a.as)) named.set(a.as, a);
+    if (s.op === 'join' && a.within === null && a.as !== null && !named.has(a.as)) named.set(a.as, a);
   }
   return {
     get(name) {
@@ -102,8 +108,8 @@ export const join = defineOperator<JoinArgs>({
   name: 'join',
   aliases: [],
   kind: 'stateless',
-  summary: 'enrich records with the matching rows of a lookup table (CSV, TSV, NDJSON or JSON file)',
-  usage: 'join FILE on KEY [= FIELD] [as NAME] [inner|left]',
+  summary: 'enrich records with the matching rows of a lookup table, or of another stream within a time bound',
+  usage: 'join FILE on KEY [= FIELD] [within DURATION on TS [= FIELD]] [as NAME] [inner|left]',
   description:
     'Reads FILE once, before the first record, into a hash table keyed by its FIELD column (FIELD defaults to KEY, which must then be a field name), ' +
     'with the decoders inputs use; its format comes from its extension (.csv .tsv .ndjson .jsonl .json), else from its first bytes. ' +
@@ -113,7 +119,12 @@ export const join = defineOperator<JoinArgs>({
     'A key that the table holds several times gives one record per row, in table order, as SQL and Miller do. ' +
     '`inner` (the default) drops records without a match; `left` passes them unchanged. ' +
     'A bad line in the table stops the run (exit 65, with its file:line); a table larger than --join-buffer (default 256M, estimated) stops it with exit 75. ' +
-    'The table is read afresh at each start: with --state, rows changed in the file apply to the records read after the restart.',
+    'The table is read afresh at each start: with --state, rows changed in the file apply to the records read after the restart. ' +
+    'With `within DURATION on TS [= FIELD]` it is an interval join of two streams in event time (as Flink\'s): FILE is read as the input\'s event time advances, not held whole, ' +
+    'and a record matches each row of FILE with the same key whose FIELD time is at most DURATION before or after the record\'s TS; the pair is written as soon as both are there. ' +
+    'Each side\'s watermark is the latest time it has given; a record or row older than its side\'s watermark is late (counted and dropped, or --late dead-letter), so both sides are read in event-time order. ' +
+    'A row is kept until the input\'s watermark passes its time + DURATION, a record until FILE\'s watermark does (or FILE ends); under `left` a record that matched nothing is written then, unmatched. ' +
+    'Its state, the rows within DURATION of the watermarks and FILE\'s position, is checkpointed with --state. A row of FILE that cannot be read is bad input (--on-error), with its file:line.',
   examples: [
     {
       program: 'join fixtures/owners.csv on service',
@@ -130,6 +141,12 @@ export const join = defineOperator<JoinArgs>({
       input: '{"service":"search"}\n',
       output: '{"service":"search","team":"discovery"}\n',
     },
+    {
+      program: 'join fixtures/payments.ndjson on order_id within 10m on ts as payment left',
+      input: '{"order_id":1,"ts":"2024-05-01T12:00:00Z"}\n{"order_id":2,"ts":"2024-05-01T12:01:00Z"}\n',
+      output: '{"order_id":1,"ts":"2024-05-01T12:00:00Z","payment":{"order_id":1,"ts":"2024-05-01T12:04:00Z","method":"card"}}\n' +
+        '{"order_id":2,"ts":"2024-05-01T12:01:00Z","payment":null}\n',
+    },
   ],
   parse(p) {
     const file = fileName(p);
@@ -138,18 +155,36 @@ export const join = defineOperator<JoinArgs>({
     const tableKey = p.accept('=') ? p.name("the table's key field after '='").name
       : key.kind === 'name' ? key.name
       : p.fail("the table's key field cannot be read from this key: name it with `= FIELD`, as in `on user.id = id`", key.span);
+    let within: JoinArgs['within'] = null;
+    let ts: Expr | null = null;
+    let tableTs: string | null = null;
+    if (p.isKeyword('within')) {
+      const at = p.next().span;
+      const d = p.duration('a duration after within, such as 10m');
+      within = { ms: d.ms, text: d.text };
+      if (!p.acceptKeyword('on')) p.fail('an interval join reads event time: `within DURATION on TS [= FIELD]`', { start: at.start, end: d.span.end });
+      ts = p.expr();
+      tableTs = p.accept('=') ? p.name("the other side's time field after '='").name
+        : ts.kind === 'name' ? ts.name
+        : p.fail("the other side's time field cannot be read from this expression: name it with `= FIELD`", ts.span);
+    }
     const as = p.acceptKeyword('as') ? p.name('a name after `as`').name : null;
     const mode = p.acceptKeyword('left') ? 'left' : (p.acceptKeyword('inner'), 'inner');
-    return { file, key, tableKey, as, mode };
+    return { file, key, tableKey, as, mode, within, ts, tableTs };
   },
+  kindOf: (a) => (a.within === null ? 'stateless' : 'stateful'),
   print: (a) => [
     plainFile(a.file) ? a.file : printString(a.file),
     'on', printExpr(a.key),
     ...(a.key.kind === 'name' && a.key.name === a.tableKey ? [] : ['=', printName(a.tableKey)]),
+    ...(a.within === null ? [] : ['within', a.within.text, 'on', printExpr(a.ts!), ...(a.ts!.kind === 'name' && a.ts!.name === a.tableTs ? [] : ['=', printName(a.tableTs!)])]),
     ...(a.as === null ? [] : ['as', printName(a.as)]),
     ...(a.mode === 'left' ? ['left'] : []),
   ].join(' '),
   build(args, ctx) {
+    if (args.within !== null) {
+      return intervalJoin({ ...args, withinMs: args.within.ms, ts: args.ts!, tableTs: args.tableTs! }, ctx, `join ${args.file} within ${args.within.text}`);
+    }
     const table = tableOf(args, ctx).rows;
     const keyFn = ctx.compiler.value(args.key);
     const { as, mode } = args;

@@ -59,7 +59,7 @@ describe('join FILE', () => {
       fc.constantFrom<string | null>(null, 'row'),
       async (events, rows, mode, as) => {
         const file = tableFile(rows.map((r) => (r.k === undefined ? { v: r.v } : { k: r.k, v: r.v })));
-        const program = `join ${file} on id = k${as === null ? '' : ` as ${as}`} ${mode}`;
+        const program = `join ${JSON.stringify(file)} on id = k${as === null ? '' : ` as ${as}`} ${mode}`;
         const input = ndjson(events.map((e) => (e.id === undefined ? { n: e.n } : { id: e.id, n: e.n })));
         const got = (await runText(program, input)).output.split('\n').filter(Boolean).map((l) => JSON.parse(l) as object);
         // merged: the record's fields first, then the row's fields it lacks; compared as objects, order apart
@@ -71,7 +71,7 @@ describe('join FILE', () => {
   it('reads the same from CSV as from NDJSON, numbers and their text matching', async () => {
     const csv = joinPath(dir, 'owners.csv');
     writeFileSync(csv, 'id,team\n1,a\n2,b\n007,c\n');
-    const r = await runText(`join ${csv} on id`, '{"id":"1"}\n{"id":2}\n{"id":"007"}\n{"id":7}\n');
+    const r = await runText(`join ${JSON.stringify(csv)} on id`, '{"id":"1"}\n{"id":2}\n{"id":"007"}\n{"id":7}\n');
     expect(r.output).toBe('{"id":"1","team":"a"}\n{"id":2,"team":"b"}\n{"id":"007","team":"c"}\n');
   });
 
@@ -96,7 +96,7 @@ describe('join FILE', () => {
 describe('lookup(TABLE, key)', () => {
   it('gives null for a null, missing or unmatched key, without a type error', async () => {
     const file = tableFile([{ k: 1, v: 'one' }, { k: 1, v: 'again' }]);
-    const r = await runText(`join ${file} on id = k as t left | select lookup(t, id).v as a, lookup(t, nope) as b, lookup(t, 2) as c, lookup(t, "1").v as d`, '{"id":1}\n{"id":null}\n');
+    const r = await runText(`join ${JSON.stringify(file)} on id = k as t left | select lookup(t, id).v as a, lookup(t, nope) as b, lookup(t, 2) as c, lookup(t, "1").v as d`, '{"id":1}\n{"id":null}\n');
     // the join gives the record once per row of key 1; lookup() reads the first of them
     expect(r.output).toBe('{"a":"one","b":null,"c":null,"d":"one"}\n'.repeat(2) + '{"a":null,"b":null,"c":null,"d":"one"}\n');
     expect(r.stats.typeErrors).toBe(0);

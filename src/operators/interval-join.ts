@@ -1,0 +1,303 @@
+// The interval join (`join FILE on KEY within DURATION on TS`): two streams in event time, the
+// records of the program's input (left) and the rows of FILE (right), read by this stage as the
+// left side's time advances, so that the two are interleaved by event time and neither is held
+// whole. A left record l and a right row r match when their keys have the same text and
+// |l.ts - r.ts| <= DURATION (Flink's interval join with lower bound -DURATION and upper
+// +DURATION); the pair is emitted when the second of the two arrives.
+//
+// Watermarks: each side's is the largest event time it has given (lateness 0; a record older than
+// its side's watermark is late: counted and dropped, or dead-lettered). Before a left record with
+// time t is joined, right rows are read until the right watermark passes t + DURATION (or FILE
+// ends), so every row that can match it is there. A right row is forgotten once the left
+// watermark passes its time + DURATION; a left record once the right watermark does (or FILE has
+// ended and the left input ends) — and then, under `left`, written unmatched if it never matched.
+// State is bounded by that: the rows within DURATION of the two watermarks. Which rows are read
+// when depends only on the left records' times, not on how the input is cut into batches, so the
+// output is the same bytes whatever the batching, and after a restore from a checkpoint.
+
+import { closeSync, openSync, readSync } from 'node:fs';
+import { UnavailableError, UsageError } from '../errors/errors.js';
+import type { Expr } from '../lang/ast.js';
+import { isRecord, withValue, type Batch, type Event, type Rec, type Value } from '../core/event.js';
+import { decoders, formatByExtension, sniffFormat } from '../formats/index.js';
+import type { Decoder, InputFormat } from '../formats/types.js';
+import { eventTimeReader } from './event-time.js';
+import { keyText } from './join-table.js';
+import type { BuildContext, StatefulStage } from './types.js';
+
+export interface IntervalArgs {
+  file: string;
+  key: Expr;
+  tableKey: string;
+  withinMs: number;
+  /** the left record's event time */
+  ts: Expr;
+  /** the right row's event-time field */
+  tableTs: string;
+  as: string | null;
+  mode: 'inner' | 'left';
+}
+
+interface Held {
+  ev: Event;
+  k: string;
+  t: number;
+  matched: boolean;
+}
+
+const CHUNK = 1 << 16;
+
+/** FILE read in chunks cut at line ends, so that a position is a byte offset and a decoder's snapshot. */
+class RightReader {
+  private fd: number | null = null;
+  private decoder: Decoder | null = null;
+  private format: InputFormat | null = null;
+  /** bytes read from the file and given to the decoder */
+  offset = 0;
+  ended = false;
+  private readonly buf = Buffer.alloc(CHUNK);
+
+  constructor(private readonly file: string, private readonly ctx: BuildContext) {}
+
+  open(): number {
+    if (this.fd !== null) return this.fd;
+    try {
+      this.fd = openSync(this.file, 'r');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UnavailableError(`join: cannot read ${this.file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    return this.fd;
+  }
+
+  private makeDecoder(first: string): Decoder {
+    this.format ??= formatByExtension(this.file) ?? sniffFormat(first);
+    if (this.format !== 'ndjson' && this.format !== 'csv' && this.format !== 'tsv' && this.format !== 'json') {
+      throw new UsageError(`join ${this.file}: the other side of an interval join is CSV, TSV, NDJSON or JSON, not ${this.format}`);
+    }
+    return decoders[this.format]({ name: this.file }, { infer: this.ctx.infer }, (raw, reason, line) => {
+      this.ctx.bad({ value: null, raw, source: { name: this.file }, line, offset: -1, partition: -1, key: null, headers: null, timestamp: 0 }, reason);
+    }, () => 0);
+  }
+
+  /** The next rows (some, or none at the end of the file: then `ended`). */
+  read(out: Event[]): void {
+    const fd = this.open();
+    while (out.length === 0 && !this.ended) {
+      const n = readSync(fd, this.buf, 0, CHUNK, this.offset);
+      if (n === 0) {
+        this.decoder ??= this.makeDecoder('');
+        this.decoder.end(out);
+        this.ended = true;
+        this.close();
+        return;
+      }
+      // up to the last line end, so that no character is cut (a line longer than a chunk goes whole)
+      let end = this.buf.lastIndexOf(10, n - 1) + 1;
+      if (end === 0 && n === CHUNK) {
+        const long = this.longLine(fd);
+        this.decoder ??= this.makeDecoder(long);
+        this.decoder.write(long, out);
+        continue;
+      }
+      if (end === 0) end = n;
+      const text = this.buf.toString('utf8', 0, end);
+      this.offset += end;
+      this.decoder ??= this.makeDecoder(text);
+      this.decoder.write(text, out);
+    }
+  }
+
+  private longLine(fd: number): string {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const b = Buffer.alloc(CHUNK);
+      const n = readSync(fd, b, 0, CHUNK, this.offset);
+      if (n === 0) break;
+      const nl = b.indexOf(10);
+      const end = nl >= 0 && nl < n ? nl + 1 : n;
+      parts.push(b.subarray(0, end));
+      this.offset += end;
+      if (end < n || nl >= 0) break;
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  snapshot(): unknown {
+    return { offset: this.offset, ended: this.ended, format: this.format, decoder: this.decoder?.snapshot() ?? null };
+  }
+
+  restore(s: unknown): void {
+    const st = s as { offset: number; ended: boolean; format: InputFormat | null; decoder: unknown };
+    this.offset = st.offset;
+    this.ended = st.ended;
+    this.format = st.format;
+    if (st.decoder !== null) {
+      this.decoder = this.makeDecoder('');
+      this.decoder.restore(st.decoder);
+    }
+  }
+}
+
+function put(o: Rec, k: string, v: Value): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+function combine(rec: Rec, row: Rec | null, as: string | null): Rec {
+  const o: Rec = {};
+  for (const k of Object.keys(rec)) if (k !== as) put(o, k, rec[k]!);
+  if (as !== null) put(o, as, row);
+  else if (row !== null) for (const k of Object.keys(row)) if (!Object.hasOwn(rec, k)) put(o, k, row[k]!);
+  return o;
+}
+
+/** Rows in arrival order, and by key: the oldest of each key is first in its list as in the queue. */
+class Buffer2 {
+  queue: Held[] = [];
+  head = 0;
+  byKey = new Map<string, Held[]>();
+
+  add(h: Held): void {
+    this.queue.push(h);
+    const l = this.byKey.get(h.k);
+    if (l === undefined) this.byKey.set(h.k, [h]);
+    else l.push(h);
+  }
+  get size(): number {
+    return this.queue.length - this.head;
+  }
+  /** Take out the oldest rows while `due` says so. */
+  *evict(due: (h: Held) => boolean): Generator<Held> {
+    while (this.head < this.queue.length && due(this.queue[this.head]!)) {
+      const h = this.queue[this.head++]!;
+      const l = this.byKey.get(h.k)!;
+      l.shift();
+      if (l.length === 0) this.byKey.delete(h.k);
+      yield h;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+  live(): Held[] {
+    return this.queue.slice(this.head);
+  }
+  load(rows: Held[]): void {
+    this.queue = [];
+    this.head = 0;
+    this.byKey.clear();
+    for (const h of rows) this.add(h);
+  }
+}
+
+export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: string): StatefulStage {
+  const { withinMs: b, as, mode } = args;
+  const keyOf = ctx.compiler.value(args.key);
+  const leftTime = eventTimeReader(args.ts, ctx, 'join');
+  const rightTime = eventTimeReader({ kind: 'name', name: args.tableTs, span: args.ts.span }, ctx, 'join');
+  const reader = new RightReader(args.file, ctx);
+  // a missing FILE is found before the first record, as a missing input is
+  reader.open();
+  const left = new Buffer2();
+  const right = new Buffer2();
+  /** rows read from FILE and not yet taken in (beyond what the left side needs so far) */
+  let pending: Event[] = [];
+  let leftMax = -Infinity;
+  let rightMax = -Infinity;
+
+  const emitPair = (out: Batch, l: Held, r: Held) => {
+    l.matched = true;
+    r.matched = true;
+    out.push(withValue(l.ev, combine(l.ev.value as Rec, r.ev.value as Rec, as)));
+  };
+  const emitUnmatched = (out: Batch, l: Held) => {
+    if (mode === 'left' && !l.matched) out.push(as === null ? l.ev : withValue(l.ev, combine(l.ev.value as Rec, null, as)));
+  };
+  const evictLeft = (out: Batch, ended: boolean) => {
+    for (const l of left.evict((h) => ended || h.t + b < rightMax)) emitUnmatched(out, l);
+  };
+
+  /** Take in one right row: join it with the left records held, hold it. */
+  const takeRight = (ev: Event, out: Batch) => {
+    if (!isRecord(ev.value)) { ctx.bad(ev, 'join: a row of the other side must be an object'); return; }
+    const t = rightTime(ev);
+    if (t === null) return;
+    if (t < rightMax) { ctx.late(ev, `join: row at ${new Date(t).toISOString()} is older than ${args.file}'s watermark ${new Date(rightMax).toISOString()}`); return; }
+    rightMax = t;
+    const k = keyText(Object.hasOwn(ev.value, args.tableKey) ? ev.value[args.tableKey] : undefined);
+    // a row without a key can match nothing, but it still moves the right watermark
+    if (k !== undefined) {
+      const r: Held = { ev, k, t, matched: false };
+      for (const l of left.byKey.get(k) ?? []) if (Math.abs(l.t - t) <= b) emitPair(out, l, r);
+      // a row older than every left record still to come (left watermark - DURATION) is not held
+      if (t + b >= leftMax) right.add(r);
+    }
+    evictLeft(out, false);
+  };
+
+  /** Take in right rows until the right watermark passes `until` (or FILE ends). */
+  const readRightUntil = (until: number, out: Batch) => {
+    for (;;) {
+      while (pending.length > 0 && rightMax <= until) takeRight(pending.shift()!, out);
+      if (rightMax > until || reader.ended) return;
+      reader.read(pending);
+    }
+  };
+
+  const takeLeft = (ev: Event, out: Batch) => {
+    const t = leftTime(ev);
+    if (t === null) return;
+    if (t < leftMax) { ctx.late(ev, `join: record at ${new Date(t).toISOString()} is older than the watermark ${new Date(leftMax).toISOString()}`); return; }
+    leftMax = t;
+    readRightUntil(t + b, out);
+    for (const _ of right.evict((h) => h.t + b < leftMax)) { /* older than any left record to come */ }
+    const k = isRecord(ev.value) ? keyText(keyOf(ev.value, ev)) : undefined;
+    const l: Held = { ev, k: k ?? '', t, matched: false };
+    if (k !== undefined) for (const r of right.byKey.get(k) ?? []) if (Math.abs(r.t - t) <= b) emitPair(out, l, r);
+    if (k === undefined || !isRecord(ev.value)) {
+      // no key: nothing can ever match it
+      if (mode === 'left') out.push(isRecord(ev.value) && as !== null ? withValue(ev, combine(ev.value, null, as)) : ev);
+      return;
+    }
+    // held until the right watermark passes t + DURATION (it already has unless FILE ended)
+    if (rightMax > t + b || (reader.ended && pending.length === 0)) emitUnmatched(out, l);
+    else left.add(l);
+  };
+
+  return {
+    kind: 'stateful',
+    holds: true,
+    label,
+    push(batch: Batch): Batch {
+      const out: Batch = [];
+      for (const ev of batch) takeLeft(ev, out);
+      return out;
+    },
+    end(): Batch {
+      // the left input ended: what remains of FILE can still match the left records held
+      const out: Batch = [];
+      readRightUntil(Infinity, out);
+      evictLeft(out, true);
+      reader.close();
+      return out;
+    },
+    stateSize: () => left.size + right.size + pending.length,
+    snapshot: () => ({ left: left.live(), right: right.live(), pending, leftMax, rightMax, reader: reader.snapshot() }),
+    restore(s) {
+      const st = s as { left: Held[]; right: Held[]; pending: Event[]; leftMax: number; rightMax: number; reader: unknown };
+      left.load(st.left);
+      right.load(st.right);
+      pending = [...st.pending];
+      leftMax = st.leftMax;
+      rightMax = st.rightMax;
+      reader.restore(st.reader);
+    },
+  };
+}
