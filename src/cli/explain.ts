@@ -18,7 +18,7 @@ export function explainPlan(program: Program): string {
   const rows = program.stages.map((s, i) => {
     const op = findOperator(s.op)!;
     const text = `${op.name} ${op.print(s.args)}`.trim();
-    return `  ${i + 1}. ${text.padEnd(40)}  ${op.kindOf?.(s.args) ?? op.kind}`;
+    return `  ${i + 1}. ${text.padEnd(40)}  ${op.kind}`;
   });
   return `program: ${canonicalProgram(program)}\nplan (records flow top to bottom, in batches):\n  0. read inputs, decode to records\n${rows.join('\n')}\n  ${rows.length + 1}. encode and write\n`;
 }

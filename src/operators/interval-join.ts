@@ -15,7 +15,7 @@
 // when depends only on the left records' times, not on how the input is cut into batches, so the
 // output is the same bytes whatever the batching, and after a restore from a checkpoint.
 
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import type { Expr } from '../lang/ast.js';
 import { isRecord, withValue, type Batch, type Event, type Rec, type Value } from '../core/event.js';
@@ -55,6 +55,8 @@ class RightReader {
   /** bytes read from the file and given to the decoder */
   offset = 0;
   ended = false;
+  /** the file's size and change time when it was opened, for a restart to tell whether it changed */
+  private stamp: { size: number; mtimeMs: number } | null = null;
   private readonly buf = Buffer.alloc(CHUNK);
 
   constructor(private readonly file: string, private readonly ctx: BuildContext) {}
@@ -63,6 +65,8 @@ class RightReader {
     if (this.fd !== null) return this.fd;
     try {
       this.fd = openSync(this.file, 'r');
+      const st = fstatSync(this.fd);
+      this.stamp = { size: st.size, mtimeMs: st.mtimeMs };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       throw new UnavailableError(`join: cannot read ${this.file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
@@ -129,11 +133,18 @@ class RightReader {
   }
 
   snapshot(): unknown {
-    return { offset: this.offset, ended: this.ended, format: this.format, decoder: this.decoder?.snapshot() ?? null };
+    return { offset: this.offset, ended: this.ended, format: this.format, decoder: this.decoder?.snapshot() ?? null, stamp: this.stamp };
   }
 
   restore(s: unknown): void {
-    const st = s as { offset: number; ended: boolean; format: InputFormat | null; decoder: unknown };
+    const st = s as { offset: number; ended: boolean; format: InputFormat | null; decoder: unknown; stamp: { size: number; mtimeMs: number } | null };
+    const now = this.stamp;
+    if (now !== null && st.stamp !== null && (now.size !== st.stamp.size || now.mtimeMs !== st.stamp.mtimeMs)) {
+      if (now.size < st.offset) {
+        throw new UsageError(`join ${this.file}: the file is shorter (${now.size} bytes) than the position the state holds (${st.offset}): it was replaced since the checkpoint; delete the state to start afresh`);
+      }
+      this.ctx.warn(`join ${this.file}: the file changed since the checkpoint; reading on at byte ${st.offset}, as if it had only grown`);
+    }
     this.offset = st.offset;
     this.ended = st.ended;
     this.format = st.format;

@@ -107,7 +107,7 @@ function nested(rec: Rec, name: string, row: Value): Rec {
 export const join = defineOperator<JoinArgs>({
   name: 'join',
   aliases: [],
-  kind: 'stateless',
+  kind: 'stateful',
   summary: 'enrich records with the matching rows of a lookup table, or of another stream within a time bound',
   usage: 'join FILE on KEY [= FIELD] [within DURATION on TS [= FIELD]] [as NAME] [inner|left]',
   description:
@@ -119,7 +119,7 @@ export const join = defineOperator<JoinArgs>({
     'A key that the table holds several times gives one record per row, in table order, as SQL and Miller do. ' +
     '`inner` (the default) drops records without a match; `left` passes them unchanged. ' +
     'A bad line in the table stops the run (exit 65, with its file:line); a table larger than --join-buffer (default 256M, estimated) stops it with exit 75. ' +
-    'The table is read afresh at each start: with --state, rows changed in the file apply to the records read after the restart. ' +
+    'The table is read afresh at each start: with --state, a checkpoint keeps a hash of it, and a restart with a changed table says so on stderr and joins the records read from then on with the new rows. ' +
     'With `within DURATION on TS [= FIELD]` it is an interval join of two streams in event time (as Flink\'s): FILE is read as the input\'s event time advances, not held whole, ' +
     'and a record matches each row of FILE with the same key whose FIELD time is at most DURATION before or after the record\'s TS; the pair is written as soon as both are there. ' +
     'Each side\'s watermark is the latest time it has given; a record or row older than its side\'s watermark is late (counted and dropped, or --late dead-letter), so both sides are read in event-time order. ' +
@@ -172,7 +172,6 @@ export const join = defineOperator<JoinArgs>({
     const mode = p.acceptKeyword('left') ? 'left' : (p.acceptKeyword('inner'), 'inner');
     return { file, key, tableKey, as, mode, within, ts, tableTs };
   },
-  kindOf: (a) => (a.within === null ? 'stateless' : 'stateful'),
   print: (a) => [
     plainFile(a.file) ? a.file : printString(a.file),
     'on', printExpr(a.key),
@@ -185,11 +184,21 @@ export const join = defineOperator<JoinArgs>({
     if (args.within !== null) {
       return intervalJoin({ ...args, withinMs: args.within.ms, ts: args.ts!, tableTs: args.tableTs! }, ctx, `join ${args.file} within ${args.within.text}`);
     }
-    const table = tableOf(args, ctx).rows;
+    const loaded = tableOf(args, ctx);
+    const table = loaded.rows;
     const keyFn = ctx.compiler.value(args.key);
     const { as, mode } = args;
+    // stateful only for --state: the checkpoint keeps the table's hash, and a restart says when it changed
     return {
-      kind: 'stateless',
+      kind: 'stateful',
+      holds: false,
+      end: () => [],
+      snapshot: () => ({ table: loaded.digest }),
+      restore(s) {
+        if ((s as { table?: string } | null)?.table !== loaded.digest) {
+          ctx.warn(`join ${args.file}: the table changed since the checkpoint; the records read from now on are joined with its rows as they are now`);
+        }
+      },
       push(batch: Batch): Batch {
         const out: Batch = [];
         for (const ev of batch) {

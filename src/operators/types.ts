@@ -149,8 +149,6 @@ export interface OperatorSpec<A> {
   /** the argument back as canonical program text */
   print(args: A): string;
   build(args: A, ctx: BuildContext): Stage;
-  /** the kind of this use of the stage, when its arguments decide it (a join with `within` keeps state) */
-  kindOf?(args: A): OperatorKind;
   /**
    * The stage is built together with the stage right after it, which must be `next` (a window
    * and its aggregate): `build` is then not called, and `missing` is the error when `next` is not there.

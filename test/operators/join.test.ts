@@ -1,9 +1,10 @@
 // The lookup join against a reference model: every pair of (record, table row) whose keys have the
 // same text, nested-loop style, in record order then table order; unmatched records kept by `left`.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
+import v8 from 'node:v8';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LimitError } from '../../src/errors/errors.js';
@@ -11,6 +12,10 @@ import { loadTable } from '../../src/operators/join-table.js';
 import { grammar, stageText } from '../../src/operators/index.js';
 import { parseProgram } from '../../src/lang/parser.js';
 import { runText } from '../../src/plan/run-text.js';
+import { compileProgram } from '../../src/plan/compile.js';
+import { makeEvent } from '../../src/core/event.js';
+import { Stats } from '../../src/core/stats.js';
+import type { StatefulStage } from '../../src/operators/types.js';
 
 const dir = mkdtempSync(joinPath(tmpdir(), 'sluice-join-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -100,5 +105,44 @@ describe('lookup(TABLE, key)', () => {
     // the join gives the record once per row of key 1; lookup() reads the first of them
     expect(r.output).toBe('{"a":"one","b":null,"c":null,"d":"one"}\n'.repeat(2) + '{"a":null,"b":null,"c":null,"d":"one"}\n');
     expect(r.stats.typeErrors).toBe(0);
+  });
+});
+
+describe('join FILE with --state', () => {
+  function build(program: string, warnings: string[]): StatefulStage {
+    const { stages } = compileProgram(program, { infer: true, time: { out: 'iso' }, idleMs: null, idlePartitionMs: null }, new Stats(), {
+      bad: () => undefined, late: () => undefined, assertFailed: () => undefined, warn: (m) => warnings.push(m),
+    });
+    return stages.find((s) => s.kind === 'stateful') as StatefulStage;
+  }
+
+  it('says on restart when the lookup table changed since the checkpoint', () => {
+    const file = tableFile([{ k: 1, v: 'one' }]);
+    const program = `join ${JSON.stringify(file)} on id = k`;
+    const warnings: string[] = [];
+    const saved = v8.deserialize(v8.serialize(build(program, warnings).snapshot()));
+    build(program, warnings).restore(saved);
+    expect(warnings).toEqual([]);
+    writeFileSync(file, '{"k":1,"v":"uno"}\n');
+    const again = build(program, warnings);
+    again.restore(saved);
+    expect(warnings).toEqual([`join ${file}: the table changed since the checkpoint; the records read from now on are joined with its rows as they are now`]);
+    expect(again.push([makeEvent({ id: 1 }, undefined, { name: 'in' }, 1, 0)]).map((e) => e.value)).toEqual([{ id: 1, k: 1, v: 'uno' }]);
+  });
+
+  it('says on restart when the other side of an interval join changed, and refuses a file shorter than its position', () => {
+    const file = tableFile([{ k: 1, t: 1000 }, { k: 1, t: 2000 }]);
+    const program = `join ${JSON.stringify(file)} on id = k within 1s on t`;
+    const warnings: string[] = [];
+    const first = build(program, warnings);
+    expect(first.push([makeEvent({ id: 1, t: 1000 }, undefined, { name: 'in' }, 1, 0)])).toHaveLength(1);
+    const saved = v8.deserialize(v8.serialize(first.snapshot()));
+    appendFileSync(file, '{"k":1,"t":3000}\n');
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    build(program, warnings).restore(saved);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/the file changed since the checkpoint; reading on at byte \d+/);
+    writeFileSync(file, '');
+    expect(() => build(program, warnings).restore(saved)).toThrow(/shorter .* than the position the state holds/);
   });
 });
