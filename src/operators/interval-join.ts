@@ -5,8 +5,10 @@
 // |l.ts - r.ts| <= DURATION (Flink's interval join with lower bound -DURATION and upper
 // +DURATION); the pair is emitted when the second of the two arrives.
 //
-// Watermarks: each side's is the largest event time it has given (lateness 0; a record older than
-// its side's watermark is late: counted and dropped, or dead-lettered). Before a left record with
+// Watermarks: FILE's is the largest event time it has given; the input's is kept per input
+// partition (a Kafka partition, a file) and is the minimum over the active ones, as a window's
+// (time/watermark.ts). Lateness is 0: a record older than its side's watermark is late (counted
+// and dropped, or dead-lettered). Before a left record with
 // time t is joined, right rows are read until the right watermark passes t + DURATION (or FILE
 // ends), so every row that can match it is there. A right row is forgotten once the left
 // watermark passes its time + DURATION; a left record once the right watermark does (or FILE has
@@ -18,7 +20,8 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import type { Expr } from '../lang/ast.js';
-import { isRecord, withValue, type Batch, type Event, type Rec, type Value } from '../core/event.js';
+import { isRecord, partitionId, withValue, type Batch, type Event, type PartitionChange, type Rec, type Value } from '../core/event.js';
+import { Watermarks, type SavedWatermarks } from '../time/watermark.js';
 import { decoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { Decoder, InputFormat } from '../formats/types.js';
 import { eventTimeReader } from './event-time.js';
@@ -220,7 +223,8 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
   const right = new Buffer2();
   /** rows read from FILE and not yet taken in (beyond what the left side needs so far) */
   let pending: Event[] = [];
-  let leftMax = -Infinity;
+  /** the input's watermark: per input partition, the minimum over the active ones, as a window's */
+  let marks = new Watermarks(0);
   let rightMax = -Infinity;
 
   const emitPair = (out: Batch, l: Held, r: Held) => {
@@ -248,7 +252,7 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
       const r: Held = { ev, k, t, matched: false };
       for (const l of left.byKey.get(k) ?? []) if (Math.abs(l.t - t) <= b) emitPair(out, l, r);
       // a row older than every left record still to come (left watermark - DURATION) is not held
-      if (t + b >= leftMax) right.add(r);
+      if (t + b >= marks.value) right.add(r);
     }
     evictLeft(out, false);
   };
@@ -265,10 +269,12 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
   const takeLeft = (ev: Event, out: Batch) => {
     const t = leftTime(ev);
     if (t === null) return;
-    if (t < leftMax) { ctx.late(ev, `join: record at ${new Date(t).toISOString()} is older than the watermark ${new Date(leftMax).toISOString()}`); return; }
-    leftMax = t;
+    const p = marks.partition(partitionId(ev), Date.now());
+    marks.activate(p);
+    if (t < marks.value) { ctx.late(ev, `join: record at ${new Date(t).toISOString()} is older than the watermark ${new Date(marks.value).toISOString()}`); return; }
+    const wm = marks.observe(p, t);
     readRightUntil(t + b, out);
-    for (const _ of right.evict((h) => h.t + b < leftMax)) { /* older than any left record to come */ }
+    for (const _ of right.evict((h) => h.t + b < wm)) { /* older than any left record to come */ }
     const k = isRecord(ev.value) ? keyText(keyOf(ev.value, ev)) : undefined;
     const l: Held = { ev, k: k ?? '', t, matched: false };
     if (k !== undefined) for (const r of right.byKey.get(k) ?? []) if (Math.abs(r.t - t) <= b) emitPair(out, l, r);
@@ -299,14 +305,19 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
       reader.close();
       return out;
     },
+    partition(change: PartitionChange): Batch {
+      marks.change(change.kind, change.partition, Date.now());
+      return [];
+    },
     stateSize: () => left.size + right.size + pending.length,
-    snapshot: () => ({ left: left.live(), right: right.live(), pending, leftMax, rightMax, reader: reader.snapshot() }),
+    snapshot: () => ({ left: left.live(), right: right.live(), pending, marks: marks.save(), rightMax, reader: reader.snapshot() }),
     restore(s) {
-      const st = s as { left: Held[]; right: Held[]; pending: Event[]; leftMax: number; rightMax: number; reader: unknown };
+      const st = s as { left: Held[]; right: Held[]; pending: Event[]; marks: SavedWatermarks; rightMax: number; reader: unknown };
       left.load(st.left);
       right.load(st.right);
       pending = [...st.pending];
-      leftMax = st.leftMax;
+      marks = new Watermarks(0);
+      marks.load(st.marks, Date.now());
       rightMax = st.rightMax;
       reader.restore(st.reader);
     },

@@ -122,7 +122,8 @@ export const join = defineOperator<JoinArgs>({
     'The table is read afresh at each start: with --state, a checkpoint keeps a hash of it, and a restart with a changed table says so on stderr and joins the records read from then on with the new rows. ' +
     'With `within DURATION on TS [= FIELD]` it is an interval join of two streams in event time (as Flink\'s): FILE is read as the input\'s event time advances, not held whole, ' +
     'and a record matches each row of FILE with the same key whose FIELD time is at most DURATION before or after the record\'s TS; the pair is written as soon as both are there. ' +
-    'Each side\'s watermark is the latest time it has given; a record or row older than its side\'s watermark is late (counted and dropped, or --late dead-letter), so both sides are read in event-time order. ' +
+    'FILE\'s watermark is the latest time it has given; the input\'s is kept per input partition (each Kafka partition, each file) and is the minimum over the active ones, as a window\'s. ' +
+    'A record or row older than its side\'s watermark is late (counted and dropped, or --late dead-letter): FILE is read in event-time order, and so is each input partition. ' +
     'A row is kept until the input\'s watermark passes its time + DURATION, a record until FILE\'s watermark does (or FILE ends); under `left` a record that matched nothing is written then, unmatched. ' +
     'Its state, the rows within DURATION of the watermarks and FILE\'s position, is checkpointed with --state. A row of FILE that cannot be read is bad input (--on-error), with its file:line.',
   examples: [

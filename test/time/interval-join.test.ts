@@ -107,6 +107,36 @@ describe('join FILE … within D on TS (interval join)', () => {
     ), { numRuns: 150, ...SEED });
   });
 
+  it('keeps the input\'s watermark per partition: partitions interleaved in any way lose nothing', async () => {
+    await fc.assert(fc.asyncProperty(
+      sides, sides, fc.constantFrom(0, 1000, 3000), fc.array(fc.boolean(), { maxLength: 40 }), fc.integer({ min: 1, max: 4 }),
+      async (a, other, b, picks, size) => {
+        const file = rightFile(a.right);
+        const stage = build(`join ${JSON.stringify(file)} on k = id within ${b}ms on t = at as p left`);
+        const late: unknown[] = [];
+        lateSeen = late;
+        // two input partitions, each in event-time order, merged in the order `picks` says
+        const pa = a.left.map((l) => makeEvent(l as unknown as Value, undefined, { name: 'a' }, l.n + 1, 0));
+        const pb = other.left.map((l) => makeEvent({ ...l, n: 100 + l.n } as unknown as Value, undefined, { name: 'b' }, l.n + 1, 0));
+        stage.partition!({ kind: 'assigned', partition: 'a' });
+        stage.partition!({ kind: 'assigned', partition: 'b' });
+        const merged = [];
+        let i = 0;
+        let j = 0;
+        for (const pick of [...picks, ...Array<boolean>(pa.length + pb.length).fill(true)]) {
+          if ((pick && i < pa.length) || j >= pb.length) { if (i < pa.length) merged.push(pa[i++]!); } else merged.push(pb[j++]!);
+        }
+        while (j < pb.length) merged.push(pb[j++]!);
+        const out: Batch = [];
+        for (let x = 0; x < merged.length; x += size) out.push(...stage.push(merged.slice(x, x + size)));
+        out.push(...(stage.end() as Batch));
+        expect(late).toEqual([]);
+        const all = [...a.left, ...other.left.map((l) => ({ ...l, n: 100 + l.n }))];
+        expect(out.map((e) => canonical(JSON.stringify(e.value))).sort()).toEqual(model(all, a.right, b, 'left', 'p').map(canonical).sort());
+      },
+    ), { numRuns: 150, ...SEED });
+  });
+
   it('holds only the rows within D of the two watermarks', async () => {
     const n = 20_000;
     const right = Array.from({ length: n }, (_, i): R => ({ id: i % 7, at: T0 + i * 1000, v: i }));
@@ -134,10 +164,12 @@ describe('join FILE … within D on TS (interval join)', () => {
   });
 });
 
+let lateSeen: unknown[] = [];
+
 function build(program: string): StatefulStage {
   const { stages } = compileProgram(program, { infer: true, time: { out: 'iso' }, idleMs: null, idlePartitionMs: null }, new Stats(), {
     bad: (_ev, reason) => { throw new Error(`bad input: ${reason}`); },
-    late: () => undefined,
+    late: (ev) => { lateSeen.push(ev.value); },
     assertFailed: () => undefined,
     warn: () => undefined,
   });
