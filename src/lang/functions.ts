@@ -844,7 +844,7 @@ const jsonFns: Spec[] = [
 const tableFns: Spec[] = [
   {
     name: 'lookup', usage: 'lookup(TABLE, key)',
-    summary: 'the row of the lookup table TABLE (`join FILE on KEY as TABLE` in the program) whose key matches, compared as text as join does; the first such row when the table repeats the key; null when none matches',
+    summary: 'the row of the lookup table TABLE (`join FILE on KEY as TABLE` in the program) whose key matches, compared as text as join does; the first such row when the table repeats the key; null when none matches (the examples read fixtures/owners.csv as owners)',
     category: 'table', minArgs: 2, maxArgs: 2,
     impl: () => null,
     withTable: (table) => (_ctx, key) => (key instanceof RegExp ? null : table.lookup(key)),
