@@ -298,9 +298,11 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
       return out;
     },
     end(): Batch {
-      // the left input ended: what remains of FILE can still match the left records held
+      // the left input ended: FILE's rows up to the last held record's time + DURATION can still
+      // match; the rest of FILE matches nothing and is not read
       const out: Batch = [];
-      readRightUntil(Infinity, out);
+      const live = left.live();
+      if (live.length > 0) readRightUntil(live.reduce((m, h) => Math.max(m, h.t), -Infinity) + b, out);
       evictLeft(out, true);
       reader.close();
       return out;

@@ -120,7 +120,7 @@ export const join = defineOperator<JoinArgs>({
     '`inner` (the default) drops records without a match; `left` passes them unchanged. ' +
     'A bad line in the table stops the run (exit 65, with its file:line); a table larger than --join-buffer (default 256M, estimated) stops it with exit 75. ' +
     'The table is read afresh at each start: with --state, a checkpoint keeps a hash of it, and a restart with a changed table says so on stderr and joins the records read from then on with the new rows. ' +
-    'With `within DURATION on TS [= FIELD]` it is an interval join of two streams in event time (as Flink\'s): FILE is read as the input\'s event time advances, not held whole, ' +
+    'With `within DURATION on TS [= FIELD]` it is an interval join of two streams in event time (as Flink\'s): FILE is read as the input\'s event time advances, not held whole, and only as far as it needs, ' +
     'and a record matches each row of FILE with the same key whose FIELD time is at most DURATION before or after the record\'s TS; the pair is written as soon as both are there. ' +
     'FILE\'s watermark is the latest time it has given; the input\'s is kept per input partition (each Kafka partition, each file) and is the minimum over the active ones, as a window\'s. ' +
     'A record or row older than its side\'s watermark is late (counted and dropped, or --late dead-letter): FILE is read in event-time order, and so is each input partition. ' +

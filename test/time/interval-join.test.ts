@@ -156,6 +156,16 @@ describe('join FILE … within D on TS (interval join)', () => {
     expect(most).toBeLessThan(2500);
   });
 
+  it('reads FILE only as far as the input\'s time needs', async () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => JSON.stringify({ id: 1, at: T0 + i * 1000 }) + '\n').join('');
+    const file = joinPath(dir, `far${files++}.ndjson`);
+    // a bad row an hour of FILE's time past the input's last record: never read, so never reported
+    writeFileSync(file, rows + '{"id":1,"at":\n');
+    const r = await runText(`join ${JSON.stringify(file)} on k = id within 1s on t = at left`, ndjson([{ k: 1, t: T0 + 2000, n: 0 }]));
+    expect(r.output.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(r.stats.bad).toBe(0);
+  });
+
   it('counts and drops a record older than its side\'s watermark', async () => {
     const file = rightFile([{ id: 1, at: T0, v: 0 }, { id: 1, at: T0 + 5000, v: 1 }, { id: 1, at: T0 + 1000, v: 2 }]);
     const r = await runText(`join ${JSON.stringify(file)} on k = id within 1s on t = at left`, ndjson([{ k: 1, t: T0 + 5000, n: 0 }, { k: 1, t: T0, n: 1 }]));
