@@ -2,20 +2,19 @@
 // records of the program's input (left) and the rows of FILE (right), read by this stage as the
 // left side's time advances, so that the two are interleaved by event time and neither is held
 // whole. A left record l and a right row r match when their keys have the same text and
-// |l.ts - r.ts| <= DURATION (Flink's interval join with lower bound -DURATION and upper
-// +DURATION); the pair is emitted when the second of the two arrives.
+// |l.ts - r.ts| <= DURATION (Flink's interval join with lower bound -DURATION and upper +DURATION).
 //
 // Watermarks: FILE's is the largest event time it has given; the input's is kept per input
 // partition (a Kafka partition, a file) and is the minimum over the active ones, as a window's
 // (time/watermark.ts). Lateness is 0: a record older than its side's watermark is late (counted
-// and dropped, or dead-lettered). Before a left record with
-// time t is joined, right rows are read until the right watermark passes t + DURATION (or FILE
-// ends), so every row that can match it is there. A right row is forgotten once the left
-// watermark passes its time + DURATION; a left record once the right watermark does (or FILE has
-// ended and the left input ends) — and then, under `left`, written unmatched if it never matched.
-// State is bounded by that: the rows within DURATION of the two watermarks. Which rows are read
-// when depends only on the left records' times, not on how the input is cut into batches, so the
-// output is the same bytes whatever the batching, and after a restore from a checkpoint.
+// and dropped, or dead-lettered). Before a left record with time t is joined, FILE is read until
+// its watermark passes t + DURATION (or it ends): then every row that can match the record is
+// there and no row to come can, so the record's pairs are written at once, and under `left` the
+// record itself when it has none. No input record is ever held back. A FILE row is kept until the
+// input's watermark passes its time + DURATION: the state is those rows and FILE's position, and
+// FILE is read only as far as the input's time needs. Which rows are read when depends only on the
+// records' times, not on how the input is cut into batches, so the output is the same bytes
+// whatever the batching, and after a restore from a checkpoint.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UnavailableError, UsageError } from '../errors/errors.js';
@@ -45,7 +44,6 @@ interface Held {
   ev: Event;
   k: string;
   t: number;
-  matched: boolean;
 }
 
 const CHUNK = 1 << 16;
@@ -172,7 +170,7 @@ function combine(rec: Rec, row: Rec | null, as: string | null): Rec {
 }
 
 /** Rows in arrival order, and by key: the oldest of each key is first in its list as in the queue. */
-class Buffer2 {
+class HeldRows {
   queue: Held[] = [];
   head = 0;
   byKey = new Map<string, Held[]>();
@@ -219,28 +217,15 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
   const reader = new RightReader(args.file, ctx);
   // a missing FILE is found before the first record, as a missing input is
   reader.open();
-  const left = new Buffer2();
-  const right = new Buffer2();
+  const right = new HeldRows();
   /** rows read from FILE and not yet taken in (beyond what the left side needs so far) */
   let pending: Event[] = [];
   /** the input's watermark: per input partition, the minimum over the active ones, as a window's */
   let marks = new Watermarks(0);
   let rightMax = -Infinity;
 
-  const emitPair = (out: Batch, l: Held, r: Held) => {
-    l.matched = true;
-    r.matched = true;
-    out.push(withValue(l.ev, combine(l.ev.value as Rec, r.ev.value as Rec, as)));
-  };
-  const emitUnmatched = (out: Batch, l: Held) => {
-    if (mode === 'left' && !l.matched) out.push(as === null ? l.ev : withValue(l.ev, combine(l.ev.value as Rec, null, as)));
-  };
-  const evictLeft = (out: Batch, ended: boolean) => {
-    for (const l of left.evict((h) => ended || h.t + b < rightMax)) emitUnmatched(out, l);
-  };
-
-  /** Take in one right row: join it with the left records held, hold it. */
-  const takeRight = (ev: Event, out: Batch) => {
+  /** Take in one right row: hold it for the input's records to come. */
+  const takeRight = (ev: Event) => {
     if (!isRecord(ev.value)) { ctx.bad(ev, 'join: a row of the other side must be an object'); return; }
     const t = rightTime(ev);
     if (t === null) return;
@@ -249,18 +234,15 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     const k = keyText(Object.hasOwn(ev.value, args.tableKey) ? ev.value[args.tableKey] : undefined);
     // a row without a key can match nothing, but it still moves the right watermark
     if (k !== undefined) {
-      const r: Held = { ev, k, t, matched: false };
-      for (const l of left.byKey.get(k) ?? []) if (Math.abs(l.t - t) <= b) emitPair(out, l, r);
       // a row older than every left record still to come (left watermark - DURATION) is not held
-      if (t + b >= marks.value) right.add(r);
+      if (t + b >= marks.value) right.add({ ev, k, t });
     }
-    evictLeft(out, false);
   };
 
   /** Take in right rows until the right watermark passes `until` (or FILE ends). */
-  const readRightUntil = (until: number, out: Batch) => {
+  const readRightUntil = (until: number) => {
     for (;;) {
-      while (pending.length > 0 && rightMax <= until) takeRight(pending.shift()!, out);
+      while (pending.length > 0 && rightMax <= until) takeRight(pending.shift()!);
       if (rightMax > until || reader.ended) return;
       reader.read(pending);
     }
@@ -273,24 +255,26 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     marks.activate(p);
     if (t < marks.value) { ctx.late(ev, `join: record at ${new Date(t).toISOString()} is older than the watermark ${new Date(marks.value).toISOString()}`); return; }
     const wm = marks.observe(p, t);
-    readRightUntil(t + b, out);
+    // every row that can match the record is in now, and no row to come can: FILE's watermark has
+    // passed t + DURATION, or FILE has ended
+    readRightUntil(t + b);
     for (const _ of right.evict((h) => h.t + b < wm)) { /* older than any left record to come */ }
     const k = isRecord(ev.value) ? keyText(keyOf(ev.value, ev)) : undefined;
-    const l: Held = { ev, k: k ?? '', t, matched: false };
-    if (k !== undefined) for (const r of right.byKey.get(k) ?? []) if (Math.abs(r.t - t) <= b) emitPair(out, l, r);
-    if (k === undefined || !isRecord(ev.value)) {
-      // no key: nothing can ever match it
-      if (mode === 'left') out.push(isRecord(ev.value) && as !== null ? withValue(ev, combine(ev.value, null, as)) : ev);
-      return;
+    let matched = false;
+    if (k !== undefined && isRecord(ev.value)) {
+      for (const r of right.byKey.get(k) ?? []) {
+        if (Math.abs(r.t - t) > b) continue;
+        out.push(withValue(ev, combine(ev.value, r.ev.value as Rec, as)));
+        matched = true;
+      }
     }
-    // held until the right watermark passes t + DURATION (it already has unless FILE ended)
-    if (rightMax > t + b || (reader.ended && pending.length === 0)) emitUnmatched(out, l);
-    else left.add(l);
+    if (!matched && mode === 'left') out.push(isRecord(ev.value) && as !== null ? withValue(ev, combine(ev.value, null, as)) : ev);
   };
 
   return {
     kind: 'stateful',
-    holds: true,
+    // it keeps FILE's rows, never an input record: the output of a batch is complete when it is pushed
+    holds: false,
     label,
     push(batch: Batch): Batch {
       const out: Batch = [];
@@ -298,24 +282,18 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
       return out;
     },
     end(): Batch {
-      // the left input ended: FILE's rows up to the last held record's time + DURATION can still
-      // match; the rest of FILE matches nothing and is not read
-      const out: Batch = [];
-      const live = left.live();
-      if (live.length > 0) readRightUntil(live.reduce((m, h) => Math.max(m, h.t), -Infinity) + b, out);
-      evictLeft(out, true);
+      // the input ended: the rest of FILE can match no record, and is not read
       reader.close();
-      return out;
+      return [];
     },
     partition(change: PartitionChange): Batch {
       marks.change(change.kind, change.partition, Date.now());
       return [];
     },
-    stateSize: () => left.size + right.size + pending.length,
-    snapshot: () => ({ left: left.live(), right: right.live(), pending, marks: marks.save(), rightMax, reader: reader.snapshot() }),
+    stateSize: () => right.size + pending.length,
+    snapshot: () => ({ right: right.live(), pending, marks: marks.save(), rightMax, reader: reader.snapshot() }),
     restore(s) {
-      const st = s as { left: Held[]; right: Held[]; pending: Event[]; marks: SavedWatermarks; rightMax: number; reader: unknown };
-      left.load(st.left);
+      const st = s as { right: Held[]; pending: Event[]; marks: SavedWatermarks; rightMax: number; reader: unknown };
       right.load(st.right);
       pending = [...st.pending];
       marks = new Watermarks(0);

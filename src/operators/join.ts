@@ -121,11 +121,12 @@ export const join = defineOperator<JoinArgs>({
     'A bad line in the table stops the run (exit 65, with its file:line); a table larger than --join-buffer (default 256M, estimated) stops it with exit 75. ' +
     'The table is read afresh at each start: with --state, a checkpoint keeps a hash of it, and a restart with a changed table says so on stderr and joins the records read from then on with the new rows. ' +
     'With `within DURATION on TS [= FIELD]` it is an interval join of two streams in event time (as Flink\'s): FILE is read as the input\'s event time advances, not held whole, and only as far as it needs, ' +
-    'and a record matches each row of FILE with the same key whose FIELD time is at most DURATION before or after the record\'s TS; the pair is written as soon as both are there. ' +
+    'and a record matches each row of FILE with the same key whose FIELD time is at most DURATION before or after the record\'s TS. ' +
+    'Before a record at time T is joined, FILE is read until its watermark passes T + DURATION (or it ends), so its pairs are written at once, and under `left` the record itself when it has none. ' +
     'FILE\'s watermark is the latest time it has given; the input\'s is kept per input partition (each Kafka partition, each file) and is the minimum over the active ones, as a window\'s. ' +
     'A record or row older than its side\'s watermark is late (counted and dropped, or --late dead-letter): FILE is read in event-time order, and so is each input partition. ' +
-    'A row is kept until the input\'s watermark passes its time + DURATION, a record until FILE\'s watermark does (or FILE ends); under `left` a record that matched nothing is written then, unmatched. ' +
-    'Its state, the rows within DURATION of the watermarks and FILE\'s position, is checkpointed with --state. A row of FILE that cannot be read is bad input (--on-error), with its file:line.',
+    'A row of FILE is kept until the input\'s watermark passes its time + DURATION: that and FILE\'s position are the state, checkpointed with --state. ' +
+    'A row of FILE that cannot be read is bad input (--on-error), with its file:line.',
   examples: [
     {
       program: 'join fixtures/owners.csv on service',
