@@ -217,6 +217,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     maxState,
     sortBufferBytes: parseSize(opts.sortBuffer, '--sort-buffer'),
     sideOutput: (target, format) => tees.sideOutput(target, format),
+    joinBufferBytes: parseSize(opts.joinBuffer, '--join-buffer'),
   }, stats, {
     warn,
     bad: (ev, reason) => executor!.badEvent(ev, reason),

@@ -107,6 +107,8 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'warn at the first record where a top-level field appears, vanishes or changes type, relative to --schema if given, else to the records before it' },
   { flags: '--report <report>', key: 'report', group: 'errors', repeatable: true,
     help: 'CI reports of the checks (each assert, and --schema): junit=FILE (a JUnit XML test case per check), github (GitHub Actions ::error annotations, on stderr so that stdout stays data), summary (per check: the count and the first locations, on stderr); repeatable' },
+  { flags: '--join-buffer <size>', key: 'joinBuffer', group: 'output', default: '256M',
+    help: 'memory (estimated from the rows\' text) that the lookup table of a join may take; a larger table stops the run with exit 75: K, M, G suffixes' },
   { flags: '--stats', key: 'stats', group: 'info', help: 'print counts (records in/out, bad, type errors), elapsed time and rate on stderr' },
   { flags: '--stats-every <duration>', key: 'statsEvery', group: 'info',
     help: 'for a long job: every DURATION write a line on stderr with the counts so far (records in and out, bad, late, type errors), the rates over the interval, the watermark of each input partition, the lag of each Kafka partition (messages not read yet) and event_lag_ms (the wall clock less the largest event time seen)' },
@@ -165,6 +167,7 @@ export interface CliOptions {
   report: string[];
   schema?: string;
   drift?: boolean;
+  joinBuffer: string;
   stats?: boolean;
   statsEvery?: string;
   statsFormat: 'logfmt' | 'ndjson';

@@ -6,7 +6,8 @@ export const STATE_RULES: [string, string][] = [
     'With --state PATH, a checkpoint holds where every input stands (a file: its path, device and inode, first bytes and ' +
     'byte offset, also when --follow has moved on to a rotated file; a Kafka partition: the next offset), the whole state ' +
     'of every stage that keeps one (open windows and their accumulators, sketches included; sessions; count-window fill; ' +
-    'the watermark of each input partition; dedupe memory; the running values of each key; head, tail, top and sort buffers; sample\'s random state), ' +
+    'the watermark of each input partition; dedupe memory; the running values of each key; head, tail, top and sort buffers; sample\'s random state; ' +
+    'an interval join\'s rows within its bound and its FILE\'s position; a hash of each lookup table, so that a restart says when one changed), ' +
     'and the --stats counters. Its size grows with the state, not with the input.'],
   ['When',
     'Every --checkpoint-every (default 10s), between two batches; at the end of the input; and on SIGINT, SIGTERM or SIGHUP. ' +

@@ -12,7 +12,7 @@ import { UsageError } from '../errors/errors.js';
 import { caret, suggestion } from '../errors/diagnostic.js';
 import type { Event, Value } from '../core/event.js';
 import type { Expr, Span } from './ast.js';
-import type { FnContext } from './function-types.js';
+import type { FnContext, TableResolver } from './function-types.js';
 import { timestampParser } from '../time/timestamp.js';
 import { functions } from './functions.js';
 import { tryUserRegex, userRegex } from './regex.js';
@@ -33,6 +33,8 @@ export interface CompileEnv {
   timeFormat?: string;
   /** --arg/--argjson values: `$NAME` is one of these when given, else the field named `$NAME` */
   vars?: ReadonlyMap<string, Value>;
+  /** lookup tables by name (`join FILE … as NAME`), for lookup() */
+  tables?: TableResolver;
 }
 
 export const META_NAMES = ['file', 'line', 'offset', 'partition', 'topic', 'key', 'headers', 'timestamp'] as const;
@@ -360,7 +362,20 @@ class CodeGen {
       this.fail(`${e.name}() takes ${want} argument${want === '1' ? '' : 's'}, got ${n}: ${spec.usage}`, e.span);
     }
     let impl = spec.impl;
-    if (spec.specialize) {
+    let callArgs = e.args;
+    if (spec.withTable) {
+      const a = e.args[0]!;
+      const name = a.kind === 'name' ? a.name : a.kind === 'lit' && typeof a.value === 'string' ? a.value : null;
+      if (name === null) this.fail(`${e.name}(): the first argument is the name of a table, as in \`join owners.csv on service as owners\``, a.span);
+      const table = this.env.tables?.get(name);
+      if (table === undefined) {
+        const known = [...(this.env.tables?.names() ?? [])];
+        const hint = suggestion(name, known);
+        this.fail(`${e.name}(): no table named '${name}'${hint || `; a table is named by \`join FILE on KEY as ${name}\` in the program`}`, a.span);
+      }
+      impl = spec.withTable(table);
+      callArgs = e.args.slice(1);
+    } else if (spec.specialize) {
       const consts = e.args.map((a) => (a.kind === 'lit' ? a.value : a.kind === 'regex' ? (this.regex(a.source, a.flags, a.span) as unknown as Value) : undefined));
       try {
         impl = spec.specialize(consts) ?? impl;
@@ -370,7 +385,7 @@ class CodeGen {
     }
     const last = e.args[n - 1];
     if (spec.lambda && last?.kind !== 'lambda') this.fail(`${e.name}() takes a lambda as its last argument: ${spec.usage}`, (last ?? e).span);
-    const args = e.args.map((a, i) => (spec.lambda && i === n - 1 ? this.lambda(a as Extract<Expr, { kind: 'lambda' }>) : this.gen(a)));
+    const args = callArgs.map((a, i) => (spec.lambda && i === callArgs.length - 1 ? this.lambda(a as Extract<Expr, { kind: 'lambda' }>) : this.gen(a)));
     return `${this.constant(impl)}(F${args.map((a) => ', ' + a).join('')})`;
   }
 

@@ -38,7 +38,7 @@ export interface FunctionSpec {
   /** e.g. 'substr(s, start[, len])' */
   usage: string;
   summary: string;
-  category: 'string' | 'number' | 'time' | 'type' | 'json' | 'array';
+  category: 'string' | 'number' | 'time' | 'type' | 'json' | 'array' | 'table';
   minArgs: number;
   /** Infinity for a variadic function */
   maxArgs: number;
@@ -56,6 +56,24 @@ export interface FunctionSpec {
    * for an invalid constant (reported as a program error pointing at the argument).
    */
   specialize?(consts: FnArg[]): FnImpl | undefined;
+  /**
+   * The first argument names a lookup table (`join FILE on KEY as NAME` anywhere in the program),
+   * written bare or quoted: the compiler resolves it once and calls this with the table; the impl
+   * returned takes the remaining arguments.
+   */
+  withTable?(table: NamedTable): FnImpl;
   /** `expr` is an expression over the record `input` (a JSON object); `output` its JSON value */
-  examples: { expr: string; input?: string; output: string }[];
+  examples: { expr: string; input?: string; output: string; tables?: { [name: string]: { file: string; key: string } } }[];
+}
+
+/** A lookup table as expressions see it (src/operators/join-table.ts loads it). */
+export interface NamedTable {
+  /** the first row whose key matches `key` (as text), or null */
+  lookup(key: Value | undefined): Value;
+}
+
+/** The lookup tables a program declares, by name. */
+export interface TableResolver {
+  get(name: string): NamedTable | undefined;
+  names(): Iterable<string>;
 }

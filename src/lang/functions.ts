@@ -1070,7 +1070,22 @@ const arrays: Spec[] = [
   },
 ];
 
-/** All built-in functions in help order: strings, numbers, time, types, JSON, arrays. */
-export const functionList: FunctionSpec[] = [...strings, ...numbers, ...times, ...types, ...jsonFns, ...arrays];
+const tableFns: Spec[] = [
+  {
+    name: 'lookup', usage: 'lookup(TABLE, key)',
+    summary: 'the row of the lookup table TABLE (`join FILE on KEY as TABLE` in the program) whose key matches, compared as text as join does; the first such row when the table repeats the key; null when none matches (the examples read fixtures/owners.csv as owners)',
+    category: 'table', minArgs: 2, maxArgs: 2,
+    impl: () => null,
+    withTable: (table) => (_ctx, key) => (key instanceof RegExp ? null : table.lookup(key)),
+    examples: [
+      { expr: 'lookup(owners, service).team', input: '{"service":"api"}', output: '"payments"', tables: { owners: { file: 'fixtures/owners.csv', key: 'service' } } },
+      { expr: 'lookup(owners, "web")', output: '{"service":"web","team":"storefront","oncall":"bo"}', tables: { owners: { file: 'fixtures/owners.csv', key: 'service' } } },
+      { expr: 'lookup(owners, service)', input: '{"service":"nope"}', output: 'null', tables: { owners: { file: 'fixtures/owners.csv', key: 'service' } } },
+    ],
+  },
+];
+
+/** All built-in functions in help order: strings, numbers, time, types, JSON, arrays, tables. */
+export const functionList: FunctionSpec[] = [...strings, ...numbers, ...times, ...types, ...jsonFns, ...arrays, ...tableFns];
 
 export const functions: ReadonlyMap<string, FunctionSpec> = new Map(functionList.map((f) => [f.name, f]));

@@ -41,7 +41,8 @@ function valueEnds(prev: Token | undefined): boolean {
     case 'qident': case 'number': case 'duration': case 'string': case 'regex': case 'meta':
       return true;
     case 'punct':
-      return prev.text === ')' || prev.text === ']' || prev.text === '}';
+      // after `.` comes a field name, never a regex: `./owners.csv` in `join ./owners.csv on id` is a path
+      return prev.text === ')' || prev.text === ']' || prev.text === '}' || prev.text === '.';
     default:
       return false;
   }

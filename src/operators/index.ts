@@ -9,6 +9,7 @@ import { dedupe } from './dedupe.js';
 import { drop } from './drop.js';
 import { flatten } from './flatten.js';
 import { head } from './head.js';
+import { join } from './join.js';
 import { map } from './map.js';
 import { parse } from './parse.js';
 import { rename } from './rename.js';
@@ -27,6 +28,7 @@ import { window } from './window.js';
 
 export const operatorList: readonly AnyOperator[] = [
   where, select, set, map, drop, rename, unnest, flatten, parse, aggregate, window, dedupe, running, head, tail, sample, sort, top, tee, assert,
+  join,
 ];
 
 const byName = new Map<string, AnyOperator>();

@@ -129,6 +129,8 @@ export interface BuildContext {
   heap?: HeapWatch;
   /** --sort-buffer: the bytes (estimated) sort holds in memory before it spills sorted runs to temporary files */
   sortBufferBytes?: number;
+  /** --join-buffer: the bytes (estimated) a join's lookup table may take */
+  joinBufferBytes?: number;
   /**
    * tee: the output a tee stage writes to, by target (a path, or kafka://…) and format (null: the
    * run's -O). The CLI opens what is named here before the first record and flushes it with the

@@ -8,6 +8,7 @@ import type { Program } from '../lang/ast.js';
 import { parseProgram } from '../lang/parser.js';
 import { findOperator, grammar } from '../operators/index.js';
 import { buildStages } from '../operators/pipeline.js';
+import { programTables } from '../operators/join.js';
 import { fieldWatch, inputFieldsRead } from './field-watch.js';
 import type { BuildContext, Stage, TimeOptions } from '../operators/types.js';
 import type { Event, Value } from '../core/event.js';
@@ -36,6 +37,8 @@ export interface CompileOptions {
   sortBufferBytes?: number;
   /** where tee stages write (runtime/tee.ts); without it a tee stage is refused */
   sideOutput?: BuildContext['sideOutput'];
+  /** --join-buffer, in bytes */
+  joinBufferBytes?: number;
 }
 
 export interface CompiledProgram {
@@ -61,8 +64,9 @@ export interface CompiledProgram {
 
 export function compileProgram(text: string, opts: CompileOptions, stats: Stats, hooks: ProgramHooks): CompiledProgram {
   const program = parseProgram(text, grammar);
+  const tables = programTables(program, () => ctx);
   const ctx: BuildContext = {
-    compiler: exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()), tz: opts.time.tz, timeFormat: opts.time.format, vars: opts.vars }),
+    compiler: exprCompiler({ text, typeError: stats.typeError, aggregateNames: new Set(aggregates.keys()), tz: opts.time.tz, timeFormat: opts.time.format, vars: opts.vars, tables }),
     stats,
     infer: opts.infer,
     bad: (ev, reason) => hooks.bad(ev, reason),
@@ -73,6 +77,7 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     idleMs: opts.idleMs,
     idlePartitionMs: opts.idlePartitionMs,
     sortBufferBytes: opts.sortBufferBytes,
+    joinBufferBytes: opts.joinBufferBytes,
     warn: (message) => hooks.warn(message),
     maxState: opts.maxState,
     heap: opts.heap,

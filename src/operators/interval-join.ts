@@ -1,0 +1,305 @@
+// The interval join (`join FILE on KEY within DURATION on TS`): two streams in event time, the
+// records of the program's input (left) and the rows of FILE (right), read by this stage as the
+// left side's time advances, so that the two are interleaved by event time and neither is held
+// whole. A left record l and a right row r match when their keys have the same text and
+// |l.ts - r.ts| <= DURATION (Flink's interval join with lower bound -DURATION and upper +DURATION).
+//
+// Watermarks: FILE's is the largest event time it has given; the input's is kept per input
+// partition (a Kafka partition, a file) and is the minimum over the active ones, as a window's
+// (time/watermark.ts). Lateness is 0: a record older than its side's watermark is late (counted
+// and dropped, or dead-lettered). Before a left record with time t is joined, FILE is read until
+// its watermark passes t + DURATION (or it ends): then every row that can match the record is
+// there and no row to come can, so the record's pairs are written at once, and under `left` the
+// record itself when it has none. No input record is ever held back. A FILE row is kept until the
+// input's watermark passes its time + DURATION: the state is those rows and FILE's position, and
+// FILE is read only as far as the input's time needs. Which rows are read when depends only on the
+// records' times, not on how the input is cut into batches, so the output is the same bytes
+// whatever the batching, and after a restore from a checkpoint.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { UnavailableError, UsageError } from '../errors/errors.js';
+import type { Expr } from '../lang/ast.js';
+import { isRecord, partitionId, withValue, type Batch, type Event, type PartitionChange, type Rec, type Value } from '../core/event.js';
+import { Watermarks, type SavedWatermarks } from '../time/watermark.js';
+import { decoders, formatByExtension, sniffFormat } from '../formats/index.js';
+import type { Decoder, InputFormat } from '../formats/types.js';
+import { eventTimeReader } from './event-time.js';
+import { keyText } from './join-table.js';
+import type { BuildContext, StatefulStage } from './types.js';
+
+export interface IntervalArgs {
+  file: string;
+  key: Expr;
+  tableKey: string;
+  withinMs: number;
+  /** the left record's event time */
+  ts: Expr;
+  /** the right row's event-time field */
+  tableTs: string;
+  as: string | null;
+  mode: 'inner' | 'left';
+}
+
+interface Held {
+  ev: Event;
+  k: string;
+  t: number;
+}
+
+const CHUNK = 1 << 16;
+
+/** FILE read in chunks cut at line ends, so that a position is a byte offset and a decoder's snapshot. */
+class RightReader {
+  private fd: number | null = null;
+  private decoder: Decoder | null = null;
+  private format: InputFormat | null = null;
+  /** bytes read from the file and given to the decoder */
+  offset = 0;
+  ended = false;
+  /** the file's size and change time when it was opened, for a restart to tell whether it changed */
+  private stamp: { size: number; mtimeMs: number } | null = null;
+  private readonly buf = Buffer.alloc(CHUNK);
+
+  constructor(private readonly file: string, private readonly ctx: BuildContext) {}
+
+  open(): number {
+    if (this.fd !== null) return this.fd;
+    try {
+      this.fd = openSync(this.file, 'r');
+      const st = fstatSync(this.fd);
+      this.stamp = { size: st.size, mtimeMs: st.mtimeMs };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UnavailableError(`join: cannot read ${this.file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    }
+    return this.fd;
+  }
+
+  private makeDecoder(first: string): Decoder {
+    this.format ??= formatByExtension(this.file) ?? sniffFormat(first);
+    if (this.format !== 'ndjson' && this.format !== 'csv' && this.format !== 'tsv' && this.format !== 'json') {
+      throw new UsageError(`join ${this.file}: the other side of an interval join is CSV, TSV, NDJSON or JSON, not ${this.format}`);
+    }
+    return decoders[this.format]({ name: this.file }, { infer: this.ctx.infer }, (raw, reason, line) => {
+      this.ctx.bad({ value: null, raw, origin: undefined, source: { name: this.file }, line, offset: -1, partition: -1, key: null, headers: null, timestamp: 0 }, reason);
+    }, () => 0);
+  }
+
+  /** The next rows (some, or none at the end of the file: then `ended`). */
+  read(out: Event[]): void {
+    const fd = this.open();
+    while (out.length === 0 && !this.ended) {
+      const n = readSync(fd, this.buf, 0, CHUNK, this.offset);
+      if (n === 0) {
+        this.decoder ??= this.makeDecoder('');
+        this.decoder.end(out);
+        this.ended = true;
+        this.close();
+        return;
+      }
+      // up to the last line end, so that no character is cut (a line longer than a chunk goes whole)
+      let end = this.buf.lastIndexOf(10, n - 1) + 1;
+      if (end === 0 && n === CHUNK) {
+        const long = this.longLine(fd);
+        this.decoder ??= this.makeDecoder(long);
+        this.decoder.write(long, out);
+        continue;
+      }
+      if (end === 0) end = n;
+      const text = this.buf.toString('utf8', 0, end);
+      this.offset += end;
+      this.decoder ??= this.makeDecoder(text);
+      this.decoder.write(text, out);
+    }
+  }
+
+  private longLine(fd: number): string {
+    const parts: Buffer[] = [];
+    for (;;) {
+      const b = Buffer.alloc(CHUNK);
+      const n = readSync(fd, b, 0, CHUNK, this.offset);
+      if (n === 0) break;
+      const nl = b.indexOf(10);
+      const end = nl >= 0 && nl < n ? nl + 1 : n;
+      parts.push(b.subarray(0, end));
+      this.offset += end;
+      if (end < n || nl >= 0) break;
+    }
+    return Buffer.concat(parts).toString('utf8');
+  }
+
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  snapshot(): unknown {
+    return { offset: this.offset, ended: this.ended, format: this.format, decoder: this.decoder?.snapshot() ?? null, stamp: this.stamp };
+  }
+
+  restore(s: unknown): void {
+    const st = s as { offset: number; ended: boolean; format: InputFormat | null; decoder: unknown; stamp: { size: number; mtimeMs: number } | null };
+    const now = this.stamp;
+    if (now !== null && st.stamp !== null && (now.size !== st.stamp.size || now.mtimeMs !== st.stamp.mtimeMs)) {
+      if (now.size < st.offset) {
+        throw new UsageError(`join ${this.file}: the file is shorter (${now.size} bytes) than the position the state holds (${st.offset}): it was replaced since the checkpoint; delete the state to start afresh`);
+      }
+      this.ctx.warn(`join ${this.file}: the file changed since the checkpoint; reading on at byte ${st.offset}, as if it had only grown`);
+    }
+    this.offset = st.offset;
+    this.ended = st.ended;
+    this.format = st.format;
+    if (st.decoder !== null) {
+      this.decoder = this.makeDecoder('');
+      this.decoder.restore(st.decoder);
+    }
+  }
+}
+
+function put(o: Rec, k: string, v: Value): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
+function combine(rec: Rec, row: Rec | null, as: string | null): Rec {
+  const o: Rec = {};
+  for (const k of Object.keys(rec)) if (k !== as) put(o, k, rec[k]!);
+  if (as !== null) put(o, as, row);
+  else if (row !== null) for (const k of Object.keys(row)) if (!Object.hasOwn(rec, k)) put(o, k, row[k]!);
+  return o;
+}
+
+/** Rows in arrival order, and by key: the oldest of each key is first in its list as in the queue. */
+class HeldRows {
+  queue: Held[] = [];
+  head = 0;
+  byKey = new Map<string, Held[]>();
+
+  add(h: Held): void {
+    this.queue.push(h);
+    const l = this.byKey.get(h.k);
+    if (l === undefined) this.byKey.set(h.k, [h]);
+    else l.push(h);
+  }
+  get size(): number {
+    return this.queue.length - this.head;
+  }
+  /** Take out the oldest rows while `due` says so. */
+  *evict(due: (h: Held) => boolean): Generator<Held> {
+    while (this.head < this.queue.length && due(this.queue[this.head]!)) {
+      const h = this.queue[this.head++]!;
+      const l = this.byKey.get(h.k)!;
+      l.shift();
+      if (l.length === 0) this.byKey.delete(h.k);
+      yield h;
+    }
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+  }
+  live(): Held[] {
+    return this.queue.slice(this.head);
+  }
+  load(rows: Held[]): void {
+    this.queue = [];
+    this.head = 0;
+    this.byKey.clear();
+    for (const h of rows) this.add(h);
+  }
+}
+
+export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: string): StatefulStage {
+  const { withinMs: b, as, mode } = args;
+  const keyOf = ctx.compiler.value(args.key);
+  const leftTime = eventTimeReader(args.ts, ctx, 'join');
+  const rightTime = eventTimeReader({ kind: 'name', name: args.tableTs, span: args.ts.span }, ctx, 'join');
+  const reader = new RightReader(args.file, ctx);
+  // a missing FILE is found before the first record, as a missing input is
+  reader.open();
+  const right = new HeldRows();
+  /** rows read from FILE and not yet taken in (beyond what the left side needs so far) */
+  let pending: Event[] = [];
+  /** the input's watermark: per input partition, the minimum over the active ones, as a window's */
+  let marks = new Watermarks(0);
+  let rightMax = -Infinity;
+
+  /** Take in one right row: hold it for the input's records to come. */
+  const takeRight = (ev: Event) => {
+    if (!isRecord(ev.value)) { ctx.bad(ev, 'join: a row of the other side must be an object'); return; }
+    const t = rightTime(ev);
+    if (t === null) return;
+    if (t < rightMax) { ctx.late(ev, `join: row at ${new Date(t).toISOString()} is older than ${args.file}'s watermark ${new Date(rightMax).toISOString()}`); return; }
+    rightMax = t;
+    const k = keyText(Object.hasOwn(ev.value, args.tableKey) ? ev.value[args.tableKey] : undefined);
+    // a row without a key can match nothing, but it still moves the right watermark
+    if (k !== undefined) {
+      // a row older than every left record still to come (left watermark - DURATION) is not held
+      if (t + b >= marks.value) right.add({ ev, k, t });
+    }
+  };
+
+  /** Take in right rows until the right watermark passes `until` (or FILE ends). */
+  const readRightUntil = (until: number) => {
+    for (;;) {
+      while (pending.length > 0 && rightMax <= until) takeRight(pending.shift()!);
+      if (rightMax > until || reader.ended) return;
+      reader.read(pending);
+    }
+  };
+
+  const takeLeft = (ev: Event, out: Batch) => {
+    const t = leftTime(ev);
+    if (t === null) return;
+    const p = marks.partition(partitionId(ev), Date.now());
+    marks.activate(p);
+    if (t < marks.value) { ctx.late(ev, `join: record at ${new Date(t).toISOString()} is older than the watermark ${new Date(marks.value).toISOString()}`); return; }
+    const wm = marks.observe(p, t);
+    // every row that can match the record is in now, and no row to come can: FILE's watermark has
+    // passed t + DURATION, or FILE has ended
+    readRightUntil(t + b);
+    for (const _ of right.evict((h) => h.t + b < wm)) { /* older than any left record to come */ }
+    const k = isRecord(ev.value) ? keyText(keyOf(ev.value, ev)) : undefined;
+    let matched = false;
+    if (k !== undefined && isRecord(ev.value)) {
+      for (const r of right.byKey.get(k) ?? []) {
+        if (Math.abs(r.t - t) > b) continue;
+        out.push(withValue(ev, combine(ev.value, r.ev.value as Rec, as)));
+        matched = true;
+      }
+    }
+    if (!matched && mode === 'left') out.push(isRecord(ev.value) && as !== null ? withValue(ev, combine(ev.value, null, as)) : ev);
+  };
+
+  return {
+    kind: 'stateful',
+    // it keeps FILE's rows, never an input record: the output of a batch is complete when it is pushed
+    holds: false,
+    label,
+    push(batch: Batch): Batch {
+      const out: Batch = [];
+      for (const ev of batch) takeLeft(ev, out);
+      return out;
+    },
+    end(): Batch {
+      // the input ended: the rest of FILE can match no record, and is not read
+      reader.close();
+      return [];
+    },
+    partition(change: PartitionChange): Batch {
+      marks.change(change.kind, change.partition, Date.now());
+      return [];
+    },
+    stateSize: () => right.size + pending.length,
+    snapshot: () => ({ right: right.live(), pending, marks: marks.save(), rightMax, reader: reader.snapshot() }),
+    restore(s) {
+      const st = s as { right: Held[]; pending: Event[]; marks: SavedWatermarks; rightMax: number; reader: unknown };
+      right.load(st.right);
+      pending = [...st.pending];
+      marks = new Watermarks(0);
+      marks.load(st.marks, Date.now());
+      rightMax = st.rightMax;
+      reader.restore(st.reader);
+    },
+  };
+}
