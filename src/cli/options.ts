@@ -89,7 +89,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--exactly-once', key: 'exactlyOnce', group: 'kafka',
     help: 'Kafka to Kafka with transactions: each result is written once, offsets committed inside the transaction (needs --group)' },
   { flags: '-X <key=value>', key: 'X', group: 'kafka', repeatable: true, help: 'a Kafka client setting (sasl.*, ssl.*, client.id, ...); repeatable' },
-  { flags: '--kafka-config <file>', key: 'kafkaConfig', group: 'kafka', help: 'Kafka client settings, one key=value per line' },
+  { flags: '--kafka-config <file>', key: 'kafkaConfig', group: 'kafka', help: 'Kafka client settings, one key=value per line (default: $SLUICE_KAFKA_CONFIG, else $KCAT_CONFIG)' },
   { flags: '--timeout <duration>', key: 'timeout', group: 'kafka', default: '10s',
     help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--sort-buffer <size>', key: 'sortBuffer', group: 'output', default: '512M',
