@@ -15,7 +15,7 @@ import { REGEX_RULES } from '../lang/regex.js';
 import { findOperator, operatorList } from '../operators/index.js';
 import type { AnyOperator } from '../operators/types.js';
 import { optionTable } from './options.js';
-import { SECURITY_RULES, SUPPORTED_SETTINGS } from '../kafka/options.js';
+import { AVRO_RULES, SECURITY_RULES, SUPPORTED_SETTINGS } from '../kafka/options.js';
 
 /** The topics of `sluice help` besides stages, functions and aggregates. */
 export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'inputs', 'bad-input', 'signals', 'regex'] as const;
@@ -147,6 +147,8 @@ run with the group goes on from there. --exactly-once makes Kafka to Kafka trans
 Values are decoded with -I (auto: JSON, logfmt, else {"line": ...}); key,
 headers, topic, partition, offset and timestamp are @key, @headers, @topic, @partition,
 @offset and @timestamp.
+
+${AVRO_RULES}
 
 ${SECURITY_RULES}
 

@@ -29,6 +29,20 @@ export const SUPPORTED_SETTINGS: { readonly [key: string]: string } = {
   'transaction.timeout.ms': 'with --exactly-once (default 60000)',
 };
 
+/** -I avro, for `sluice help kafka` and the manual. */
+export const AVRO_RULES = `Avro values (-I avro; Kafka inputs only): with --schema-registry URL, values are in the
+Confluent wire format (byte 0, a 4-byte schema id, the datum) and each schema is fetched
+once from URL/schemas/ids/ID; with --value-schema FILE (.avsc), values are bare Avro datums.
+Records are printed as people read them: timestamp-millis/-micros as ISO-8601 UTC text
+("2023-11-14T22:13:20.123Z"), local-timestamp-* without the Z, date as "YYYY-MM-DD",
+time-* as "HH:MM:SS.fff", decimal as the exact decimal in a string ("-1.23"), bytes and
+fixed as base64, a long beyond 2^53 as its exact digits in a string, enums as their
+symbol, a union as its value. A value that does not decode, lacks the magic byte or names
+a schema the registry does not have is a bad message (--on-error, --dead-letter with the
+value in base64); a registry that cannot be reached or answers an error is exit 69.
+  $ sluice 'where status == "PAID" | select id, amount, paid_at' kafka://broker:9092/payments -I avro \\
+      --schema-registry http://registry:8081 -e`;
+
 /** How the security settings are given, for `sluice help kafka` and the manual. */
 export const SECURITY_RULES = `Security settings (the names kcat and librdkafka use) come from -X key=value, from a
 file of key=value lines: --kafka-config FILE, else $SLUICE_KAFKA_CONFIG, else kcat's
@@ -37,6 +51,10 @@ sasl_plaintext when only sasl.* is given. A wrong user or password, or a broker
 certificate that the CA (ssl.ca.location; else the system's CAs) does not vouch for, ends
 the run at once with exit 69 and one line naming the user and mechanism or the
 certificate; passwords are never printed.`;
+
+/** -I formats that only Kafka message values come in (binary; decoded in src/kafka/avro.ts). */
+export const KAFKA_VALUE_FORMATS = ['avro'] as const;
+export type KafkaValueFormat = (typeof KAFKA_VALUE_FORMATS)[number];
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -57,7 +75,11 @@ export interface KafkaSourceOptions {
   exitAtEnd: boolean;
   count: number | null;
   /** how message values are decoded */
-  format: InputFormat | 'auto';
+  format: InputFormat | 'auto' | KafkaValueFormat;
+  /** -I avro: Confluent wire format with schemas from this registry (--schema-registry) */
+  schemaRegistry?: string | null;
+  /** -I avro: bare Avro values written with the schema in this file (--value-schema) */
+  valueSchema?: string | null;
   infer: boolean;
   /** with --exactly-once, offsets are committed inside the sink's transaction */
   transactionalSink: unknown | null;
