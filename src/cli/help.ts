@@ -156,6 +156,7 @@ ${columns(Object.entries(SUPPORTED_SETTINGS).map(([k, v]) => [`-X ${k}`, v]))}
   $ sluice kafka topics -b broker:9094 -X security.protocol=sasl_ssl \\
       -X sasl.mechanism=SCRAM-SHA-512 -X sasl.username=alice -X sasl.password=... \\
       -X ssl.ca.location=ca.pem
-  $ KCAT_CONFIG=~/.config/kcat.conf sluice 'where amount > 100' kafka://broker:9094/orders -e
+  $ KCAT_CONFIG=~/.config/kcat.conf sluice 'where amount > 100' -e \\
+      kafka://broker:9094/orders
 `;
 }

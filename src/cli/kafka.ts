@@ -287,10 +287,10 @@ ${commands.join('')}
 Options:
   -b, --brokers <list>          HOST:PORT[,HOST:PORT] (default: $SLUICE_BROKERS)
   --timeout <duration>          how long to wait for the cluster (default 10s)
-  -X <key=value>                a client setting: security.protocol, sasl.*, ssl.*, ...
-                                (sluice help kafka lists them)
+  -X <key=value>                a client setting: security.protocol, sasl.*,
+                                ssl.*, ... (sluice help kafka lists them)
   --kafka-config <file>         Kafka client settings, one key=value per line
-                                (default: $SLUICE_KAFKA_CONFIG, else $KCAT_CONFIG)
+                                (default: $SLUICE_KAFKA_CONFIG or $KCAT_CONFIG)
   -O, --output-format <format>  ${INSPECT_FORMATS.slice(0, -1).join(', ')} or ${INSPECT_FORMATS.at(-1)}
                                 (default: table on a terminal, ndjson in a pipe)
   -h, --help                    print this help

@@ -32,7 +32,8 @@ export const SUPPORTED_SETTINGS: { readonly [key: string]: string } = {
 /** -I avro, for `sluice help kafka` and the manual. */
 export const AVRO_RULES = `Avro values (-I avro; Kafka inputs only): with --schema-registry URL, values are in the
 Confluent wire format (byte 0, a 4-byte schema id, the datum) and each schema is fetched
-once from URL/schemas/ids/ID; with --value-schema FILE (.avsc), values are bare Avro datums.
+once from URL/schemas/ids/ID; with --value-schema FILE (.avsc), values are bare Avro
+datums.
 Records are printed as people read them: timestamp-millis/-micros as ISO-8601 UTC text
 ("2023-11-14T22:13:20.123Z"), local-timestamp-* without the Z, date as "YYYY-MM-DD",
 time-* as "HH:MM:SS.fff", decimal as the exact decimal in a string ("-1.23"), bytes and
@@ -40,8 +41,8 @@ fixed as base64, a long beyond 2^53 as its exact digits in a string, enums as th
 symbol, a union as its value. A value that does not decode, lacks the magic byte or names
 a schema the registry does not have is a bad message (--on-error, --dead-letter with the
 value in base64); a registry that cannot be reached or answers an error is exit 69.
-  $ sluice 'where status == "PAID" | select id, amount, paid_at' kafka://broker:9092/payments -I avro \\
-      --schema-registry http://registry:8081 -e`;
+  $ sluice 'where status == "PAID" | select id, amount, paid_at' -e \\
+      kafka://broker:9092/payments -I avro --schema-registry http://registry:8081`;
 
 /** How the security settings are given, for `sluice help kafka` and the manual. */
 export const SECURITY_RULES = `Security settings (the names kcat and librdkafka use) come from -X key=value, from a
