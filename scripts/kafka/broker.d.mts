@@ -63,6 +63,10 @@ export interface StartBrokerOptions {
   jvmArgs?: string[];
   /** Extra or overriding server.properties entries. */
   serverProperties?: Record<string, string | number | boolean>;
+  /** More listeners beside PLAINTEXT, named by their security protocol: { SASL_SSL: port, … }. */
+  extraListeners?: Record<string, number>;
+  /** More arguments for `StorageTool format` (e.g. `--add-scram 'SCRAM-SHA-512=[name=…,password=…]'`). */
+  formatArgs?: string[];
   /** Progress messages (resolution, ready). */
   log?: (line: string) => void;
 }

@@ -495,17 +495,21 @@ function pruneLogs(/** @type {string} */ dir) {
 }
 
 /**
- * @param {{ port: number, controllerPort: number, dataDir: string, extra?: Record<string, string | number | boolean> }} o
+ * @param {{ port: number, controllerPort: number, dataDir: string, extra?: Record<string, string | number | boolean>,
+ *   extraListeners?: Record<string, number> }} o
  */
 function serverProperties(o) {
+  // more listeners (SASL_PLAINTEXT, SSL, SASL_SSL: name = security protocol) beside PLAINTEXT
+  const more = Object.entries(o.extraListeners ?? {});
+  const listen = more.map(([name, port]) => `,${name}://127.0.0.1:${port}`).join('');
   /** @type {Record<string, string | number | boolean>} */
   const props = {
     'process.roles': 'broker,controller',
     'node.id': 1,
     'controller.quorum.voters': `1@127.0.0.1:${o.controllerPort}`,
-    listeners: `PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
-    'advertised.listeners': `PLAINTEXT://127.0.0.1:${o.port}`,
-    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    listeners: `PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}${listen}`,
+    'advertised.listeners': `PLAINTEXT://127.0.0.1:${o.port}${listen}`,
+    'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${more.map(([name]) => `,${name}:${name}`).join('')}`,
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'log.dirs': o.dataDir,
@@ -573,7 +577,7 @@ async function launch({ dist, probeClasses, logFile, port, controllerPort, ready
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-kafka-'));
   const dataDir = path.join(workDir, 'data');
   const propsFile = path.join(workDir, 'server.properties');
-  fs.writeFileSync(propsFile, serverProperties({ port, controllerPort, dataDir, extra: opts.serverProperties }));
+  fs.writeFileSync(propsFile, serverProperties({ port, controllerPort, dataDir, extra: opts.serverProperties, extraListeners: opts.extraListeners }));
   const fail = (/** @type {string} */ msg, portInUse = false) => {
     const err = /** @type {Error & { portInUse?: boolean, logFile?: string }} */ (new Error(
       `${msg}\nKafka ${dist.version} broker log: ${logFile}\n--- last lines ---\n${logTail(logFile)}\n---`,
@@ -586,7 +590,7 @@ async function launch({ dist, probeClasses, logFile, port, controllerPort, ready
   // 1. Format the storage (KRaft needs a cluster id and a meta.properties before the first start).
   const tFormat = Date.now();
   const clusterId = randomClusterId();
-  const fmt = await runKafkaTool(dist, dist.classes.storageTool, ['format', '-t', clusterId, '-c', propsFile], { timeoutMs: 120_000 });
+  const fmt = await runKafkaTool(dist, dist.classes.storageTool, ['format', '-t', clusterId, '-c', propsFile, ...(opts.formatArgs ?? [])], { timeoutMs: 120_000 });
   fs.appendFileSync(logFile, `# ${dist.classes.storageTool} format -t ${clusterId}: exit ${fmt.code}\n${fmt.stdout}${fmt.stderr}\n`);
   if (fmt.code !== 0) {
     fs.rmSync(workDir, { recursive: true, force: true });

@@ -15,6 +15,7 @@ import { REGEX_RULES } from '../lang/regex.js';
 import { findOperator, operatorList } from '../operators/index.js';
 import type { AnyOperator } from '../operators/types.js';
 import { optionTable } from './options.js';
+import { AVRO_RULES, SECURITY_RULES, SUPPORTED_SETTINGS } from '../kafka/options.js';
 
 /** The topics of `sluice help` besides stages, functions and aggregates. */
 export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'inputs', 'bad-input', 'signals', 'regex'] as const;
@@ -147,5 +148,16 @@ run with the group goes on from there. --exactly-once makes Kafka to Kafka trans
 Values are decoded with -I (auto: JSON, logfmt, else {"line": ...}); key,
 headers, topic, partition, offset and timestamp are @key, @headers, @topic, @partition,
 @offset and @timestamp.
+
+${AVRO_RULES}
+
+${SECURITY_RULES}
+
+${columns(Object.entries(SUPPORTED_SETTINGS).map(([k, v]) => [`-X ${k}`, v]))}
+  $ sluice kafka topics -b broker:9094 -X security.protocol=sasl_ssl \\
+      -X sasl.mechanism=SCRAM-SHA-512 -X sasl.username=alice -X sasl.password=... \\
+      -X ssl.ca.location=ca.pem
+  $ KCAT_CONFIG=~/.config/kcat.conf sluice 'where amount > 100' -e \\
+      kafka://broker:9094/orders
 `;
 }

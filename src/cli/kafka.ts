@@ -139,7 +139,7 @@ function usageList(): string {
 async function inspectClient(flags: Flags, env: NodeJS.ProcessEnv): Promise<KafkaClientOptions> {
   const brokerText = flags.brokers ?? env.SLUICE_BROKERS;
   if (brokerText === undefined || brokerText.trim() === '') throw new UsageError('kafka needs brokers: -b HOST:PORT[,HOST:PORT] or SLUICE_BROKERS');
-  return clientOptions(flags, parseBrokers(brokerText));
+  return clientOptions(flags, parseBrokers(brokerText), env);
 }
 
 async function withCluster<T>(client: KafkaClientOptions, what: string, work: (admin: ClusterAdmin) => Promise<T>): Promise<T> {
@@ -287,14 +287,16 @@ ${commands.join('')}
 Options:
   -b, --brokers <list>          HOST:PORT[,HOST:PORT] (default: $SLUICE_BROKERS)
   --timeout <duration>          how long to wait for the cluster (default 10s)
-  -X <key=value>                a client setting: sasl.*, security.protocol, ...
+  -X <key=value>                a client setting: security.protocol, sasl.*,
+                                ssl.*, ... (sluice help kafka lists them)
   --kafka-config <file>         Kafka client settings, one key=value per line
+                                (default: $SLUICE_KAFKA_CONFIG or $KCAT_CONFIG)
   -O, --output-format <format>  ${INSPECT_FORMATS.slice(0, -1).join(', ')} or ${INSPECT_FORMATS.at(-1)}
                                 (default: table on a terminal, ndjson in a pipe)
   -h, --help                    print this help
 
-Exit status: 0 success, 2 usage error, 69 cluster unreachable or no such
-topic or group.
+Exit status: 0 success, 2 usage error, 69 cluster unreachable, no such
+topic or group, authentication failed or certificate not trusted.
 
 Examples:
   sluice kafka topics -b localhost:9092

@@ -260,6 +260,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.exactlyOnce && (!toKafka || kafkaAddrs.size === 0 || !opts.group)) {
     throw new UsageError('--exactly-once is for Kafka to Kafka: a kafka: input, --group ID and --to kafka:...');
   }
+  checkKafkaValueFormat(opts, names.filter((n) => !kafkaAddrs.has(n)));
   for (const n of names) if (n !== '-' && !kafkaAddrs.has(n)) await checkReadable(n);
   checkReportPaths(checks.reports);
   if (opts.follow && names.includes('-')) throw new UsageError('--follow reads files; stdin is followed anyway');
@@ -317,6 +318,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         exitAtEnd: opts.exitAtEnd === true,
         count: opts.count !== undefined ? parseCount(opts.count) : null,
         format: opts.inputFormat,
+        schemaRegistry: opts.schemaRegistry ?? null,
+        valueSchema: opts.valueSchema ?? null,
         infer: opts.infer,
         transactionalSink: opts.exactlyOnce ? sink : null,
         startAt: saved?.kind === 'kafka' ? saved.offsets.map(([topic, partition, offset]) => ({ topic, partition, offset })) : undefined,
@@ -746,6 +749,22 @@ function parseCount(text: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--count takes a whole number ≥ 1, not '${text}'`);
   return n;
+}
+
+/** -I avro and its --schema-registry / --value-schema: Kafka message values only, one schema source. */
+function checkKafkaValueFormat(opts: CliOptions, notKafka: string[]): void {
+  const avro = opts.inputFormat === 'avro';
+  if (!avro && (opts.schemaRegistry !== undefined || opts.valueSchema !== undefined)) {
+    throw new UsageError(`${opts.schemaRegistry !== undefined ? '--schema-registry' : '--value-schema'} goes with -I avro`);
+  }
+  if (!avro) return;
+  if (notKafka.length > 0) throw new UsageError(`-I avro reads Kafka message values; '${notKafka[0]}' is not a kafka: input`);
+  if ((opts.schemaRegistry === undefined) === (opts.valueSchema === undefined)) {
+    throw new UsageError('-I avro needs one of --schema-registry URL (Confluent wire format) or --value-schema FILE (bare Avro values)');
+  }
+  if (opts.schemaRegistry !== undefined && !/^https?:\/\/[^/]/.test(opts.schemaRegistry)) {
+    throw new UsageError(`--schema-registry takes an http:// or https:// URL, not '${opts.schemaRegistry}'`);
+  }
 }
 
 function forcedFormat(opts: CliOptions): InputFormat | null {

@@ -3,6 +3,7 @@
 
 import { UsageError } from '../errors/errors.js';
 import { inputFormatList, outputFormatList, type InputFormat, type OutputFormat } from '../formats/index.js';
+import { KAFKA_VALUE_FORMATS, type KafkaValueFormat } from '../kafka/options.js';
 
 export interface OptionSpec {
   flags: string;
@@ -19,7 +20,7 @@ export interface OptionSpec {
   commander?: string;
 }
 
-export const INPUT_FORMATS: readonly ('auto' | InputFormat)[] = ['auto', ...inputFormatList.map((f) => f.name)];
+export const INPUT_FORMATS: readonly ('auto' | InputFormat | KafkaValueFormat)[] = ['auto', ...inputFormatList.map((f) => f.name), ...KAFKA_VALUE_FORMATS];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = outputFormatList.map((f) => f.name);
 
 export const optionTable: readonly OptionSpec[] = [
@@ -30,7 +31,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--argjson <name> <json>', key: 'argjson', group: 'program', repeatable: true, commander: '--argjson <name-json>',
     help: 'set $name to the JSON value (a number, true, an object ...); repeatable' },
   { flags: '-I, --input-format <format>', key: 'inputFormat', group: 'input', choices: INPUT_FORMATS, default: 'auto',
-    help: 'input format; auto decides by extension, then by the first bytes' },
+    help: 'input format; auto decides by extension, then by the first bytes; avro reads Kafka message values (with --schema-registry or --value-schema)' },
   { flags: '--no-infer', key: 'infer', group: 'input', default: true,
     help: 'keep csv/tsv/logfmt values as strings instead of inferring numbers and booleans' },
   { flags: '--implicit-header', key: 'implicitHeader', group: 'input',
@@ -95,7 +96,11 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--exactly-once', key: 'exactlyOnce', group: 'kafka',
     help: 'Kafka to Kafka with transactions: each result is written once, offsets committed inside the transaction (needs --group)' },
   { flags: '-X <key=value>', key: 'X', group: 'kafka', repeatable: true, help: 'a Kafka client setting (sasl.*, ssl.*, client.id, ...); repeatable' },
-  { flags: '--kafka-config <file>', key: 'kafkaConfig', group: 'kafka', help: 'Kafka client settings, one key=value per line' },
+  { flags: '--kafka-config <file>', key: 'kafkaConfig', group: 'kafka', help: 'Kafka client settings, one key=value per line (default: $SLUICE_KAFKA_CONFIG, else $KCAT_CONFIG)' },
+  { flags: '--schema-registry <url>', key: 'schemaRegistry', group: 'kafka',
+    help: 'with -I avro: values in the Confluent wire format (magic byte, schema id); schemas fetched from this Schema Registry, once each' },
+  { flags: '--value-schema <file>', key: 'valueSchema', group: 'kafka',
+    help: 'with -I avro: values are bare Avro written with the schema in this .avsc file (topics without a registry)' },
   { flags: '--timeout <duration>', key: 'timeout', group: 'kafka', default: '10s',
     help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--sort-buffer <size>', key: 'sortBuffer', group: 'output', default: '512M',
@@ -126,7 +131,9 @@ export interface CliOptions {
   /** `--arg NAME VALUE`, joined as NAME + NUL + VALUE (see joinPairOptions) */
   arg: string[];
   argjson: string[];
-  inputFormat: 'auto' | InputFormat;
+  inputFormat: 'auto' | InputFormat | KafkaValueFormat;
+  schemaRegistry?: string;
+  valueSchema?: string;
   infer: boolean;
   implicitHeader?: boolean;
   ifs?: string;

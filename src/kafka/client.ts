@@ -4,12 +4,15 @@
 // source, the sink and the inspection commands never see a kafkajs error or a stack trace.
 
 import { readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
-import type { Admin, KafkaConfig, LogEntry, PartitionAssigner, RetryOptions, SASLOptions } from 'kafkajs';
+import { connect as netConnect, isIP } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { Admin, ISocketFactory, KafkaConfig, LogEntry, PartitionAssigner, RetryOptions, SASLOptions } from 'kafkajs';
 import { SluiceError, UnavailableError, UsageError } from '../errors/errors.js';
 import { loadKafkajs } from './kafkajs-fast.js';
 import { lz4Codec, snappyCodec, zstdCodec, ZstdProductionUnsupported } from './codecs.js';
-import type { KafkaClientOptions } from './options.js';
+import { SUPPORTED_SETTINGS, type KafkaClientOptions } from './options.js';
+
+export { SUPPORTED_SETTINGS };
 
 export type {
   Admin,
@@ -42,27 +45,6 @@ function registerCodecs(): void {
 // ---------------------------------------------------------------------------------------------
 // Settings (-X key=value, --kafka-config)
 
-/** The -X settings sluice understands, with the values they take (shown in errors and help). */
-export const SUPPORTED_SETTINGS: { readonly [key: string]: string } = {
-  'client.id': 'client id sent to the brokers (default sluice)',
-  'security.protocol': 'plaintext | ssl | sasl_plaintext | sasl_ssl',
-  'sasl.mechanism': 'PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512',
-  'sasl.mechanisms': 'same as sasl.mechanism (librdkafka spelling)',
-  'sasl.username': 'SASL user name',
-  'sasl.password': 'SASL password',
-  'ssl.ca.location': 'PEM file with the CA certificate(s)',
-  'ssl.certificate.location': 'PEM file with the client certificate',
-  'ssl.key.location': 'PEM file with the client private key',
-  'ssl.key.password': 'passphrase of the client key',
-  'enable.ssl.certificate.verification': 'true | false',
-  'ssl.endpoint.identification.algorithm': 'https | none',
-  'isolation.level': 'read_committed (default) | read_uncommitted, for reading',
-  'session.timeout.ms': 'consumer group session timeout (default 30000)',
-  'heartbeat.interval.ms': 'consumer group heartbeat interval (default 3000)',
-  'max.partition.fetch.bytes': 'most bytes fetched per partition, about one batch (default 1048576)',
-  'fetch.max.bytes': 'most bytes per fetch (default 10485760)',
-  'transaction.timeout.ms': 'with --exactly-once (default 60000)',
-};
 
 function settingsError(message: string): UsageError {
   const list = Object.entries(SUPPORTED_SETTINGS)
@@ -190,8 +172,54 @@ function kafkaConfigFrom(opts: KafkaClientOptions): KafkaConfig {
 /** A kafkajs client for our options. Settings must have been checked by validateSettings. */
 export function createKafka(opts: KafkaClientOptions): InstanceType<typeof Kafka> {
   registerCodecs();
-  return new Kafka(kafkaConfigFrom(opts));
+  const config = kafkaConfigFrom(opts);
+  if (config.sasl) saslUsers.set(opts.brokers.join(','), `user '${(config.sasl as { username: string }).username}' (SASL/${config.sasl.mechanism.toUpperCase()})`);
+  return new Kafka({ ...config, socketFactory });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Failures that no retry mends
+
+/** Who logs in to a broker list, for "authentication failed for user 'alice' (SASL/PLAIN)". */
+const saslUsers = new Map<string, string>();
+
+/** A broker's certificate that this client does not accept (Node's codes for a failed verification). */
+const UNTRUSTED = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED', 'INVALID_CA', 'CERT_CHAIN_TOO_LONG',
+]);
+const CERT_OTHER = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_REVOKED', 'INVALID_PURPOSE']);
+
+/**
+ * A certificate problem, as our error; null for other socket errors. kafkajs treats every socket
+ * error as retriable, so without this an untrusted broker would be retried until --timeout.
+ */
+export function certificateError(err: unknown, address: string): UnavailableError | null {
+  const { code, message } = err as { code?: string; message?: string };
+  if (code === undefined) return null;
+  if (UNTRUSTED.has(code)) {
+    return new UnavailableError(`kafka: certificate of ${address} not trusted (${message ?? code}); give the CA that signed it with -X ssl.ca.location=FILE`);
+  }
+  if (CERT_OTHER.has(code)) return new UnavailableError(`kafka: certificate of ${address} refused (${message ?? code})`);
+  return null;
+}
+
+/** Callers waiting in withDeadline, told at once of a failure that retrying will not mend. */
+const fatalWaiters = new Set<(e: UnavailableError) => void>();
+
+// kafkajs's own socket factory (lib/network/socketFactory.js), plus the certificate check above
+const socketFactory: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  const socket = ssl
+    ? tlsConnect({ host, port, ...(isIP(host) ? {} : { servername: host }), ...(ssl as ConnectionOptions) }, onConnect)
+    : netConnect({ host, port }, onConnect);
+  socket.setKeepAlive(true, 60_000);
+  socket.on('error', (e) => {
+    const fatal = certificateError(e, `${host}:${port}`);
+    if (fatal) for (const w of fatalWaiters) w(fatal);
+  });
+  return socket;
+};
 
 export interface ConsumerSettings {
   readUncommitted: boolean;
@@ -294,8 +322,12 @@ export function kafkaError(err: unknown, what: string, brokers: string[]): Sluic
     return new UnavailableError(`kafka: ${what}: topic not found on ${at}`, { cause: err });
   }
   if (types.has('KafkaJSSASLAuthenticationError') || types.has('SASL_AUTHENTICATION_FAILED')) {
-    return new UnavailableError(`kafka: ${what}: authentication failed on ${at} (${cause})`, { cause: err });
+    const who = saslUsers.get(at) ?? 'SASL';
+    const said = cause.replace(/^SASL [A-Z0-9 ]+ authentication failed: /, '');
+    return new UnavailableError(`kafka: ${what}: authentication failed for ${who} on ${at} (${said})`, { cause: err });
   }
+  const cert = certificateError({ code: [...types].find((t) => UNTRUSTED.has(t) || CERT_OTHER.has(t)), message: cause }, at);
+  if (cert) return cert;
   if (types.has('KafkaJSConnectionError') || types.has('KafkaJSConnectionClosedError') ||
       types.has('ECONNREFUSED') || types.has('ETIMEDOUT') || types.has('ENOTFOUND') || types.has('EHOSTUNREACH')) {
     return new UnavailableError(`kafka: ${what}: cannot reach ${at} (${cause})`, { cause: err });
@@ -309,15 +341,19 @@ export function kafkaError(err: unknown, what: string, brokers: string[]): Sluic
 /** Runs `p`, failing with an UnavailableError after `ms` (kafkajs's own retries can run longer). */
 export async function withDeadline<T>(p: Promise<T>, ms: number, what: string, brokers: string[]): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let waiter: ((e: UnavailableError) => void) | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       reject(new UnavailableError(`kafka: ${what}: no answer from ${brokers.join(',')} within ${formatMs(ms)}`));
     }, ms);
+    waiter = (e) => reject(new UnavailableError(e.message.replace(/^kafka: /, `kafka: ${what}: `)));
+    fatalWaiters.add(waiter);
   });
   try {
     return await Promise.race([p.catch((e: unknown) => { throw kafkaError(e, what, brokers); }), deadline]);
   } finally {
     clearTimeout(timer);
+    fatalWaiters.delete(waiter!);
   }
 }
 

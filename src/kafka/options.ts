@@ -7,6 +7,56 @@ import type { InputFormat } from '../formats/types.js';
 import { parseDuration } from '../time/duration.js';
 import type { Event, Value } from '../core/event.js';
 
+/** The -X settings sluice understands, with the values they take (shown in errors and help). */
+export const SUPPORTED_SETTINGS: { readonly [key: string]: string } = {
+  'client.id': 'client id sent to the brokers (default sluice)',
+  'security.protocol': 'plaintext | ssl | sasl_plaintext | sasl_ssl',
+  'sasl.mechanism': 'PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512',
+  'sasl.mechanisms': 'same as sasl.mechanism (librdkafka spelling)',
+  'sasl.username': 'SASL user name',
+  'sasl.password': 'SASL password',
+  'ssl.ca.location': 'PEM file with the CA certificate(s)',
+  'ssl.certificate.location': 'PEM file with the client certificate',
+  'ssl.key.location': 'PEM file with the client private key',
+  'ssl.key.password': 'passphrase of the client key',
+  'enable.ssl.certificate.verification': 'true | false',
+  'ssl.endpoint.identification.algorithm': 'https | none',
+  'isolation.level': 'read_committed (default) | read_uncommitted, for reading',
+  'session.timeout.ms': 'consumer group session timeout (default 30000)',
+  'heartbeat.interval.ms': 'consumer group heartbeat interval (default 3000)',
+  'max.partition.fetch.bytes': 'most bytes fetched per partition, about one batch (default 1048576)',
+  'fetch.max.bytes': 'most bytes per fetch (default 10485760)',
+  'transaction.timeout.ms': 'with --exactly-once (default 60000)',
+};
+
+/** -I avro, for `sluice help kafka` and the manual. */
+export const AVRO_RULES = `Avro values (-I avro; Kafka inputs only): with --schema-registry URL, values are in the
+Confluent wire format (byte 0, a 4-byte schema id, the datum) and each schema is fetched
+once from URL/schemas/ids/ID; with --value-schema FILE (.avsc), values are bare Avro
+datums.
+Records are printed as people read them: timestamp-millis/-micros as ISO-8601 UTC text
+("2023-11-14T22:13:20.123Z"), local-timestamp-* without the Z, date as "YYYY-MM-DD",
+time-* as "HH:MM:SS.fff", decimal as the exact decimal in a string ("-1.23"), bytes and
+fixed as base64, a long beyond 2^53 as its exact digits in a string, enums as their
+symbol, a union as its value. A value that does not decode, lacks the magic byte or names
+a schema the registry does not have is a bad message (--on-error, --dead-letter with the
+value in base64); a registry that cannot be reached or answers an error is exit 69.
+  $ sluice 'where status == "PAID" | select id, amount, paid_at' -e \\
+      kafka://broker:9092/payments -I avro --schema-registry http://registry:8081`;
+
+/** How the security settings are given, for `sluice help kafka` and the manual. */
+export const SECURITY_RULES = `Security settings (the names kcat and librdkafka use) come from -X key=value, from a
+file of key=value lines: --kafka-config FILE, else $SLUICE_KAFKA_CONFIG, else kcat's
+$KCAT_CONFIG (one file serves both tools); -X wins over the file. security.protocol is
+sasl_plaintext when only sasl.* is given. A wrong user or password, or a broker
+certificate that the CA (ssl.ca.location; else the system's CAs) does not vouch for, ends
+the run at once with exit 69 and one line naming the user and mechanism or the
+certificate; passwords are never printed.`;
+
+/** -I formats that only Kafka message values come in (binary; decoded in src/kafka/avro.ts). */
+export const KAFKA_VALUE_FORMATS = ['avro'] as const;
+export type KafkaValueFormat = (typeof KAFKA_VALUE_FORMATS)[number];
+
 export interface KafkaClientOptions {
   brokers: string[];
   /** -X key=value settings and the --kafka-config file, merged (later wins) */
@@ -26,7 +76,11 @@ export interface KafkaSourceOptions {
   exitAtEnd: boolean;
   count: number | null;
   /** how message values are decoded */
-  format: InputFormat | 'auto';
+  format: InputFormat | 'auto' | KafkaValueFormat;
+  /** -I avro: Confluent wire format with schemas from this registry (--schema-registry) */
+  schemaRegistry?: string | null;
+  /** -I avro: bare Avro values written with the schema in this file (--value-schema) */
+  valueSchema?: string | null;
   infer: boolean;
   /** with --exactly-once, offsets are committed inside the sink's transaction */
   transactionalSink: unknown | null;
@@ -57,24 +111,41 @@ export interface ClientFlags {
   timeout: string;
 }
 
-/** Merge --kafka-config and -X (later wins) and read --timeout; shared by sources, sinks and `sluice kafka`. */
-export async function clientOptions(flags: ClientFlags, brokers: string[]): Promise<KafkaClientOptions> {
+/**
+ * The settings file: --kafka-config, else $SLUICE_KAFKA_CONFIG, else $KCAT_CONFIG (as kcat reads it,
+ * so one file serves both), with the name to show in errors.
+ */
+export function configFile(flags: ClientFlags, env: NodeJS.ProcessEnv): { path: string; from: string } | null {
+  if (flags.kafkaConfig !== undefined) return { path: flags.kafkaConfig, from: '--kafka-config' };
+  for (const name of ['SLUICE_KAFKA_CONFIG', 'KCAT_CONFIG']) {
+    const v = env[name];
+    if (v !== undefined && v.trim() !== '') return { path: v.trim(), from: `$${name}` };
+  }
+  return null;
+}
+
+/**
+ * Merge the settings file (see configFile) and -X (later wins) and read --timeout; shared by
+ * sources, sinks and `sluice kafka`.
+ */
+export async function clientOptions(flags: ClientFlags, brokers: string[], env: NodeJS.ProcessEnv = process.env): Promise<KafkaClientOptions> {
   const settings: { [key: string]: string } = {};
   const add = (kv: string, where: string) => {
     const i = kv.indexOf('=');
     if (i <= 0) throw new UsageError(`${where}: expected key=value, got '${kv}'`);
     settings[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
   };
-  if (flags.kafkaConfig !== undefined) {
+  const file = configFile(flags, env);
+  if (file !== null) {
     let text: string;
     try {
-      text = await readFile(flags.kafkaConfig, 'utf8');
+      text = await readFile(file.path, 'utf8');
     } catch {
-      throw new UnavailableError(`cannot read '${flags.kafkaConfig}' (--kafka-config)`);
+      throw new UnavailableError(`cannot read '${file.path}' (${file.from})`);
     }
     text.split('\n').forEach((line, i) => {
       const l = line.trim();
-      if (l && !l.startsWith('#')) add(l, `${flags.kafkaConfig}:${i + 1}`);
+      if (l && !l.startsWith('#')) add(l, `${file.path}:${i + 1}`);
     });
   }
   for (const kv of flags.X) add(kv, '-X');

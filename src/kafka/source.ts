@@ -46,6 +46,7 @@ import {
   type KafkaMessage,
 } from './client.js';
 import { recordKeyText, recordOffset, recordTimestamp, recordValueText } from './kafkajs-fast.js';
+import type { BinaryValues } from './avro.js';
 import type { KafkaSourceOptions } from './options.js';
 import { isTransactionalSink, type TransactionalSink } from './sink.js';
 
@@ -170,7 +171,7 @@ async function startOffsets(admin: Awaited<ReturnType<typeof connectAdmin>>, opt
 /** A fetched batch's messages as events (with key, headers, partition and offset) and bad messages. */
 function decodeMessages(
   messages: KafkaMessage[], src: Source, partition: number, decode: MessageDecode,
-  take: (offset: number) => boolean,
+  take: (offset: number) => boolean, binary: BinaryValues | null,
 ): { events: Event[]; bad: BadMessage[]; first: number; last: number; truncated: boolean } {
   const events: Event[] = [];
   const bad: BadMessage[] = [];
@@ -189,10 +190,16 @@ function decodeMessages(
     if (first < 0) first = offset;
     last = offset;
     const ts = recordTimestamp(m);
-    const text = recordValueText(m);
     const start = events.length;
-    if (text === null) events.push(makeEvent(null, undefined, src, 0, ts));
-    else decode(text, src, events, bad, where, ts);
+    if (binary !== null) {
+      const bytes = m.value;
+      if (bytes === null) events.push(makeEvent(null, undefined, src, 0, ts));
+      else binary.decode(bytes, src, events, bad, where, ts);
+    } else {
+      const text = recordValueText(m);
+      if (text === null) events.push(makeEvent(null, undefined, src, 0, ts));
+      else decode(text, src, events, bad, where, ts);
+    }
     if (events.length === start) continue;
     const key = recordKeyText(m);
     let headers: { [name: string]: string } | null = null;
@@ -227,7 +234,10 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     await txSink.prepareTransactions(group);
   }
   if (opts.partitionTasks && group === null) throw new UsageError('per-partition state (--state kafka://…) needs --group ID');
-  const decode = messageDecoder(opts.format, opts.infer);
+  const binary = opts.format === 'avro'
+    ? await (await import('./avro.js')).avroValues({ registry: opts.schemaRegistry ?? null, schemaFile: opts.valueSchema ?? null, timeoutMs: c.timeoutMs })
+    : null;
+  const decode = opts.format === 'avro' ? messageDecoder('auto', opts.infer) : messageDecoder(opts.format, opts.infer);
   const name = opts.topics.join(',');
 
   // 1. topics, partitions and start/end offsets, before anything is read
@@ -553,7 +563,16 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
       delivered++;
       return true;
     };
-    const { events, bad, first, last, truncated } = decodeMessages(batch.messages, src, partition, decode, take);
+    if (binary !== null) {
+      try {
+        await binary.prepare(batch.messages.map((m) => m.value));
+      } catch (e) {
+        fail(e);
+        return;
+      }
+      if (closed || finished || failure) return;
+    }
+    const { events, bad, first, last, truncated } = decodeMessages(batch.messages, src, partition, decode, take, binary);
     highWater.set(k, Number(batch.highWatermark));
     if (last >= 0) advance(k, last + 1);
     if (truncated && opts.exitAtEnd && limit !== Infinity && (opts.count === null || delivered < opts.count)) advance(k, limit);

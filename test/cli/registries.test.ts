@@ -2,6 +2,7 @@
 // follow from that entry alone (--help, `sluice help formats`, the manual, the README, the
 // -I/-O choices, `sluice kafka -O`).
 
+import { KAFKA_VALUE_FORMATS } from '../../src/kafka/options.js';
 import { describe, expect, it } from 'vitest';
 import { manPage, readmeBlocks } from '../../src/cli/gen-docs.js';
 import { helpTopic, mainHelp } from '../../src/cli/help.js';
@@ -59,11 +60,12 @@ describe('formats: every registered format reaches every list', () => {
     });
   });
 
-  it('-I offers auto and every reading format, -O every writing format', () => {
+  it('-I offers auto, every reading format and the Kafka-only value formats, -O every writing format', () => {
     const choices = (flag: string) => optionTable.find((o) => o.flags.startsWith(flag))!.choices;
-    expect(choices('-I,')).toEqual(['auto', ...inputFormatList.map((f) => f.name)]);
+    const input = ['auto', ...inputFormatList.map((f) => f.name), ...KAFKA_VALUE_FORMATS];
+    expect(choices('-I,')).toEqual(input);
     expect(choices('-O,')).toEqual(outputFormatList.map((f) => f.name));
-    expect(mainHelp()).toContain(`(${['auto', ...inputFormatList.map((f) => f.name)].join('|')})`);
+    expect(mainHelp()).toContain(`(${input.join('|')})`);
   });
 
   it('sluice kafka -O offers every writing format that needs no --template, and its help says so', async () => {

@@ -36,7 +36,7 @@ export function run(cmd: string, args: string[], opts: { input?: string; env?: N
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   for (const k of ['NO_COLOR', 'FORCE_COLOR', 'SLUICE_DEBUG']) delete env[k];
-  if (!('SLUICE_BROKERS' in extra)) delete env.SLUICE_BROKERS;
+  for (const k of ['SLUICE_BROKERS', 'SLUICE_KAFKA_CONFIG', 'KCAT_CONFIG']) if (!(k in extra)) delete env[k];
   return env;
 }
 
