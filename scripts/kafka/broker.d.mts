@@ -10,6 +10,8 @@ export interface KafkaToolClasses {
   consoleProducer: string;
   consoleConsumer: string;
   clusterTool: string;
+  /** kafka-consumer-groups */
+  consumerGroupCommand: string;
 }
 
 /** A resolved Kafka distribution: its runtime classpath from Maven Central. */

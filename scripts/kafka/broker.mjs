@@ -236,6 +236,7 @@ export function kafkaToolClasses(version) {
     consoleProducer: v4 ? 'org.apache.kafka.tools.ConsoleProducer' : 'kafka.tools.ConsoleProducer',
     consoleConsumer: v4 || minor >= 8 ? 'org.apache.kafka.tools.consumer.ConsoleConsumer' : 'kafka.tools.ConsoleConsumer',
     clusterTool: 'org.apache.kafka.tools.ClusterTool',
+    consumerGroupCommand: v4 || minor >= 8 ? 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand' : 'kafka.admin.ConsumerGroupCommand',
   };
 }
 
