@@ -209,7 +209,12 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.follow && names.length > 1) throw new UsageError('--follow takes one file (run one sluice per file to follow several)');
   const keyFn = opts.key !== undefined ? compileCliExpr(opts.key, '--key', stats) : null;
   const partitionFn = opts.partitionBy !== undefined ? compileCliExpr(opts.partitionBy, '--partition-by', stats) : null;
-  if ((keyFn || partitionFn) && !toKafka) throw new UsageError('--key and --partition-by go with --to kafka:...');
+  const headerFns = opts.header.map((h): [string, (r: Value, ev: Event) => Value | undefined] => {
+    const at = h.indexOf('=');
+    if (at <= 0) throw new UsageError(`--header takes NAME=EXPR (such as source=service or 'trace=@key'), not '${h}'`);
+    return [h.slice(0, at).trim(), compileCliExpr(h.slice(at + 1), `--header ${h.slice(0, at).trim()}`, stats)];
+  });
+  if ((keyFn || partitionFn || headerFns.length > 0) && !toKafka) throw new UsageError('--key, --partition-by and --header go with --to kafka:...');
   if (opts.explain) opts.state = undefined;
   const stateTopic = kafkaStateAddress(opts, kafkaAddrs, names, toKafka, brokersDefault);
   if (opts.state === undefined && opts.group !== undefined && holds && !opts.explain) {
@@ -226,6 +231,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       topic: toKafka.topics[0]!,
       key: keyFn,
       partitionBy: partitionFn,
+      headers: headerFns,
       encodeValue: (ev) => ev.raw ?? JSON.stringify(ev.value),
       compression: opts.compression,
       exactlyOnce: opts.exactlyOnce === true,

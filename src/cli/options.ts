@@ -84,6 +84,8 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--envelope', key: 'envelope', group: 'kafka', help: 'write Kafka messages with their metadata (topic, partition, offset, key, headers, timestamp), as kcat -J' },
   { flags: '-k, --key <expr>', key: 'key', group: 'kafka', help: 'with --to kafka:...: the message key of each record' },
   { flags: '--partition-by <expr>', key: 'partitionBy', group: 'kafka', help: 'with --to kafka:...: choose the partition by hashing this expression' },
+  { flags: '--header <name=expr>', key: 'header', group: 'kafka', repeatable: true,
+    help: 'with --to kafka:...: a message header NAME with the text of EXPR (left out where EXPR is null); repeatable. The headers a message was read with (@headers) are written too; --header overrides one of the same name' },
   { flags: '--compression <codec>', key: 'compression', group: 'kafka', choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], default: 'none',
     help: 'compression of produced messages' },
   { flags: '--exactly-once', key: 'exactlyOnce', group: 'kafka',
@@ -133,6 +135,7 @@ export interface CliOptions {
   envelope?: boolean;
   key?: string;
   partitionBy?: string;
+  header: string[];
   compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
   exactlyOnce?: boolean;
   X: string[];

@@ -162,7 +162,16 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
         const by = textOf(opts.partitionBy(ev.value, ev));
         if (by !== null) msg.partition = partitionFor(by, partitionCount);
       }
-      if (ev.headers) {
+      if (opts.headers.length > 0) {
+        const headers: { [name: string]: string } = { ...ev.headers };
+        for (const [name, fn] of opts.headers) {
+          const text = textOf(fn(ev.value, ev));
+          if (text === null) delete headers[name];
+          else headers[name] = text;
+        }
+        msg.headers = headers;
+        for (const h in headers) size += h.length + headers[h]!.length;
+      } else if (ev.headers) {
         msg.headers = ev.headers;
         for (const h in ev.headers) size += h.length + ev.headers[h]!.length;
       }

@@ -1,6 +1,6 @@
 // Producing as a person expects, checked with kcat and Kafka's own tools: `sluice kafka create`
 // and `delete` (so a pipeline is set up without Kafka's scripts; the test broker does not create
-// topics by itself).
+// topics by itself), headers (--header NAME=EXPR and the @headers a message was read with).
 import { expect, it } from 'vitest';
 import { kafkaPrerequisites, resolveKafka, runKafkaTool } from './broker.js';
 import { haveKcat, kcat, produce, records, sluice } from './cli.js';
@@ -42,5 +42,28 @@ describeKafka('producing', () => {
     expect(list.stdout + list.stderr).not.toMatch(new RegExp(`topic "${topic}" with 3 partitions`));
     const twice = await sluice(['kafka', 'delete', topic, '--yes', '-b', B]);
     expect([twice.code, twice.stderr]).toEqual([69, `sluice: topic '${topic}' does not exist (brokers ${B})\n`]);
+  }, 60_000);
+
+  const create = async (topic: string, partitions = 1) => {
+    const r = await sluice(['kafka', 'create', topic, '--partitions', String(partitions), '-b', B]);
+    expect([r.code, r.stderr]).toEqual([0, '']);
+  };
+
+  it.skipIf(!ready)('--header NAME=EXPR, repeatable, over the @headers a message was read with; kcat -f %h sees them', async () => {
+    const [first, second] = [uniqueTopic('hdr-a'), uniqueTopic('hdr-b')];
+    await Promise.all([create(first), create(second)]);
+    const w = await sluice(['set n = id', '--to', `kafka://${B}/${first}`, '--header', 'svc=service', '--header', 'trace=id * 2', '--header', 'none=missing'],
+      { input: '{"service":"api","id":7}\n{"service":"db","id":8}\n' });
+    expect([w.code, w.stderr]).toEqual([0, '']);
+    const seen = await kcat(['-b', B, '-C', '-t', first, '-e', '-q', '-f', '%h|%s\n']);
+    expect(seen.stdout).toBe('svc=api,trace=14|{"service":"api","id":7,"n":7}\nsvc=db,trace=16|{"service":"db","id":8,"n":8}\n');
+
+    // read with headers (kcat -H), carried through, one overridden and one added
+    const k = await kcat(['-b', B, '-P', '-t', first, '-H', 'x=1', '-H', 'y=2'], '{"a":1}\n');
+    expect(k.code).toBe(0);
+    const copy = await sluice(['where a == 1', `kafka://${B}/${first}`, '-e', '--to', `kafka://${B}/${second}`, '--header', 'y=@headers.y + "b"', '--header', 'at=@offset']);
+    expect([copy.code, copy.stderr]).toEqual([0, '']);
+    const copied = await kcat(['-b', B, '-C', '-t', second, '-e', '-q', '-f', '%h|%s\n']);
+    expect(copied.stdout).toBe('x=1,y=2b,at=2|{"a":1}\n');
   }, 60_000);
 });
