@@ -9,7 +9,7 @@ import type { Admin, KafkaConfig, KafkaMessage, LogEntry, PartitionAssigner, Ret
 import { SluiceError, UnavailableError, UsageError } from '../errors/errors.js';
 import { createRequire } from 'node:module';
 import { loadKafkajs, PATCHED_VERSION, recordOffset } from './kafkajs-fast.js';
-import { lz4Codec, snappyCodec, zstdCodec, ZstdProductionUnsupported } from './codecs.js';
+import { lz4Codec, snappyCodec, zstdCodec } from './codecs.js';
 import type { KafkaClientOptions } from './options.js';
 
 export type {
@@ -251,7 +251,6 @@ export function describeCause(err: unknown): string {
     seen.add(e);
     const x = e as ErrorLike;
     if (x.message) last = x.message;
-    if (x instanceof ZstdProductionUnsupported) return x.message;
     e = x.cause ?? x.originalError;
   }
   if (!last) last = String(err);

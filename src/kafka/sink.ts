@@ -108,9 +108,6 @@ const MAX_IN_FLIGHT = 8;
 export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
   const c = opts.client;
   const topic = opts.topic;
-  if (opts.compression === 'zstd') {
-    throw new UsageError('--compression zstd: sluice reads zstd messages but cannot write them; use gzip, snappy or lz4');
-  }
   const { transactionTimeout } = producerSettings(c.settings);
 
   const admin = await connectAdmin(c);

@@ -1,6 +1,7 @@
 // Producing as a person expects, checked with kcat and Kafka's own tools: `sluice kafka create`
 // and `delete` (so a pipeline is set up without Kafka's scripts; the test broker does not create
-// topics by itself), headers (--header NAME=EXPR and the @headers a message was read with).
+// topics by itself), headers (--header NAME=EXPR and the @headers a message was read with), every
+// --compression (zstd included) read back by kcat.
 import { expect, it } from 'vitest';
 import { kafkaPrerequisites, resolveKafka, runKafkaTool } from './broker.js';
 import { haveKcat, kcat, produce, records, sluice } from './cli.js';
@@ -65,5 +66,22 @@ describeKafka('producing', () => {
     expect([copy.code, copy.stderr]).toEqual([0, '']);
     const copied = await kcat(['-b', B, '-C', '-t', second, '-e', '-q', '-f', '%h|%s\n']);
     expect(copied.stdout).toBe('x=1,y=2b,at=2|{"a":1}\n');
+  }, 60_000);
+
+  it.skipIf(!ready)('--compression gzip, snappy, lz4 and zstd: kcat reads back every message', async () => {
+    const topic = uniqueTopic('codec');
+    await create(topic);
+    const input = Array.from({ length: 300 }, (_, i) => JSON.stringify({ i, text: 'the same words again and again '.repeat(3) })).join('\n') + '\n';
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
+      const w = await sluice(['set codec = $c', '--arg', 'c', codec, '--to', `kafka://${B}/${topic}`, '--compression', codec], { input });
+      expect([codec, w.code, w.stderr]).toEqual([codec, 0, '']);
+    }
+    const back = await kcat(['-b', B, '-C', '-t', topic, '-e', '-q', '-f', '%s\n']);
+    expect(back.code).toBe(0);
+    const got = records(back.stdout) as { i: number; codec: string }[];
+    expect(got).toHaveLength(1200);
+    for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
+      expect(got.filter((r) => r.codec === codec).map((r) => r.i)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    }
   }, 60_000);
 });
