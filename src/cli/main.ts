@@ -200,6 +200,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const kafkaAddrs = new Map(names.filter(isKafkaUri).map((n) => [n, parseKafkaUri(n, brokersDefault)]));
   const toKafka = opts.to !== undefined && isKafkaUri(opts.to) ? parseKafkaUri(opts.to, brokersDefault) : null;
   if (toKafka && toKafka.topics.length !== 1) throw new UsageError(`--to ${opts.to}: write to one topic`);
+  const deadKafka = opts.deadLetter !== undefined && isKafkaUri(opts.deadLetter) ? parseKafkaUri(opts.deadLetter, brokersDefault) : null;
+  if (deadKafka && deadKafka.topics.length !== 1) throw new UsageError(`--dead-letter ${opts.deadLetter}: write to one topic`);
   if (opts.exactlyOnce && (!toKafka || kafkaAddrs.size === 0 || !opts.group)) {
     throw new UsageError('--exactly-once is for Kafka to Kafka: a kafka: input, --group ID and --to kafka:...');
   }
@@ -321,7 +323,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   }
   if (useColor && (outFormat === 'ndjson' || outFormat === 'table')) plan.encoder = colored(plan.encoder, outFormat, await loadChalk());
 
-  const deadSink: DeadLetterSink | null = opts.deadLetter !== undefined ? await deadLetterFile(opts.deadLetter) : null;
+  const deadSink: DeadLetterSink | null = opts.deadLetter === undefined ? null : deadKafka
+    ? await (await import('../kafka/dead-letter.js')).kafkaDeadLetter(await clientOptions(opts, deadKafka.brokers), deadKafka.topics[0]!)
+    : await deadLetterFile(opts.deadLetter);
   plan.deadLetter = deadSink;
 
   // 4. signals: stop reading, write what is final (results that are not are marked "final": false or

@@ -71,7 +71,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--strict-utf8', key: 'strictUtf8', group: 'errors',
     help: 'a record with invalid UTF-8 is bad input (--on-error); without it the bytes become U+FFFD and are counted in --stats' },
   { flags: '--dead-letter <path>', key: 'deadLetter', group: 'errors',
-    help: 'write each bad input (raw text, reason, location) to this NDJSON file; implies --on-error skip unless given; reading waits while the file catches up; exit 69 if it cannot be opened, 74 if writing it fails' },
+    help: 'write each bad input (raw text, reason, location) to this NDJSON file, or to a Kafka topic (kafka://HOST:PORT/TOPIC: the raw text as the message, reason and location as its headers sluice-reason and sluice-location); implies --on-error skip unless given; reading waits while the file or topic catches up; exit 69 if it cannot be opened (a missing topic), 74 if writing it fails' },
   { flags: '-b, --brokers <list>', key: 'brokers', group: 'kafka',
     help: 'Kafka brokers HOST:PORT[,HOST:PORT] for kafka:TOPIC inputs and sinks (default: $SLUICE_BROKERS)' },
   { flags: '-o, --offset <offset>', key: 'offset', group: 'kafka',

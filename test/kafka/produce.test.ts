@@ -1,7 +1,8 @@
 // Producing as a person expects, checked with kcat and Kafka's own tools: `sluice kafka create`
 // and `delete` (so a pipeline is set up without Kafka's scripts; the test broker does not create
 // topics by itself), headers (--header NAME=EXPR and the @headers a message was read with), every
-// --compression (zstd included) read back by kcat.
+// --compression (zstd included) read back by kcat, and --dead-letter kafka://… (the bad message as
+// the value, reason and location as headers; exit 74 when the topic refuses it).
 import { expect, it } from 'vitest';
 import { kafkaPrerequisites, resolveKafka, runKafkaTool } from './broker.js';
 import { haveKcat, kcat, produce, records, sluice } from './cli.js';
@@ -83,5 +84,33 @@ describeKafka('producing', () => {
     for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
       expect(got.filter((r) => r.codec === codec).map((r) => r.i)).toEqual(Array.from({ length: 300 }, (_, i) => i));
     }
+  }, 60_000);
+
+  it.skipIf(!ready)('--dead-letter kafka://…/TOPIC: each bad message with sluice-reason and sluice-location headers; a missing topic is exit 69', async () => {
+    const [input, dead] = [uniqueTopic('dl-in'), uniqueTopic('dl-out')];
+    await Promise.all([create(input), create(dead)]);
+    await produce(B, input, 0, ['{"n":1}', 'oops', '{"n":2}', '{"n":']);
+    const r = await sluice(['select n', `kafka://${B}/${input}`, '-I', 'json', '-e', '--dead-letter', `kafka://${B}/${dead}`, '--stats']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('{"n":1}\n{"n":2}\n');
+    expect(r.stderr).toMatch(/bad input +2/);
+    const seen = await kcat(['-b', B, '-C', '-t', dead, '-e', '-q', '-f', '%h|%s\n']);
+    expect(seen.stdout.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(new RegExp(`^sluice-reason=[^,]+,sluice-location=${input}/0@1\\|oops$`)),
+      expect.stringMatching(new RegExp(`^sluice-reason=invalid JSON[^,]*,sluice-location=${input}/0@3\\|\\{"n":$`)),
+    ]);
+
+    const missing = uniqueTopic('dl-missing');
+    const gone = await sluice(['select n', `kafka://${B}/${input}`, '-e', '--dead-letter', `kafka://${B}/${missing}`]);
+    expect([gone.code, gone.stdout, gone.stderr]).toEqual([69, '', `sluice: kafka: topic '${missing}' does not exist on ${B}\n`]);
+  }, 60_000);
+
+  it.skipIf(!ready)('--dead-letter kafka://…: a dead letter the topic refuses (too large) is exit 74 saying how many were written', async () => {
+    const dead = uniqueTopic('dl-small');
+    const made = await sluice(['kafka', 'create', dead, '--config', 'max.message.bytes=2000', '-b', B]);
+    expect(made.code).toBe(0);
+    const r = await sluice(['select a', '-', '--dead-letter', `kafka://${B}/${dead}`], { input: `{"a":1}\n${'x'.repeat(5000)}\n` });
+    expect(r.code).toBe(74);
+    expect(r.stderr).toBe(`sluice: writing the dead-letter topic '${dead}' failed after 0 dead letters: The request included a message larger than the max message size the server will accept\n`);
   }, 60_000);
 });
