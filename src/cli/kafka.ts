@@ -79,7 +79,7 @@ export const subcommands: readonly Subcommand[] = [
     help: '{group, state, protocol, members} per consumer group, sorted by name.',
   },
   {
-    name: 'create', arg: 'TOPIC', flags: '[--partitions N] [--replication N] [--config k=v ...]', run: create,
+    name: 'create', arg: 'TOPIC', flags: '[--partitions N] [--replication N] [--config k=v]', run: create,
     help: 'Create a topic with N partitions (default 1), a replication factor (default the number of brokers, at most 3) and topic configs (--config cleanup.policy=compact, repeatable); prints its {topic, partitions, replication} once every partition has a leader. A topic that exists already is an error (exit 2), as is a config or a count the broker refuses.',
   },
   {
@@ -340,7 +340,7 @@ async function render(sections: Sections, format: InspectFormat, io: KafkaIo): P
 
 export function kafkaHelp(): string {
   const commands = subcommands.map((c) => `  ${[c.name, c.arg, c.flags].filter(Boolean).join(' ')}\n${wrap(c.help, 76, '    ')}`);
-  return `sluice kafka — inspect a Kafka cluster (topics, offsets, consumer groups, lag); create and delete topics
+  return `sluice kafka — inspect a cluster (topics, offsets, groups, lag), make topics
 
 Usage:
   sluice kafka COMMAND [ARG] [-b BROKERS] [--timeout D] [-X k=v] [-O FORMAT]
