@@ -525,9 +525,11 @@ const STALE_METADATA = new Set([
  * log was truncated under it) restarts at the partition's beginning, as a group reading
  * from the beginning does; anything still failing after --timeout is an error.
  */
-export async function connectFetcher(opts: KafkaClientOptions, topics: string[]): Promise<PositionFetcher> {
+export async function connectFetcher(
+  opts: KafkaClientOptions, topics: string[], limits?: { maxBytesPerPartition: number; maxBytes: number },
+): Promise<PositionFetcher> {
   validateSettings(opts.settings);
-  const s = consumerSettings(opts.settings);
+  const s = { ...consumerSettings(opts.settings), ...limits };
   const kafka = createKafka(opts) as unknown as { [k: symbol]: unknown };
   const create = Object.getOwnPropertySymbols(kafka).find((k) => k.description === 'private:Kafka:createCluster');
   if (create === undefined) throw new Error(`kafkajs ${PATCHED_VERSION}: no cluster factory (kafkajs internals moved)`);
