@@ -10,6 +10,8 @@ export interface KafkaToolClasses {
   consoleProducer: string;
   consoleConsumer: string;
   clusterTool: string;
+  /** kafka-consumer-groups */
+  consumerGroupCommand: string;
 }
 
 /** A resolved Kafka distribution: its runtime classpath from Maven Central. */
@@ -100,5 +102,7 @@ export declare function kafkaToolClasses(version: string): KafkaToolClasses;
 export declare function resolveKafka(versionSpec?: string, opts?: { log?: (line: string) => void }): Promise<KafkaDist>;
 export declare function runKafkaTool(dist: KafkaDist, mainClass: string, args: string[], opts?: ToolOptions): Promise<ToolResult>;
 export declare function randomClusterId(): string;
+/** '3.9.1' exact; '4.1' the newest 4.1.x; '4' the newest 4.x (Maven version ranges). */
+export declare function parseVersionSpec(spec: string): { major: number; mavenVersion: string };
 export declare function logTail(file: string, lines?: number): string;
 export declare function startBroker(opts?: StartBrokerOptions): Promise<KafkaBroker>;

@@ -99,20 +99,25 @@ export function kafkaCacheRoot() {
 }
 
 /**
- * '3.9.1' is an exact version; '4.1' means the newest 4.1.x on Maven Central (a Maven version
- * range, resolved once and then cached under the name '4.1').
+ * '3.9.1' is an exact version; '4.1' means the newest 4.1.x on Maven Central and '4' the newest
+ * 4.x (Maven version ranges, resolved once and then cached under the name '4.1' or '4').
  * @param {string} spec
  */
-function parseVersionSpec(spec) {
+export function parseVersionSpec(spec) {
   const exact = /^(\d+)\.(\d+)\.(\d+)$/.exec(spec);
   if (exact) return { major: Number(exact[1]), mavenVersion: spec };
+  const major = /^(\d+)(?:\.x)?$/.exec(spec);
+  if (major) {
+    const ma = Number(major[1]);
+    return { major: ma, mavenVersion: `[${ma}.0.0,${ma + 1}.0.0)` };
+  }
   const minor = /^(\d+)\.(\d+)(?:\.x)?$/.exec(spec);
   if (minor) {
     const ma = Number(minor[1]);
     const mi = Number(minor[2]);
     return { major: ma, mavenVersion: `[${ma}.${mi}.0,${ma}.${mi + 1}.0)` };
   }
-  throw new Error(`KAFKA_VERSION must look like 3.9.1, 4.1 or 4.1.x, got ${JSON.stringify(spec)}`);
+  throw new Error(`KAFKA_VERSION must look like 3.9.1, 4.1, 4.1.x or 4, got ${JSON.stringify(spec)}`);
 }
 
 /** @param {string} s */
@@ -236,6 +241,7 @@ export function kafkaToolClasses(version) {
     consoleProducer: v4 ? 'org.apache.kafka.tools.ConsoleProducer' : 'kafka.tools.ConsoleProducer',
     consoleConsumer: v4 || minor >= 8 ? 'org.apache.kafka.tools.consumer.ConsoleConsumer' : 'kafka.tools.ConsoleConsumer',
     clusterTool: 'org.apache.kafka.tools.ClusterTool',
+    consumerGroupCommand: v4 || minor >= 8 ? 'org.apache.kafka.tools.consumer.group.ConsumerGroupCommand' : 'kafka.admin.ConsumerGroupCommand',
   };
 }
 

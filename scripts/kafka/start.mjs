@@ -23,7 +23,7 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(`usage: node scripts/kafka/start.mjs [--version V] [--port N] [--controller-port N] [--heap FLAGS] [--log-dir DIR]
 
-  --version  Kafka version from Maven Central: 3.9.1, 4.1.0, or 4.1 for the newest 4.1.x
+  --version  Kafka version from Maven Central: 3.9.1, 4.1.0, 4.1 for the newest 4.1.x, 4 for the newest 4.x
              (default: $KAFKA_VERSION or ${DEFAULT_KAFKA_VERSION})
   --port     PLAINTEXT port on 127.0.0.1 (default: a free port)
   --heap     broker heap flags (default: "-Xms256m -Xmx512m")

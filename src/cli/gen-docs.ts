@@ -34,7 +34,7 @@ function tp(term: string, body: string): string {
 export function manPage(): string {
   let m = `.TH SLUICE 1 "" "sluice ${version()}" "User Commands"\n`;
   m += '.SH NAME\nsluice \\- filter, reshape and aggregate streams of records from files, stdin and Kafka\n';
-  m += '.SH SYNOPSIS\n.B sluice\n[\\fIOPTIONS\\fR] \\fIPROGRAM\\fR [\\fIINPUT\\fR ...]\n.br\n.B sluice\n[\\fIOPTIONS\\fR] \\fIOP ARG\\fR [\\fBthen\\fR \\fIOP ARG\\fR ...] [\\fIINPUT\\fR ...]\n.br\n.B sluice kafka\ntopics|describe \\fITOPIC\\fR|groups|lag \\fIGROUP\\fR [\\fB\\-b\\fR \\fIBROKERS\\fR]\n.br\n.B sluice help\n[\\fIOPERATOR\\fR|' + HELP_TOPICS.map((t) => `\\fB${roff(t)}\\fR`).join('|') + ']\n.br\n.B sluice completion\nbash|zsh|fish\n.br\n.B sluice schema\n[\\fIOPTIONS\\fR] [\\fIINPUT\\fR ...]\n';
+  m += '.SH SYNOPSIS\n.B sluice\n[\\fIOPTIONS\\fR] \\fIPROGRAM\\fR [\\fIINPUT\\fR ...]\n.br\n.B sluice\n[\\fIOPTIONS\\fR] \\fIOP ARG\\fR [\\fBthen\\fR \\fIOP ARG\\fR ...] [\\fIINPUT\\fR ...]\n.br\n.B sluice kafka\ntopics|describe \\fITOPIC\\fR|groups|lag \\fIGROUP\\fR|create \\fITOPIC\\fR|delete \\fITOPIC\\fR [\\fB\\-b\\fR \\fIBROKERS\\fR]\n.br\n.B sluice help\n[\\fIOPERATOR\\fR|' + HELP_TOPICS.map((t) => `\\fB${roff(t)}\\fR`).join('|') + ']\n.br\n.B sluice completion\nbash|zsh|fish\n.br\n.B sluice schema\n[\\fIOPTIONS\\fR] [\\fIINPUT\\fR ...]\n';
   m += '.SH DESCRIPTION\n' + roff(
     'sluice reads records from files or stdin, runs them through a chain of stages separated by | and writes the ' +
     'result to stdout. The argument form is the same language: every operator takes one argument and "then" ' +

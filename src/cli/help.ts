@@ -139,9 +139,11 @@ Read:    sluice [OPTIONS] PROGRAM kafka://HOST:PORT[,HOST:PORT]/TOPIC[,TOPIC]
          sluice -b HOST:PORT PROGRAM kafka:TOPIC          (or SLUICE_BROKERS)
 Write:   sluice PROGRAM INPUT --to kafka://HOST:PORT/TOPIC [--key EXPR] [--partition-by EXPR]
 Inspect: sluice kafka topics|describe TOPIC|groups|lag GROUP [-b BROKERS]   (sluice kafka --help)
+Topics:  sluice kafka create TOPIC [--partitions N] [--config k=v] | delete TOPIC --yes
 
 ${columns(optionTable.filter((o) => o.group === 'kafka').map((o) => [o.flags, o.help + (o.choices ? ` (${o.choices.join('|')})` : '')]))}
-Delivery is at least once: offsets are committed (with --group) only after every result
+Without --group, sluice reads every partition by itself, as kcat does: nothing is committed
+and no consumer group is left on the cluster. Delivery is at least once: offsets are committed (with --group) only after every result
 derived from them has been written and acknowledged; when head N ends the read part-way
 through a fetch, only the messages up to the last one head took are committed, so the next
 run with the group goes on from there. --exactly-once makes Kafka to Kafka transactional.

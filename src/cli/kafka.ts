@@ -31,6 +31,10 @@ interface Flags {
   outputFormat?: InspectFormat;
   all?: boolean;
   configs?: boolean;
+  partitions?: string;
+  replication?: string;
+  config: string[];
+  yes?: boolean;
   help?: boolean;
 }
 
@@ -75,6 +79,14 @@ export const subcommands: readonly Subcommand[] = [
     help: '{group, state, protocol, members} per consumer group, sorted by name.',
   },
   {
+    name: 'create', arg: 'TOPIC', flags: '[--partitions N] [--replication N] [--config k=v]', run: create,
+    help: 'Create a topic with N partitions (default 1), a replication factor (default the number of brokers, at most 3) and topic configs (--config cleanup.policy=compact, repeatable); prints its {topic, partitions, replication} once every partition has a leader. A topic that exists already is an error (exit 2), as is a config or a count the broker refuses.',
+  },
+  {
+    name: 'delete', arg: 'TOPIC', flags: '--yes', run: remove,
+    help: 'Delete a topic and all its messages; --yes says that this is meant. Prints the {topic, partitions, replication} it deleted.',
+  },
+  {
     name: 'lag', arg: 'GROUP', flags: '', run: lag,
     help: '{group, topic, partition, committed, end, lag} per partition of each topic the group has committed offsets for or is assigned; lag = end - committed. A partition without a committed offset has committed null and lag = end - low (everything in it is unread).',
   },
@@ -96,6 +108,10 @@ export async function kafkaCommand(args: string[], io: KafkaIo): Promise<number>
     .addOption(new Option('-O, --output-format <format>').choices(INSPECT_FORMATS))
     .option('--all')
     .option('--configs')
+    .option('--partitions <n>')
+    .option('--replication <n>')
+    .option('--config <key=value>', '', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--yes')
     .option('-h, --help');
   try {
     cmd.parse(args, { from: 'user' });
@@ -129,7 +145,37 @@ function checkArgs(name: string | undefined, arg: string | undefined, flags: Fla
   if (sub.arg === 'TOPIC' && !TOPIC_NAME.test(arg!)) throw new UsageError(`'${arg}' is not a valid topic name (letters, digits, . _ -)`);
   if (flags.configs && sub.name !== 'describe') throw new UsageError('--configs goes with kafka describe TOPIC');
   if (flags.all && sub.name !== 'topics' && sub.name !== 'describe') throw new UsageError('--all goes with kafka topics or kafka describe --configs');
+  if (sub.name !== 'create') {
+    for (const [flag, given] of [['--partitions', flags.partitions], ['--replication', flags.replication], ['--config', flags.config.length > 0 ? 'yes' : undefined]] as const) {
+      if (given !== undefined) throw new UsageError(`${flag} goes with kafka create TOPIC`);
+    }
+  }
+  if (flags.yes && sub.name !== 'delete') throw new UsageError('--yes goes with kafka delete TOPIC');
+  if (sub.name === 'create') {
+    positive(flags.partitions, '--partitions');
+    positive(flags.replication, '--replication');
+    topicConfigs(flags.config);
+  }
+  if (sub.name === 'delete' && !flags.yes) {
+    throw new UsageError(`kafka delete ${arg} deletes the topic and every message in it: add --yes if that is what you mean`);
+  }
   return sub;
+}
+
+function positive(text: string | undefined, flag: string): number | null {
+  if (text === undefined) return null;
+  if (!/^[1-9][0-9]{0,5}$/.test(text.trim())) throw new UsageError(`${flag} takes a whole number of at least 1, not '${text}'`);
+  return Number(text);
+}
+
+function topicConfigs(list: string[]): { [name: string]: string } {
+  const out: { [name: string]: string } = {};
+  for (const kv of list) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new UsageError(`--config: expected key=value (a topic config such as retention.ms=3600000), got '${kv}'`);
+    out[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
+  }
+  return out;
 }
 
 function usageList(): string {
@@ -163,11 +209,7 @@ async function topics(ctx: Ctx): Promise<Sections> {
   const rows: Rec[] = all
     .filter((t) => ctx.flags.all || !t.name.startsWith('__'))
     .sort((a, b) => compare(a.name, b.name))
-    .map((t) => ({
-      topic: t.name,
-      partitions: t.partitions.length,
-      replication: Math.max(0, ...t.partitions.map((p) => p.replicas.length)),
-    }));
+    .map(topicRow);
   return [rows];
 }
 
@@ -202,6 +244,27 @@ async function describe(ctx: Ctx, topic: string): Promise<Sections> {
   // on a terminal the configs that differ from the defaults follow as a second table, as
   // kafka-topics --describe shows them; in a pipe one kind of record per stream (--configs)
   return ctx.format === 'table' && configRows.length > 0 ? [rows, configRows] : [rows];
+}
+
+const topicRow = (t: { name: string; partitions: { replicas: number[] }[] }): Rec => ({
+  topic: t.name,
+  partitions: t.partitions.length,
+  replication: Math.max(0, ...t.partitions.map((p) => p.replicas.length)),
+});
+
+async function create(ctx: Ctx, topic: string): Promise<Sections> {
+  const partitions = positive(ctx.flags.partitions, '--partitions') ?? 1;
+  const created = await ctx.admin.createTopic(topic, partitions, positive(ctx.flags.replication, '--replication'), topicConfigs(ctx.flags.config));
+  if (!created) throw new UsageError(`topic '${topic}' already exists (brokers ${ctx.brokerText})`);
+  const meta = (await ctx.admin.topics()).find((t) => t.name === topic);
+  return [[meta ? topicRow(meta) : { topic, partitions, replication: null }]];
+}
+
+async function remove(ctx: Ctx, topic: string): Promise<Sections> {
+  const meta = (await ctx.admin.topics()).find((t) => t.name === topic);
+  if (!meta) throw new UnavailableError(`topic '${topic}' does not exist (brokers ${ctx.brokerText})`);
+  await ctx.admin.deleteTopic(topic);
+  return [[topicRow(meta)]];
 }
 
 async function groups(ctx: Ctx): Promise<Sections> {
@@ -277,7 +340,7 @@ async function render(sections: Sections, format: InspectFormat, io: KafkaIo): P
 
 export function kafkaHelp(): string {
   const commands = subcommands.map((c) => `  ${[c.name, c.arg, c.flags].filter(Boolean).join(' ')}\n${wrap(c.help, 76, '    ')}`);
-  return `sluice kafka — inspect a Kafka cluster: topics, offsets, consumer groups, lag
+  return `sluice kafka — inspect a cluster (topics, offsets, groups, lag), make topics
 
 Usage:
   sluice kafka COMMAND [ARG] [-b BROKERS] [--timeout D] [-X k=v] [-O FORMAT]
@@ -295,13 +358,16 @@ Options:
                                 (default: table on a terminal, ndjson in a pipe)
   -h, --help                    print this help
 
-Exit status: 0 success, 2 usage error, 69 cluster unreachable, no such
-topic or group, authentication failed or certificate not trusted.
+Exit status: 0 success, 2 usage error (or a topic to create that exists, a
+config the broker refuses), 69 cluster unreachable, no such topic or group,
+authentication failed or certificate not trusted.
 
 Examples:
   sluice kafka topics -b localhost:9092
   sluice kafka describe orders --configs
   sluice kafka lag billing | sluice 'sum(lag) as lag by topic'
+  sluice kafka create orders --partitions 6 --config retention.ms=86400000
+  sluice kafka delete orders --yes
 `;
 }
 

@@ -200,6 +200,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         client: await clientOptions(opts, addr.brokers),
         topic: addr.topics[0]!,
         key: null,
+        headers: [],
         partitionBy: null,
         encodeValue: (ev) => ev.raw ?? valueJson(ev, stats.typeError),
         compression: opts.compression,
@@ -257,6 +258,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const kafkaAddrs = new Map(names.filter(isKafkaUri).map((n) => [n, parseKafkaUri(n, brokersDefault)]));
   const toKafka = opts.to !== undefined && isKafkaUri(opts.to) ? parseKafkaUri(opts.to, brokersDefault) : null;
   if (toKafka && toKafka.topics.length !== 1) throw new UsageError(`--to ${opts.to}: write to one topic`);
+  const deadKafka = opts.deadLetter !== undefined && isKafkaUri(opts.deadLetter) ? parseKafkaUri(opts.deadLetter, brokersDefault) : null;
+  if (deadKafka && deadKafka.topics.length !== 1) throw new UsageError(`--dead-letter ${opts.deadLetter}: write to one topic`);
   if (opts.exactlyOnce && (!toKafka || kafkaAddrs.size === 0 || !opts.group)) {
     throw new UsageError('--exactly-once is for Kafka to Kafka: a kafka: input, --group ID and --to kafka:...');
   }
@@ -268,7 +271,12 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.follow && names.length > 1) throw new UsageError('--follow takes one file (run one sluice per file to follow several)');
   const keyFn = opts.key !== undefined ? compileCliExpr(opts.key, '--key', stats) : null;
   const partitionFn = opts.partitionBy !== undefined ? compileCliExpr(opts.partitionBy, '--partition-by', stats) : null;
-  if ((keyFn || partitionFn) && !toKafka) throw new UsageError('--key and --partition-by go with --to kafka:...');
+  const headerFns = opts.header.map((h): [string, (r: Value, ev: Event) => Value | undefined] => {
+    const at = h.indexOf('=');
+    if (at <= 0) throw new UsageError(`--header takes NAME=EXPR (such as source=service or 'trace=@key'), not '${h}'`);
+    return [h.slice(0, at).trim(), compileCliExpr(h.slice(at + 1), `--header ${h.slice(0, at).trim()}`, stats)];
+  });
+  if ((keyFn || partitionFn || headerFns.length > 0) && !toKafka) throw new UsageError('--key, --partition-by and --header go with --to kafka:...');
   if (opts.explain) opts.state = undefined;
   const stateTopic = kafkaStateAddress(opts, kafkaAddrs, names, toKafka, brokersDefault);
   if (opts.state === undefined && opts.group !== undefined && holds && !opts.explain) {
@@ -285,6 +293,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       topic: toKafka.topics[0]!,
       key: keyFn,
       partitionBy: partitionFn,
+      headers: headerFns,
       encodeValue: (ev) => ev.raw ?? valueJson(ev, stats.typeError),
       compression: opts.compression,
       exactlyOnce: opts.exactlyOnce === true,
@@ -407,7 +416,9 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   }
   if (useColor && (outFormat === 'ndjson' || outFormat === 'table')) plan.encoder = colored(plan.encoder, outFormat, await loadChalk());
 
-  const deadSink: DeadLetterSink | null = opts.deadLetter !== undefined ? await deadLetterFile(opts.deadLetter) : null;
+  const deadSink: DeadLetterSink | null = opts.deadLetter === undefined ? null : deadKafka
+    ? await (await import('../kafka/dead-letter.js')).kafkaDeadLetter(await clientOptions(opts, deadKafka.brokers), deadKafka.topics[0]!)
+    : await deadLetterFile(opts.deadLetter);
   plan.deadLetter = deadSink;
 
   // 4. signals: stop reading, write what is final (results that are not are marked "final": false or

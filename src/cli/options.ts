@@ -78,7 +78,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--strict-utf8', key: 'strictUtf8', group: 'errors',
     help: 'a record with invalid UTF-8 is bad input (--on-error); without it the bytes become U+FFFD and are counted in --stats' },
   { flags: '--dead-letter <path>', key: 'deadLetter', group: 'errors',
-    help: 'write each bad input (raw text, reason, location) to this NDJSON file; implies --on-error skip unless given; reading waits while the file catches up; exit 69 if it cannot be opened, 74 if writing it fails' },
+    help: 'write each bad input (raw text, reason, location) to this NDJSON file, or to a Kafka topic (kafka://HOST:PORT/TOPIC: the raw text as the message, reason and location as its headers sluice-reason and sluice-location); implies --on-error skip unless given; reading waits while the file or topic catches up; exit 69 if it cannot be opened (a missing topic), 74 if writing it fails' },
   { flags: '-b, --brokers <list>', key: 'brokers', group: 'kafka',
     help: 'Kafka brokers HOST:PORT[,HOST:PORT] for kafka:TOPIC inputs and sinks (default: $SLUICE_BROKERS)' },
   { flags: '-o, --offset <offset>', key: 'offset', group: 'kafka',
@@ -91,6 +91,8 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--envelope', key: 'envelope', group: 'kafka', help: 'write Kafka messages with their metadata (topic, partition, offset, key, headers, timestamp), as kcat -J' },
   { flags: '-k, --key <expr>', key: 'key', group: 'kafka', help: 'with --to kafka:...: the message key of each record' },
   { flags: '--partition-by <expr>', key: 'partitionBy', group: 'kafka', help: 'with --to kafka:...: choose the partition by hashing this expression' },
+  { flags: '--header <name=expr>', key: 'header', group: 'kafka', repeatable: true,
+    help: 'with --to kafka:...: a message header NAME with the text of EXPR (left out where EXPR is null); repeatable. The headers a message was read with (@headers) are written too; --header overrides one of the same name' },
   { flags: '--compression <codec>', key: 'compression', group: 'kafka', choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], default: 'none',
     help: 'compression of produced messages' },
   { flags: '--exactly-once', key: 'exactlyOnce', group: 'kafka',
@@ -164,6 +166,7 @@ export interface CliOptions {
   envelope?: boolean;
   key?: string;
   partitionBy?: string;
+  header: string[];
   compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
   exactlyOnce?: boolean;
   X: string[];

@@ -4,12 +4,13 @@
 // source, the sink and the inspection commands never see a kafkajs error or a stack trace.
 
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import type { Admin, ISocketFactory, KafkaConfig, LogEntry, PartitionAssigner, RetryOptions, SASLOptions } from 'kafkajs';
+import type { Admin, ISocketFactory, KafkaConfig, KafkaMessage, LogEntry, PartitionAssigner, RetryOptions, SASLOptions } from 'kafkajs';
 import { SluiceError, UnavailableError, UsageError } from '../errors/errors.js';
-import { loadKafkajs } from './kafkajs-fast.js';
-import { lz4Codec, snappyCodec, zstdCodec, ZstdProductionUnsupported } from './codecs.js';
+import { loadKafkajs, PATCHED_VERSION, recordOffset } from './kafkajs-fast.js';
+import { lz4Codec, snappyCodec, zstdCodec } from './codecs.js';
 import { SUPPORTED_SETTINGS, type KafkaClientOptions } from './options.js';
 
 export { SUPPORTED_SETTINGS };
@@ -278,7 +279,6 @@ export function describeCause(err: unknown): string {
     seen.add(e);
     const x = e as ErrorLike;
     if (x.message) last = x.message;
-    if (x instanceof ZstdProductionUnsupported) return x.message;
     e = x.cause ?? x.originalError;
   }
   if (!last) last = String(err);
@@ -501,4 +501,160 @@ export function onlyPartitionsAssigner(only: readonly number[]): PartitionAssign
       };
     },
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading without a consumer group
+
+/** What one partition gave in a fetch. */
+export interface FetchedPartition {
+  topic: string;
+  partition: number;
+  /** its messages from the fetched offset on, without aborted ones and control records */
+  messages: KafkaMessage[];
+  /** where reading goes on: after the last record fetched (control records too), or where an out-of-range position was reset to */
+  next: number;
+}
+
+export interface PositionFetcher {
+  /** One fetch from each partition's leader at these positions; [] when nothing came within the wait. */
+  fetch(positions: readonly { topic: string; partition: number; offset: number }[]): Promise<FetchedPartition[]>;
+  disconnect(): Promise<void>;
+}
+
+interface KafkajsBroker {
+  fetch(args: {
+    replicaId?: number;
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  }): Promise<{ responses: { topicName: string; partitions: { partition: number; messages: never[]; abortedTransactions?: unknown[] }[] }[] }>;
+}
+
+interface KafkajsCluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  addMultipleTargetTopics(topics: string[]): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): { [nodeId: string]: number[] };
+  findBroker(args: { nodeId: string }): Promise<KafkajsBroker>;
+  removeBroker(args: { host: string; port: number }): void;
+  fetchTopicsOffset(topics: { topic: string; fromBeginning: boolean; partitions: { partition: number }[] }[]): Promise<{ topic: string; partitions: { partition: number; offset: string }[] }[]>;
+}
+
+type FetchedBatch = { messages: KafkaMessage[]; messagesWithinOffset: KafkaMessage[]; rawMessages: unknown[] };
+
+/** Errors after which fresh metadata (a moved leader, a broker gone) makes the next fetch work. */
+const STALE_METADATA = new Set([
+  'LEADER_NOT_AVAILABLE', 'NOT_LEADER_FOR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH',
+  'UNKNOWN_TOPIC_OR_PARTITION', 'KafkaJSBrokerNotFound', 'KafkaJSTopicMetadataNotLoaded', 'KafkaJSConnectionClosedError',
+]);
+
+/**
+ * Reads partitions by their positions, as kcat does, with no consumer group: nothing is joined
+ * or committed, so nothing is left on the cluster. kafkajs has no such consumer; this uses its
+ * cluster (metadata, leaders, connections) and its Fetch request directly, and its Batch (the
+ * fast one of kafkajs-fast.ts) to drop aborted messages and control records. A moved leader or a
+ * dropped connection refreshes the metadata and fetches again; an out-of-range position (the
+ * log was truncated under it) restarts at the partition's beginning, as a group reading
+ * from the beginning does; anything still failing after --timeout is an error.
+ */
+export async function connectFetcher(
+  opts: KafkaClientOptions, topics: string[], limits?: { maxBytesPerPartition: number; maxBytes: number },
+): Promise<PositionFetcher> {
+  validateSettings(opts.settings);
+  const s = { ...consumerSettings(opts.settings), ...limits };
+  const kafka = createKafka(opts) as unknown as { [k: symbol]: unknown };
+  const create = Object.getOwnPropertySymbols(kafka).find((k) => k.description === 'private:Kafka:createCluster');
+  if (create === undefined) throw new Error(`kafkajs ${PATCHED_VERSION}: no cluster factory (kafkajs internals moved)`);
+  const isolationLevel = s.readUncommitted ? 0 : 1;
+  const cluster = (kafka[create] as (a: object) => KafkajsCluster)({ allowAutoTopicCreation: false, isolationLevel, metadataMaxAge: 300_000 });
+  const require = createRequire(import.meta.url);
+  const Batch = require('kafkajs/src/consumer/batch') as new (topic: string, fetchedOffset: string, data: object) => FetchedBatch;
+  const what = `reading ${topics.join(',')}`;
+  await withDeadline(cluster.connect().then(() => cluster.addMultipleTargetTopics(topics)), opts.timeoutMs, `connecting for ${topics.join(',')}`, opts.brokers);
+
+  const beginning = async (topic: string, partition: number): Promise<number> => {
+    const [t] = await cluster.fetchTopicsOffset([{ topic, fromBeginning: true, partitions: [{ partition }] }]);
+    return Number(t?.partitions[0]?.offset ?? 0);
+  };
+
+  const fetchFrom = async (nodeId: string, wanted: { topic: string; partition: number; offset: number }[]): Promise<FetchedPartition[]> => {
+    const topicsReq = new Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>();
+    for (const w of wanted) {
+      let list = topicsReq.get(w.topic);
+      if (!list) topicsReq.set(w.topic, (list = []));
+      list.push({ partition: w.partition, fetchOffset: String(w.offset), maxBytes: s.maxBytesPerPartition });
+    }
+    const broker = await cluster.findBroker({ nodeId });
+    const { responses } = await broker.fetch({
+      replicaId: -1,
+      isolationLevel,
+      maxWaitTime: 100,
+      minBytes: 1,
+      maxBytes: s.maxBytes,
+      topics: [...topicsReq].map(([topic, partitions]) => ({ topic, partitions })),
+    });
+    const out: FetchedPartition[] = [];
+    for (const { topicName, partitions } of responses) {
+      for (const data of partitions) {
+        const from = topicsReq.get(topicName)?.find((p) => p.partition === data.partition)?.fetchOffset;
+        if (from === undefined) continue;
+        const batch = new Batch(topicName, from, data);
+        const within = batch.messagesWithinOffset;
+        let next = Number(from);
+        if (within.length > 0) next = recordOffset(within[within.length - 1]!) + 1;
+        // only records before the position (a compacted batch's head): kafkajs steps over one
+        else if (batch.rawMessages.length > 0) next += 1;
+        out.push({ topic: topicName, partition: data.partition, messages: batch.messages, next });
+      }
+    }
+    return out;
+  };
+
+  let troubleSince: number | null = null;
+  const fetch = async (positions: readonly { topic: string; partition: number; offset: number }[]): Promise<FetchedPartition[]> => {
+    if (positions.length === 0) return [];
+    try {
+      const byNode = new Map<string, { topic: string; partition: number; offset: number }[]>();
+      const byTopic = new Map<string, { topic: string; partition: number; offset: number }[]>();
+      for (const p of positions) {
+        let list = byTopic.get(p.topic);
+        if (!list) byTopic.set(p.topic, (list = []));
+        list.push(p);
+      }
+      for (const [topic, list] of byTopic) {
+        const leaders = cluster.findLeaderForPartitions(topic, list.map((p) => p.partition));
+        for (const [nodeId, parts] of Object.entries(leaders)) {
+          let l = byNode.get(nodeId);
+          if (!l) byNode.set(nodeId, (l = []));
+          for (const p of parts) l.push(list.find((x) => x.partition === p)!);
+        }
+      }
+      const results = await Promise.all([...byNode].map(([nodeId, wanted]) => fetchFrom(nodeId, wanted)));
+      troubleSince = null;
+      return results.flat();
+    } catch (e) {
+      const x = e as { name?: string; type?: string; topic?: string; partition?: number; host?: string; port?: number; retriable?: boolean };
+      if (x.name === 'KafkaJSOffsetOutOfRange' && x.topic !== undefined && x.partition !== undefined) {
+        return [{ topic: x.topic, partition: x.partition, messages: [], next: await beginning(x.topic, x.partition) }];
+      }
+      const now = Date.now();
+      troubleSince ??= now;
+      if (now - troubleSince > opts.timeoutMs) throw kafkaError(e, what, opts.brokers);
+      const stale = STALE_METADATA.has(x.type ?? '') || STALE_METADATA.has(x.name ?? '');
+      if (!stale && x.retriable !== true && x.name !== 'KafkaJSConnectionError') throw kafkaError(e, what, opts.brokers);
+      if (x.name === 'KafkaJSConnectionClosedError' && x.host !== undefined && x.port !== undefined) cluster.removeBroker({ host: x.host, port: x.port });
+      await new Promise((r) => setTimeout(r, 100));
+      await cluster.refreshMetadata().catch(() => undefined);
+      return [];
+    }
+  };
+
+  return {
+    fetch,
+    disconnect: () => withDeadline(cluster.disconnect(), opts.timeoutMs, 'disconnecting', opts.brokers).catch(() => undefined),
+  };
 }

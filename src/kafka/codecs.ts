@@ -1,7 +1,8 @@
 // Compression codecs for kafkajs, which ships only gzip. Pure JavaScript so that sluice installs
 // without a compiler: snappy (snappyjs; reads both raw blocks and the xerial framing the Java
 // client writes), lz4 (lz4js, the LZ4 frame format Kafka uses since message format v1) and zstd
-// (fzstd: decompression only — producing zstd is refused when the sink is created).
+// (fzstd decompresses; @bokuweb/zstd-wasm compresses, at the Java client's default level 3, and is
+// loaded, with its WebAssembly, the first time a message is compressed: Node 20's zlib has no zstd).
 
 import { createRequire } from 'node:module';
 import { decompress as zstdDecompress } from 'fzstd';
@@ -100,12 +101,30 @@ export function lz4Codec(): KafkaCodec {
   };
 }
 
-export class ZstdProductionUnsupported extends Error {}
+interface ZstdWasm {
+  init(): Promise<void>;
+  compress(buf: Uint8Array, level?: number): Uint8Array;
+}
+
+/** Kafka's and zstd's default level. */
+const ZSTD_LEVEL = 3;
+
+let zstdWasm: Promise<ZstdWasm> | null = null;
+/** zstd-wasm, initialised once, on first use only. */
+function loadZstdWasm(): Promise<ZstdWasm> {
+  zstdWasm ??= (async () => {
+    const z = require('@bokuweb/zstd-wasm') as ZstdWasm;
+    await z.init();
+    return z;
+  })();
+  return zstdWasm;
+}
 
 export function zstdCodec(): KafkaCodec {
   return {
-    async compress() {
-      throw new ZstdProductionUnsupported('zstd compression is not supported for writing (use gzip, snappy or lz4)');
+    async compress(encoder) {
+      const z = await loadZstdWasm();
+      return asBuffer(z.compress(encoder.buffer, ZSTD_LEVEL));
     },
     async decompress(buffer) {
       return asBuffer(zstdDecompress(buffer));

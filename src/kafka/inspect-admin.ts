@@ -4,6 +4,7 @@
 // strings and enums, so that inspect.ts deals only in records. client.ts is loaded on the first
 // connection, so that --help and usage errors do not load kafkajs.
 
+import { UsageError } from '../errors/errors.js';
 import type { PartitionOffsets } from './client.js';
 import type { KafkaClientOptions } from './options.js';
 
@@ -53,7 +54,25 @@ export interface ClusterAdmin {
   groups(): Promise<string[]>;
   describeGroups(ids: string[]): Promise<GroupInfo[]>;
   committed(group: string): Promise<CommittedOffset[]>;
+  /** false when the topic exists already; a request the broker refuses (a bad config) is a UsageError */
+  createTopic(topic: string, partitions: number, replication: number | null, configs: { [name: string]: string }): Promise<boolean>;
+  deleteTopic(topic: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Broker answers to a topic request that mean the request itself is wrong. */
+const REFUSED = ['INVALID_CONFIG', 'INVALID_PARTITIONS', 'INVALID_REPLICATION_FACTOR', 'INVALID_REPLICA_ASSIGNMENT', 'POLICY_VIOLATION', 'INVALID_TOPIC_EXCEPTION', 'INVALID_REQUEST'];
+
+/** The broker's own reasons in a kafkajs (aggregate) error, when it refused the request as wrong. */
+function refusal(e: unknown): string | null {
+  const errors = (e as { errors?: unknown[] }).errors ?? [e];
+  const reasons: string[] = [];
+  for (const x of errors) {
+    const { type, message } = x as { type?: string; message?: string };
+    if (type === undefined || !REFUSED.includes(type)) return null;
+    reasons.push(message ?? type);
+  }
+  return reasons.length > 0 ? reasons.join('; ') : null;
 }
 
 /** kafkajs's ConfigSource numbers (DescribeConfigs v1+). */
@@ -104,6 +123,32 @@ export async function connectAdmin(opts: KafkaClientOptions): Promise<ClusterAdm
     async committed(group) {
       const topics = await admin.fetchOffsets({ groupId: group });
       return topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })));
+    },
+    async createTopic(topic, partitions, replication, configs) {
+      const brokers = (await admin.describeCluster()).brokers.length;
+      try {
+        return await admin.createTopics({
+          topics: [{
+            topic,
+            numPartitions: partitions,
+            replicationFactor: replication ?? Math.min(3, brokers),
+            configEntries: Object.entries(configs).map(([name, value]) => ({ name, value })),
+          }],
+          waitForLeaders: true,
+          timeout: opts.timeoutMs,
+        });
+      } catch (e) {
+        const why = refusal(e);
+        if (why !== null) {
+          const asked = [`${partitions} partitions`, `replication ${replication ?? Math.min(3, brokers)} on ${brokers} broker(s)`,
+            ...Object.entries(configs).map(([k, v]) => `${k}=${v}`)].join(', ');
+          throw new UsageError(`kafka create ${topic}: the broker refused it: ${why} (${asked})`);
+        }
+        throw e;
+      }
+    },
+    async deleteTopic(topic) {
+      await admin.deleteTopics({ topics: [topic], timeout: opts.timeoutMs });
     },
     async close() {
       await admin.disconnect();

@@ -98,6 +98,8 @@ export interface KafkaSinkOptions {
   topic: string;
   key: ((r: Value, ev: Event) => Value | undefined) | null;
   partitionBy: ((r: Value, ev: Event) => Value | undefined) | null;
+  /** --header NAME=EXPR: headers set on every message, over those it was read with */
+  headers: [name: string, value: (r: Value, ev: Event) => Value | undefined][];
   /** the message value for a record */
   encodeValue(ev: Event): string;
   compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';

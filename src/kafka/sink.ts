@@ -108,9 +108,6 @@ const MAX_IN_FLIGHT = 8;
 export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
   const c = opts.client;
   const topic = opts.topic;
-  if (opts.compression === 'zstd') {
-    throw new UsageError('--compression zstd: sluice reads zstd messages but cannot write them; use gzip, snappy or lz4');
-  }
   const { transactionTimeout } = producerSettings(c.settings);
 
   const admin = await connectAdmin(c);
@@ -162,7 +159,16 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
         const by = textOf(opts.partitionBy(ev.value, ev));
         if (by !== null) msg.partition = partitionFor(by, partitionCount);
       }
-      if (ev.headers) {
+      if (opts.headers.length > 0) {
+        const headers: { [name: string]: string } = { ...ev.headers };
+        for (const [name, fn] of opts.headers) {
+          const text = textOf(fn(ev.value, ev));
+          if (text === null) delete headers[name];
+          else headers[name] = text;
+        }
+        msg.headers = headers;
+        for (const h in headers) size += h.length + headers[h]!.length;
+      } else if (ev.headers) {
         msg.headers = ev.headers;
         for (const h in ev.headers) size += h.length + ev.headers[h]!.length;
       }

@@ -11,8 +11,9 @@
 // makes a rebalance safe: kafkajs rejoins only between batches, when all that this process handed
 // out is committed, so a partition moving to another member is not read twice.
 //
-// Without --group a throwaway group id is used (kafkajs needs a group to consume) and nothing is
-// ever committed. Offsets other than `stored` are applied by seeking each partition the first
+// Without --group no group is joined (positionInput, at the end): every partition is read by
+// position with kafkajs's fetch request, as kcat reads, and nothing is committed or left on the
+// cluster. In a group, offsets other than `stored` are applied by seeking each partition the first
 // time this process is assigned it.
 //
 // Per-partition state (--state kafka://…, `partitionTasks`): at each assignment every assigned
@@ -22,7 +23,6 @@
 // then resumed; no batch of a partition reaches the executor while it waits. Kept partitions are
 // sought too: kafkajs would otherwise restart them at the committed offset, behind their task.
 
-import { randomUUID } from 'node:crypto';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import { messageDecoder, type MessageDecode } from '../formats/index.js';
 import { makeEvent, type Event, type PartitionChange, type Source } from '../core/event.js';
@@ -49,6 +49,7 @@ import { recordKeyText, recordOffset, recordTimestamp, recordValueText } from '.
 import type { BinaryValues } from './avro.js';
 import type { KafkaSourceOptions } from './options.js';
 import { isTransactionalSink, type TransactionalSink } from './sink.js';
+import { connectFetcher, type FetchedPartition } from './client.js';
 
 // ---------------------------------------------------------------------------------------------
 // --offset
@@ -258,9 +259,11 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   // until its session expires; ending without them would fire their windows half-full)
   const mustEnd = [...resumeAt].filter(([k, at]) => at < (ends.get(k) ?? 0)).map(([k]) => k);
 
+  if (group === null) return positionInput(opts, admin, start, resumeAt, decode, binary);
+
   // 2. the consumer
   const kafka = createKafka(c);
-  const groupId = group ?? `sluice-${randomUUID()}`;
+  const groupId = group;
   const consumer: Consumer = kafka.consumer({
     groupId,
     sessionTimeout: settings.sessionTimeout,
@@ -678,6 +681,128 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
       notify();
       if (iteratorDone || closeCalls > 1) return release();
       return Promise.resolve();
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Without --group: every partition, read by position
+
+/**
+ * The input without a consumer group, as kcat reads: every partition (or --partition's) is this
+ * process's, read from where --offset (or the --state file) says by fetching at positions kept
+ * here; nothing is joined or committed, so the read leaves nothing on the cluster. Fetching is
+ * pulled by the executor, one fetch ahead: the next fetch is sent while the batches of the last
+ * one go through the pipeline, and none while the executor is busy with two.
+ */
+async function positionInput(
+  opts: KafkaSourceOptions,
+  admin: Awaited<ReturnType<typeof connectAdmin>>,
+  start: StartOffsets,
+  resumeAt: Map<string, number>,
+  decode: MessageDecode,
+  binary: BinaryValues | null,
+): Promise<EventInput> {
+  const c = opts.client;
+  const name = opts.topics.join(',');
+  const { ends, seeks } = start;
+  await admin.disconnect().catch(() => undefined);
+  const keys = [...ends.keys()].filter((k) => opts.partitions === null || opts.partitions.includes(Number(k.slice(0, k.indexOf('\u0000')))));
+  const topicOf = (k: string) => k.slice(k.indexOf('\u0000') + 1);
+  const partitionOf = (k: string) => Number(k.slice(0, k.indexOf('\u0000')));
+  const positions = new Map<string, number>(keys.map((k) => [k, resumeAt.get(k) ?? seeks.get(k) ?? 0]));
+  const fetcher = await connectFetcher(c, opts.topics);
+  const sources = new Map<string, Source>(opts.topics.map((t) => [t, { name: t, topic: t }]));
+  const ended = new Set<string>();
+  let delivered = 0;
+  let closed = false;
+  let inFlight: Promise<FetchedPartition[]> | null = null;
+
+  const atEnd = (k: string) => opts.exitAtEnd && positions.get(k)! >= ends.get(k)!;
+  const countReached = () => opts.count !== null && delivered >= opts.count;
+  const nextFetch = () => {
+    const wanted = keys.filter((k) => !atEnd(k)).map((k) => ({ topic: topicOf(k), partition: partitionOf(k), offset: positions.get(k)! }));
+    inFlight = fetcher.fetch(wanted);
+    // a fetch given up on (the input was closed) does not fail the process
+    inFlight.catch(() => undefined);
+  };
+  /** a fetch's partitions as batches, positions moved past them */
+  const toBatches = (fetched: FetchedPartition[]): MessageBatch[] => {
+    const out: MessageBatch[] = [];
+    for (const f of fetched) {
+      const k = tpKey(f.topic, f.partition);
+      if (!positions.has(k) || ended.has(k)) continue;
+      const limit = opts.exitAtEnd ? ends.get(k)! : Infinity;
+      const take = (offset: number) => {
+        if (offset >= limit || countReached()) return false;
+        delivered++;
+        return true;
+      };
+      const src = sources.get(f.topic) ?? { name: f.topic, topic: f.topic };
+      const { events, bad, first, last, truncated } = decodeMessages(f.messages, src, f.partition, decode, take, binary);
+      let pos = last >= 0 ? last + 1 : f.next;
+      if (!truncated) pos = Math.max(pos, f.next);
+      else if (opts.exitAtEnd && !countReached()) pos = Math.max(pos, limit);
+      positions.set(k, pos);
+      if (last >= 0) out.push({ events, bad, next: { topic: f.topic, partition: f.partition, offset: last + 1 }, first });
+    }
+    return out;
+  };
+  const endsReached = (): PartitionChange[] => {
+    const changes: PartitionChange[] = [];
+    for (const k of keys) {
+      if (!ended.has(k) && atEnd(k)) {
+        ended.add(k);
+        changes.push({ kind: 'ended', partition: `${topicOf(k)}/${partitionOf(k)}` });
+      }
+    }
+    return changes;
+  };
+  const finished = () => countReached() || (opts.exitAtEnd && keys.every(atEnd));
+
+  return {
+    kind: 'events',
+    name,
+    commit: async () => undefined,
+    async *batches(): AsyncIterable<MessageBatch> {
+      try {
+        const assigned: PartitionChange[] = keys.map((k) => ({ kind: 'assigned', partition: `${topicOf(k)}/${partitionOf(k)}` }));
+        yield { events: [], bad: [], changes: assigned };
+        for (;;) {
+          if (closed) return;
+          const changes = endsReached();
+          if (changes.length > 0) yield { events: [], bad: [], changes };
+          if (closed || finished()) return;
+          if (inFlight === null) nextFetch();
+          let fetched: FetchedPartition[];
+          try {
+            fetched = await inFlight!;
+          } catch (e) {
+            if (closed) return;
+            throw kafkaError(e, `reading ${name}`, c.brokers);
+          }
+          inFlight = null;
+          // -I avro: the schemas the values name, fetched before decoding (a registry that fails is exit 69)
+          if (binary !== null) await binary.prepare(fetched.flatMap((f) => f.messages.map((m) => m.value)));
+          if (closed) return;
+          const out = toBatches(fetched);
+          if (!closed && !finished()) nextFetch();
+          for (const b of out) {
+            if (closed) return;
+            if (DEBUG) debug(`${b.next!.topic}/${b.next!.partition}@${b.first}..${b.next!.offset - 1}`);
+            yield b;
+          }
+        }
+      } finally {
+        closed = true;
+      }
+    },
+    async close(): Promise<void> {
+      closed = true;
+      const pending = inFlight;
+      inFlight = null;
+      if (pending) await pending.catch(() => undefined);
+      await fetcher.disconnect();
     },
   };
 }

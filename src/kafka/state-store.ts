@@ -6,7 +6,7 @@
 // encoded Checkpoint (runtime/checkpoint.ts: magic, SHA-256, the task's stage snapshots, its next
 // offset, its counters), header `sluice-epoch` = the owner epoch. Compaction keeps the newest
 // record of each key. Reading reads the whole topic from its beginning to its end (read_committed:
-// records of a transaction that never committed are not seen) with a throwaway consumer, and keeps
+// records of a transaction that never committed are not seen) by position, without a group, and keeps
 // for each wanted key the record with the highest epoch, of those the newest: a process that took
 // a partition over writes with a higher epoch than the one it restored, so a late write of the
 // member that lost it cannot hide the new owner's state (see Checkpoint.partition).
@@ -18,19 +18,17 @@
 // min(3, brokers), segments of 64 MiB (restoring reads what compaction has not cleaned yet) and
 // records of up to 64 MiB. A topic that exists must be compacted.
 
-import { randomUUID } from 'node:crypto';
 import { DataError, UnavailableError, UsageError } from '../errors/errors.js';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint, type PartitionStateStore } from '../runtime/checkpoint.js';
 import {
   boundedRetry,
   connectAdmin,
+  connectFetcher,
   createKafka,
   fetchTopicOffsets,
   kafkaError,
   withDeadline,
   type Admin,
-  type Consumer,
-  type EachBatchPayload,
   type Message,
   type Producer,
 } from './client.js';
@@ -198,60 +196,43 @@ async function readNewest(admin: Admin, opts: KafkaStateOptions, wanted: Set<str
   if (ranges.length === 0) return found;
   const ends = new Map(ranges.map((o) => [o.partition, o.high]));
   const positions = new Map(ranges.map((o) => [o.partition, o.low]));
-  let finish!: () => void;
-  let failed!: (e: unknown) => void;
-  const done = new Promise<void>((resolve, reject) => { finish = resolve; failed = reject; });
-  done.catch(() => undefined); // awaited below; a failure before that is not unhandled
-  let lastProgress = Date.now();
-  const advance = (partition: number, next: number) => {
-    lastProgress = Date.now();
-    if ((positions.get(partition) ?? Infinity) < next) positions.set(partition, next);
-    if ([...ends].every(([p, end]) => positions.get(p)! >= end)) finish();
-  };
-  const consumer: Consumer = createKafka(c).consumer({
-    groupId: `sluice-state-${randomUUID()}`,
-    readUncommitted: false,
-    allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 100,
+  const what = `reading the state topic '${topic}'`;
+  // read by position, as a read without --group is: no throwaway group is left on the cluster
+  const fetcher = await connectFetcher(c, [topic], {
     maxBytesPerPartition: Number(STATE_TOPIC_CONFIG['max.message.bytes']) + 1024 * 1024,
     maxBytes: 2 * Number(STATE_TOPIC_CONFIG['max.message.bytes']),
-    retry: { ...boundedRetry(c.timeoutMs), restartOnFailure: async (e: Error) => (e as { retriable?: boolean }).retriable === true },
   });
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => advance(payload.partition, Number(payload.lastOffset) + 1));
-  consumer.on(consumer.events.CRASH, ({ payload }) => {
-    if (!payload.restart) failed(payload.error);
-  });
-  const eachBatch = async ({ batch }: EachBatchPayload): Promise<void> => {
-    const end = ends.get(batch.partition);
-    if (end === undefined) return;
-    for (const m of batch.messages) {
-      const offset = recordOffset(m);
-      if (offset >= end) break;
-      const key = recordKeyText(m);
-      if (key === null || !wanted.has(key) || m.value === null) continue;
-      const epoch = Number(headerText(m.headers?.[EPOCH_HEADER])) || 0;
-      const have = found.get(key);
-      if (have === undefined || epoch >= have.epoch) {
-        found.set(key, { epoch, value: Buffer.from(m.value), where: `${topic}/${batch.partition}@${offset}` });
-      }
-    }
-  };
-  const what = `reading the state topic '${topic}'`;
   const stall = Math.max(c.timeoutMs, 30_000);
-  const watchdog = setInterval(() => {
-    if (Date.now() - lastProgress > stall) failed(new UnavailableError(`kafka: ${what}: no progress from ${c.brokers.join(',')} for ${stall / 1000} s`));
-  }, 1000);
+  let lastProgress = Date.now();
   try {
-    await withDeadline(consumer.connect(), c.timeoutMs, `connecting for ${what}`, c.brokers);
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await withDeadline(consumer.run({ autoCommit: false, eachBatch }), c.timeoutMs + 60_000, what, c.brokers);
-    lastProgress = Date.now();
-    await done;
+    for (;;) {
+      const todo = [...positions].filter(([p, at]) => at < ends.get(p)!).map(([partition, offset]) => ({ topic, partition, offset }));
+      if (todo.length === 0) break;
+      const fetched = await fetcher.fetch(todo);
+      for (const f of fetched) {
+        const end = ends.get(f.partition)!;
+        for (const m of f.messages) {
+          const offset = recordOffset(m);
+          if (offset >= end) break;
+          const key = recordKeyText(m);
+          if (key === null || !wanted.has(key) || m.value === null) continue;
+          const epoch = Number(headerText(m.headers?.[EPOCH_HEADER])) || 0;
+          const have = found.get(key);
+          if (have === undefined || epoch >= have.epoch) {
+            found.set(key, { epoch, value: Buffer.from(m.value), where: `${topic}/${f.partition}@${offset}` });
+          }
+        }
+        if (f.next > positions.get(f.partition)!) {
+          positions.set(f.partition, f.next);
+          lastProgress = Date.now();
+        }
+      }
+      if (Date.now() - lastProgress > stall) throw new UnavailableError(`kafka: ${what}: no progress from ${c.brokers.join(',')} for ${stall / 1000} s`);
+    }
   } catch (e) {
     throw kafkaError(e, what, c.brokers);
   } finally {
-    clearInterval(watchdog);
-    await withDeadline(consumer.disconnect(), c.timeoutMs, 'disconnecting', c.brokers).catch(() => undefined);
+    await fetcher.disconnect();
   }
   return found;
 }

@@ -52,7 +52,7 @@ describe('bash', () => {
     expect(offer('sluice', 'whe')).toEqual(['where']);
     expect(offer('sluice', 'where', 'x > 1', 'then', 'he')).toEqual(['head']);
     expect(offer('sluice', 'help', 'stat')).toEqual(['state']);
-    expect(offer('sluice', 'kafka', '')).toEqual(['topics', 'describe', 'groups', 'lag']);
+    expect(offer('sluice', 'kafka', '')).toEqual(['topics', 'describe', 'groups', 'create', 'delete', 'lag']);
     expect(offer('sluice', 'completion', 'f')).toEqual(['fish']);
     expect(offer('sluice', '--tz', '')).toEqual([]);
     expect(offer('sluice', '--to', 'fixtures/ev')).toEqual(['fixtures/events.ndjson']);
@@ -72,7 +72,7 @@ describe.skipIf(!has('fish'))('fish [skipped: fish is not installed (apt-get ins
     expect(offer('sluice --on-error ')).toEqual(['fail', 'skip', 'warn']);
     expect(offer('sluice --exa')).toEqual(['--exactly-once']);
     expect(offer('sluice help stat')).toEqual(['state']);
-    expect(offer('sluice kafka ').sort()).toEqual(['describe', 'groups', 'lag', 'topics']);
+    expect(offer('sluice kafka ').sort()).toEqual(['create', 'delete', 'describe', 'groups', 'lag', 'topics']);
     expect(offer('sluice where x then he')).toEqual(['head']);
   });
 });

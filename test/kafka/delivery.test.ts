@@ -188,16 +188,19 @@ describeKafka('delivery', () => {
       const topic = uniqueTopic('dl-dying');
       await createTopics(broker.brokers, { [topic]: 1 });
       await kcatProduce(broker.brokers, topic, [record(1), record(2)]);
-      const reader = new Running(['select n', `kafka://${broker.brokers}/${topic}`, '-G', uniqueTopic('g-dying'), '--timeout', '3s']);
-      await reader.waitForLines(2);
+      // in a group, and without one (reading by position)
+      const readers = [['-G', uniqueTopic('g-dying')], []].map((g) => new Running(['select n', `kafka://${broker.brokers}/${topic}`, ...g, '--timeout', '3s']));
+      for (const reader of readers) await reader.waitForLines(2);
       const t0 = performance.now();
       await broker.stop();
-      const end = await reader.exited;
-      expect(performance.now() - t0).toBeLessThan(20_000);
-      expect(end.code).toBe(69);
-      expect(reader.stderr).toMatch(new RegExp(`^sluice: kafka: .*${broker.brokers.replace(/\./g, '\\.')}`));
-      expect(reader.stderr).not.toMatch(/\n\s+at /);
-      expect(reader.lines()).toEqual([record(1), record(2)].map((r) => `{"n":${(JSON.parse(r) as { n: number }).n}}`));
+      for (const reader of readers) {
+        const end = await reader.exited;
+        expect(performance.now() - t0).toBeLessThan(20_000);
+        expect(end.code).toBe(69);
+        expect(reader.stderr).toMatch(new RegExp(`^sluice: kafka: .*${broker.brokers.replace(/\./g, '\\.')}`));
+        expect(reader.stderr).not.toMatch(/\n\s+at /);
+        expect(reader.lines()).toEqual([record(1), record(2)].map((r) => `{"n":${(JSON.parse(r) as { n: number }).n}}`));
+      }
     } finally {
       await broker.stop();
     }

@@ -157,6 +157,9 @@ describeKafka('--state kafka://… (state that moves with partitions)', () => {
     // everything was read and flushed: a re-run reads nothing and writes nothing
     const again = await sluice(args);
     expect([again.code, again.stderr, again.stdout]).toEqual([0, '', '']);
+    // the state topic is read by position: no throwaway group (sluice-state-<uuid>) is left behind
+    const groups = await sluice(['kafka', 'groups', '-b', B, '-O', 'ndjson']);
+    expect(lines(groups.stdout).map((l) => (JSON.parse(l) as { group: string }).group).filter((g) => g.startsWith('sluice-'))).toEqual([]);
   }, 60_000);
 
   it.skipIf(!haveKcat)('two members on a live topic, one SIGKILLed after checkpoints: the other restores its partitions\' state and goes on; nothing lost or wrong', async () => {
