@@ -85,6 +85,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       const { kafkaCommand } = await import('./kafka.js');
       return await kafkaCommand(argv.slice(1), { ...io, isTerminal: process.stdout.isTTY === true });
     }
+    if (argv[0] === 'export') {
+      const { exportCommand } = await import('./export.js');
+      io.stdout(exportCommand(argv.slice(1), io.env));
+      return EXIT.ok;
+    }
     if (argv[0] === 'completion') {
       const { completionScript } = await import('./completion.js');
       io.stdout(completionScript(argv[1] ?? ''));

@@ -1,0 +1,41 @@
+// `sluice export flink-sql PROGRAM INPUT [--to SINK]`: print the program as a Flink SQL script over
+// the same Kafka topic (src/plan/flink-sql.ts does the mapping). Options are few and parsed here,
+// apart from the main command's, because an export reads no record and runs nothing.
+
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors/errors.js';
+import { parseProgram } from '../lang/parser.js';
+import { grammar } from '../operators/index.js';
+import { isKafkaUri, parseKafkaUri, type KafkaAddress } from '../kafka/uri.js';
+import { exportFlinkSql } from '../plan/flink-sql.js';
+
+export const EXPORT_USAGE = 'sluice export flink-sql PROGRAM kafka://HOST:PORT/TOPIC [--to kafka://HOST:PORT/TOPIC] [-b BROKERS] [--group ID]';
+
+export function exportCommand(argv: string[], env: NodeJS.ProcessEnv): string {
+  const [target, ...rest] = argv;
+  if (target !== 'flink-sql') throw new UsageError(`export: unknown target '${target ?? ''}' (flink-sql); usage: ${EXPORT_USAGE}`);
+  const parsed = (() => {
+    try {
+      return parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { to: { type: 'string' }, brokers: { type: 'string', short: 'b' }, group: { type: 'string' } },
+      });
+    } catch (e) {
+      throw new UsageError(`export flink-sql: ${(e as Error).message}; usage: ${EXPORT_USAGE}`);
+    }
+  })();
+  const [text, input, ...more] = parsed.positionals;
+  if (text === undefined || input === undefined || more.length > 0) throw new UsageError(`export flink-sql takes one program and one Kafka input; usage: ${EXPORT_USAGE}`);
+  const brokers = parsed.values.brokers ?? env.SLUICE_BROKERS;
+  const topicOf = (uri: string, what: string): { brokers: string[]; topic: string } => {
+    if (!isKafkaUri(uri)) throw new UsageError(`export flink-sql: ${what} must be a Kafka topic (kafka://HOST:PORT/TOPIC or kafka:TOPIC), not '${uri}'`);
+    const a: KafkaAddress = parseKafkaUri(uri, brokers);
+    if (a.topics.length !== 1) throw new UsageError(`export flink-sql: ${what} must be one topic, not ${a.topics.length}`);
+    return { brokers: a.brokers, topic: a.topics[0]! };
+  };
+  const source = topicOf(input, 'the input');
+  const sink = parsed.values.to === undefined ? null : topicOf(parsed.values.to, '--to');
+  const program = parseProgram(text, grammar);
+  return exportFlinkSql(program, { source, sink, group: parsed.values.group });
+}
