@@ -103,9 +103,18 @@ function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-function intervalSeconds(ms: number): string {
-  const s = (ms / 1000).toFixed(3).replace(/\.?0+$/, '');
-  return `INTERVAL '${s}' SECOND`;
+/** a Flink interval literal: in one unit when it reads as one (leading fields hold 2 digits), else DAY TO SECOND(3) */
+export function flinkInterval(ms: number): string {
+  for (const [unit, size] of [['DAY', 86_400_000], ['HOUR', 3_600_000], ['MINUTE', 60_000]] as const) {
+    if (ms % size === 0 && ms / size < 100) return `INTERVAL '${ms / size}' ${unit}`;
+  }
+  if (ms < 100_000) return `INTERVAL '${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}' SECOND`;
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  const d = Math.floor(ms / 86_400_000);
+  const h = Math.floor(ms / 3_600_000) % 24;
+  const m = Math.floor(ms / 60_000) % 60;
+  const sec = Math.floor(ms / 1000) % 60;
+  return `INTERVAL '${d} ${pad(h)}:${pad(m)}:${pad(sec)}.${pad(ms % 1000, 3)}' DAY TO SECOND(3)`;
 }
 
 class Exporter {
@@ -375,16 +384,20 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
         watermarkMs = w.allow?.ms ?? 0;
         const agg = next.args as AggregateArgs;
         if (agg.emit.mode !== 'final') stageError(ex, next, `emit ${agg.emit.mode} has no Flink SQL equivalent`);
+        if (w.kind === 'session') {
+          const unmergeable = agg.aggs.find((a) => a.fn === 'first' || a.fn === 'last');
+          if (unmergeable) ex.fail(`the aggregate '${unmergeable.fn}' has no Flink equivalent in a session window (Flink's ${unmergeable.fn === 'first' ? 'FIRST_VALUE' : 'LAST_VALUE'} cannot merge sessions)`, unmergeable.span);
+        }
         const { keys, aggs } = aggregateParts(ex, agg, names);
         shape = new Set(['window_start', 'window_end', ...keys.map((k) => k.name), ...aggs.map((a) => a.name)]);
-        const size = intervalSeconds(w.size!.ms);
+        const size = flinkInterval(w.size!.ms);
         steps.push(() => {
           if (rel.from !== sourceTable && !rel.hidden.includes(RT)) stageError(ex, s);
           const keyList = keys.map((k) => k.sql);
           const tvf = w.kind === 'tumbling'
             ? `TUMBLE(TABLE ${rel.from}, DESCRIPTOR(${RT}), ${size})`
             : w.kind === 'sliding'
-              ? `HOP(TABLE ${rel.from}, DESCRIPTOR(${RT}), ${intervalSeconds(w.slide!.ms)}, ${size})`
+              ? `HOP(TABLE ${rel.from}, DESCRIPTOR(${RT}), ${flinkInterval(w.slide!.ms)}, ${size})`
               : `SESSION(TABLE ${rel.from}${keyList.length ? ` PARTITION BY ${keyList.join(', ')}` : ''}, DESCRIPTOR(${RT}), ${size})`;
           const select = [
             `DATE_FORMAT(window_start, ${ISO_FORMAT}) AS window_start`,
@@ -418,7 +431,7 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
   const sourceCols = read.map((n) => `  ${quoteName(n)} ${ex.types.get(n) ?? 'STRING'}`);
   if (timeField !== null) {
     sourceCols.push(`  ${RT} AS TO_TIMESTAMP(REPLACE(REPLACE(${quoteName(timeField)}, 'T', ' '), 'Z', ''))`);
-    sourceCols.push(`  WATERMARK FOR ${RT} AS ${RT} - ${intervalSeconds(watermarkMs + 1)}`);
+    sourceCols.push(`  WATERMARK FOR ${RT} AS ${RT} - ${flinkInterval(watermarkMs + 1)}`);
     rel.hidden = [RT];
   }
   if (needsProctime) {
