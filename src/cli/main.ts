@@ -31,7 +31,7 @@ import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
 import { helpTopic, mainHelp } from './help.js';
 import { joinPairOptions, optionTable, type CliOptions } from './options.js';
-import { canonicalProgram, explainPlan, explainWindows, windowArgs } from './explain.js';
+import { canonicalProgram, explainFlink, explainPlan, explainWindows, windowArgs } from './explain.js';
 import type { Program } from '../lang/ast.js';
 import type { WindowArgs } from '../operators/window.js';
 import { eventTimeReader } from '../operators/event-time.js';
@@ -87,7 +87,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
     if (argv[0] === 'export') {
       const { exportCommand } = await import('./export.js');
-      io.stdout(exportCommand(argv.slice(1), io.env));
+      io.stdout(await exportCommand(argv.slice(1), io.env));
       return EXIT.ok;
     }
     if (argv[0] === 'completion') {
@@ -195,7 +195,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const onError = deadLetterImpliesSkip ? 'skip' : opts.onError;
 
   if (opts.explain && !hasWindow) {
-    io.stdout(explainPlan(program));
+    io.stdout(explainPlan(program) + explainFlink(program, inputNames, opts.to, opts.brokers ?? io.env.SLUICE_BROKERS));
     return EXIT.ok;
   }
 
@@ -306,7 +306,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
 
   const explainedWindow = opts.explain ? windowArgs(program) : null;
   if (explainedWindow) {
-    io.stdout(explainPlan(program) + await explainFirstRecords(plan, explainedWindow, stats, opts));
+    io.stdout(explainPlan(program) + await explainFirstRecords(plan, explainedWindow, stats, opts) + explainFlink(program, names, opts.to, brokersDefault));
     return EXIT.ok;
   }
   const useColor = colorEnabled(opts.color, sink.isTerminal, io.env) && opts.to === undefined;

@@ -11,6 +11,7 @@ import type { Expr, Named, Program, Span, StageNode } from '../lang/ast.js';
 import { columnName } from '../lang/print.js';
 import type { AggCall, AggregateArgs } from '../operators/aggregate.js';
 import type { WindowArgs } from '../operators/window.js';
+import { isRecord, type Value } from '../core/event.js';
 
 export interface FlinkExportOptions {
   /** the Kafka input */
@@ -21,9 +22,11 @@ export interface FlinkExportOptions {
   group?: string;
   /** the prefix of every table and view name (default: from the sink topic) */
   name?: string;
+  /** --sample: the topic's first records; the source then declares their fields with their types */
+  sample?: Value[];
 }
 
-type SqlType = 'STRING' | 'DOUBLE' | 'BOOLEAN';
+type SqlType = 'STRING' | 'DOUBLE' | 'BOOLEAN' | 'BIGINT';
 
 /** hidden columns: the event-time and processing-time attributes, a row number */
 const RT = 'sluice_rowtime';
@@ -427,10 +430,27 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
         stageError(ex, s);
     }
   }
+  const sampled = sampleTypes(opts.sample ?? []);
+  if (sampled.size > 0) {
+    // the sample's fields come first, in its order, so that the source declares whole records
+    const rest = read.filter((n) => !sampled.has(n));
+    read.splice(0, read.length, ...sampled.keys(), ...rest);
+    for (const [n, t] of sampled) ex.types.set(n, t);
+  }
+  let epochDigits = 0;
+  if (timeField !== null && sampled.get(timeField) === 'DOUBLE') {
+    // event time as epoch numbers: seconds or milliseconds, by magnitude, as sluice reads them
+    const first = (opts.sample ?? []).map((r) => (isRecord(r) ? r[timeField!] : null)).find((v) => typeof v === 'number') as number;
+    epochDigits = Math.abs(first) < 1e11 ? 0 : Math.abs(first) < 1e14 ? 3 : -1;
+    if (epochDigits < 0) throw new UsageError(`export flink-sql: the sampled '${timeField}' (${first}) is in µs or ns; Flink's TO_TIMESTAMP_LTZ reads seconds or milliseconds`);
+    ex.types.set(timeField, 'BIGINT');
+  }
   if (read.length === 0 && !colsKnown) throw new UsageError('export flink-sql: the program reads no field, so the source table would have no column: name the fields (select …)');
   const sourceCols = read.map((n) => `  ${quoteName(n)} ${ex.types.get(n) ?? 'STRING'}`);
   if (timeField !== null) {
-    sourceCols.push(`  ${RT} AS TO_TIMESTAMP(REPLACE(REPLACE(${quoteName(timeField)}, 'T', ' '), 'Z', ''))`);
+    sourceCols.push(ex.types.get(timeField) === 'BIGINT'
+      ? `  ${RT} AS TO_TIMESTAMP_LTZ(${quoteName(timeField)}, ${epochDigits})`
+      : `  ${RT} AS TO_TIMESTAMP(REPLACE(REPLACE(${quoteName(timeField)}, 'T', ' '), 'Z', ''))`);
     sourceCols.push(`  WATERMARK FOR ${RT} AS ${RT} - ${flinkInterval(watermarkMs + 1)}`);
     rel.hidden = [RT];
   }
@@ -482,6 +502,23 @@ function sinkType(c: string, ex: Exporter, upsertKeys: string[] | null): string 
   const made = ex.outExprs.get(c);
   if (made) return ex.typeOf(made);
   return ex.outTypes.get(c) ?? ex.types.get(c) ?? 'STRING';
+}
+
+/** the top-level fields of sampled records with the Flink type of their values (nested values are left out) */
+function sampleTypes(records: Value[]): Map<string, SqlType> {
+  const types = new Map<string, SqlType>();
+  const skip = new Set<string>();
+  for (const r of records) {
+    if (!isRecord(r)) continue;
+    for (const [k, v] of Object.entries(r)) {
+      if (v === null || skip.has(k)) continue;
+      const t: SqlType | null = typeof v === 'number' ? 'DOUBLE' : typeof v === 'string' ? 'STRING' : typeof v === 'boolean' ? 'BOOLEAN' : null;
+      if (t === null) { skip.add(k); types.delete(k); continue; }
+      const was = types.get(k);
+      types.set(k, was === undefined || was === t ? t : 'STRING');
+    }
+  }
+  return types;
 }
 
 function withOptions(opts: [string, string][]): string {
