@@ -74,7 +74,7 @@ export const FLINK_AGGREGATES: Record<string, (x: string, params: unknown[]) => 
   p90: (x) => `PERCENTILE(${x}, 0.9)`,
   p95: (x) => `PERCENTILE(${x}, 0.95)`,
   p99: (x) => `PERCENTILE(${x}, 0.99)`,
-  percentile: (x, p) => `PERCENTILE(${x}, ${Number(p[0]) / 100})`,
+  percentile: (x, p) => `PERCENTILE(${x}, ${Number((Number(p[0]) / 100).toPrecision(12))})`,
 };
 
 /** The manual's table: what maps to what, and where Flink answers differently. */
