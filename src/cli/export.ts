@@ -16,7 +16,8 @@ const EXPORT_USAGE = EXPORT_USAGE_LINE;
 
 export async function exportCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
   const [target, ...rest] = argv;
-  if (target !== 'flink-sql') throw new UsageError(`export: unknown target '${target ?? ''}' (flink-sql); usage: ${EXPORT_USAGE}`);
+  if (target === undefined) throw new UsageError(`export needs a target: flink-sql; usage: ${EXPORT_USAGE}`);
+  if (target !== 'flink-sql') throw new UsageError(`export: unknown target '${target}' (flink-sql); usage: ${EXPORT_USAGE}`);
   const parsed = (() => {
     try {
       return parseArgs({
