@@ -55,7 +55,15 @@ function events(late: boolean): { user: string; line: string }[] {
  * last per key is the result. `sample`: exported with --sample 50, so that the source declares every
  * field with the type its values have (whole records pass, numbers stay numbers).
  */
-const PROGRAMS: { name: string; program: string; keys?: string[]; sample?: true; parts?: true }[] = [
+/**
+ * The edge of firing: [0s, 10s) with allow 2s must still take a record after one at 11.999 s
+ * (watermark 9.999 s) and drop one after 12 s. Flink fires at watermark ≥ end − 1 ms, hence the
+ * exported watermark's extra 1 ms; without it Flink would drop the record at 5 s.
+ */
+const EDGE = [1000, 11_999, 5000, 12_000, 6000, 13_000].map((ms, i) =>
+  JSON.stringify({ ts: new Date(Date.parse('2024-05-01T12:00:00.000Z') + ms).toISOString(), ms: i + 1 }));
+
+const PROGRAMS: { name: string; program: string; keys?: string[]; sample?: true; parts?: true; edge?: true }[] = [
   { name: 'tumbling', program: 'window tumbling 1m on ts allow 10s | count(), sum(ms) as total_ms, min(ms), max(ms), avg(ms), first(user), last(user) by svc' },
   { name: 'sliding', program: 'window sliding 2m every 30s on ts allow 5s | count() as n, distinct(user) as users by svc' },
   { name: 'session', program: 'window session 5s on ts allow 2s | count() as clicks, distinct(page) as pages, min(ms), max(ms) by user' },
@@ -64,6 +72,7 @@ const PROGRAMS: { name: string; program: string; keys?: string[]; sample?: true;
   { name: 'dedupe-whole', program: 'dedupe user', sample: true },
   { name: 'where-whole', program: 'where ms > 300 and page != "/" or page =~ /^\\/[ab]$/ and user in ["ann", "cyd"]', sample: true },
   // three partitions (one per user group), each in order within allow: per-partition watermarks on both sides
+  { name: 'edge', program: 'window tumbling 10s on ts allow 2s | count() as n, sum(ms) as total', edge: true },
   { name: 'parts-tumbling', program: 'window tumbling 30s on ts allow 10s | count() as n, sum(ms) as total by svc', parts: true },
   { name: 'parts-epoch-sliding', program: 'window sliding 1m every 20s on t allow 10s | count() as n, avg(ms) by user', parts: true, sample: true },
 ];
@@ -98,6 +107,7 @@ flinkDescribe(() => {
   let dist: FlinkDist | null = null;
   const input = uniqueTopic('flink-in');
   const parts = uniqueTopic('flink-parts');
+  const edge = uniqueTopic('flink-edge');
   const outs = new Map([...PROGRAMS.map((p) => p.name), 'percentile'].map((n) => [n, uniqueTopic(`flink-${n}`)]));
   // the documented percentile difference, checked: sluice takes the value at rank ⌊q·n⌋, Flink interpolates
   const P50 = 'window tumbling 1m on ts allow 10s | p50(ms), count() by svc';
@@ -107,8 +117,9 @@ flinkDescribe(() => {
 
   beforeAll(async () => {
     dist = await resolveFlink({ log });
-    await createTopics(B, { [input]: 1, [parts]: 3, ...Object.fromEntries([...outs.values()].map((t) => [t, 1])) });
+    await createTopics(B, { [input]: 1, [parts]: 3, [edge]: 1, ...Object.fromEntries([...outs.values()].map((t) => [t, 1])) });
     await kcatProduce(B, input, events(true).map((e) => e.line));
+    await kcatProduce(B, edge, EDGE);
     const inOrder = events(false);
     for (const [i, who] of [['ann'], ['bob', 'cyd'], ['dan']].entries()) {
       await produce(B, parts, i, inOrder.filter((e) => who.includes(e.user)).map((e) => e.line));
@@ -120,7 +131,7 @@ flinkDescribe(() => {
     const all = [...PROGRAMS, { name: 'percentile', program: P50 }] as typeof PROGRAMS;
     for (let i = 0; i < all.length; i += 2) {
       await Promise.all(all.slice(i, i + 2).map(async (p) => {
-        const from = `kafka://${B}/${p.parts ? parts : input}`;
+        const from = `kafka://${B}/${p.parts ? parts : p.edge ? edge : input}`;
         const ex = await sluice(['export', 'flink-sql', p.program, from, '--to', `kafka://${B}/${outs.get(p.name)!}`, ...(p.sample ? ['--sample', '50'] : [])]);
         expect(ex.stderr).toBe('');
         expect(ex.code).toBe(0);
@@ -146,6 +157,13 @@ flinkDescribe(() => {
       const theirs = p.keys ? lastPerKey(flinkOut.get(p.name)!, p.keys) : flinkOut.get(p.name)!;
       expect(mine.length).toBeGreaterThan(0);
       expect(theirs.map(canonical).sort()).toEqual(mine.map(canonical).sort());
+      if (p.edge) {
+        // the record at 5 s counts, the one at 6 s is late: on both sides
+        expect(mine.map((l) => JSON.parse(l) as unknown)).toEqual([
+          { window_start: '2024-05-01T12:00:00.000Z', window_end: '2024-05-01T12:00:10.000Z', n: 2, total: 4 },
+          { window_start: '2024-05-01T12:00:10.000Z', window_end: '2024-05-01T12:00:20.000Z', n: 3, total: 12 },
+        ]);
+      }
     });
   }
 
