@@ -8,6 +8,9 @@ import { location, type Event } from '../core/event.js';
 import { formatDuration } from '../time/duration.js';
 import { formatIso } from '../time/format.js';
 import { slidingStarts, tumblingStart } from '../time/windows.js';
+import { SluiceError } from '../errors/errors.js';
+import { isKafkaUri, parseKafkaUri } from '../kafka/uri.js';
+import { exportFlinkSql } from '../plan/flink-sql.js';
 
 /** The program as one canonical text: the same for both forms of the language and any spacing. */
 export function canonicalProgram(program: Program): string {
@@ -56,4 +59,25 @@ export function explainWindows(w: WindowArgs, events: Event[], times: (number | 
     }
   });
   return out;
+}
+
+/**
+ * --explain over one Kafka topic: the program as Flink SQL too (what `sluice export flink-sql`
+ * prints), or why it has none. Other inputs have no Flink source table: nothing is added.
+ */
+export function explainFlink(program: Program, inputs: string[], to: string | undefined, brokers: string | undefined): string {
+  if (inputs.length !== 1 || !isKafkaUri(inputs[0]!)) return '';
+  try {
+    const src = parseKafkaUri(inputs[0]!, brokers);
+    if (src.topics.length !== 1) return '';
+    const sink = to !== undefined && isKafkaUri(to) ? parseKafkaUri(to, brokers) : null;
+    const sql = exportFlinkSql(program, {
+      source: { brokers: src.brokers, topic: src.topics[0]! },
+      sink: sink && sink.topics.length === 1 ? { brokers: sink.brokers, topic: sink.topics[0]! } : null,
+    });
+    return `\nthe same program on Flink (sluice export flink-sql; sluice help export for the differences):\n${sql}`;
+  } catch (e) {
+    if (!(e instanceof SluiceError)) throw e;
+    return `\nthe same program on Flink: none: ${e.message.replace(/^export flink-sql: /, '')}\n`;
+  }
 }

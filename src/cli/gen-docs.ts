@@ -4,6 +4,8 @@
 // option or exit status.
 
 import { SIGNAL_RULES } from './signals-help.js';
+import { EXPORT_RULES, EXPORT_USAGE_LINE } from './export-help.js';
+import { FLINK_MAPPING } from '../plan/flink-sql.js';
 import { STATE_RULES } from './state-help.js';
 import { BAD_INPUT_RULES } from './bad-input-help.js';
 import { REGEX_RULES } from '../lang/regex.js';
@@ -76,6 +78,10 @@ export function manPage(): string {
   for (const [term, body] of BAD_INPUT_RULES) m += tp(term, body);
   m += '.SH SIGNALS\n';
   for (const [term, body] of SIGNAL_RULES) m += tp(term, body);
+  m += '.SH EXPORT TO FLINK SQL\n' + roff(EXPORT_USAGE_LINE) + '\n';
+  for (const [term, body] of EXPORT_RULES) m += tp(term, body);
+  m += '.PP\nWhat maps, and how Flink differs:\n';
+  for (const [a, b, c] of FLINK_MAPPING) m += tp(a, `${b}: ${c}.`);
   m += '.SH KAFKA\n.nf\n' + roff(kafkaHelpText().replace(/^Kafka\n\n/, '')) + '\n.fi\n';
   m += '.SH FUNCTIONS\n';
   for (const f of functionList) m += tp(f.usage, f.summary);

@@ -3,6 +3,7 @@
 // program does.
 
 import { STATE_RULES } from './state-help.js';
+import { EXPORT_USAGE_LINE, exportHelpText } from './export-help.js';
 import { BAD_INPUT_RULES } from './bad-input-help.js';
 import { INPUT_RULES } from './input-help.js';
 import { SIGNAL_RULES } from './signals-help.js';
@@ -18,7 +19,7 @@ import { optionTable } from './options.js';
 import { AVRO_RULES, SECURITY_RULES, SUPPORTED_SETTINGS } from '../kafka/options.js';
 
 /** The topics of `sluice help` besides stages, functions and aggregates. */
-export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'inputs', 'bad-input', 'signals', 'regex'] as const;
+export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'inputs', 'bad-input', 'signals', 'regex', 'export'] as const;
 
 const rules = (rows: [string, string][]) => rows.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
 
@@ -40,6 +41,7 @@ Usage:
   sluice [OPTIONS] PROGRAM [INPUT ...]
   sluice [OPTIONS] OP ARG [then OP ARG ...] [INPUT ...]
   sluice kafka topics|describe TOPIC|groups|lag GROUP [-b BROKERS]   (sluice kafka --help)
+  ${EXPORT_USAGE_LINE}   (sluice help export)
   sluice help [OPERATOR | ${HELP_TOPICS.join(' | ')}]
   sluice completion bash|zsh|fish   (eval "$(sluice completion bash)")
   sluice schema [OPTIONS] [INPUT ...]   (infer a JSON Schema from records; check data with --schema FILE)
@@ -111,6 +113,7 @@ export function helpTopic(topic: string): string {
   if (topic === 'state') return 'State and checkpoints (--state PATH)\n\n' + STATE_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   if (topic === 'inputs') return 'Inputs (files, stdin, compression, encodings)\n\n' + rules(INPUT_RULES);
   if (topic === 'signals') return 'Signals (SIGINT, SIGTERM, SIGHUP)\n\n' + rules(SIGNAL_RULES);
+  if (topic === 'export') return exportHelpText();
   if (topic === 'bad-input') return 'Bad input (--on-error, --dead-letter)\n\n' + BAD_INPUT_RULES.map(([t, b]) => `${t}\n${wrap(b, 78, '  ')}`).join('\n');
   // a name may be a stage, a function and an aggregate at once (top, min): show each
   const sections: string[] = [];

@@ -32,7 +32,7 @@ import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
 import { helpTopic, mainHelp } from './help.js';
 import { joinPairOptions, optionTable, type CliOptions } from './options.js';
-import { canonicalProgram, explainPlan, explainWindows, windowArgs } from './explain.js';
+import { canonicalProgram, explainFlink, explainPlan, explainWindows, windowArgs } from './explain.js';
 import type { Program } from '../lang/ast.js';
 import type { WindowArgs } from '../operators/window.js';
 import { eventTimeReader } from '../operators/event-time.js';
@@ -91,6 +91,11 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     if (argv[0] === 'kafka') {
       const { kafkaCommand } = await import('./kafka.js');
       return await kafkaCommand(argv.slice(1), { ...io, isTerminal: process.stdout.isTTY === true });
+    }
+    if (argv[0] === 'export') {
+      const { exportCommand } = await import('./export.js');
+      io.stdout(await exportCommand(argv.slice(1), io.env));
+      return EXIT.ok;
     }
     if (argv[0] === 'completion') {
       const { completionScript } = await import('./completion.js');
@@ -248,7 +253,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const onError = deadLetterImpliesSkip ? 'skip' : opts.onError;
 
   if (opts.explain && !hasWindow) {
-    io.stdout(explainPlan(program));
+    io.stdout(explainPlan(program) + explainFlink(program, inputNames, opts.to, opts.brokers ?? io.env.SLUICE_BROKERS));
     return EXIT.ok;
   }
 
@@ -400,7 +405,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
 
   const explainedWindow = opts.explain ? windowArgs(program) : null;
   if (explainedWindow) {
-    io.stdout(explainPlan(program) + await explainFirstRecords(plan, explainedWindow, stats, opts));
+    io.stdout(explainPlan(program) + await explainFirstRecords(plan, explainedWindow, stats, opts) + explainFlink(program, names, opts.to, brokersDefault));
     return EXIT.ok;
   }
   const useColor = colorEnabled(opts.color, sink.isTerminal, io.env) && opts.to === undefined;
