@@ -514,6 +514,8 @@ export interface FetchedPartition {
   messages: KafkaMessage[];
   /** where reading goes on: after the last record fetched (control records too), or where an out-of-range position was reset to */
   next: number;
+  /** the partition's high watermark (its end) as the fetch saw it; -1 when the broker did not say */
+  high: number;
 }
 
 export interface PositionFetcher {
@@ -530,7 +532,7 @@ interface KafkajsBroker {
     minBytes: number;
     maxBytes: number;
     topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
-  }): Promise<{ responses: { topicName: string; partitions: { partition: number; messages: never[]; abortedTransactions?: unknown[] }[] }[] }>;
+  }): Promise<{ responses: { topicName: string; partitions: { partition: number; highWatermark?: string; messages: never[]; abortedTransactions?: unknown[] }[] }[] }>;
 }
 
 interface KafkajsCluster {
@@ -608,7 +610,8 @@ export async function connectFetcher(
         if (within.length > 0) next = recordOffset(within[within.length - 1]!) + 1;
         // only records before the position (a compacted batch's head): kafkajs steps over one
         else if (batch.rawMessages.length > 0) next += 1;
-        out.push({ topic: topicName, partition: data.partition, messages: batch.messages, next });
+        const high = data.highWatermark === undefined ? -1 : Number(data.highWatermark);
+        out.push({ topic: topicName, partition: data.partition, messages: batch.messages, next, high });
       }
     }
     return out;
@@ -639,7 +642,7 @@ export async function connectFetcher(
     } catch (e) {
       const x = e as { name?: string; type?: string; topic?: string; partition?: number; host?: string; port?: number; retriable?: boolean };
       if (x.name === 'KafkaJSOffsetOutOfRange' && x.topic !== undefined && x.partition !== undefined) {
-        return [{ topic: x.topic, partition: x.partition, messages: [], next: await beginning(x.topic, x.partition) }];
+        return [{ topic: x.topic, partition: x.partition, messages: [], next: await beginning(x.topic, x.partition), high: -1 }];
       }
       const now = Date.now();
       troubleSince ??= now;

@@ -713,6 +713,8 @@ async function positionInput(
   const positions = new Map<string, number>(keys.map((k) => [k, resumeAt.get(k) ?? seeks.get(k) ?? 0]));
   const fetcher = await connectFetcher(c, opts.topics);
   const sources = new Map<string, Source>(opts.topics.map((t) => [t, { name: t, topic: t }]));
+  /** each partition's high watermark as of its last fetch: lag = that − position (--stats-every, --metrics) */
+  const highWater = new Map<string, number>();
   const ended = new Set<string>();
   let delivered = 0;
   let closed = false;
@@ -739,6 +741,7 @@ async function positionInput(
         return true;
       };
       const src = sources.get(f.topic) ?? { name: f.topic, topic: f.topic };
+      if (f.high >= 0) highWater.set(k, f.high);
       const { events, bad, first, last, truncated } = decodeMessages(f.messages, src, f.partition, decode, take, binary);
       let pos = last >= 0 ? last + 1 : f.next;
       if (!truncated) pos = Math.max(pos, f.next);
@@ -764,6 +767,7 @@ async function positionInput(
     kind: 'events',
     name,
     commit: async () => undefined,
+    lag: () => [...highWater].map(([k, hw]): [string, number] => [`${topicOf(k)}/${partitionOf(k)}`, Math.max(0, hw - (positions.get(k) ?? 0))]),
     async *batches(): AsyncIterable<MessageBatch> {
       try {
         const assigned: PartitionChange[] = keys.map((k) => ({ kind: 'assigned', partition: `${topicOf(k)}/${partitionOf(k)}` }));

@@ -203,6 +203,8 @@ class Exporter {
       }
       case 'meta':
         return this.fail(`@${e.name} has no Flink SQL mapping`, e.span);
+      case 'this':
+        return this.fail('`this` (the whole record) has no Flink SQL mapping: a Flink table has named columns', e.span);
       case 'member':
       case 'index':
         return this.fail('nested field paths have no Flink SQL mapping yet (the source table declares top-level columns)', e.span);
@@ -262,6 +264,9 @@ class Exporter {
   }
 }
 
+/** The stages exportFlinkSql translates (some only in some forms); any other is refused by name. */
+const MAPPED_STAGES = new Set(['where', 'select', 'set', 'drop', 'rename', 'dedupe', 'top', 'window', 'aggregate']);
+
 function stageError(ex: Exporter, s: StageNode, why = ''): never {
   return ex.fail(`the stage '${s.op}' has no faithful Flink SQL equivalent${why ? `: ${why}` : ''}`, s.span);
 }
@@ -301,6 +306,8 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
   const steps: (() => void)[] = [];
 
   const stages = program.stages;
+  // a stage with no mapping is named first, before an expression of an earlier stage is refused
+  for (const s of stages) if (!MAPPED_STAGES.has(s.op)) stageError(ex, s);
   for (let i = 0; i < stages.length; i++) {
     const s = stages[i]!;
     if (upsertKeys !== null) stageError(ex, s, 'it follows an aggregate without a window, whose result Flink updates');

@@ -80,7 +80,7 @@ describe('sluice kafka: usage errors (exit 2, before connecting)', () => {
     [['topics'], 'sluice: kafka needs brokers: -b HOST:PORT[,HOST:PORT] or SLUICE_BROKERS\n'],
     [['topics', '-b', 'localhost'], "sluice: 'localhost' is not a broker address HOST:PORT\n"],
     [['topics', '-b', b, '--timeout', 'soon'], "sluice: --timeout takes a duration such as 10s, not 'soon'\n"],
-    [['topics', '-b', b, '-O', 'xml'], "sluice: option '-O, --output-format <format>' argument 'xml' is invalid. Allowed choices are table, ndjson, json, csv, tsv, logfmt.\nTry 'sluice kafka --help'.\n"],
+    [['topics', '-b', b, '-O', 'xml'], "sluice: option '-O, --output-format <format>' argument 'xml' is invalid. Allowed choices are table, ndjson, json, csv, tsv, logfmt, chart.\nTry 'sluice kafka --help'.\n"],
     [['topics', '-b', b, '--bogus'], "sluice: unknown option '--bogus'\nTry 'sluice kafka --help'.\n"],
     [['groups', '-b', b, '--configs'], 'sluice: --configs goes with kafka describe TOPIC\n'],
     [['topics', '-b', b, '-X', 'novalue'], "sluice: -X: expected key=value, got 'novalue'\n"],
