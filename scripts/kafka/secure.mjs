@@ -9,25 +9,12 @@
 // authenticated user may do anything.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { startBroker } from './broker.mjs';
+import { freePort, startBroker } from './broker.mjs';
 
 export const SECURE_USER = 'alice';
 export const SECURE_PASSWORD = 'alice-secret-7Qz';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = /** @type {net.AddressInfo} */ (srv.address()).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** @param {string[]} args @param {string} cwd */
 function openssl(args, cwd) {
