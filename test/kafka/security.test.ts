@@ -83,7 +83,14 @@ describeKafka('kafka security (SASL/PLAIN, SASL/SCRAM-SHA-512, TLS)', () => {
   for (const way of ways) {
     it.skipIf(!canStart)(`${way.name}: sluice writes, kcat reads; kcat writes, sluice reads; kafka topics and describe`, async () => {
       const b = way.address();
-      const kx = way.settings().flatMap((kv) => ['-X', kv]);
+      // kcat 1.7.1 (librdkafka 2.0.2) fails SCRAM-SHA-512 against Kafka 4.x with "invalid credentials"
+      // in the broker's log (reproduced by hand with `kcat -L`; iterations 4096 or 8192 alike) while
+      // sluice (kafkajs) logs in. There the second opinion reads and writes the same listener and
+      // topic with PLAIN: sluice's side still goes through SCRAM.
+      const kcatPlain = Number(sec.broker.version.split('.')[0]) >= 4;
+      const kx = way.settings()
+        .map((kv) => (kcatPlain ? kv.replace(/^(sasl\.mechanisms?)=SCRAM-SHA-512$/, '$1=PLAIN') : kv))
+        .flatMap((kv) => ['-X', kv]);
       const { args, env } = way.give(way.settings());
       const run = (a: string[], input?: string) => sluice([...a, ...args], { input, env: cleanEnv(env) });
 
