@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dep, pomXml } from '../kafka/broker.mjs';
+import { dep, pomXml, writeIfChanged } from '../kafka/broker.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RUNNER_SOURCE = path.join(HERE, 'SluiceFlinkRun.java');
@@ -65,13 +65,6 @@ appender.stderr.layout.pattern = [%d] %p %m (%c)%n
 rootLogger.level = WARN
 rootLogger.appenderRef.stderr.ref = STDERR
 `;
-
-/** @param {string} file @param {string} text */
-function writeIfChanged(file, text) {
-  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return false;
-  fs.writeFileSync(file, text);
-  return true;
-}
 
 /**
  * @param {string} cmd @param {string[]} args @param {{cwd?: string, timeoutMs?: number}} [opts]

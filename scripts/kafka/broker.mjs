@@ -256,14 +256,15 @@ export function kafkaToolClasses(version) {
   };
 }
 
-/** @param {string} file @param {string} text */
-function writeIfChanged(file, text) {
+/** Write `text` to `file` (atomically) unless it holds it already; whether it wrote. @param {string} file @param {string} text */
+export function writeIfChanged(file, text) {
   try {
-    if (fs.readFileSync(file, 'utf8') === text) return;
+    if (fs.readFileSync(file, 'utf8') === text) return false;
   } catch { /* missing */ }
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
+  return true;
 }
 
 /** @param {string} file */
