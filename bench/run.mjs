@@ -93,6 +93,8 @@ const JQ_PER_MINUTE = (minute) =>
 
 const TASKS = {
   T1: {
+    // issue #13's goal: the peer's wall time over sluice's at least this
+    goal: { baseline: 2 },
     title: 'where status >= 500',
     input: 'ndjson',
     check: 'json-records',
@@ -104,6 +106,8 @@ const TASKS = {
     },
   },
   T2: {
+    // issue #13's goal: the peer's wall time over sluice's at least this
+    goal: { baseline: 2 },
     title: 'count() by service',
     input: 'ndjson',
     check: 'keyed',
@@ -123,6 +127,8 @@ const TASKS = {
   // ISO-8601 string: sluice parses it in full; jq and Miller take its first 16 characters,
   // the cheapest correct grouping for this file's UTC 'Z' stamps.
   T3: {
+    // issue #13's goal: the peer's wall time over sluice's at least this
+    goal: { baseline: 1.5 },
     title: 'window tumbling 1m on epoch_ms | count(), avg(latency_ms) by service',
     input: 'ndjson',
     check: 'windowed',
@@ -134,6 +140,8 @@ const TASKS = {
     },
   },
   T3ISO: {
+    // issue #13's goal: the peer's wall time over sluice's at least this
+    goal: { baseline: 1.5 },
     title: 'window tumbling 1m on ts | count(), avg(latency_ms) by service (ts ISO-8601)',
     input: 'ndjson',
     check: 'windowed',
@@ -145,6 +153,8 @@ const TASKS = {
     },
   },
   T4: {
+    // issue #13's goal: the peer's wall time over sluice's at least this
+    goal: { baseline: 1.5 },
     title: 'p95(latency_ms) by path',
     input: 'ndjson',
     check: 'keyed',
@@ -159,6 +169,8 @@ const TASKS = {
     },
   },
   T5: {
+    // issue #13's goal: the peer's wall time over sluice's at least this
+    goal: { baseline: 1, mlr: 1 },
     title: 'CSV: where status >= 500 | select ts, service, path, latency_ms',
     input: 'csv',
     check: 'csv-records',
@@ -624,6 +636,19 @@ async function main() {
     L.push(
       `| ${taskId} ${cellText(TASKS[taskId].title)} | ${cell('jq', wall)} | ${cell('mlr', wall)} | ${base(wall)} | ${cell('jq', cpu)} | ${cell('mlr', cpu)} | ${base(cpu)} |`,
     );
+  }
+  L.push('', '## Goals (issue #13)', '');
+  L.push('Each goal is a peer\'s median wall time over sluice\'s, from this run: the Node loop\'s (T1, T2 ≥ 2×; T3, T3ISO, T4 ≥ 1.5×; T5 ≥ 1×) and Miller\'s on CSV (T5 ≥ 1×).', '');
+  L.push('| Task | Peer | Peer ÷ sluice (wall) | Goal | Met |');
+  L.push('|---|---|--:|--:|---|');
+  for (const taskId of o.tasks) {
+    const s = results.find((e) => e.task === taskId && e.tool === 'sluice' && e.status === 'ok');
+    for (const [tool, goal] of Object.entries(TASKS[taskId].goal ?? {})) {
+      if (!o.tools.includes(tool)) continue;
+      const p = results.find((e) => e.task === taskId && e.tool === tool && e.status === 'ok');
+      const r = s && p ? p.median / s.median : NaN;
+      L.push(`| ${taskId} | ${TOOL_NAMES[tool]} | ${fmtRatio(r)} | ${goal.toFixed(2)}× | ${Number.isFinite(r) ? (r >= goal ? 'yes' : 'no') : '–'} |`);
+    }
   }
   const sluiceRow = (taskId) => results.find((e) => e.task === taskId && e.tool === 'sluice' && e.status === 'ok');
   const t2 = sluiceRow('T2');
