@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { aggregates } from '../aggregates/index.js';
 import { EXIT, SluiceError, UsageError } from '../errors/errors.js';
 import { printable, printableLines } from '../errors/printable.js';
-import { clientOptions } from '../kafka/options.js';
+import { clientOptions, KAFKA_VALUE_FORMATS, type KafkaValueFormat } from '../kafka/options.js';
 import { isKafkaUri, parseKafkaUri, type KafkaAddress } from '../kafka/uri.js';
 import { exprCompiler } from '../lang/compiler.js';
 import { parseExpression, parseProgram } from '../lang/parser.js';
@@ -334,6 +334,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         format: opts.inputFormat,
         schemaRegistry: opts.schemaRegistry ?? null,
         valueSchema: opts.valueSchema ?? null,
+        valueType: opts.valueType ?? null,
         infer: opts.infer,
         transactionalSink: opts.exactlyOnce ? sink : null,
         startAt: saved?.kind === 'kafka' ? saved.offsets.map(([topic, partition, offset]) => ({ topic, partition, offset })) : undefined,
@@ -767,16 +768,22 @@ function parseCount(text: string): number {
   return n;
 }
 
-/** -I avro and its --schema-registry / --value-schema: Kafka message values only, one schema source. */
+/** -I avro|protobuf|jsonschema and --schema-registry / --value-schema / --value-type: Kafka message values only, one schema source. */
 function checkKafkaValueFormat(opts: CliOptions, notKafka: string[]): void {
-  const avro = opts.inputFormat === 'avro';
-  if (!avro && (opts.schemaRegistry !== undefined || opts.valueSchema !== undefined)) {
-    throw new UsageError(`${opts.schemaRegistry !== undefined ? '--schema-registry' : '--value-schema'} goes with -I avro`);
+  const f = opts.inputFormat;
+  const schemaBound = (KAFKA_VALUE_FORMATS as readonly string[]).includes(f);
+  if (!schemaBound && (opts.schemaRegistry !== undefined || opts.valueSchema !== undefined)) {
+    throw new UsageError(`${opts.schemaRegistry !== undefined ? '--schema-registry' : '--value-schema'} goes with -I avro, protobuf or jsonschema`);
   }
-  if (!avro) return;
-  if (notKafka.length > 0) throw new UsageError(`-I avro reads Kafka message values; '${notKafka[0]}' is not a kafka: input`);
+  if (opts.valueType !== undefined && (f !== 'protobuf' || opts.valueSchema === undefined)) {
+    throw new UsageError('--value-type goes with -I protobuf --value-schema FILE.proto (with --schema-registry the value names its type)');
+  }
+  if (!schemaBound) return;
+  if (notKafka.length > 0) throw new UsageError(`-I ${f} reads Kafka message values; '${notKafka[0]}' is not a kafka: input`);
   if ((opts.schemaRegistry === undefined) === (opts.valueSchema === undefined)) {
-    throw new UsageError('-I avro needs one of --schema-registry URL (Confluent wire format) or --value-schema FILE (bare Avro values)');
+    const bare = { avro: 'bare Avro values', protobuf: 'bare messages', jsonschema: 'bare JSON values' }[f as KafkaValueFormat];
+    const file = { avro: 'FILE', protobuf: 'FILE.proto', jsonschema: 'FILE.json' }[f as KafkaValueFormat];
+    throw new UsageError(`-I ${f} needs one of --schema-registry URL (Confluent wire format) or --value-schema ${file} (${bare})`);
   }
   if (opts.schemaRegistry !== undefined && !/^https?:\/\/[^/]/.test(opts.schemaRegistry)) {
     throw new UsageError(`--schema-registry takes an http:// or https:// URL, not '${opts.schemaRegistry}'`);

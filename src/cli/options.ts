@@ -31,7 +31,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--argjson <name> <json>', key: 'argjson', group: 'program', repeatable: true, commander: '--argjson <name-json>',
     help: 'set $name to the JSON value (a number, true, an object ...); repeatable' },
   { flags: '-I, --input-format <format>', key: 'inputFormat', group: 'input', choices: INPUT_FORMATS, default: 'auto',
-    help: 'input format; auto decides by extension, then by the first bytes; avro reads Kafka message values (with --schema-registry or --value-schema)' },
+    help: 'input format; auto decides by extension, then by the first bytes; avro, protobuf and jsonschema read Kafka message values (with --schema-registry or --value-schema)' },
   { flags: '--no-infer', key: 'infer', group: 'input', default: true,
     help: 'keep csv/tsv/logfmt values as strings instead of inferring numbers and booleans' },
   { flags: '--implicit-header', key: 'implicitHeader', group: 'input',
@@ -100,9 +100,11 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '-X <key=value>', key: 'X', group: 'kafka', repeatable: true, help: 'a Kafka client setting (sasl.*, ssl.*, client.id, ...); repeatable' },
   { flags: '--kafka-config <file>', key: 'kafkaConfig', group: 'kafka', help: 'Kafka client settings, one key=value per line (default: $SLUICE_KAFKA_CONFIG, else $KCAT_CONFIG)' },
   { flags: '--schema-registry <url>', key: 'schemaRegistry', group: 'kafka',
-    help: 'with -I avro: values in the Confluent wire format (magic byte, schema id); schemas fetched from this Schema Registry, once each' },
+    help: 'with -I avro, protobuf or jsonschema: values in the Confluent wire format (magic byte, schema id); schemas fetched from this Schema Registry, once each' },
   { flags: '--value-schema <file>', key: 'valueSchema', group: 'kafka',
-    help: 'with -I avro: values are bare Avro written with the schema in this .avsc file (topics without a registry)' },
+    help: 'with -I avro, protobuf or jsonschema: values are bare, written with the schema in this .avsc, .proto or JSON Schema file (topics without a registry)' },
+  { flags: '--value-type <name>', key: 'valueType', group: 'kafka',
+    help: 'with -I protobuf --value-schema: the message type of the values, as package.Message (default: the first message in the file)' },
   { flags: '--timeout <duration>', key: 'timeout', group: 'kafka', default: '10s',
     help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--sort-buffer <size>', key: 'sortBuffer', group: 'output', default: '512M',
@@ -136,6 +138,7 @@ export interface CliOptions {
   inputFormat: 'auto' | InputFormat | KafkaValueFormat;
   schemaRegistry?: string;
   valueSchema?: string;
+  valueType?: string;
   infer: boolean;
   implicitHeader?: boolean;
   ifs?: string;

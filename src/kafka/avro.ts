@@ -1,7 +1,7 @@
 // `-I avro`: Kafka message values in Avro, decoded with avsc (loaded only when -I avro is used:
 // the source imports this module dynamically). Two ways to know the schema:
 //   --schema-registry URL   values in the Confluent wire format (magic byte 0, 4-byte schema id,
-//                           the Avro datum); schemas fetched from URL/schemas/ids/ID once each
+//                           the Avro datum); schemas fetched once each (src/kafka/schema-registry.ts)
 //   --value-schema FILE     bare Avro datums written with the schema in FILE (.avsc JSON)
 // Values become plain records, printed as people read them rather than as Avro's JSON encoding:
 // timestamp-millis/-micros → ISO-8601 UTC text, local-timestamp-* → the same without Z, date →
@@ -15,19 +15,9 @@ import type { Event, Source, Value } from '../core/event.js';
 import { makeEvent } from '../core/event.js';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import type { BadValue } from '../formats/spec.js';
+import { type BinaryValues, framedValues, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
 
-export interface AvroOptions {
-  registry: string | null;
-  schemaFile: string | null;
-  timeoutMs: number;
-}
-
-/** What the Kafka source needs from a binary value codec. */
-export interface BinaryValues {
-  /** Fetch what the batch's values need (schemas) before they are decoded; unreachable registry → UnavailableError. */
-  prepare(values: readonly (Buffer | null)[]): Promise<void>;
-  decode(bytes: Buffer, src: Source, out: Event[], bad: BadValue[], where: () => string, ts: number): void;
-}
+export type AvroOptions = SchemaOptions;
 
 type Avsc = typeof import('avsc');
 
@@ -166,78 +156,13 @@ export async function avroValues(opts: AvroOptions): Promise<BinaryValues> {
     };
   }
 
-  const registry = new SchemaRegistry(opts.registry!, opts.timeoutMs, typeFor);
-  return {
-    async prepare(values) {
-      const ids = new Set<number>();
-      for (const v of values) if (v !== null && v.length >= 5 && v[0] === 0) ids.add(v.readInt32BE(1));
-      await Promise.all([...ids].map((id) => registry.load(id)));
-    },
-    decode(bytes, src, out, bad, where, ts) {
-      if (bytes.length < 5 || bytes[0] !== 0) {
-        const first = bytes.length === 0 ? 'an empty value' : `first byte 0x${bytes[0]!.toString(16).padStart(2, '0')}`;
-        bad.push({ at: out.length, raw: bytes.toString('base64'), reason: `not in the Confluent wire format (${first}; expected 0x00 and a 4-byte schema id)`, where: where() });
-        return;
-      }
-      const id = bytes.readInt32BE(1);
-      const found = registry.get(id);
-      if (typeof found === 'string') {
-        bad.push({ at: out.length, raw: bytes.toString('base64'), reason: found, where: where() });
-        return;
-      }
-      emit(found, bytes.subarray(5), bytes, src, out, bad, where, ts);
-    },
-  };
-}
-
-/**
- * The part of the Confluent Schema Registry API that reading needs: GET /schemas/ids/ID, each id
- * fetched once. A schema that is missing or not Avro is a per-message problem (a string); a
- * registry that cannot be reached or answers with an error ends the run (exit 69).
- */
-class SchemaRegistry {
-  readonly #base: string;
-  readonly #types = new Map<number, Type | string>();
-  constructor(base: string, private readonly timeoutMs: number, private readonly typeFor: (s: Schema) => Type) {
-    this.#base = base.replace(/\/+$/, '');
-  }
-
-  get(id: number): Type | string {
-    return this.#types.get(id) ?? `schema id ${id} was not fetched`;
-  }
-
-  async load(id: number): Promise<void> {
-    if (this.#types.has(id)) return;
-    const url = `${this.#base}/schemas/ids/${id}`;
-    let res: Response;
+  const registry = new SchemaRegistry<Type>(opts.registry!, opts.timeoutMs, async (got, id) => {
+    if (got.schemaType !== 'AVRO') return `schema id ${id} is a ${got.schemaType} schema, not Avro`;
     try {
-      res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs), headers: { accept: 'application/vnd.schemaregistry.v1+json, application/json' } });
+      return typeFor(JSON.parse(got.schema) as Schema);
     } catch (e) {
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
-      const why = (e as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs} ms` : cause?.code ?? cause?.message ?? String(e);
-      throw new UnavailableError(`schema registry ${this.#base} unreachable (${why})`);
+      return `schema id ${id} is not a valid Avro schema (${e instanceof Error ? e.message : String(e)})`;
     }
-    const body = await res.text().catch(() => '');
-    if (res.status === 404) {
-      this.#types.set(id, `schema id ${id} not found in the schema registry ${this.#base}`);
-      return;
-    }
-    if (!res.ok) throw new UnavailableError(`schema registry ${this.#base}: GET /schemas/ids/${id} answered ${res.status} ${body.slice(0, 200).replace(/\s+/g, ' ')}`);
-    let parsed: { schema?: string; schemaType?: string };
-    try {
-      parsed = JSON.parse(body) as typeof parsed;
-    } catch {
-      throw new UnavailableError(`schema registry ${this.#base}: GET /schemas/ids/${id} did not answer JSON`);
-    }
-    const kind = parsed.schemaType ?? 'AVRO';
-    if (kind !== 'AVRO') {
-      this.#types.set(id, `schema id ${id} is a ${kind} schema, not Avro`);
-      return;
-    }
-    try {
-      this.#types.set(id, this.typeFor(JSON.parse(parsed.schema ?? '') as Schema));
-    } catch (e) {
-      this.#types.set(id, `schema id ${id} is not a valid Avro schema (${e instanceof Error ? e.message : String(e)})`);
-    }
-  }
+  });
+  return framedValues(registry, (type, body, raw, src, out, bad, where, ts) => emit(type, body, raw, src, out, bad, where, ts));
 }
