@@ -3,7 +3,7 @@
 
 import { UsageError } from '../errors/errors.js';
 import { inputFormatList, outputFormatList, type InputFormat, type OutputFormat } from '../formats/index.js';
-import { KAFKA_VALUE_FORMATS, type KafkaValueFormat } from '../kafka/options.js';
+import { KAFKA_VALUE_FORMATS, KAFKA_WRITE_FORMATS, type KafkaValueFormat, type KafkaWriteFormat } from '../kafka/options.js';
 
 export interface OptionSpec {
   flags: string;
@@ -21,7 +21,7 @@ export interface OptionSpec {
 }
 
 export const INPUT_FORMATS: readonly ('auto' | InputFormat | KafkaValueFormat)[] = ['auto', ...inputFormatList.map((f) => f.name), ...KAFKA_VALUE_FORMATS];
-export const OUTPUT_FORMATS: readonly OutputFormat[] = outputFormatList.map((f) => f.name);
+export const OUTPUT_FORMATS: readonly (OutputFormat | KafkaWriteFormat)[] = [...outputFormatList.map((f) => f.name), ...KAFKA_WRITE_FORMATS];
 
 export const optionTable: readonly OptionSpec[] = [
   { flags: '-f, --from-file <file>', key: 'fromFile', group: 'program',
@@ -39,7 +39,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--ifs <sep>', key: 'ifs', group: 'input',
     help: "field separator of csv/tsv input: one character, or comma, semicolon, tab, pipe, space, colon (as Miller); with -I auto a .tsv input is read as tsv and any other as csv" },
   { flags: '-O, --output-format <format>', key: 'outputFormat', group: 'output', choices: OUTPUT_FORMATS,
-    help: 'output format (default: ndjson, or table for aggregates on a terminal)' },
+    help: 'output format (default: ndjson, or table for aggregates on a terminal); avro writes Kafka message values (--to kafka:... with --value-schema FILE.avsc)' },
   { flags: '--template <template>', key: 'template', group: 'output',
     help: "output each record through a template such as '{ts} {service} {status}' (implies -O template)" },
   { flags: '--ofs <sep>', key: 'ofs', group: 'output',
@@ -103,6 +103,8 @@ export const optionTable: readonly OptionSpec[] = [
     help: 'with -I avro, protobuf or jsonschema: values in the Confluent wire format (magic byte, schema id); schemas fetched from this Schema Registry, once each' },
   { flags: '--value-schema <file>', key: 'valueSchema', group: 'kafka',
     help: 'with -I avro, protobuf or jsonschema: values are bare, written with the schema in this .avsc, .proto or JSON Schema file (topics without a registry)' },
+  { flags: '--subject <name>', key: 'subject', group: 'kafka',
+    help: 'with --to kafka:... -O avro --schema-registry: the subject the --value-schema is registered under (default TOPIC-value); values are framed with the id it gets' },
   { flags: '--value-type <name>', key: 'valueType', group: 'kafka',
     help: 'with -I protobuf --value-schema: the message type of the values, as package.Message (default: the first message in the file)' },
   { flags: '--timeout <duration>', key: 'timeout', group: 'kafka', default: '10s',
@@ -139,11 +141,12 @@ export interface CliOptions {
   schemaRegistry?: string;
   valueSchema?: string;
   valueType?: string;
+  subject?: string;
   infer: boolean;
   implicitHeader?: boolean;
   ifs?: string;
   ofs?: string;
-  outputFormat?: OutputFormat;
+  outputFormat?: OutputFormat | KafkaWriteFormat;
   template?: string;
   precision?: string;
   to?: string;

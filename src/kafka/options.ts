@@ -42,7 +42,16 @@ symbol, a union as its value. A value that does not decode, lacks the magic byte
 a schema the registry does not have is a bad message (--on-error, --dead-letter with the
 value in base64); a registry that cannot be reached or answers an error is exit 69.
   $ sluice 'where status == "PAID" | select id, amount, paid_at' -e \\
-      kafka://broker:9092/payments -I avro --schema-registry http://registry:8081`;
+      kafka://broker:9092/payments -I avro --schema-registry http://registry:8081
+Writing Avro: --to kafka://…/TOPIC -O avro --value-schema FILE.avsc writes each record as
+a bare Avro datum; with --schema-registry URL the schema is registered under --subject
+(default TOPIC-value) before the first record and values carry the id it gets (Confluent
+wire format). Records are taken as -I avro prints them (ISO-8601 timestamps, decimals as
+text, bytes as base64, unions bare; a missing field takes its default). A record that
+does not fit is bad input naming the field ("-O avro: amount: expected a decimal with at
+most 2 digits after the point"), under --on-error like a bad input line.
+  $ sluice 'where ok' payments.ndjson --to kafka://broker:9092/payments -O avro \\
+      --value-schema payment.avsc --schema-registry http://registry:8081`;
 
 /** -I protobuf, for `sluice help kafka` and the manual. */
 export const PROTOBUF_RULES = `Protobuf values (-I protobuf; Kafka inputs only): with --schema-registry URL, values are
@@ -80,6 +89,9 @@ certificate; passwords are never printed.`;
 /** -I formats that only Kafka message values come in (schema-bound; src/kafka/avro.ts, protobuf.ts, jsonschema.ts). */
 export const KAFKA_VALUE_FORMATS = ['avro', 'protobuf', 'jsonschema'] as const;
 export type KafkaValueFormat = (typeof KAFKA_VALUE_FORMATS)[number];
+/** -O formats that only Kafka message values are written in (--to kafka://…; src/kafka/avro.ts). */
+export const KAFKA_WRITE_FORMATS = ['avro'] as const;
+export type KafkaWriteFormat = (typeof KAFKA_WRITE_FORMATS)[number];
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -126,8 +138,8 @@ export interface KafkaSinkOptions {
   partitionBy: ((r: Value, ev: Event) => Value | undefined) | null;
   /** --header NAME=EXPR: headers set on every message, over those it was read with */
   headers: [name: string, value: (r: Value, ev: Event) => Value | undefined][];
-  /** the message value for a record */
-  encodeValue(ev: Event): string;
+  /** the message value for a record (bytes with -O avro) */
+  encodeValue(ev: Event): string | Buffer;
   compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
   exactlyOnce: boolean;
 }
