@@ -1,6 +1,6 @@
 // The independent Avro reader of test/kafka/avro.test.ts: Apache Avro's Java library reads each
 // file named on the command line, one bare binary datum, and prints it in Avro's JSON encoding, one
-// line each (bytes as \u00XX code points, unions as {"type": value}).
+// line each (bytes as code points U+0000 to U+00FF, unions as {"type": value}).
 // Usage: java -cp AVRO_CLASSPATH AvroRead.java SCHEMA FILE...
 import java.io.ByteArrayOutputStream;
 import java.io.File;
