@@ -90,9 +90,21 @@ function list(l: { values?: unknown[] }): Value {
   return (l.values ?? []).map((v) => structValue(v as { [k: string]: unknown }));
 }
 
+/** Type names, looked up once per type (protobufjs computes fullName on every read). */
+const names = new WeakMap<Type, string>();
+function nameOf(type: Type): string {
+  let n = names.get(type);
+  if (n === undefined) {
+    n = type.fullName;
+    names.set(type, n);
+  }
+  return n;
+}
+
 /** A message (as toObject gives it, after `type`) as a sluice value. */
 function message(type: Type, obj: { [k: string]: unknown }): Value {
-  switch (type.fullName) {
+  const name = nameOf(type);
+  switch (name) {
     case '.google.protobuf.Timestamp': return iso(big(obj.seconds), Number(obj.nanos ?? 0));
     case '.google.protobuf.Duration': {
       const s = big(obj.seconds);
@@ -107,7 +119,7 @@ function message(type: Type, obj: { [k: string]: unknown }): Value {
     case '.google.protobuf.FieldMask': return ((obj.paths as string[] | undefined) ?? []).join(',');
     case '.google.protobuf.Empty': return {};
     default:
-      if (type.fullName.startsWith('.google.protobuf.') && type.fullName.endsWith('Value') && type.fieldsArray.length === 1) {
+      if (name.startsWith('.google.protobuf.') && name.endsWith('Value') && type.fieldsArray.length === 1) {
         return field(type.fieldsArray[0]!, obj.value);
       }
   }
