@@ -16,7 +16,7 @@ import { makeEvent } from '../core/event.js';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import type { BadValue } from '../formats/spec.js';
 import { stateless, type Stage } from '../operators/types.js';
-import { type BinaryValues, framedValues, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
+import { type BinaryValues, framedValues, otherKind, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
 
 export type AvroOptions = SchemaOptions;
 
@@ -158,7 +158,7 @@ export async function avroValues(opts: AvroOptions): Promise<BinaryValues> {
   }
 
   const registry = new SchemaRegistry<Type>(opts.registry!, opts.timeoutMs, async (got, id) => {
-    if (got.schemaType !== 'AVRO') return `schema id ${id} is a ${got.schemaType} schema, not Avro`;
+    if (got.schemaType !== 'AVRO') return otherKind(id, got.schemaType, 'Avro');
     try {
       return typeFor(JSON.parse(got.schema) as Schema);
     } catch (e) {

@@ -14,7 +14,7 @@ import type { Event, Source, Value } from '../core/event.js';
 import { makeEvent } from '../core/event.js';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import type { BadValue } from '../formats/spec.js';
-import { type BinaryValues, framedValues, type RegistrySchema, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
+import { type BinaryValues, framedValues, otherKind, type RegistrySchema, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
 
 interface Validator {
   (data: unknown): boolean;
@@ -112,7 +112,7 @@ export async function jsonSchemaValues(opts: SchemaOptions): Promise<BinaryValue
   }
 
   const registry: SchemaRegistry<Validator> = new SchemaRegistry<Validator>(opts.registry!, opts.timeoutMs, async (got, id) => {
-    if (got.schemaType !== 'JSON') return `schema id ${id} is a ${got.schemaType} schema, not JSON Schema`;
+    if (got.schemaType !== 'JSON') return otherKind(id, got.schemaType, 'JSON Schema');
     let schema: unknown;
     try {
       schema = JSON.parse(got.schema);

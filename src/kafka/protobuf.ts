@@ -25,7 +25,7 @@ import type { Source, Event, Value } from '../core/event.js';
 import { makeEvent } from '../core/event.js';
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import type { BadValue } from '../formats/spec.js';
-import { type BinaryValues, framedValues, type RegistrySchema, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
+import { type BinaryValues, framedValues, otherKind, type RegistrySchema, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
 
 type Protobuf = typeof import('protobufjs');
 
@@ -284,7 +284,7 @@ export async function protobufValues(opts: SchemaOptions): Promise<BinaryValues>
   }
 
   const registry: SchemaRegistry<ProtoFile> = new SchemaRegistry<ProtoFile>(opts.registry!, opts.timeoutMs, async (got, id) => {
-    if (got.schemaType !== 'PROTOBUF') return `schema id ${id} is a ${got.schemaType} schema, not Protobuf`;
+    if (got.schemaType !== 'PROTOBUF') return otherKind(id, got.schemaType, 'Protobuf');
     return parseProto(pb, got.schema, (name) => reference(registry, got, name), `schema id ${id}`);
   });
   const types = new Map<string, Type | string>();

@@ -33,6 +33,11 @@ export interface RegistrySchema {
   references: { name: string; subject: string; version: number }[];
 }
 
+/** Why a schema of another type cannot decode these values. */
+export function otherKind(id: number, kind: string, wanted: string): string {
+  return `schema id ${id} is ${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} schema, not ${wanted}`;
+}
+
 /** The payload of a value in the Confluent wire format, or why it is not one. */
 export function confluentFrame(bytes: Buffer): { id: number; body: Buffer } | string {
   if (bytes.length < 5 || bytes[0] !== 0) {

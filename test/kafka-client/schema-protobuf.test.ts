@@ -119,7 +119,7 @@ describe.skipIf(!haveProtoc)('-I protobuf', () => {
       ['t/0@0', 'not in the Confluent wire format (first byte 0x01; expected 0x00 and a 4-byte schema id)'],
       ['t/0@1', 'not in the Confluent wire format (an empty value; expected 0x00 and a 4-byte schema id)'],
       ['t/0@2', `schema id 99 not found in the schema registry ${reg.url}`],
-      ['t/0@3', 'schema id 3 is a AVRO schema, not Protobuf'],
+      ['t/0@3', 'schema id 3 is an AVRO schema, not Protobuf'],
       ['t/0@4', `Protobuf: schema id ${orderId} has no message at index [5]`],
       ['t/0@5', 'Protobuf: the message indexes after the schema id are cut short or invalid'],
       ['t/0@6', expect.stringMatching(/^Protobuf: not a valid shop.Order message \(index out of range/)],
