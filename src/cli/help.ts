@@ -16,7 +16,7 @@ import { REGEX_RULES } from '../lang/regex.js';
 import { findOperator, operatorList } from '../operators/index.js';
 import type { AnyOperator } from '../operators/types.js';
 import { optionTable } from './options.js';
-import { AVRO_RULES, SECURITY_RULES, SUPPORTED_SETTINGS } from '../kafka/options.js';
+import { AVRO_RULES, JSONSCHEMA_RULES, PROTOBUF_RULES, SECURITY_RULES, SUPPORTED_SETTINGS } from '../kafka/options.js';
 
 /** The topics of `sluice help` besides stages, functions and aggregates. */
 export const HELP_TOPICS = ['functions', 'aggregates', 'formats', 'kafka', 'state', 'inputs', 'bad-input', 'signals', 'regex', 'export'] as const;
@@ -155,6 +155,10 @@ headers, topic, partition, offset and timestamp are @key, @headers, @topic, @par
 @offset and @timestamp.
 
 ${AVRO_RULES}
+
+${PROTOBUF_RULES}
+
+${JSONSCHEMA_RULES}
 
 ${SECURITY_RULES}
 

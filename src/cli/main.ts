@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { aggregates } from '../aggregates/index.js';
 import { EXIT, SluiceError, UsageError } from '../errors/errors.js';
 import { printable, printableLines } from '../errors/printable.js';
-import { clientOptions } from '../kafka/options.js';
+import { clientOptions, KAFKA_VALUE_FORMATS, type KafkaValueFormat } from '../kafka/options.js';
 import { isKafkaUri, parseKafkaUri, type KafkaAddress } from '../kafka/uri.js';
 import { exprCompiler } from '../lang/compiler.js';
 import { parseExpression, parseProgram } from '../lang/parser.js';
@@ -193,7 +193,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   const warn = (m: string) => stderr(`sluice: ${printable(m)}\n`);
   // tee's outputs: named while the program is built, opened with the other sinks (runtime/tee.ts)
   const teeOptions: TeeOptions = {
-    format: opts.outputFormat === undefined || opts.outputFormat === 'table' ? (opts.template !== undefined ? 'template' : 'ndjson') : opts.outputFormat,
+    format: opts.outputFormat === undefined || opts.outputFormat === 'table' || opts.outputFormat === 'avro' ? (opts.template !== undefined ? 'template' : 'ndjson') : opts.outputFormat,
     encoders,
     template: opts.template,
     append: false,
@@ -268,7 +268,10 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   if (opts.exactlyOnce && (!toKafka || kafkaAddrs.size === 0 || !opts.group)) {
     throw new UsageError('--exactly-once is for Kafka to Kafka: a kafka: input, --group ID and --to kafka:...');
   }
-  checkKafkaValueFormat(opts, names.filter((n) => !kafkaAddrs.has(n)));
+  const avroOut = checkAvroOutput(opts, toKafka !== null);
+  // with -O avro, --value-schema is the output's schema, and --schema-registry the output's too unless -I reads schema-bound values
+  const readsSchemaBound = (KAFKA_VALUE_FORMATS as readonly string[]).includes(opts.inputFormat);
+  checkKafkaValueFormat(avroOut ? { ...opts, valueSchema: undefined, schemaRegistry: readsSchemaBound ? opts.schemaRegistry : undefined } : opts, names.filter((n) => !kafkaAddrs.has(n)));
   for (const n of names) if (n !== '-' && !kafkaAddrs.has(n)) await checkReadable(n);
   checkReportPaths(checks.reports);
   if (opts.follow && names.includes('-')) throw new UsageError('--follow reads files; stdin is followed anyway');
@@ -291,6 +294,10 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   }
 
   let sink: Sink | EventSink;
+  // -O avro: the last stage encodes each record (one that does not fit is bad input), the sink sends the bytes
+  const avroWriter = avroOut && toKafka ? await (await import('../kafka/avro.js')).avroWriter({
+    schemaFile: opts.valueSchema!, registry: opts.schemaRegistry ?? null, subject: opts.subject ?? `${toKafka.topics[0]!}-value`, timeoutMs: (await clientOptions(opts, toKafka.brokers)).timeoutMs,
+  }) : null;
   if (toKafka) {
     const { kafkaSink } = await import('../kafka/sink.js');
     sink = await kafkaSink({
@@ -299,7 +306,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       key: keyFn,
       partitionBy: partitionFn,
       headers: headerFns,
-      encodeValue: (ev) => ev.raw ?? valueJson(ev, stats.typeError),
+      encodeValue: avroWriter !== null ? (ev) => avroWriter.value(ev) : (ev) => ev.raw ?? valueJson(ev, stats.typeError),
       compression: opts.compression,
       exactlyOnce: opts.exactlyOnce === true,
     });
@@ -333,7 +340,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         count: opts.count !== undefined ? parseCount(opts.count) : null,
         format: opts.inputFormat,
         schemaRegistry: opts.schemaRegistry ?? null,
-        valueSchema: opts.valueSchema ?? null,
+        valueSchema: avroOut ? null : opts.valueSchema ?? null,
+        valueType: opts.valueType ?? null,
         infer: opts.infer,
         transactionalSink: opts.exactlyOnce ? sink : null,
         startAt: saved?.kind === 'kafka' ? saved.offsets.map(([topic, partition, offset]) => ({ topic, partition, offset })) : undefined,
@@ -380,6 +388,12 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     const before = buildStages;
     buildStages = () => [...before(), envelopeStage()];
   }
+  if (avroWriter !== null) {
+    const last = () => avroWriter.stage((ev, reason) => executor!.badEvent(ev, reason));
+    const before = buildStages;
+    stages.push(last());
+    buildStages = () => [...before(), last()];
+  }
   const live = opts.follow === true || kafkaAddrs.size > 0 || (names.includes('-') && !(await stdinIsFile()));
   const plan: RunPlan = {
     inputs,
@@ -410,7 +424,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   }
   const useColor = colorEnabled(opts.color, sink.isTerminal, io.env) && opts.to === undefined;
   setColor(useColor);
-  const outFormat = opts.outputFormat ?? (opts.template !== undefined ? 'template' : sink.isTerminal && hasAggregate ? 'table' : 'ndjson');
+  const outFormat = opts.outputFormat === 'avro' ? 'ndjson' : opts.outputFormat ?? (opts.template !== undefined ? 'template' : sink.isTerminal && hasAggregate ? 'table' : 'ndjson');
   if (outFormat === 'template' && opts.template === undefined) throw new UsageError('-O template needs --template \'{field} ...\'');
   if (ofs !== undefined && outFormat !== 'csv' && outFormat !== 'tsv') throw new UsageError(`--ofs is for csv and tsv output: add -O csv or -O tsv (the output is ${outFormat})`);
   const precision = parsePrecision(opts.precision);
@@ -767,20 +781,41 @@ function parseCount(text: string): number {
   return n;
 }
 
-/** -I avro and its --schema-registry / --value-schema: Kafka message values only, one schema source. */
+/** -I avro|protobuf|jsonschema and --schema-registry / --value-schema / --value-type: Kafka message values only, one schema source. */
 function checkKafkaValueFormat(opts: CliOptions, notKafka: string[]): void {
-  const avro = opts.inputFormat === 'avro';
-  if (!avro && (opts.schemaRegistry !== undefined || opts.valueSchema !== undefined)) {
-    throw new UsageError(`${opts.schemaRegistry !== undefined ? '--schema-registry' : '--value-schema'} goes with -I avro`);
+  const f = opts.inputFormat;
+  const schemaBound = (KAFKA_VALUE_FORMATS as readonly string[]).includes(f);
+  if (!schemaBound && (opts.schemaRegistry !== undefined || opts.valueSchema !== undefined)) {
+    throw new UsageError(`${opts.schemaRegistry !== undefined ? '--schema-registry' : '--value-schema'} goes with -I avro, protobuf or jsonschema`);
   }
-  if (!avro) return;
-  if (notKafka.length > 0) throw new UsageError(`-I avro reads Kafka message values; '${notKafka[0]}' is not a kafka: input`);
+  if (opts.valueType !== undefined && (f !== 'protobuf' || opts.valueSchema === undefined)) {
+    throw new UsageError('--value-type goes with -I protobuf --value-schema FILE.proto (with --schema-registry the value names its type)');
+  }
+  if (!schemaBound) return;
+  if (notKafka.length > 0) throw new UsageError(`-I ${f} reads Kafka message values; '${notKafka[0]}' is not a kafka: input`);
   if ((opts.schemaRegistry === undefined) === (opts.valueSchema === undefined)) {
-    throw new UsageError('-I avro needs one of --schema-registry URL (Confluent wire format) or --value-schema FILE (bare Avro values)');
+    const bare = { avro: 'bare Avro values', protobuf: 'bare messages', jsonschema: 'bare JSON values' }[f as KafkaValueFormat];
+    const file = { avro: 'FILE', protobuf: 'FILE.proto', jsonschema: 'FILE.json' }[f as KafkaValueFormat];
+    throw new UsageError(`-I ${f} needs one of --schema-registry URL (Confluent wire format) or --value-schema ${file} (${bare})`);
   }
   if (opts.schemaRegistry !== undefined && !/^https?:\/\/[^/]/.test(opts.schemaRegistry)) {
     throw new UsageError(`--schema-registry takes an http:// or https:// URL, not '${opts.schemaRegistry}'`);
   }
+}
+
+/** -O avro: Kafka message values only, with the schema of --value-schema; says whether it is on. */
+function checkAvroOutput(opts: CliOptions, toKafka: boolean): boolean {
+  if (opts.outputFormat !== 'avro') {
+    if (opts.subject !== undefined) throw new UsageError('--subject goes with --to kafka:... -O avro --schema-registry URL');
+    return false;
+  }
+  if (!toKafka) throw new UsageError('-O avro writes Kafka message values: add --to kafka://HOST:PORT/TOPIC');
+  if (opts.valueSchema === undefined) throw new UsageError('-O avro needs --value-schema FILE.avsc (the schema the values are written with)');
+  if (opts.subject !== undefined && opts.schemaRegistry === undefined) throw new UsageError('--subject goes with --schema-registry URL (the registry the schema is registered in)');
+  if (opts.schemaRegistry !== undefined && !/^https?:\/\/[^/]/.test(opts.schemaRegistry)) {
+    throw new UsageError(`--schema-registry takes an http:// or https:// URL, not '${opts.schemaRegistry}'`);
+  }
+  return true;
 }
 
 function forcedFormat(opts: CliOptions): InputFormat | null {

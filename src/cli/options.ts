@@ -3,7 +3,7 @@
 
 import { UsageError } from '../errors/errors.js';
 import { inputFormatList, outputFormatList, type InputFormat, type OutputFormat } from '../formats/index.js';
-import { KAFKA_VALUE_FORMATS, type KafkaValueFormat } from '../kafka/options.js';
+import { KAFKA_VALUE_FORMATS, KAFKA_WRITE_FORMATS, type KafkaValueFormat, type KafkaWriteFormat } from '../kafka/options.js';
 
 export interface OptionSpec {
   flags: string;
@@ -21,7 +21,7 @@ export interface OptionSpec {
 }
 
 export const INPUT_FORMATS: readonly ('auto' | InputFormat | KafkaValueFormat)[] = ['auto', ...inputFormatList.map((f) => f.name), ...KAFKA_VALUE_FORMATS];
-export const OUTPUT_FORMATS: readonly OutputFormat[] = outputFormatList.map((f) => f.name);
+export const OUTPUT_FORMATS: readonly (OutputFormat | KafkaWriteFormat)[] = [...outputFormatList.map((f) => f.name), ...KAFKA_WRITE_FORMATS];
 
 export const optionTable: readonly OptionSpec[] = [
   { flags: '-f, --from-file <file>', key: 'fromFile', group: 'program',
@@ -31,7 +31,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--argjson <name> <json>', key: 'argjson', group: 'program', repeatable: true, commander: '--argjson <name-json>',
     help: 'set $name to the JSON value (a number, true, an object ...); repeatable' },
   { flags: '-I, --input-format <format>', key: 'inputFormat', group: 'input', choices: INPUT_FORMATS, default: 'auto',
-    help: 'input format; auto decides by extension, then by the first bytes; avro reads Kafka message values (with --schema-registry or --value-schema)' },
+    help: 'input format; auto decides by extension, then by the first bytes; avro, protobuf and jsonschema read Kafka message values (with --schema-registry or --value-schema)' },
   { flags: '--no-infer', key: 'infer', group: 'input', default: true,
     help: 'keep csv/tsv/logfmt values as strings instead of inferring numbers and booleans' },
   { flags: '--implicit-header', key: 'implicitHeader', group: 'input',
@@ -39,7 +39,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--ifs <sep>', key: 'ifs', group: 'input',
     help: "field separator of csv/tsv input: one character, or comma, semicolon, tab, pipe, space, colon (as Miller); with -I auto a .tsv input is read as tsv and any other as csv" },
   { flags: '-O, --output-format <format>', key: 'outputFormat', group: 'output', choices: OUTPUT_FORMATS,
-    help: 'output format (default: ndjson, or table for aggregates on a terminal)' },
+    help: 'output format (default: ndjson, or table for aggregates on a terminal); avro writes Kafka message values (--to kafka:... with --value-schema FILE.avsc)' },
   { flags: '--template <template>', key: 'template', group: 'output',
     help: "output each record through a template such as '{ts} {service} {status}' (implies -O template)" },
   { flags: '--ofs <sep>', key: 'ofs', group: 'output',
@@ -100,9 +100,13 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '-X <key=value>', key: 'X', group: 'kafka', repeatable: true, help: 'a Kafka client setting (sasl.*, ssl.*, client.id, ...); repeatable' },
   { flags: '--kafka-config <file>', key: 'kafkaConfig', group: 'kafka', help: 'Kafka client settings, one key=value per line (default: $SLUICE_KAFKA_CONFIG, else $KCAT_CONFIG)' },
   { flags: '--schema-registry <url>', key: 'schemaRegistry', group: 'kafka',
-    help: 'with -I avro: values in the Confluent wire format (magic byte, schema id); schemas fetched from this Schema Registry, once each' },
+    help: 'with -I avro, protobuf or jsonschema: values in the Confluent wire format (magic byte, schema id); schemas fetched from this Schema Registry, once each' },
   { flags: '--value-schema <file>', key: 'valueSchema', group: 'kafka',
-    help: 'with -I avro: values are bare Avro written with the schema in this .avsc file (topics without a registry)' },
+    help: 'with -I avro, protobuf or jsonschema: values are bare, written with the schema in this .avsc, .proto or JSON Schema file (topics without a registry)' },
+  { flags: '--subject <name>', key: 'subject', group: 'kafka',
+    help: 'with --to kafka:... -O avro --schema-registry: the subject the --value-schema is registered under (default TOPIC-value); values are framed with the id it gets' },
+  { flags: '--value-type <name>', key: 'valueType', group: 'kafka',
+    help: 'with -I protobuf --value-schema: the message type of the values, as package.Message (default: the first message in the file)' },
   { flags: '--timeout <duration>', key: 'timeout', group: 'kafka', default: '10s',
     help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--sort-buffer <size>', key: 'sortBuffer', group: 'output', default: '512M',
@@ -136,11 +140,13 @@ export interface CliOptions {
   inputFormat: 'auto' | InputFormat | KafkaValueFormat;
   schemaRegistry?: string;
   valueSchema?: string;
+  valueType?: string;
+  subject?: string;
   infer: boolean;
   implicitHeader?: boolean;
   ifs?: string;
   ofs?: string;
-  outputFormat?: OutputFormat;
+  outputFormat?: OutputFormat | KafkaWriteFormat;
   template?: string;
   precision?: string;
   to?: string;

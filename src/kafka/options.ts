@@ -42,7 +42,40 @@ symbol, a union as its value. A value that does not decode, lacks the magic byte
 a schema the registry does not have is a bad message (--on-error, --dead-letter with the
 value in base64); a registry that cannot be reached or answers an error is exit 69.
   $ sluice 'where status == "PAID" | select id, amount, paid_at' -e \\
-      kafka://broker:9092/payments -I avro --schema-registry http://registry:8081`;
+      kafka://broker:9092/payments -I avro --schema-registry http://registry:8081
+Writing Avro: --to kafka://…/TOPIC -O avro --value-schema FILE.avsc writes each record as
+a bare Avro datum; with --schema-registry URL the schema is registered under --subject
+(default TOPIC-value) before the first record and values carry the id it gets (Confluent
+wire format). Records are taken as -I avro prints them (ISO-8601 timestamps, decimals as
+text, bytes as base64, unions bare; a missing field takes its default). A record that
+does not fit is bad input naming the field ("-O avro: amount: expected a decimal with at
+most 2 digits after the point"), under --on-error like a bad input line.
+  $ sluice 'where ok' payments.ndjson --to kafka://broker:9092/payments -O avro \\
+      --value-schema payment.avsc --schema-registry http://registry:8081`;
+
+/** -I protobuf, for `sluice help kafka` and the manual. */
+export const PROTOBUF_RULES = `Protobuf values (-I protobuf; Kafka inputs only): with --schema-registry URL, values are
+in the Confluent wire format (byte 0, a 4-byte schema id, the message indexes, the message)
+and each .proto (with its references) is fetched once; with --value-schema FILE.proto,
+values are bare messages of --value-type NAME (default: the file's first message); imports
+are read beside FILE, google/protobuf/*.proto are built in.
+Records follow the proto3 JSON mapping with the .proto's field names: fields at their
+default are shown (0, "", false, [], {}), an unset message is null, an unset oneof or
+optional field is left out; enums by name, bytes as base64, 64-bit integers as numbers
+(beyond 2^53 as exact digits in a string), Timestamp as "2023-11-14T22:13:20.123Z",
+Duration as "1.500s", wrappers as their value, Struct as JSON.
+  $ sluice 'select id, status, paid_at' -e kafka://broker:9092/orders \\
+      -I protobuf --value-schema order.proto --value-type shop.Order`;
+
+/** -I jsonschema, for `sluice help kafka` and the manual. */
+export const JSONSCHEMA_RULES = `JSON Schema values (-I jsonschema; Kafka inputs only): with --schema-registry URL, values
+are JSON in the Confluent wire format (byte 0, a 4-byte schema id, the JSON text) checked
+against the registry's JSON Schema; with --value-schema FILE.json, bare JSON values checked
+against FILE. The draft is the schema's $schema (2020-12, 2019-09, else draft-07); formats
+are checked. A value that is not JSON or fails the schema is a bad message naming the place
+("JSON Schema: /amount must be >= 0"). For all three formats a value that does not decode,
+lacks the magic byte or names a schema the registry does not have is a bad message
+(--on-error, --dead-letter, counted in --stats); an unreachable registry is exit 69.`;
 
 /** How the security settings are given, for `sluice help kafka` and the manual. */
 export const SECURITY_RULES = `Security settings (the names kcat and librdkafka use) come from -X key=value, from a
@@ -53,9 +86,12 @@ certificate that the CA (ssl.ca.location; else the system's CAs) does not vouch 
 the run at once with exit 69 and one line naming the user and mechanism or the
 certificate; passwords are never printed.`;
 
-/** -I formats that only Kafka message values come in (binary; decoded in src/kafka/avro.ts). */
-export const KAFKA_VALUE_FORMATS = ['avro'] as const;
+/** -I formats that only Kafka message values come in (schema-bound; src/kafka/avro.ts, protobuf.ts, jsonschema.ts). */
+export const KAFKA_VALUE_FORMATS = ['avro', 'protobuf', 'jsonschema'] as const;
 export type KafkaValueFormat = (typeof KAFKA_VALUE_FORMATS)[number];
+/** -O formats that only Kafka message values are written in (--to kafka://…; src/kafka/avro.ts). */
+export const KAFKA_WRITE_FORMATS = ['avro'] as const;
+export type KafkaWriteFormat = (typeof KAFKA_WRITE_FORMATS)[number];
 
 export interface KafkaClientOptions {
   brokers: string[];
@@ -77,10 +113,12 @@ export interface KafkaSourceOptions {
   count: number | null;
   /** how message values are decoded */
   format: InputFormat | 'auto' | KafkaValueFormat;
-  /** -I avro: Confluent wire format with schemas from this registry (--schema-registry) */
+  /** -I avro|protobuf|jsonschema: Confluent wire format with schemas from this registry (--schema-registry) */
   schemaRegistry?: string | null;
-  /** -I avro: bare Avro values written with the schema in this file (--value-schema) */
+  /** -I avro|protobuf|jsonschema: bare values written with the schema in this file (--value-schema) */
   valueSchema?: string | null;
+  /** -I protobuf --value-schema: the message type of the values (--value-type; default the file's first message) */
+  valueType?: string | null;
   infer: boolean;
   /** with --exactly-once, offsets are committed inside the sink's transaction */
   transactionalSink: unknown | null;
@@ -100,8 +138,8 @@ export interface KafkaSinkOptions {
   partitionBy: ((r: Value, ev: Event) => Value | undefined) | null;
   /** --header NAME=EXPR: headers set on every message, over those it was read with */
   headers: [name: string, value: (r: Value, ev: Event) => Value | undefined][];
-  /** the message value for a record */
-  encodeValue(ev: Event): string;
+  /** the message value for a record (bytes with -O avro) */
+  encodeValue(ev: Event): string | Buffer;
   compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
   exactlyOnce: boolean;
 }

@@ -25,6 +25,7 @@
 
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import { messageDecoder, type MessageDecode } from '../formats/index.js';
+import type { InputFormat } from '../formats/types.js';
 import { makeEvent, type Event, type PartitionChange, type Source } from '../core/event.js';
 import type { AssignPartitions, BadMessage, EventInput, MessageBatch, PartitionOffset, TopicPartition } from '../sources/events.js';
 import { parseDuration } from '../time/duration.js';
@@ -46,7 +47,7 @@ import {
   type KafkaMessage,
 } from './client.js';
 import { recordKeyText, recordOffset, recordTimestamp, recordValueText } from './kafkajs-fast.js';
-import type { BinaryValues } from './avro.js';
+import { type BinaryValues, kafkaValueCodec } from './schema-registry.js';
 import type { KafkaSourceOptions } from './options.js';
 import { isTransactionalSink, type TransactionalSink } from './sink.js';
 import { connectFetcher, type FetchedPartition } from './client.js';
@@ -235,10 +236,10 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     await txSink.prepareTransactions(group);
   }
   if (opts.partitionTasks && group === null) throw new UsageError('per-partition state (--state kafka://…) needs --group ID');
-  const binary = opts.format === 'avro'
-    ? await (await import('./avro.js')).avroValues({ registry: opts.schemaRegistry ?? null, schemaFile: opts.valueSchema ?? null, timeoutMs: c.timeoutMs })
-    : null;
-  const decode = opts.format === 'avro' ? messageDecoder('auto', opts.infer) : messageDecoder(opts.format, opts.infer);
+  const binary = await kafkaValueCodec(opts.format, {
+    registry: opts.schemaRegistry ?? null, schemaFile: opts.valueSchema ?? null, valueType: opts.valueType ?? null, timeoutMs: c.timeoutMs,
+  });
+  const decode = binary !== null ? messageDecoder('auto', opts.infer) : messageDecoder(opts.format as InputFormat | 'auto', opts.infer);
   const name = opts.topics.join(',');
 
   // 1. topics, partitions and start/end offsets, before anything is read

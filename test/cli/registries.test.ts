@@ -2,7 +2,7 @@
 // follow from that entry alone (--help, `sluice help formats`, the manual, the README, the
 // -I/-O choices, `sluice kafka -O`).
 
-import { KAFKA_VALUE_FORMATS } from '../../src/kafka/options.js';
+import { KAFKA_VALUE_FORMATS, KAFKA_WRITE_FORMATS } from '../../src/kafka/options.js';
 import { describe, expect, it } from 'vitest';
 import { manPage, readmeBlocks } from '../../src/cli/gen-docs.js';
 import { helpTopic, mainHelp } from '../../src/cli/help.js';
@@ -64,7 +64,7 @@ describe('formats: every registered format reaches every list', () => {
     const choices = (flag: string) => optionTable.find((o) => o.flags.startsWith(flag))!.choices;
     const input = ['auto', ...inputFormatList.map((f) => f.name), ...KAFKA_VALUE_FORMATS];
     expect(choices('-I,')).toEqual(input);
-    expect(choices('-O,')).toEqual(outputFormatList.map((f) => f.name));
+    expect(choices('-O,')).toEqual([...outputFormatList.map((f) => f.name), ...KAFKA_WRITE_FORMATS]);
     expect(mainHelp()).toContain(`(${input.join('|')})`);
   });
 

@@ -4,13 +4,14 @@
 // --value-schema. The registry path (--schema-registry) is exercised here only as far as no
 // registry is needed: a value not in the Confluent wire format, and a registry that cannot be
 // reached (no Confluent-compatible registry could be run on this machine; see src/kafka/README.md).
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { kafkaPrerequisites } from './broker.js';
+import { avroClasspath } from './avro/java.js';
 import { haveKcat, kcat, lines, records, sluice } from './cli.js';
 import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
 import { createTopics } from './support.js';
@@ -28,19 +29,6 @@ function closedPort(): Promise<number> {
 const HERE = resolve(__dirname, 'avro');
 const SCHEMA = join(HERE, 'payment.avsc');
 const canRun = kafkaPrerequisites().missing.length === 0 && haveKcat;
-
-/** Apache Avro 1.12.0 and its dependencies from Maven Central, resolved once into the Kafka cache. */
-function avroClasspath(): string {
-  const dir = join(process.env.SLUICE_KAFKA_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'sluice-kafka'), 'avro-1.12.0');
-  const cp = join(dir, 'classpath.txt');
-  if (existsSync(cp) && readFileSync(cp, 'utf8').split(':').every((j) => existsSync(j))) return readFileSync(cp, 'utf8').trim();
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'pom.xml'), `<project xmlns="http://maven.apache.org/POM/4.0.0"><modelVersion>4.0.0</modelVersion>
-<groupId>sluice.test</groupId><artifactId>avro-writer</artifactId><version>1</version>
-<dependencies><dependency><groupId>org.apache.avro</groupId><artifactId>avro</artifactId><version>1.12.0</version></dependency></dependencies></project>\n`);
-  execFileSync('mvn', ['-q', '-f', join(dir, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${cp}`], { stdio: 'pipe', timeout: 240_000 });
-  return readFileSync(cp, 'utf8').trim();
-}
 
 /** Datums (Avro JSON encoding) → one bare binary Avro file each, by Apache Avro's Java library. */
 function javaAvro(datums: string[], out: string): string[] {
