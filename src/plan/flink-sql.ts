@@ -28,6 +28,8 @@ export interface FlinkExportOptions {
   name?: string;
   /** --sample: the topic's first records; the source then declares their fields with their types */
   sample?: Value[];
+  /** a --sample is still to be read: refuse only what no sample can change (not a time type) */
+  sampling?: boolean;
 }
 
 type SqlType = 'STRING' | 'DOUBLE' | 'BOOLEAN' | 'BIGINT';
@@ -456,6 +458,9 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
       case 'join': {
         const a = s.args as JoinArgs;
         const mode = a.mode as string;
+        if (mode === 'right' || mode === 'outer') {
+          stageError(ex, s, `'${mode}': Flink writes a row of FILE without a match with the input's columns null, where sluice writes the row alone`);
+        }
         if (mode !== 'inner' && mode !== 'left') stageError(ex, s, `the join mode '${mode}' has no Flink SQL mapping yet`);
         if (/^kafka:/i.test(a.file)) stageError(ex, s, 'the other side is a Kafka topic: only a FILE maps to Flink SQL yet');
         const interval = a.within !== null;
@@ -473,7 +478,6 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
         const keySql = ex.expr(a.key);
         let rightTime: FileCol | null = null;
         if (interval) {
-          if (table.format !== 'ndjson') stageError(ex, s, "the other side of an interval join maps to Flink as NDJSON only (a CSV header row has no event time for Flink's watermark)");
           if (timeField !== null) stageError(ex, s, 'one event time per exported program');
           timeField = ex.fieldName(a.ts!, "the join's on TS");
           readField(timeField);
@@ -502,8 +506,9 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
           const leftCols = [...left.map(quoteName), `${keyTextSql(keySql, ex.typeOf(a.key))} AS sluice_key`];
           if (within !== null) {
             const leftEpoch = ex.types.get(timeField!) === 'BIGINT';
-            if (leftEpoch !== (rightTime!.type === 'DOUBLE')) {
-              ex.fail(`join: the input's time is ${leftEpoch ? 'an epoch number' : 'a text stamp'} and ${a.file}'s ${leftEpoch ? 'a text stamp' : 'an epoch number'}: Flink's interval join needs one time type on both sides`, s.span);
+            if (leftEpoch !== (rightTime!.type === 'DOUBLE') && !opts.sampling) {
+              const input = leftEpoch ? 'an epoch number' : opts.sample === undefined ? 'read as a text stamp (--sample N reads its type from the topic)' : 'a text stamp';
+              ex.fail(`join: the input's time is ${input} and ${a.file}'s ${leftEpoch ? 'a text stamp' : 'an epoch number'}: Flink's interval join needs one time type on both sides`, s.span);
             }
             leftCols.push(RT);
             const d = flinkInterval(within.ms);
@@ -724,25 +729,40 @@ function nestSql(t: FileTable, left: boolean): string {
  * columns to their types (a CSV key's text is the cell's text, as sluice keeps numbers that write
  * back as the same text).
  */
+/** 0 for epoch seconds, 3 for milliseconds, by the first value's magnitude (as sluice reads them) */
+function epochDigits(time: FileCol): 0 | 3 {
+  const first = Math.abs(time.first as number);
+  if (first >= 1e14) throw new UsageError(`export flink-sql: the join's '${time.name}' (${time.first}) is in µs or ns; Flink's TO_TIMESTAMP_LTZ reads seconds or milliseconds`);
+  return first < 1e11 ? 0 : 3;
+}
+
+function isoTimestamp(x: string): string {
+  return `TO_TIMESTAMP(REPLACE(REPLACE(${x}, 'T', ' '), 'Z', ''))`;
+}
+
 function fileTableSql(t: string, table: FileTable, key: string, time: FileCol | null): string {
   const q = quoteName;
   const withSql = (format: string) => withOptions([['connector', 'filesystem'], ['path', table.path], ['format', format]]);
   if (table.format === 'csv') {
     const typed = table.cols.map((c) => (c.type === 'STRING' ? q(c.name) : `CAST(${q(c.name)} AS ${c.type}) AS ${q(c.name)}`));
-    return `CREATE TABLE ${t}_file (\n${table.cols.map((c) => `  ${q(c.name)} STRING`).join(',\n')}\n) WITH (\n${withSql('csv')}\n);\n\n` +
-      `CREATE TEMPORARY VIEW ${t} AS\nSELECT ${[...typed, `${q(key)} AS sluice_key`].join(', ')} FROM ${t}_file\n` +
+    const fileCols = table.cols.map((c) => `  ${q(c.name)} STRING`);
+    if (time !== null) {
+      // the header row's time is no time: it reads as the epoch (the watermark is a maximum, so it moves nothing) and is filtered out below
+      fileCols.push(time.type === 'DOUBLE'
+        ? `  ${RT} AS TO_TIMESTAMP_LTZ(COALESCE(TRY_CAST(${q(time.name)} AS BIGINT), 0), ${epochDigits(time)})`
+        : `  ${RT} AS COALESCE(${isoTimestamp(q(time.name))}, TIMESTAMP '1970-01-01 00:00:00')`);
+      fileCols.push(`  WATERMARK FOR ${RT} AS ${RT} - ${flinkInterval(1)}`);
+    }
+    return `CREATE TABLE ${t}_file (\n${fileCols.join(',\n')}\n) WITH (\n${withSql('csv')}\n);\n\n` +
+      `CREATE TEMPORARY VIEW ${t} AS\nSELECT ${[...typed, `${q(key)} AS sluice_key`, ...(time !== null ? [RT] : [])].join(', ')} FROM ${t}_file\n` +
       `WHERE NOT (${table.cols.map((c) => `${q(c.name)} = ${sqlString(c.name)}`).join(' AND ')});`;
   }
   const keyType = table.cols.find((c) => c.name === key)!.type;
   const cols = [...table.cols.map((c) => `  ${q(c.name)} ${c.type}`), `  sluice_key AS ${keyTextSql(q(key), keyType)}`];
   if (time !== null) {
-    if (time.type === 'DOUBLE') {
-      const first = Math.abs(time.first as number);
-      if (first >= 1e14) throw new UsageError(`export flink-sql: the join's '${time.name}' (${time.first}) is in µs or ns; Flink's TO_TIMESTAMP_LTZ reads seconds or milliseconds`);
-      cols.push(`  ${RT} AS TO_TIMESTAMP_LTZ(CAST(${q(time.name)} AS BIGINT), ${first < 1e11 ? 0 : 3})`);
-    } else {
-      cols.push(`  ${RT} AS TO_TIMESTAMP(REPLACE(REPLACE(${q(time.name)}, 'T', ' '), 'Z', ''))`);
-    }
+    cols.push(time.type === 'DOUBLE'
+      ? `  ${RT} AS TO_TIMESTAMP_LTZ(CAST(${q(time.name)} AS BIGINT), ${epochDigits(time)})`
+      : `  ${RT} AS ${isoTimestamp(q(time.name))}`);
     cols.push(`  WATERMARK FOR ${RT} AS ${RT} - ${flinkInterval(1)}`);
   }
   return `CREATE TABLE ${t} (\n${cols.join(',\n')}\n) WITH (\n${withSql('json')}\n);`;

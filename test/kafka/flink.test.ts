@@ -73,6 +73,8 @@ const SERVICES = join(TABLES, 'services.csv');
 const USERS = join(TABLES, 'users.ndjson');
 const PAYS = join(TABLES, 'pays.ndjson');
 const CODES = join(TABLES, 'codes.csv');
+const PAYS_EPOCH = join(TABLES, 'pays-epoch.ndjson');
+const PAYS_CSV = join(TABLES, 'pays.csv');
 
 function sortedByTime(): string[] {
   return events(false).map((e) => e.line).sort((a, b) => Date.parse(JSON.parse(a).ts) - Date.parse(JSON.parse(b).ts));
@@ -87,6 +89,14 @@ function payments(): string[] {
     rows.push({ user: e.user, at: Date.parse(e.ts) + ((i * 37) % 9000) - 4500, amount: (i % 13) + 0.5 });
   }
   return rows.sort((a, b) => a.at - b.at).map((r) => JSON.stringify({ user: r.user, ts: new Date(r.at).toISOString(), amount: r.amount }));
+}
+
+/** the same payments keyed by a status (a number) with their time as epoch milliseconds */
+function epochPayments(): string[] {
+  return payments().map((line, i) => {
+    const p = JSON.parse(line) as { ts: string; amount: number };
+    return JSON.stringify({ status: [200, 404, 500, 503][i % 4], t: Date.parse(p.ts), amount: p.amount });
+  });
 }
 
 const PROGRAMS: { name: string; program: string; keys?: string[]; sample?: true; parts?: true; edge?: true; ordered?: true }[] = [
@@ -107,6 +117,10 @@ const PROGRAMS: { name: string; program: string; keys?: string[]; sample?: true;
   { name: 'lookup-number-key', program: `join ${CODES} on status as code | select svc, status, code`, sample: true },
   { name: 'lookup-nest', program: `where status >= 500 | join ${USERS} on user as account | select svc, user, account` },
   { name: 'interval-merge', program: `join ${PAYS} on user within 3s on ts`, sample: true, ordered: true },
+  // numbers on both sides: the key (the record's and the row's DOUBLE), the time (epoch ms: TO_TIMESTAMP_LTZ)
+  { name: 'interval-epoch-number-key', program: `join ${PAYS_EPOCH} on status within 3s on t as pay | select status, t, user, pay`, sample: true, ordered: true },
+  // a CSV stream: its header row is filtered out, its time still makes the watermark
+  { name: 'interval-csv', program: `join ${PAYS_CSV} on user within 3s on ts`, sample: true, ordered: true },
   { name: 'interval-left', program: `join ${PAYS} on user within 3s on ts as pay left | select user, ts, ms, pay`, sample: true, ordered: true },
 ];
 
@@ -156,6 +170,8 @@ flinkDescribe(() => {
     writeFileSync(USERS, '{"user":"ann","level":3,"vip":true}\n{"user":"bob","level":1,"vip":false}\n{"user":"bob","level":2,"vip":false}\n{"user":"dan","level":null,"vip":true}\n');
     writeFileSync(CODES, 'status,reason,retry\n200,ok,false\n404,not found,false\n503,unavailable,true\n503,overloaded,true\n');
     writeFileSync(PAYS, payments().join('\n') + '\n');
+    writeFileSync(PAYS_CSV, ['user,ts,amount', ...payments().map((l) => { const p = JSON.parse(l) as Record<string, unknown>; return `${p.user},${p.ts},${p.amount}`; })].join('\n') + '\n');
+    writeFileSync(PAYS_EPOCH, epochPayments().join('\n') + '\n');
     await createTopics(B, { [input]: 1, [parts]: 3, [edge]: 1, [ordered]: 1, ...Object.fromEntries([...outs.values()].map((t) => [t, 1])) });
     await kcatProduce(B, input, events(true).map((e) => e.line));
     await kcatProduce(B, edge, EDGE);

@@ -101,7 +101,10 @@ describe('export flink-sql', () => {
       }
     };
     expect(withArgs('join fixtures/owners.csv on service', {})).toBeNull();
-    for (const mode of ['right', 'outer', 'full']) {
+    for (const mode of ['right', 'outer']) {
+      expect(withArgs('join fixtures/payments.ndjson on order_id within 10m on ts as p', { mode })).toContain(`'${mode}': Flink writes a row of FILE without a match with the input's columns null`);
+    }
+    for (const mode of ['full', 'anti']) {
       expect(withArgs('join fixtures/owners.csv on service', { mode })).toContain(`the join mode '${mode}' has no Flink SQL mapping yet`);
       expect(withArgs('join fixtures/payments.ndjson on order_id within 10m on ts as p', { mode })).toContain(`the join mode '${mode}'`);
     }
@@ -128,5 +131,6 @@ describe('export flink-sql', () => {
       .toContain('must come before windows');
     expect(() => exportText('join fixtures/payments.ndjson on order_id within 10m on ts as p', [{ order_id: 1, ts: 1714564800123 }]))
       .toThrow(/the input's time is an epoch number and fixtures\/payments.ndjson's a text stamp/);
+    expect(() => exportText('join fixtures/payments.ndjson on order_id within 10m on ts as p', [{ order_id: 1, ts: '2024-05-01T12:00:00Z' }])).not.toThrow();
   });
 });
