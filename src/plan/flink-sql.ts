@@ -484,12 +484,15 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
           watermarkMs = 0;
           rightTime = colOf(a.tableTs!, 'the time field');
         }
+        /** the row's columns typed here: one the record turns out to have (--sample) keeps the record's type */
+        const typedHere: string[] = [];
         if (a.as === null) {
           for (const c of table.cols) {
             if (read.includes(c.name) || made.has(c.name)) continue;
             made.add(c.name);
             shape?.add(c.name);
             ex.outTypes.set(c.name, c.type);
+            typedHere.push(c.name);
           }
         } else {
           made.add(a.as);
@@ -502,6 +505,7 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
           const t = `${name}_table${tableDdl.length + 1}`;
           tableDdl.push(fileTableSql(t, table, a.tableKey, rightTime));
           const left = colsOf();
+          for (const c of typedHere) if (left.includes(c)) ex.outTypes.delete(c);
           let on = 'l.sluice_key = r.sluice_key';
           const leftCols = [...left.map(quoteName), `${keyTextSql(keySql, ex.typeOf(a.key))} AS sluice_key`];
           if (within !== null) {

@@ -121,6 +121,10 @@ describe('export flink-sql', () => {
     const renamed = exportText('join fixtures/owners.csv on service | rename team as owner_team');
     expect(renamed).toContain('CREATE TABLE out_source (\n  `service` STRING\n)');
     expect(renamed).toContain('SELECT l.`service`, r.`team`, r.`oncall`');
+    // a field the record has (the sample shows it) wins over the row's, with its own type
+    const clash = exportText('join fixtures/owners.csv on svc = service', [{ svc: 'api', team: 5 }]);
+    expect(clash).toContain('SELECT l.`svc`, l.`team`, r.`service`, r.`oncall`');
+    expect(clash).toMatch(/CREATE TABLE out_sink \(\n {2}`svc` STRING,\n {2}`team` DOUBLE,/);
     const csv = exportText('join fixtures/owners.csv on service');
     expect(csv).toContain('`service` AS sluice_key FROM out_table1_file');
     expect(csv).toContain("WHERE NOT (`service` = 'service' AND `team` = 'team' AND `oncall` = 'oncall')");
