@@ -46,7 +46,7 @@ export async function exportCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   if (sampleText !== undefined) {
     if (!/^[1-9][0-9]{0,5}$/.test(sampleText)) throw new UsageError(`export flink-sql: --sample takes a number of records from 1 to 999999, not '${sampleText}'`);
     // refuse what cannot be exported before reading anything
-    exportFlinkSql(program, { source, sink, group: parsed.values.group });
+    exportFlinkSql(program, { source, sink, group: parsed.values.group, sampling: true });
     sample = await firstRecords(source, Number(sampleText));
   }
   return exportFlinkSql(program, { source, sink, group: parsed.values.group, sample });

@@ -5,13 +5,17 @@
 // and points at it: an approximation would give other answers without saying so.
 // The mapping table and the known differences are in the manual (FLINK_MAPPING below, read by help).
 
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { caret } from '../errors/diagnostic.js';
-import { UsageError } from '../errors/errors.js';
+import { DataError, UnavailableError, UsageError } from '../errors/errors.js';
 import type { Expr, Named, Program, Span, StageNode } from '../lang/ast.js';
 import { columnName } from '../lang/print.js';
+import { decoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { AggCall, AggregateArgs } from '../operators/aggregate.js';
+import type { JoinArgs } from '../operators/join.js';
 import type { WindowArgs } from '../operators/window.js';
-import { isRecord, type Value } from '../core/event.js';
+import { isRecord, type Event, type Value } from '../core/event.js';
 
 export interface FlinkExportOptions {
   /** the Kafka input */
@@ -24,6 +28,8 @@ export interface FlinkExportOptions {
   name?: string;
   /** --sample: the topic's first records; the source then declares their fields with their types */
   sample?: Value[];
+  /** a --sample is still to be read: refuse only what no sample can change (not a time type) */
+  sampling?: boolean;
 }
 
 type SqlType = 'STRING' | 'DOUBLE' | 'BOOLEAN' | 'BIGINT';
@@ -94,6 +100,8 @@ export const FLINK_MAPPING: [string, string, string][] = [
   ['AGG by K (no window)', 'GROUP BY K into an upsert-kafka sink keyed by K', 'Flink writes every update of a group; the last per key is sluice\'s result'],
   ['dedupe K', 'ROW_NUMBER() OVER (PARTITION BY K ORDER BY PROCTIME()) = 1', 'same: the first in arrival order'],
   ['top N by E', 'ROW_NUMBER() OVER (ORDER BY E DESC) <= N into upsert-kafka keyed by rank', 'Flink writes each change of the ranking with a rank field; the last per rank is sluice\'s result'],
+  ['join FILE on K [= F] [as N] (lookup)', "a filesystem table over FILE (csv, json) and an INNER JOIN on the keys' text", "the same rows; FILE's columns are typed from its values (numbers DOUBLE, as everywhere); 'left' is refused (Flink's LEFT JOIN with a table read alongside the stream retracts rows)"],
+  ['join FILE within D on TS [= F] [as N] [left]', 'an interval join: JOIN (LEFT JOIN) … ON the keys\' text AND r.TS BETWEEN l.TS − D AND l.TS + D; FILE a filesystem json table with a watermark', 'the same pairs for both sides in event-time order, and under left the same rows with N null; a record or row older than its side\'s watermark is late for sluice (dropped and counted), Flink may still join it'],
   ['lower upper trim len abs floor ceil float str coalesce exists contains', 'LOWER UPPER TRIM CHAR_LENGTH ABS FLOOR CEIL CAST COALESCE IS NOT NULL POSITION', 'same'],
   ['== != < <= > >= and or not + - * / % ?? =~ in', '= <> < <= > >= AND OR NOT + - * / MOD COALESCE REGEXP IN', '/ divides as DOUBLE in both'],
 ];
@@ -196,6 +204,7 @@ class Exporter {
       case 'cond':
         return `CASE WHEN ${this.bool(e.test)} THEN ${this.expr(e.then, numeric)} ELSE ${this.expr(e.else, numeric)} END`;
       case 'call': {
+        if (e.name === 'lookup') return this.fail("lookup(NAME, key) has no Flink SQL mapping: it reads the first matching row in table order, and a Flink table has no order (join the table instead)", e.span);
         const f = FLINK_FUNCTIONS[e.name];
         if (!f) return this.fail(`the function '${e.name}' has no faithful Flink SQL equivalent`, e.nameSpan);
         const numericArgs = ['abs', 'floor', 'ceil', 'float'].includes(e.name);
@@ -207,6 +216,7 @@ class Exporter {
         return this.fail('`this` (the whole record) has no Flink SQL mapping: a Flink table has named columns', e.span);
       case 'member':
       case 'index':
+        if (e.object.kind === 'call' && e.object.name === 'lookup') return this.expr(e.object);
         return this.fail('nested field paths have no Flink SQL mapping yet (the source table declares top-level columns)', e.span);
       default:
         return this.fail('this expression has no Flink SQL mapping', e.span);
@@ -265,7 +275,14 @@ class Exporter {
 }
 
 /** The stages exportFlinkSql translates (some only in some forms); any other is refused by name. */
-const MAPPED_STAGES = new Set(['where', 'select', 'set', 'drop', 'rename', 'dedupe', 'top', 'window', 'aggregate']);
+const MAPPED_STAGES = new Set(['where', 'select', 'set', 'drop', 'rename', 'dedupe', 'top', 'window', 'aggregate', 'join']);
+
+/** why a lookup join's `left` has no mapping (checked on Flink 2.2: the planner refuses the append sink) */
+const LEFT_LOOKUP_WHY = "'left' with a lookup table: Flink reads FILE alongside the stream, so its LEFT JOIN " +
+  "first writes a record without its row and retracts it when the row arrives (an update an append-only Kafka topic cannot take), and the filesystem connector is no lookup source for FOR SYSTEM_TIME AS OF";
+
+/** why a stage that needs event or arrival time cannot follow a join */
+const AFTER_JOIN_WHY = "it follows a join, whose output has no time attribute in Flink (a regular join drops them): put the join after it, or export the program in two parts";
 
 function stageError(ex: Exporter, s: StageNode, why = ''): never {
   return ex.fail(`the stage '${s.op}' has no faithful Flink SQL equivalent${why ? `: ${why}` : ''}`, s.span);
@@ -286,6 +303,9 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
   let watermarkMs = 0;
   let needsProctime = false;
   let upsertKeys: string[] | null = null;
+  /** the first join stage (a later stage that needs a time attribute is refused), and the DDL of the joins' tables */
+  let joined: StageNode | null = null;
+  const tableDdl: string[] = [];
   /** are the columns known (a select or aggregate fixed them), or still "what the source declares" */
   let colsKnown = false;
   const colsOf = () => (colsKnown ? rel.cols : read);
@@ -351,7 +371,7 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
       }
       case 'rename': {
         const pairs = (s.args as { from: Expr; to: Expr }[]).map((r) => [ex.fieldName(r.from, 'rename A'), ex.fieldName(r.to, 'rename … as B')] as const);
-        for (const [f] of pairs) readField(f);
+        for (const [f] of pairs) if (!made.has(f)) readField(f);
         steps.push(() => {
           const to = (c: string) => pairs.find(([f]) => f === c)?.[1] ?? c;
           view(`SELECT ${[...colsOf().map((c) => (to(c) === c ? quoteName(c) : `${quoteName(c)} AS ${quoteName(to(c))}`)), ...rel.hidden].join(', ')} FROM ${rel.from}`, colsOf().map(to));
@@ -362,6 +382,7 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
         const a = s.args as { keys: Expr[]; within: unknown };
         if (a.within) stageError(ex, s, "'within' (a key passing again after a time) has no Flink deduplication equivalent");
         if (a.keys.length === 0) stageError(ex, s, 'without keys the key is the whole record, whose fields Flink must declare: name the keys');
+        if (joined) stageError(ex, s, AFTER_JOIN_WHY);
         const keys = a.keys.map((k) => { names(k); return ex.fieldName(k, 'a dedupe key'); });
         needsProctime = true;
         steps.push(() => {
@@ -388,6 +409,7 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
         if (w.kind === 'count') stageError(ex, s, 'count windows have no Flink SQL window function');
         if (w.emit.mode !== 'final') stageError(ex, s, `emit ${w.emit.mode} (early results) has no Flink SQL equivalent`);
         if (!w.on) stageError(ex, s, "a window without 'on FIELD' runs on arrival time: give the event-time field");
+        if (joined) stageError(ex, s, AFTER_JOIN_WHY);
         if (timeField !== null) stageError(ex, s, 'one window per exported program');
         timeField = ex.fieldName(w.on, "the window's on FIELD");
         readField(timeField);
@@ -431,6 +453,79 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
         steps.push(() => view(
           `SELECT ${[...keys.map((k) => `${k.sql} AS ${quoteName(k.name)}`), ...aggs.map((a) => `${a.sql} AS ${quoteName(a.name)}`)].join(', ')}\nFROM ${rel.from}\nGROUP BY ${keys.map((k) => k.sql).join(', ')}`,
           [...keys.map((k) => k.name), ...aggs.map((a) => a.name)], []));
+        break;
+      }
+      case 'join': {
+        const a = s.args as JoinArgs;
+        const mode = a.mode as string;
+        if (mode === 'right' || mode === 'outer') {
+          stageError(ex, s, `'${mode}': Flink writes a row of FILE without a match with the input's columns null, where sluice writes the row alone`);
+        }
+        if (mode !== 'inner' && mode !== 'left') stageError(ex, s, `the join mode '${mode}' has no Flink SQL mapping yet`);
+        if (/^kafka:/i.test(a.file)) stageError(ex, s, 'the other side is a Kafka topic: only a FILE maps to Flink SQL yet');
+        const interval = a.within !== null;
+        if (!interval && mode === 'left') stageError(ex, s, LEFT_LOOKUP_WHY);
+        if (interval && mode === 'left' && a.as === null) {
+          stageError(ex, s, "'left' without 'as NAME': Flink writes FILE's columns as null on a record without a match, where sluice leaves them out; nest the row with 'as NAME'");
+        }
+        if (interval && stages.slice(0, i).some((x) => ['window', 'aggregate', 'top', 'join'].includes(x.op))) {
+          stageError(ex, s, "an interval join maps to Flink on the input's event time: it must come before windows, aggregates, top and other joins");
+        }
+        const table = readFileTable(ex, s, a.file, interval);
+        const colOf = (n: string, what: string) => table.cols.find((c) => c.name === n) ?? stageError(ex, s, `${a.file} has no column '${n}' (${what})`);
+        colOf(a.tableKey, 'the key');
+        names(a.key);
+        const keySql = ex.expr(a.key);
+        let rightTime: FileCol | null = null;
+        if (interval) {
+          if (timeField !== null) stageError(ex, s, 'one event time per exported program');
+          timeField = ex.fieldName(a.ts!, "the join's on TS");
+          readField(timeField);
+          watermarkMs = 0;
+          rightTime = colOf(a.tableTs!, 'the time field');
+        }
+        /** the row's columns typed here: one the record turns out to have (--sample) keeps the record's type */
+        const typedHere: string[] = [];
+        if (a.as === null) {
+          for (const c of table.cols) {
+            if (read.includes(c.name) || made.has(c.name)) continue;
+            made.add(c.name);
+            shape?.add(c.name);
+            ex.outTypes.set(c.name, c.type);
+            typedHere.push(c.name);
+          }
+        } else {
+          made.add(a.as);
+          shape?.add(a.as);
+          ex.outTypes.set(a.as, rowType(table));
+        }
+        joined ??= s;
+        const within = a.within;
+        steps.push(() => {
+          const t = `${name}_table${tableDdl.length + 1}`;
+          tableDdl.push(fileTableSql(t, table, a.tableKey, rightTime));
+          const left = colsOf();
+          for (const c of typedHere) if (left.includes(c)) ex.outTypes.delete(c);
+          let on = 'l.sluice_key = r.sluice_key';
+          const leftCols = [...left.map(quoteName), `${keyTextSql(keySql, ex.typeOf(a.key))} AS sluice_key`];
+          if (within !== null) {
+            const leftEpoch = ex.types.get(timeField!) === 'BIGINT';
+            if (leftEpoch !== (rightTime!.type === 'DOUBLE') && !opts.sampling) {
+              const input = leftEpoch ? 'an epoch number' : opts.sample === undefined ? 'read as a text stamp (--sample N reads its type from the topic)' : 'a text stamp';
+              ex.fail(`join: the input's time is ${input} and ${a.file}'s ${leftEpoch ? 'a text stamp' : 'an epoch number'}: Flink's interval join needs one time type on both sides`, s.span);
+            }
+            leftCols.push(RT);
+            const d = flinkInterval(within.ms);
+            on += ` AND r.${RT} BETWEEN l.${RT} - ${d} AND l.${RT} + ${d}`;
+          }
+          const select = a.as === null
+            ? [...left.map((c) => `l.${quoteName(c)}`), ...table.cols.filter((c) => !left.includes(c.name)).map((c) => `r.${quoteName(c.name)}`)]
+            : [...left.filter((c) => c !== a.as).map((c) => `l.${quoteName(c)}`), `${nestSql(table, mode === 'left')} AS ${quoteName(a.as)}`];
+          const cols = a.as === null
+            ? [...left, ...table.cols.map((c) => c.name).filter((c) => !left.includes(c))]
+            : [...left.filter((c) => c !== a.as), a.as];
+          view(`SELECT ${select.join(', ')}\nFROM (SELECT ${leftCols.join(', ')} FROM ${rel.from}) AS l\n${mode === 'left' ? 'LEFT JOIN' : 'JOIN'} ${t} AS r ON ${on}`, cols, []);
+        });
         break;
       }
       default:
@@ -498,6 +593,7 @@ export function exportFlinkSql(program: Program, opts: FlinkExportOptions): stri
   } else {
     lines.push(`CREATE TABLE ${sinkTable} (\n${outTypes.join(',\n')}\n) WITH (\n  'connector' = 'print'\n);`, '');
   }
+  lines.push(...tableDdl.flatMap((v) => [v, '']));
   lines.push(...views.flatMap((v) => [v, '']));
   lines.push(`INSERT INTO ${sinkTable}\nSELECT ${outCols.map(quoteName).join(', ')} FROM ${rel.from};`);
   return lines.join('\n') + '\n';
@@ -526,6 +622,154 @@ function sampleTypes(records: Value[]): Map<string, SqlType> {
     }
   }
   return types;
+}
+
+/** A column of a join's FILE, with the Flink type of the values sluice reads from it. */
+interface FileCol {
+  name: string;
+  type: SqlType;
+  /** the first non-null value (an epoch time's magnitude) */
+  first: Value;
+}
+
+interface FileTable {
+  /** absolute, as Flink's filesystem connector wants it */
+  path: string;
+  format: 'csv' | 'ndjson';
+  cols: FileCol[];
+}
+
+/** how much of an interval join's FILE (a stream, maybe large) is read to type its columns */
+const STREAM_SAMPLE_BYTES = 1 << 20;
+
+/**
+ * A join's FILE read as sluice reads it (same decoders, inference on), to declare its columns with
+ * the types of their values. A column that holds two types, nested values, or that some rows lack
+ * has no faithful Flink column (Flink would write other values, or null where sluice writes
+ * nothing): refused. A lookup table is read whole (sluice loads it whole); a stream only its start.
+ */
+function readFileTable(ex: Exporter, s: StageNode, file: string, stream: boolean): FileTable {
+  if (/\.(gz|zst)$/i.test(file)) stageError(ex, s, `${file} is compressed: a join reads its FILE uncompressed`);
+  let text: string;
+  let whole = true;
+  try {
+    if (!stream) text = readFileSync(file, 'utf8');
+    else {
+      const fd = openSync(file, 'r');
+      try {
+        const buf = Buffer.alloc(STREAM_SAMPLE_BYTES + 1);
+        const n = readSync(fd, buf, 0, buf.length, 0);
+        whole = n <= STREAM_SAMPLE_BYTES;
+        text = buf.toString('utf8', 0, whole ? n : buf.lastIndexOf(10, STREAM_SAMPLE_BYTES) + 1);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new UnavailableError(`export flink-sql: cannot read the join's file ${file}: ${why}`);
+  }
+  const format = formatByExtension(file) ?? sniffFormat(text.slice(0, 4096));
+  if (format === 'tsv') stageError(ex, s, `${file} is TSV, whose escapes Flink's csv format does not decode: write it as CSV or NDJSON`);
+  if (format === 'json') stageError(ex, s, `${file} is a JSON document, which Flink's json format does not read (it reads one object per line): write it as NDJSON`);
+  if (format !== 'csv' && format !== 'ndjson') stageError(ex, s, `${file} is ${format}: a join's file is CSV or NDJSON to map to Flink SQL`);
+  let bad: { line: number; reason: string } | null = null;
+  const decoder = decoders[format]({ name: file }, { infer: true }, (_raw, reason, line) => { bad ??= { line, reason }; }, () => 0);
+  const out: Event[] = [];
+  decoder.write(text, out);
+  if (whole) decoder.end(out);
+  const firstBad = bad as { line: number; reason: string } | null;
+  if (firstBad !== null) throw new DataError(`export flink-sql: ${file}:${firstBad.line}: ${firstBad.reason} (in the file of join)`, `${file}:${firstBad.line}`);
+  const cols = new Map<string, FileCol & { line: number }>();
+  const kind = (v: Value): SqlType | 'nested' => (typeof v === 'number' ? 'DOUBLE' : typeof v === 'boolean' ? 'BOOLEAN' : typeof v === 'string' ? 'STRING' : 'nested');
+  const what: Record<string, string> = { DOUBLE: 'numbers', BOOLEAN: 'booleans', STRING: 'text', nested: 'nested values' };
+  for (const [i, ev] of out.entries()) {
+    const row = ev.value;
+    if (!isRecord(row)) throw new DataError(`export flink-sql: ${file}:${ev.line}: a row must be an object (in the file of join)`, `${file}:${ev.line}`);
+    for (const [k, v] of Object.entries(row)) {
+      let c = cols.get(k);
+      if (c === undefined) {
+        if (i > 0) stageError(ex, s, `${file}:${out[0]!.line} has no '${k}' (first seen at line ${ev.line}): Flink would write it as null where sluice leaves it out`);
+        c = { name: k, type: 'STRING', first: null, line: ev.line };
+        cols.set(k, c);
+      }
+      if (v === null) continue;
+      const t = kind(v);
+      if (t === 'nested') stageError(ex, s, `the column '${k}' of ${file} holds nested values (line ${ev.line}), which the exported table does not declare`);
+      if (c.first === null) Object.assign(c, { type: t, first: v, line: ev.line });
+      else if (c.type !== t) stageError(ex, s, `the column '${k}' of ${file} holds ${what[c.type]} (line ${c.line}) and ${what[t]} (line ${ev.line}): a Flink column has one type`);
+    }
+    const missing = [...cols.keys()].find((k) => !Object.hasOwn(row, k));
+    if (missing !== undefined) stageError(ex, s, `${file}:${ev.line} has no '${missing}': Flink would write it as null where sluice leaves it out`);
+  }
+  if (out.length === 0) stageError(ex, s, `${file} has no rows to read its columns from`);
+  return { path: resolve(file), format, cols: [...cols.values()].map(({ name, type, first }) => ({ name, type, first })) };
+}
+
+/** The text sluice compares a key by (join-table.ts keyText), from a Flink value of this type. */
+function keyTextSql(x: string, type: string): string {
+  if (type === 'DOUBLE') return `CASE WHEN ${x} = FLOOR(${x}) AND ABS(${x}) < 1E15 THEN CAST(CAST(${x} AS BIGINT) AS STRING) ELSE CAST(${x} AS STRING) END`;
+  if (type === 'BOOLEAN') return `CASE WHEN ${x} THEN 'true' WHEN NOT ${x} THEN 'false' END`;
+  if (type === 'STRING') return x;
+  return `CAST(${x} AS STRING)`;
+}
+
+function rowType(t: FileTable): string {
+  return `ROW<${t.cols.map((c) => `${quoteName(c.name)} ${c.type}`).join(', ')}>`;
+}
+
+/** the row nested under `as NAME`; null when a left join finds none (as sluice writes it) */
+function nestSql(t: FileTable, left: boolean): string {
+  const row = `CAST(ROW(${t.cols.map((c) => `r.${quoteName(c.name)}`).join(', ')}) AS ${rowType(t)})`;
+  return left ? `CASE WHEN r.sluice_key IS NULL THEN NULL ELSE ${row} END` : row;
+}
+
+/**
+ * A join's FILE as Flink tables: a filesystem table, with a sluice_key column holding each row's key
+ * text, and for an interval join its event time and watermark (lateness 0, and the 1 ms of the
+ * windows: a row at the watermark's time is not late). Flink's csv format has no header option:
+ * every column is read as STRING, the header row is filtered out by its text, and a view casts the
+ * columns to their types (a CSV key's text is the cell's text, as sluice keeps numbers that write
+ * back as the same text).
+ */
+/** 0 for epoch seconds, 3 for milliseconds, by the first value's magnitude (as sluice reads them) */
+function epochDigits(time: FileCol): 0 | 3 {
+  const first = Math.abs(time.first as number);
+  if (first >= 1e14) throw new UsageError(`export flink-sql: the join's '${time.name}' (${time.first}) is in µs or ns; Flink's TO_TIMESTAMP_LTZ reads seconds or milliseconds`);
+  return first < 1e11 ? 0 : 3;
+}
+
+function isoTimestamp(x: string): string {
+  return `TO_TIMESTAMP(REPLACE(REPLACE(${x}, 'T', ' '), 'Z', ''))`;
+}
+
+function fileTableSql(t: string, table: FileTable, key: string, time: FileCol | null): string {
+  const q = quoteName;
+  const withSql = (format: string) => withOptions([['connector', 'filesystem'], ['path', table.path], ['format', format]]);
+  if (table.format === 'csv') {
+    const typed = table.cols.map((c) => (c.type === 'STRING' ? q(c.name) : `CAST(${q(c.name)} AS ${c.type}) AS ${q(c.name)}`));
+    const fileCols = table.cols.map((c) => `  ${q(c.name)} STRING`);
+    if (time !== null) {
+      // the header row's time is no time: it reads as the epoch (the watermark is a maximum, so it moves nothing) and is filtered out below
+      fileCols.push(time.type === 'DOUBLE'
+        ? `  ${RT} AS TO_TIMESTAMP_LTZ(COALESCE(TRY_CAST(${q(time.name)} AS BIGINT), 0), ${epochDigits(time)})`
+        : `  ${RT} AS COALESCE(${isoTimestamp(q(time.name))}, TIMESTAMP '1970-01-01 00:00:00')`);
+      fileCols.push(`  WATERMARK FOR ${RT} AS ${RT} - ${flinkInterval(1)}`);
+    }
+    return `CREATE TABLE ${t}_file (\n${fileCols.join(',\n')}\n) WITH (\n${withSql('csv')}\n);\n\n` +
+      `CREATE TEMPORARY VIEW ${t} AS\nSELECT ${[...typed, `${q(key)} AS sluice_key`, ...(time !== null ? [RT] : [])].join(', ')} FROM ${t}_file\n` +
+      `WHERE NOT (${table.cols.map((c) => `${q(c.name)} = ${sqlString(c.name)}`).join(' AND ')});`;
+  }
+  const keyType = table.cols.find((c) => c.name === key)!.type;
+  const cols = [...table.cols.map((c) => `  ${q(c.name)} ${c.type}`), `  sluice_key AS ${keyTextSql(q(key), keyType)}`];
+  if (time !== null) {
+    cols.push(time.type === 'DOUBLE'
+      ? `  ${RT} AS TO_TIMESTAMP_LTZ(CAST(${q(time.name)} AS BIGINT), ${epochDigits(time)})`
+      : `  ${RT} AS ${isoTimestamp(q(time.name))}`);
+    cols.push(`  WATERMARK FOR ${RT} AS ${RT} - ${flinkInterval(1)}`);
+  }
+  return `CREATE TABLE ${t} (\n${cols.join(',\n')}\n) WITH (\n${withSql('json')}\n);`;
 }
 
 function withOptions(opts: [string, string][]): string {

@@ -6,7 +6,7 @@
 // order of results within one watermark step, and numbers written as 3.0 by Flink's DOUBLE columns
 // (equal once parsed).
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -63,7 +63,43 @@ function events(late: boolean): { user: string; line: string }[] {
 const EDGE = [1000, 11_999, 5000, 12_000, 6000, 13_000].map((ms, i) =>
   JSON.stringify({ ts: new Date(Date.parse('2024-05-01T12:00:00.000Z') + ms).toISOString(), ms: i + 1 }));
 
-const PROGRAMS: { name: string; program: string; keys?: string[]; sample?: true; parts?: true; edge?: true }[] = [
+/**
+ * The files of the joins (written in beforeAll): a CSV lookup table with numbers, booleans and a key
+ * twice; an NDJSON one with a null; and an NDJSON stream of payments in time order for the interval
+ * joins, near some of the in-order events' times (within 3 s or not), a user now and then without one.
+ */
+const TABLES = join(tmpdir(), `sluice-flink-tables-${process.pid}`);
+const SERVICES = join(TABLES, 'services.csv');
+const USERS = join(TABLES, 'users.ndjson');
+const PAYS = join(TABLES, 'pays.ndjson');
+const CODES = join(TABLES, 'codes.csv');
+const PAYS_EPOCH = join(TABLES, 'pays-epoch.ndjson');
+const PAYS_CSV = join(TABLES, 'pays.csv');
+
+function sortedByTime(): string[] {
+  return events(false).map((e) => e.line).sort((a, b) => Date.parse(JSON.parse(a).ts) - Date.parse(JSON.parse(b).ts));
+}
+
+function payments(): string[] {
+  const rows: { user: string; at: number; amount: number }[] = [];
+  for (const [i, line] of sortedByTime().entries()) {
+    if (i % 4 !== 0) continue;
+    const e = JSON.parse(line) as { ts: string; user: string };
+    // -4.5 s … +4.5 s around the event: about two in three within 3 s
+    rows.push({ user: e.user, at: Date.parse(e.ts) + ((i * 37) % 9000) - 4500, amount: (i % 13) + 0.5 });
+  }
+  return rows.sort((a, b) => a.at - b.at).map((r) => JSON.stringify({ user: r.user, ts: new Date(r.at).toISOString(), amount: r.amount }));
+}
+
+/** the same payments keyed by a status (a number) with their time as epoch milliseconds */
+function epochPayments(): string[] {
+  return payments().map((line, i) => {
+    const p = JSON.parse(line) as { ts: string; amount: number };
+    return JSON.stringify({ status: [200, 404, 500, 503][i % 4], t: Date.parse(p.ts), amount: p.amount });
+  });
+}
+
+const PROGRAMS: { name: string; program: string; keys?: string[]; sample?: true; parts?: true; edge?: true; ordered?: true }[] = [
   { name: 'tumbling', program: 'window tumbling 1m on ts allow 10s | count(), sum(ms) as total_ms, min(ms), max(ms), avg(ms), first(user), last(user) by svc' },
   { name: 'sliding', program: 'window sliding 2m every 30s on ts allow 5s | count() as n, distinct(user) as users by svc' },
   { name: 'session', program: 'window session 5s on ts allow 2s | count() as clicks, distinct(page) as pages, min(ms), max(ms) by user' },
@@ -75,6 +111,17 @@ const PROGRAMS: { name: string; program: string; keys?: string[]; sample?: true;
   { name: 'edge', program: 'window tumbling 10s on ts allow 2s | count() as n, sum(ms) as total', edge: true },
   { name: 'parts-tumbling', program: 'window tumbling 30s on ts allow 10s | count() as n, sum(ms) as total by svc', parts: true },
   { name: 'parts-epoch-sliding', program: 'window sliding 1m every 20s on t allow 10s | count() as n, avg(ms) by user', parts: true, sample: true },
+  // joins: a lookup table (merged, and nested under a name), an interval join over the in-order events
+  { name: 'lookup-merge', program: `join ${SERVICES} on svc = service`, sample: true },
+  // a numeric key: the record's status is a DOUBLE (--sample), the table's the cell's text
+  { name: 'lookup-number-key', program: `join ${CODES} on status as code | select svc, status, code`, sample: true },
+  { name: 'lookup-nest', program: `where status >= 500 | join ${USERS} on user as account | select svc, user, account` },
+  { name: 'interval-merge', program: `join ${PAYS} on user within 3s on ts`, sample: true, ordered: true },
+  // numbers on both sides: the key (the record's and the row's DOUBLE), the time (epoch ms: TO_TIMESTAMP_LTZ)
+  { name: 'interval-epoch-number-key', program: `join ${PAYS_EPOCH} on status within 3s on t as pay | select status, t, user, pay`, sample: true, ordered: true },
+  // a CSV stream: its header row is filtered out, its time still makes the watermark
+  { name: 'interval-csv', program: `join ${PAYS_CSV} on user within 3s on ts`, sample: true, ordered: true },
+  { name: 'interval-left', program: `join ${PAYS} on user within 3s on ts as pay left | select user, ts, ms, pay`, sample: true, ordered: true },
 ];
 
 /** a record with its keys sorted, numbers as numbers: how two outputs are compared */
@@ -108,6 +155,7 @@ flinkDescribe(() => {
   const input = uniqueTopic('flink-in');
   const parts = uniqueTopic('flink-parts');
   const edge = uniqueTopic('flink-edge');
+  const ordered = uniqueTopic('flink-ordered');
   const outs = new Map([...PROGRAMS.map((p) => p.name), 'percentile'].map((n) => [n, uniqueTopic(`flink-${n}`)]));
   // the documented percentile difference, checked: sluice takes the value at rank ⌊q·n⌋, Flink interpolates
   const P50 = 'window tumbling 1m on ts allow 10s | p50(ms), count() by svc';
@@ -117,9 +165,17 @@ flinkDescribe(() => {
 
   beforeAll(async () => {
     dist = await resolveFlink({ log });
-    await createTopics(B, { [input]: 1, [parts]: 3, [edge]: 1, ...Object.fromEntries([...outs.values()].map((t) => [t, 1])) });
+    mkdirSync(TABLES, { recursive: true });
+    writeFileSync(SERVICES, 'service,team,tier,paged\napi,payments,1,true\ndb,storage,2,false\ndb,backup,2.5,true\n');
+    writeFileSync(USERS, '{"user":"ann","level":3,"vip":true}\n{"user":"bob","level":1,"vip":false}\n{"user":"bob","level":2,"vip":false}\n{"user":"dan","level":null,"vip":true}\n');
+    writeFileSync(CODES, 'status,reason,retry\n200,ok,false\n404,not found,false\n503,unavailable,true\n503,overloaded,true\n');
+    writeFileSync(PAYS, payments().join('\n') + '\n');
+    writeFileSync(PAYS_CSV, ['user,ts,amount', ...payments().map((l) => { const p = JSON.parse(l) as Record<string, unknown>; return `${p.user},${p.ts},${p.amount}`; })].join('\n') + '\n');
+    writeFileSync(PAYS_EPOCH, epochPayments().join('\n') + '\n');
+    await createTopics(B, { [input]: 1, [parts]: 3, [edge]: 1, [ordered]: 1, ...Object.fromEntries([...outs.values()].map((t) => [t, 1])) });
     await kcatProduce(B, input, events(true).map((e) => e.line));
     await kcatProduce(B, edge, EDGE);
+    await kcatProduce(B, ordered, sortedByTime());
     const inOrder = events(false);
     for (const [i, who] of [['ann'], ['bob', 'cyd'], ['dan']].entries()) {
       await produce(B, parts, i, inOrder.filter((e) => who.includes(e.user)).map((e) => e.line));
@@ -131,7 +187,7 @@ flinkDescribe(() => {
     const all = [...PROGRAMS, { name: 'percentile', program: P50 }] as typeof PROGRAMS;
     for (let i = 0; i < all.length; i += 2) {
       await Promise.all(all.slice(i, i + 2).map(async (p) => {
-        const from = `kafka://${B}/${p.parts ? parts : p.edge ? edge : input}`;
+        const from = `kafka://${B}/${p.parts ? parts : p.edge ? edge : p.ordered ? ordered : input}`;
         const ex = await sluice(['export', 'flink-sql', p.program, from, '--to', `kafka://${B}/${outs.get(p.name)!}`, ...(p.sample ? ['--sample', '50'] : [])]);
         expect(ex.stderr).toBe('');
         expect(ex.code).toBe(0);
@@ -166,6 +222,17 @@ flinkDescribe(() => {
       }
     });
   }
+
+  it("a lookup join's left is refused because Flink's LEFT JOIN with the file table updates its rows: the planner says so", async () => {
+    const program = `join ${SERVICES} on svc = service as s`;
+    const exported = await sluice(['export', 'flink-sql', program, `kafka://${B}/${input}`, '--to', `kafka://${B}/${outs.get('lookup-merge')!}`]);
+    expect(exported.code).toBe(0);
+    const file = join(TABLES, 'left.sql');
+    writeFileSync(file, exported.stdout.replace(/\nJOIN /, '\nLEFT JOIN '));
+    const refused = await runFlinkSql(dist!, [file]).then(() => 'ran', (e: Error) => e.message);
+    expect(refused).toMatch(/doesn't support consuming update and delete changes which is produced by node Join\(joinType=\[LeftOuterJoin\]/);
+    expect((await sluice(['export', 'flink-sql', `${program} left`, `kafka://${B}/${input}`])).stderr).toContain("'left' with a lookup table");
+  }, 120_000);
 
   it(`percentile, a documented difference: ${P50}`, () => {
     type Row = { window_start: string; svc: string; p50_ms: number; count: number; v: number[] };

@@ -8,6 +8,7 @@ import { aggregateList } from '../../src/aggregates/index.js';
 import { UsageError } from '../../src/errors/errors.js';
 import { parseProgram } from '../../src/lang/parser.js';
 import { grammar, operatorList } from '../../src/operators/index.js';
+import type { JoinArgs } from '../../src/operators/join.js';
 import { exportFlinkSql, FLINK_AGGREGATES, flinkInterval } from '../../src/plan/flink-sql.js';
 
 const KAFKA = { brokers: ['127.0.0.1:9092'], topic: 'events' };
@@ -39,7 +40,7 @@ function intervalMs(sql: string): number {
 
 describe('export flink-sql', () => {
   it('every stage example either exports or is refused naming a stage, aggregate or function', () => {
-    const mapped = new Set(['where', 'select', 'set', 'drop', 'rename', 'dedupe', 'top', 'window', 'aggregate']);
+    const mapped = new Set(['where', 'select', 'set', 'drop', 'rename', 'dedupe', 'top', 'window', 'aggregate', 'join']);
     for (const op of operatorList) {
       for (const ex of op.examples) {
         const why = refusal(ex.program);
@@ -85,5 +86,55 @@ describe('export flink-sql', () => {
     expect(() => exportText('window tumbling 1m on t | count()', [{ t: 1714564800123456 }])).toThrow(/µs or ns/);
     // a field seen as a number and as a string is a STRING
     expect(exportText('select a', [{ a: 1 }, { a: 'x' }])).toContain('`a` STRING');
+  });
+
+  it('a join mode or other side it does not know (right, outer, a Kafka topic) is refused by name, not exported as inner', () => {
+    const withArgs = (text: string, change: Partial<Record<keyof JoinArgs, unknown>>) => {
+      const program = parseProgram(text, grammar);
+      Object.assign(program.stages[0]!.args as JoinArgs, change);
+      try {
+        exportFlinkSql(program, { source: KAFKA, sink: null });
+        return null;
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        return e.message;
+      }
+    };
+    expect(withArgs('join fixtures/owners.csv on service', {})).toBeNull();
+    for (const mode of ['right', 'outer']) {
+      expect(withArgs('join fixtures/payments.ndjson on order_id within 10m on ts as p', { mode })).toContain(`'${mode}': Flink writes a row of FILE without a match with the input's columns null`);
+    }
+    for (const mode of ['full', 'anti']) {
+      expect(withArgs('join fixtures/owners.csv on service', { mode })).toContain(`the join mode '${mode}' has no Flink SQL mapping yet`);
+      expect(withArgs('join fixtures/payments.ndjson on order_id within 10m on ts as p', { mode })).toContain(`the join mode '${mode}'`);
+    }
+    expect(withArgs('join fixtures/payments.ndjson on order_id within 10m on ts as p', { file: 'kafka://127.0.0.1:9092/payments' })).toContain('the other side is a Kafka topic');
+  });
+
+  it('a join compares key text on both sides: a numeric key as sluice writes it, a CSV key as its cell', () => {
+    const nd = exportText('join fixtures/payments.ndjson on order_id within 10m on ts as p', [{ order_id: 1, ts: '2024-05-01T12:00:00Z' }]);
+    const numberText = (x: string) => `CASE WHEN ${x} = FLOOR(${x}) AND ABS(${x}) < 1E15 THEN CAST(CAST(${x} AS BIGINT) AS STRING) ELSE CAST(${x} AS STRING) END`;
+    expect(nd).toContain(`sluice_key AS ${numberText('`order_id`')}`);
+    expect(nd).toContain(`SELECT \`order_id\`, \`ts\`, ${numberText('`order_id`')} AS sluice_key, sluice_rowtime FROM out_source`);
+    expect(nd).toContain("r.sluice_rowtime BETWEEN l.sluice_rowtime - INTERVAL '10' MINUTE AND l.sluice_rowtime + INTERVAL '10' MINUTE");
+    // the table's columns come from the table, also when a later stage names them
+    const renamed = exportText('join fixtures/owners.csv on service | rename team as owner_team');
+    expect(renamed).toContain('CREATE TABLE out_source (\n  `service` STRING\n)');
+    expect(renamed).toContain('SELECT l.`service`, r.`team`, r.`oncall`');
+    // a field the record has (the sample shows it) wins over the row's, with its own type
+    const clash = exportText('join fixtures/owners.csv on svc = service', [{ svc: 'api', team: 5 }]);
+    expect(clash).toContain('SELECT l.`svc`, l.`team`, r.`service`, r.`oncall`');
+    expect(clash).toMatch(/CREATE TABLE out_sink \(\n {2}`svc` STRING,\n {2}`team` DOUBLE,/);
+    const csv = exportText('join fixtures/owners.csv on service');
+    expect(csv).toContain('`service` AS sluice_key FROM out_table1_file');
+    expect(csv).toContain("WHERE NOT (`service` = 'service' AND `team` = 'team' AND `oncall` = 'oncall')");
+  });
+
+  it('an interval join needs one time type on both sides, and the event time of the input', () => {
+    expect(refusal('window tumbling 1m on ts | count() by order_id | join fixtures/payments.ndjson on order_id within 10m on ts as p'))
+      .toContain('must come before windows');
+    expect(() => exportText('join fixtures/payments.ndjson on order_id within 10m on ts as p', [{ order_id: 1, ts: 1714564800123 }]))
+      .toThrow(/the input's time is an epoch number and fixtures\/payments.ndjson's a text stamp/);
+    expect(() => exportText('join fixtures/payments.ndjson on order_id within 10m on ts as p', [{ order_id: 1, ts: '2024-05-01T12:00:00Z' }])).not.toThrow();
   });
 });
