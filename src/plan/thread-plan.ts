@@ -1,0 +1,72 @@
+// Which programs run on several threads (--threads), and what a worker thread is told to run
+// them. A program qualifies when every stage maps a record to at most one record with no memory
+// between records and no metadata: then the output of a chunk depends only on the chunk, and the
+// records of chunk k+1 come after those of chunk k whatever thread decoded them. Everything else
+// (head, sort, dedupe, windows, aggregates, running, joins, tee, assert, parse, sample, @line and
+// the other metadata, lookup) keeps to one thread: it either remembers, writes beside the output,
+// or reads where a record was. Windows and event time in particular stay on one thread: a
+// watermark is the largest event time seen so far, in arrival order, and which records are late
+// depends on that order, which only one reader sees.
+
+import type { Program } from '../lang/ast.js';
+import type { DecodeOptions } from '../formats/types.js';
+import type { Value } from '../core/event.js';
+
+/** bytes per chunk handed to a worker (bigger chunks made each worker hold more records at once and collect more garbage) */
+export const DEFAULT_CHUNK = 1 << 20;
+/** files from this size on are read on several threads under --threads auto */
+export const AUTO_MIN_BYTES = 32 << 20;
+
+/** Stages that keep no state and map each record to at most one record. */
+const STATELESS = new Set(['where', 'select', 'set', 'map', 'drop', 'rename']);
+
+/** Functions whose value depends on more than the record (a lookup table is loaded per process). */
+const UNSUITED_CALLS = new Set(['lookup']);
+
+/** Why the program keeps to one thread; null when its stages can run in worker threads. */
+export function threadable(program: Program): string | null {
+  for (const s of program.stages) {
+    if (!STATELESS.has(s.op)) return `${s.op} keeps state or order`;
+    const why = unsuitedExpr(s.args, 0);
+    if (why !== null) return why;
+  }
+  return null;
+}
+
+function unsuitedExpr(x: unknown, depth: number): string | null {
+  if (x === null || typeof x !== 'object' || depth > 200) return null;
+  if (Array.isArray(x)) {
+    for (const y of x) {
+      const w = unsuitedExpr(y, depth + 1);
+      if (w !== null) return w;
+    }
+    return null;
+  }
+  const o = x as { kind?: unknown; name?: unknown };
+  if (o.kind === 'meta') return `@${String(o.name)} reads where a record was`;
+  if (o.kind === 'call' && typeof o.name === 'string' && UNSUITED_CALLS.has(o.name)) return `${o.name}() reads a table`;
+  for (const v of Object.values(x)) {
+    const w = unsuitedExpr(v, depth + 1);
+    if (w !== null) return w;
+  }
+  return null;
+}
+
+/** What every worker thread gets once (plus, from runtime/threads.ts, the input's format and name). */
+export interface ThreadProgram {
+  text: string;
+  infer: boolean;
+  tz?: string;
+  timeFormat?: string;
+  timeFormatOut: 'iso' | 'epoch_ms';
+  vars: [string, Value][];
+  /** the encoder's options (ndjson output) */
+  precision?: number | 'full';
+}
+
+/** What runtime/threads.ts adds for each input. */
+export interface ThreadInput {
+  format: string;
+  name: string;
+  decode: DecodeOptions;
+}
