@@ -5,9 +5,11 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors/errors.js';
 import type { Program } from '../lang/ast.js';
 import type { Value } from '../core/event.js';
-import type { StatefulStage } from '../operators/types.js';
+import type { Stage, StatefulStage } from '../operators/types.js';
 import type { RunPlan } from '../runtime/executor.js';
-import { AUTO_MIN_BYTES, DEFAULT_CHUNK, threadable, type ThreadProgram } from '../plan/thread-plan.js';
+import { AUTO_MIN_BYTES, DEFAULT_CHUNK, threadMode, type ThreadProgram } from '../plan/thread-plan.js';
+import type { AggregateArgs } from '../operators/aggregate.js';
+import { partialMerge } from '../runtime/threads-merge.js';
 
 /** --threads auto|N: the number of threads, and the least file size that uses them. */
 export function parseThreads(text: string, cores = availableParallelism()): { threads: number; minBytes: number } {
@@ -29,19 +31,30 @@ export interface ThreadedRun {
   precision: number | 'full' | undefined;
   /** the misspelt-field watch's stage, first in the plan's stages, if any */
   watch: StatefulStage | null;
-  /** nothing but the program between input and an ndjson text output (no tee, dead letters, state, colour, schema, …) */
+  /** nothing but the program between the input and a text output (no tee, dead letters, state, schema, live table, …) */
   plain: boolean;
+  /** the output is plain ndjson (no colour): workers may encode it */
+  ndjsonOut: boolean;
+  /** the plan's stages (the last is the aggregate of a program that ends in one) */
+  stages: readonly Stage[];
   env: NodeJS.ProcessEnv;
 }
 
 /** The plan's `parallel`, or null when this run keeps to one thread. */
 export function parallelReading(r: ThreadedRun): RunPlan['parallel'] {
   const { threads, minBytes } = parseThreads(r.threads);
-  if (threads < 2 || !r.plain || threadable(r.program) !== null) return null;
+  if (threads < 2 || !r.plain) return null;
+  const { mode } = threadMode(r.program);
+  if (mode === null || (mode === 'stream' && !r.ndjsonOut)) return null;
   const data: ThreadProgram = {
     text: r.text, infer: r.infer, tz: r.time.tz, timeFormat: r.time.format, timeFormatOut: r.time.out,
-    vars: [...r.vars], precision: r.precision,
+    vars: [...r.vars], precision: r.precision, mode,
   };
+  const last = r.stages[r.stages.length - 1];
+  const aggregate = mode === 'aggregate' && last?.kind === 'stateful'
+    ? partialMerge(r.program.stages[r.program.stages.length - 1]!.args as AggregateArgs, last)
+    : null;
+  if (mode === 'aggregate' && aggregate === null) return null;
   // tests cut small inputs into many chunks (a hidden knob, in bytes)
   const chunk = Number(r.env.SLUICE_THREAD_CHUNK);
   const watch = r.watch;
@@ -54,5 +67,6 @@ export function parallelReading(r: ThreadedRun): RunPlan['parallel'] {
     formats: ['ndjson'],
     watch,
     watching: () => watch !== null && watch.snapshot() !== true,
+    aggregate,
   };
 }

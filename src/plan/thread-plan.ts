@@ -11,6 +11,7 @@
 import type { Program } from '../lang/ast.js';
 import type { DecodeOptions } from '../formats/types.js';
 import type { Value } from '../core/event.js';
+import type { AggregateArgs } from '../operators/aggregate.js';
 
 /** bytes per chunk handed to a worker (bigger chunks made each worker hold more records at once and collect more garbage) */
 export const DEFAULT_CHUNK = 1 << 20;
@@ -23,14 +24,37 @@ const STATELESS = new Set(['where', 'select', 'set', 'map', 'drop', 'rename']);
 /** Functions whose value depends on more than the record (a lookup table is loaded per process). */
 const UNSUITED_CALLS = new Set(['lookup']);
 
-/** Why the program keeps to one thread; null when its stages can run in worker threads. */
-export function threadable(program: Program): string | null {
-  for (const s of program.stages) {
-    if (!STATELESS.has(s.op)) return `${s.op} keeps state or order`;
+/**
+ * Aggregates whose partial results merge into exactly what one pass gives: counts add up, min and
+ * max and distinct sets combine, a percentile replays exact values or adds DDSketch bucket counts
+ * (which do not depend on order). Sums (and avg, var, stddev) are left out: a compensated sum of
+ * partial sums can differ from the running sum in the last bit. first, last, collect and top
+ * depend on arrival order across groups of records, rate on time.
+ */
+const MERGES_EXACTLY = new Set(['count', 'min', 'max', 'distinct', 'approx_distinct', 'p50', 'p90', 'p95', 'p99', 'percentile']);
+
+/**
+ * How the program may run on worker threads: 'stream' (every stage stateless: workers write the
+ * output), 'aggregate' (stateless stages, then one plain aggregate whose partial results the
+ * main thread merges, chunk after chunk), or a reason to keep to one thread.
+ */
+export function threadMode(program: Program): { mode: 'stream' | 'aggregate' } | { mode: null; why: string } {
+  const stages = program.stages;
+  for (let i = 0; i < stages.length; i++) {
+    const s = stages[i]!;
     const why = unsuitedExpr(s.args, 0);
-    if (why !== null) return why;
+    if (why !== null) return { mode: null, why };
+    if (STATELESS.has(s.op)) continue;
+    if (s.op === 'aggregate' && i === stages.length - 1) {
+      const args = s.args as AggregateArgs;
+      if (args.emit.mode !== 'final') return { mode: null, why: 'emit every and emit changes write as records come' };
+      const odd = args.aggs.find((a) => !MERGES_EXACTLY.has(a.fn));
+      if (odd !== undefined) return { mode: null, why: `${odd.fn}() does not merge exactly` };
+      return { mode: 'aggregate' };
+    }
+    return { mode: null, why: `${s.op} keeps state or order` };
   }
-  return null;
+  return { mode: 'stream' };
 }
 
 function unsuitedExpr(x: unknown, depth: number): string | null {
@@ -62,6 +86,8 @@ export interface ThreadProgram {
   vars: [string, Value][];
   /** the encoder's options (ndjson output) */
   precision?: number | 'full';
+  /** stream: the workers write the output; aggregate: they send the last stage's partial state for each chunk */
+  mode: 'stream' | 'aggregate';
 }
 
 /** What runtime/threads.ts adds for each input. */

@@ -2,14 +2,16 @@
 // program once, through the same compileProgram as the CLI, and for each chunk of whole lines it
 // is sent: decodes it with the input's decoder (numbering lines from 1), runs the program's
 // stateless stages, encodes the output as ndjson, and sends back the text cut where bad input
-// was, with the counts --stats needs. It never writes anywhere itself.
+// was, with the counts --stats needs; or, when the program ends in a plain aggregate, the
+// aggregate's groups for the chunk (its snapshot), which the main thread merges. It never writes
+// anywhere itself.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { decoders, encoders } from '../formats/index.js';
 import type { BadInput, Decoder, Encoder } from '../formats/types.js';
 import type { Batch, Event, Source } from '../core/event.js';
 import { Stats } from '../core/stats.js';
-import type { Stage } from '../operators/types.js';
+import type { Stage, StatefulStage } from '../operators/types.js';
 import type { ChunkJob, ChunkResult, ChunkSegment } from '../runtime/threads.js';
 import { compileProgram } from './compile.js';
 import type { ThreadInput, ThreadProgram } from './thread-plan.js';
@@ -94,8 +96,13 @@ function run(job: ChunkJob): ChunkResult {
     segments.push(segment(from === 0 && to === batch.length ? batch : batch.slice(from, to)));
     from = to;
   }
-  return { seq: job.seq, segments, bads, lines, keys, invalidUtf8, invalidUtf8Lines };
+  // a plain aggregate last: its groups of this chunk, for the main thread to merge (taken before the next chunk resets them)
+  const partial = data.mode === 'aggregate' ? (stages[stages.length - 1] as StatefulStage).snapshot() : undefined;
+  return { seq: job.seq, segments, bads, lines, keys, invalidUtf8, invalidUtf8Lines, partial };
 }
+
+/** An aggregate stage's state with no group (operators/aggregate.ts snapshot()). */
+const EMPTY = { table: [], arrivals: 0, lastTimestamp: 0 };
 
 function count(text: string, s: string): number {
   let n = 0;
@@ -130,5 +137,7 @@ parentPort!.on('message', (job: ChunkJob) => {
   } catch (e) {
     r = { seq: job.seq, segments: [], bads: [], lines: 0, keys: null, invalidUtf8: 0, invalidUtf8Lines: 0, error: (e as Error)?.stack ?? String(e) };
   }
+  // the message is a copy: the partial's live state may go now
   parentPort!.postMessage(r);
+  if (r.partial !== undefined) (stages[stages.length - 1] as StatefulStage).restore(EMPTY);
 });

@@ -30,7 +30,7 @@ import { location, makeEvent, type Batch, type Event, type PartitionChange, type
 import type { PartitionWatermark, Stats, WatermarkTable } from '../core/stats.js';
 import { SLICE, slices, writeEncoded } from './slices.js';
 import { checkFingerprint, type Checkpoint, type Fingerprint, type PartitionStateStore, type SavedInput, type StateStore } from './checkpoint.js';
-import type { ParallelOptions, ReadyChunk } from './threads.js';
+import type { ParallelOptions, PartialMerge, ReadyChunk } from './threads.js';
 
 export type OnError = 'fail' | 'skip' | 'warn';
 
@@ -396,7 +396,13 @@ export class Executor {
     if (parallel && !('kind' in input) && input.path !== null && !this.saved[i]) {
       const { openParallel } = await import('./threads.js');
       const chunks = await openParallel(input.path, input.name, parallel, this.plan.decode, (first) => this.plan.formatFor(input, first));
-      if (chunks !== null) return this.readParallel(chunks, parallel.watch);
+      if (chunks !== null) {
+        try {
+          return await this.readParallel(chunks, parallel.watch, parallel.aggregate);
+        } finally {
+          parallel.aggregate?.finish();
+        }
+      }
     }
     const stop = 'kind' in input ? await this.readEvents(input) : await this.readText(input, this.saved[i] ?? null);
     this.saved[i] = this.savedReading();
@@ -599,15 +605,17 @@ export class Executor {
   /**
    * A file read by worker threads (--threads): their output and bad input, chunk after chunk in
    * input order, written and handled as readText would have; the field watch sees the keys of the
-   * first records. True when no more input is wanted.
+   * first records; an aggregate's partial groups are merged (folded into its stage by the caller).
+   * True when no more input is wanted.
    */
-  private async readParallel(chunks: AsyncGenerator<ReadyChunk>, watch: StatefulStage | null): Promise<boolean> {
+  private async readParallel(chunks: AsyncGenerator<ReadyChunk>, watch: StatefulStage | null, aggregate: PartialMerge | null): Promise<boolean> {
     const { plan } = this;
     const watched: Source = { name: '(keys)' };
     for await (const c of chunks) {
       this.chunkNow = Date.now();
       plan.stats.invalidUtf8 += c.invalidUtf8;
       plan.stats.invalidUtf8Lines += c.invalidUtf8Lines;
+      if (aggregate !== null && c.partial !== undefined) aggregate.add(c.partial);
       let k = 0;
       for (let i = 0; i < c.segments.length; i++) {
         const s = c.segments[i]!;

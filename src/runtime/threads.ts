@@ -30,6 +30,8 @@ export interface ChunkResult {
   /** invalid UTF-8 sequences replaced with U+FFFD, and the records holding them */
   invalidUtf8: number;
   invalidUtf8Lines: number;
+  /** a program ending in a plain aggregate: the aggregate stage's snapshot of this chunk's groups */
+  partial?: unknown;
   /** an unexpected failure in the worker (a bug): its message */
   error?: string;
 }
@@ -70,6 +72,15 @@ export interface ParallelOptions {
   formats: readonly string[];
   /** the field watch is still looking (keys of first records wanted) */
   watching(): boolean;
+  /** a program ending in a plain aggregate: where the chunks' partial groups are merged (threads-merge.ts) */
+  aggregate: PartialMerge | null;
+}
+
+export interface PartialMerge {
+  /** a chunk's groups, in chunk order */
+  add(partial: unknown): void;
+  /** the input is read (or reading stopped): fold what was merged into the main thread's aggregate stage */
+  finish(): void;
 }
 
 const HEAD = 1 << 20;
