@@ -476,7 +476,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     threads: opts.threads, text, program, infer: opts.infer, time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut }, vars, precision,
     watch: watch !== null ? (stages[0] as StatefulStage) : null, env: io.env,
     stages, ndjsonOut: outFormat === 'ndjson' && !useColor,
-    plain: contractStages === null && tees.size === 0 && deadSink === null && checkpoint === null && !opts.envelope && !opts.strictUtf8 &&
+    plain: contractStages === null && tees.size === 0 && deadSink === null && checkpoint === null && maxState === undefined && !opts.envelope && !opts.strictUtf8 &&
       !opts.follow && sink.kind === 'text' && status === null && stopLive === null,
   });
   executor = new Executor(plan);

@@ -1,12 +1,21 @@
 // Which programs run on several threads (--threads), and what a worker thread is told to run
-// them. A program qualifies when every stage maps a record to at most one record with no memory
-// between records and no metadata: then the output of a chunk depends only on the chunk, and the
-// records of chunk k+1 come after those of chunk k whatever thread decoded them. Everything else
-// (head, sort, dedupe, windows, aggregates, running, joins, tee, assert, parse, sample, @line and
-// the other metadata, lookup) keeps to one thread: it either remembers, writes beside the output,
-// or reads where a record was. Windows and event time in particular stay on one thread: a
-// watermark is the largest event time seen so far, in arrival order, and which records are late
-// depends on that order, which only one reader sees.
+// them. Two shapes qualify. 'stream': every stage maps a record to at most one record with no
+// memory between records and no metadata, so the output of a chunk depends only on the chunk and
+// the records of chunk k+1 come after those of chunk k whatever thread decoded them; the workers
+// encode the output. 'aggregate': such stages, then one plain aggregate (emit final) of aggregates
+// whose partial results merge exactly; each worker aggregates its chunk, and the main thread
+// merges the chunks' groups in chunk order (groups keep their order of first appearance).
+// Everything else keeps to one thread: head, sort, dedupe, top, tail, sample, running, joins, tee,
+// assert, parse (it reports bad input from inside a stage), @line and the other metadata, lookup,
+// sums and averages (a sum of partial sums may differ in the last bit), first/last/collect/top.
+//
+// Windows and event time stay on one thread on purpose: a window's watermark is the largest event
+// time seen so far, in arrival order, minus the allowed lateness, and whether a record is late
+// depends on every record read before it. Workers that each saw one chunk cannot know it; merging
+// per-chunk windows afterwards would count records that one reader drops as late (or the reverse)
+// as soon as the input is out of order across a chunk boundary. Only a proof that nothing can be
+// late (no lateness-dependent output, the input sorted) would allow it, and that is not known
+// before reading.
 
 import type { Program } from '../lang/ast.js';
 import type { DecodeOptions } from '../formats/types.js';

@@ -11,6 +11,7 @@ import { decoders, encoders } from '../formats/index.js';
 import type { BadInput, Decoder, Encoder } from '../formats/types.js';
 import type { Batch, Event, Source } from '../core/event.js';
 import { Stats } from '../core/stats.js';
+import { LimitError } from '../errors/errors.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
 import type { ChunkJob, ChunkResult, ChunkSegment } from '../runtime/threads.js';
 import { compileProgram } from './compile.js';
@@ -135,7 +136,9 @@ parentPort!.on('message', (job: ChunkJob) => {
   try {
     r = run(job);
   } catch (e) {
+    // a limit (the heap nearly full) is the user's to hear about as on one thread; anything else is a bug
     r = { seq: job.seq, segments: [], bads: [], lines: 0, keys: null, invalidUtf8: 0, invalidUtf8Lines: 0, error: (e as Error)?.stack ?? String(e) };
+    if (e instanceof LimitError) r.limit = e.message;
   }
   // the message is a copy: the partial's live state may go now
   parentPort!.postMessage(r);

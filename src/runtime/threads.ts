@@ -15,6 +15,7 @@
 import { Worker } from 'node:worker_threads';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { DecodeOptions } from '../formats/types.js';
+import { LimitError } from '../errors/errors.js';
 
 /** What a worker sends back for one chunk. */
 export interface ChunkResult {
@@ -34,6 +35,8 @@ export interface ChunkResult {
   partial?: unknown;
   /** an unexpected failure in the worker (a bug): its message */
   error?: string;
+  /** or a limit reached in the worker (LimitError): its message */
+  limit?: string;
 }
 
 export interface ChunkSegment {
@@ -138,6 +141,7 @@ async function* chunks(fh: FileHandle, data: object, name: string, opts: Paralle
   for (let i = 0; i < n; i++) {
     const w = new Worker(opts.worker, { workerData: data });
     w.on('message', (r: ChunkResult) => {
+      if (r.limit !== undefined) { fail(new LimitError(r.limit)); return; }
       if (r.error !== undefined) { fail(new Error(`thread: ${r.error}`)); return; }
       if (waiting?.seq === r.seq) { const wt = waiting; waiting = null; wt.resolve(r); } else done.set(r.seq, r);
     });
