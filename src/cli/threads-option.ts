@@ -1,7 +1,7 @@
 // --threads: how many worker threads read a file, and whether this run may use them at all
 // (plan/thread-plan.ts says which programs qualify; runtime/threads.ts does the reading).
 
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { UsageError } from '../errors/errors.js';
 import type { Program } from '../lang/ast.js';
 import type { Value } from '../core/event.js';
@@ -11,9 +11,14 @@ import { AUTO_MIN_BYTES, DEFAULT_CHUNK, threadMode, type ThreadProgram } from '.
 import type { AggregateArgs } from '../operators/aggregate.js';
 import { partialMerge } from '../runtime/threads-merge.js';
 
-/** --threads auto|N: the number of threads, and the least file size that uses them. */
-export function parseThreads(text: string, cores = availableParallelism()): { threads: number; minBytes: number } {
-  if (text === 'auto') return { threads: Math.min(cores, 8), minBytes: AUTO_MIN_BYTES };
+/**
+ * --threads auto|N: the number of threads, and the least file size that uses them. auto takes the
+ * cores that are idle (the 1-minute load average says how many are busy), at most 8: a second
+ * thread costs some CPU (each worker starts and warms up on its own), which pays only on a core
+ * that would otherwise wait.
+ */
+export function parseThreads(text: string, cores = availableParallelism(), load = loadavg()[0]!): { threads: number; minBytes: number } {
+  if (text === 'auto') return { threads: Math.max(1, Math.min(cores, 8, Math.round(cores - load))), minBytes: AUTO_MIN_BYTES };
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--threads takes auto or a number of threads from 1 to 64, not '${text}'`);
   return { threads: n, minBytes: 0 };

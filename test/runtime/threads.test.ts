@@ -133,9 +133,13 @@ describe('which programs use threads', () => {
   it('--threads takes auto or a number', () => {
     expect(parseThreads('1')).toEqual({ threads: 1, minBytes: 0 });
     expect(parseThreads('3')).toEqual({ threads: 3, minBytes: 0 });
-    expect(parseThreads('auto', 2).threads).toBe(2);
-    expect(parseThreads('auto', 1).threads).toBe(1);
-    expect(parseThreads('auto', 2).minBytes).toBeGreaterThan(1 << 20);
+    // auto: the idle cores
+    expect(parseThreads('auto', 2, 0.1).threads).toBe(2);
+    expect(parseThreads('auto', 2, 0.9).threads).toBe(1);
+    expect(parseThreads('auto', 2, 20).threads).toBe(1);
+    expect(parseThreads('auto', 1, 0).threads).toBe(1);
+    expect(parseThreads('auto', 16, 0).threads).toBe(8);
+    expect(parseThreads('auto', 2, 0).minBytes).toBeGreaterThan(1 << 20);
     for (const bad of ['0', '-1', 'x', '1.5', '100']) expect(() => parseThreads(bad)).toThrow(/--threads takes/);
   });
 });
