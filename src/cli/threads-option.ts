@@ -7,7 +7,8 @@ import type { Program } from '../lang/ast.js';
 import type { Value } from '../core/event.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
 import type { RunPlan } from '../runtime/executor.js';
-import { AUTO_MIN_BYTES, DEFAULT_CHUNK, threadMode, type ThreadProgram } from '../plan/thread-plan.js';
+import { AUTO_MIN_BYTES, DEFAULT_CHUNK, threadMode, type ThreadInput, type ThreadProgram } from '../plan/thread-plan.js';
+import { chunkRunner } from '../plan/thread-run.js';
 import type { AggregateArgs } from '../operators/aggregate.js';
 import { partialMerge } from '../runtime/threads-merge.js';
 
@@ -73,5 +74,6 @@ export function parallelReading(r: ThreadedRun): RunPlan['parallel'] {
     watch,
     watching: () => watch !== null && watch.snapshot() !== true,
     aggregate,
+    local: (d) => chunkRunner(d as ThreadProgram & ThreadInput),
   };
 }

@@ -1,7 +1,8 @@
 // Reading one big file on several cores (--threads N). The main thread reads the file in big
-// chunks cut after their last '\n', numbers them and hands them round-robin to N worker threads
-// (the bytes are transferred, not copied). Each worker decodes its chunk and runs the program's
-// stateless stages over it (the worker entry is plan/thread-worker.ts), and sends back the
+// chunks cut after their last '\n', numbers them and hands them round-robin to N threads: itself
+// and N − 1 worker threads (the bytes are transferred, not copied). Each decodes its chunk and
+// runs the program's stateless stages over it (plan/thread-run.ts; the worker entry is
+// plan/thread-worker.ts), and gives back the
 // encoded output, cut where bad input was found, with line numbers counted from the chunk's
 // start. Results are taken strictly in chunk order: the executor writes each piece of output,
 // then handles the bad input after it with its --on-error policy, exactly where one thread would
@@ -77,6 +78,17 @@ export interface ParallelOptions {
   watching(): boolean;
   /** a program ending in a plain aggregate: where the chunks' partial groups are merged (threads-merge.ts) */
   aggregate: PartialMerge | null;
+  /**
+   * The main thread's own chunk runner (plan/thread-run.ts), made from the same data as a
+   * worker's: the main thread, mostly waiting otherwise, is then the first of the N threads, and
+   * only N − 1 workers start (each costs a Node start-up and a warm-up of its own)
+   */
+  local: ((data: object) => LocalRunner) | null;
+}
+
+export interface LocalRunner {
+  run(job: ChunkJob): ChunkResult;
+  reset(): void;
 }
 
 export interface PartialMerge {
@@ -138,7 +150,8 @@ async function* chunks(fh: FileHandle, data: object, name: string, opts: Paralle
     failure ??= e;
     if (waiting) { const w = waiting; waiting = null; w.reject(e); }
   };
-  for (let i = 0; i < n; i++) {
+  const local = opts.local?.(data) ?? null;
+  for (let i = local !== null ? 1 : 0; i < n; i++) {
     const w = new Worker(opts.worker, { workerData: data });
     w.on('message', (r: ChunkResult) => {
       if (r.limit !== undefined) { fail(new LimitError(r.limit)); return; }
@@ -192,7 +205,14 @@ async function* chunks(fh: FileHandle, data: object, name: string, opts: Paralle
         const c = await next();
         if (c === null) { eof = true; break; }
         const job: ChunkJob = { seq: sent, bytes: c.buf, length: c.length, keys: opts.watching() };
-        workers[sent % n]!.postMessage(job, [c.buf]);
+        if (local !== null && sent % n === 0) {
+          // this thread's turn: the chunk is run now, while the workers run theirs
+          done.set(sent, local.run(job));
+          // its groups are taken over by the merge as they are; the runner starts a new table
+          local.reset();
+        } else {
+          workers[local !== null ? (sent % n) - 1 : sent % n]!.postMessage(job, [c.buf]);
+        }
         sent++;
       }
       if (seq >= sent) break;
