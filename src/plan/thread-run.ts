@@ -51,11 +51,11 @@ export function chunkRunner(data: ThreadProgram & ThreadInput): ChunkRunner {
   const stages: Stage[] = compiled.stages;
   const encoder: Encoder = encoders.ndjson({ passRaw: true, typeError: stats.typeError, precision: data.precision });
   const source: Source = { name: data.name };
-  const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
   function run(job: ChunkJob): ChunkResult {
     const bytes = Buffer.from(job.bytes, 0, job.length);
-    const text = utf8.decode(bytes);
+    // as the main thread's reader decodes (sources/text.ts): Buffer#toString, faster than TextDecoder
+    const text = bytes.toString('utf8');
     const batch: Batch = [];
     const bads: ChunkResult['bads'] = [];
     const at: number[] = [];
