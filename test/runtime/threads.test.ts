@@ -94,7 +94,17 @@ describe('--threads gives what one thread gives', () => {
           });
           n++;
           const [one, two] = both(['--stats', '--on-error', onError, program, ...names], chunk);
-          expect(two).toEqual(one);
+          if (one.status === 65) {
+            // Stopped at bad input (--on-error fail): one thread has counted the invalid UTF-8 of
+            // the whole 1 MiB read that held the bad line, lines after it included; the threads
+            // count that of the chunks read up to the bad line. A known difference of that one
+            // --stats row (bench/README.md, Threads); everything else must be the same.
+            // (the row's label also widens the table: the padding goes too)
+            const without = (r: Run) => ({ ...r, stderr: r.stderr.replace(/sluice: invalid UTF-8 .*\n/, '').replace(/ {2,}/g, ' ') });
+            expect(without(two)).toEqual(without(one));
+          } else {
+            expect(two).toEqual(one);
+          }
         },
       ),
       { numRuns: 12 },
