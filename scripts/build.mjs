@@ -22,3 +22,23 @@ await build({
   sourcemap: false,
   logLevel: 'warning',
 });
+
+// The worker of --threads (src/plan/thread-worker.ts) in one file of its own, loaded only by a run
+// that reads on several threads: the CLI's chunks and start-up stay as they are, and what the
+// worker never uses stays in lazily loaded chunks of its own.
+await build({
+  entryPoints: ['src/plan/thread-worker.ts'],
+  outbase: 'src',
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  chunkNames: 'chunks/thread-[name]-[hash]',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: false,
+  logLevel: 'warning',
+});

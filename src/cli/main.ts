@@ -36,7 +36,8 @@ import { canonicalProgram, explainFlink, explainPlan, explainWindows, windowArgs
 import type { Program } from '../lang/ast.js';
 import type { WindowArgs } from '../operators/window.js';
 import { eventTimeReader } from '../operators/event-time.js';
-import type { BuildContext, Stage } from '../operators/types.js';
+import type { BuildContext, Stage, StatefulStage } from '../operators/types.js';
+import { parallelReading } from './threads-option.js';
 import { splitProgramArgs } from './program-args.js';
 import { CheckReport, checkReportPaths, parseReports } from './reports.js';
 import { parseSeparator } from './separators.js';
@@ -485,6 +486,13 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     if (sink.isTerminal) plan.encoder = { write: (b) => { const t = inner.write(b); if (t !== '') line.stop(); return t; }, end: () => { line.stop(); return inner.end(); } };
   }
 
+  plan.parallel = parallelReading({
+    threads: opts.threads, text, program, infer: opts.infer, time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut }, vars, precision,
+    watch: watch !== null ? (stages[0] as StatefulStage) : null, env: io.env,
+    stages, ndjsonOut: outFormat === 'ndjson' && !useColor,
+    plain: contractStages === null && tees.size === 0 && deadSink === null && checkpoint === null && maxState === undefined && !opts.envelope && !opts.strictUtf8 &&
+      !opts.follow && sink.kind === 'text' && status === null && stopLive === null,
+  });
   executor = new Executor(plan);
   stats.started = true;
   let ended = false;

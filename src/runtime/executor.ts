@@ -26,10 +26,11 @@ import type { DeadLetterSink } from '../sinks/dead-letter.js';
 import type { EventSink, Sink } from '../sinks/sink.js';
 import type { EventInput, MessageBatch, PartitionOffset, TopicPartition } from '../sources/events.js';
 import type { InputPosition, TextInput } from '../sources/text.js';
-import { location, type Batch, type Event, type PartitionChange, type Source } from '../core/event.js';
+import { location, makeEvent, type Batch, type Event, type PartitionChange, type Source } from '../core/event.js';
 import type { PartitionWatermark, Stats, WatermarkTable } from '../core/stats.js';
 import { SLICE, slices, writeEncoded } from './slices.js';
 import { checkFingerprint, type Checkpoint, type Fingerprint, type PartitionStateStore, type SavedInput, type StateStore } from './checkpoint.js';
+import type { ParallelOptions, PartialMerge, ReadyChunk } from './threads.js';
 
 export type OnError = 'fail' | 'skip' | 'warn';
 
@@ -102,6 +103,11 @@ export interface RunPlan {
   interrupted(): boolean;
   /** --state; null without it */
   checkpoint: Checkpointing | null;
+  /**
+   * --threads: files read in parallel by worker threads that run the whole (stateless) program
+   * (runtime/threads.ts); null or absent: everything on this thread
+   */
+  parallel?: (ParallelOptions & { watch: StatefulStage | null }) | null;
 }
 
 interface PendingBad {
@@ -386,6 +392,18 @@ export class Executor {
   /** Read input i; true when reading should stop altogether. */
   private async readInput(i: number): Promise<boolean> {
     const input = this.plan.inputs[i]!;
+    const parallel = this.plan.parallel;
+    if (parallel && !('kind' in input) && input.path !== null && !this.saved[i]) {
+      const { openParallel } = await import('./threads.js');
+      const chunks = await openParallel(input.path, input.name, parallel, this.plan.decode, (first) => this.plan.formatFor(input, first));
+      if (chunks !== null) {
+        try {
+          return await this.readParallel(chunks, parallel.watch, parallel.aggregate);
+        } finally {
+          parallel.aggregate?.finish();
+        }
+      }
+    }
     const stop = 'kind' in input ? await this.readEvents(input) : await this.readText(input, this.saved[i] ?? null);
     this.saved[i] = this.savedReading();
     this.reading = null;
@@ -582,6 +600,47 @@ export class Executor {
       }
       throw e;
     }
+  }
+
+  /**
+   * A file read by worker threads (--threads): their output and bad input, chunk after chunk in
+   * input order, written and handled as readText would have; the field watch sees the keys of the
+   * first records; an aggregate's partial groups are merged (folded into its stage by the caller).
+   * True when no more input is wanted.
+   */
+  private async readParallel(chunks: AsyncGenerator<ReadyChunk>, watch: StatefulStage | null, aggregate: PartialMerge | null): Promise<boolean> {
+    const { plan } = this;
+    const watched: Source = { name: '(keys)' };
+    for await (const c of chunks) {
+      this.chunkNow = Date.now();
+      plan.stats.invalidUtf8 += c.invalidUtf8;
+      plan.stats.invalidUtf8Lines += c.invalidUtf8Lines;
+      if (aggregate !== null && c.partial !== undefined) aggregate.add(c.partial);
+      let k = 0;
+      for (let i = 0; i < c.segments.length; i++) {
+        const s = c.segments[i]!;
+        plan.stats.recordsIn += s.in;
+        plan.stats.typeErrors += s.typeErrors;
+        if (watch !== null && c.keys !== null && k < c.keys.length) {
+          const keys = c.keys.slice(k, k + s.in);
+          watch.push(keys.map((ks) => makeEvent(ks === null ? null : Object.fromEntries(ks.map((f) => [f, null])), undefined, watched, 0, 0)));
+        }
+        k += s.in;
+        if (s.out > 0) {
+          this.wroteSinceCommit = true;
+          plan.stats.recordsOut += s.out;
+          await this.write(s.text, s.out);
+        }
+        const bad = c.bads[i];
+        if (bad !== undefined) {
+          this.bad(bad.raw, bad.reason, bad.where, bad.line);
+          if (this.stop) return true;
+        }
+      }
+      await this.breathe(this.main.stages);
+      if (plan.sink.closed || plan.interrupted()) return true;
+    }
+    return false;
   }
 
   /**

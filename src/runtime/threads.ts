@@ -1,0 +1,228 @@
+// Reading one big file on several cores (--threads N). The main thread reads the file in big
+// chunks cut after their last '\n', numbers them and hands them round-robin to N threads: itself
+// and N − 1 worker threads (the bytes are transferred, not copied). Each decodes its chunk and
+// runs the program's stateless stages over it (plan/thread-run.ts; the worker entry is
+// plan/thread-worker.ts), and gives back the
+// encoded output, cut where bad input was found, with line numbers counted from the chunk's
+// start. Results are taken strictly in chunk order: the executor writes each piece of output,
+// then handles the bad input after it with its --on-error policy, exactly where one thread would
+// have met it, and every `file:line` is the chunk's first line plus the relative one. So the
+// bytes on stdout and stderr, the exit status and the --stats counts are those of one thread.
+//
+// What runs here is chosen before reading (plan/thread-plan.ts): regular files, an ndjson input,
+// programs whose stages keep no state. An input that turns out not to suit (too small for
+// `auto`, compressed, UTF-16, classic Mac line ends, another format) is read on the main thread.
+
+import { Worker } from 'node:worker_threads';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { DecodeOptions } from '../formats/types.js';
+import { LimitError } from '../errors/errors.js';
+
+/** What a worker sends back for one chunk. */
+export interface ChunkResult {
+  seq: number;
+  /** output and counts of the records between two bad inputs: segments[i], then bads[i], …, then the last segment */
+  segments: ChunkSegment[];
+  /** bad input, `line` counted from the chunk's first line (1) */
+  bads: { raw: string; reason: string; line: number }[];
+  /** lines in the chunk */
+  lines: number;
+  /** the top-level keys (null: not an object) of the chunk's first records, for the misspelt-field watch; null when not asked */
+  keys: (string[] | null)[] | null;
+  /** invalid UTF-8 sequences replaced with U+FFFD, and the records holding them */
+  invalidUtf8: number;
+  invalidUtf8Lines: number;
+  /** a program ending in a plain aggregate: the aggregate stage's snapshot of this chunk's groups */
+  partial?: unknown;
+  /** an unexpected failure in the worker (a bug): its message */
+  error?: string;
+  /** or a limit reached in the worker (LimitError): its message */
+  limit?: string;
+}
+
+export interface ChunkSegment {
+  text: string;
+  /** records decoded, records written, type errors met */
+  in: number;
+  out: number;
+  typeErrors: number;
+}
+
+/** A chunk's result, its bad input numbered in the file and located. */
+export interface ReadyChunk extends ChunkResult {
+  bads: { raw: string; reason: string; line: number; where: string }[];
+}
+
+/** A message to a worker: one chunk. */
+export interface ChunkJob {
+  seq: number;
+  bytes: ArrayBuffer;
+  length: number;
+  /** send the keys of the first records (the field watch is still looking) */
+  keys: boolean;
+}
+
+export interface ParallelOptions {
+  threads: number;
+  /** the worker's module (plan/thread-worker.ts, built to dist/plan/thread-worker.js) */
+  worker: URL;
+  /** what every worker gets once: the program and its options (plan/thread-plan.ts ThreadProgram) */
+  data: object;
+  /** bytes per chunk */
+  chunkBytes: number;
+  /** a smaller file is read on the main thread (0: every file) */
+  minBytes: number;
+  /** the input formats the workers decode */
+  formats: readonly string[];
+  /** the field watch is still looking (keys of first records wanted) */
+  watching(): boolean;
+  /** a program ending in a plain aggregate: where the chunks' partial groups are merged (threads-merge.ts) */
+  aggregate: PartialMerge | null;
+  /**
+   * The main thread's own chunk runner (plan/thread-run.ts), made from the same data as a
+   * worker's: the main thread, mostly waiting otherwise, is then the first of the N threads, and
+   * only N − 1 workers start (each costs a Node start-up and a warm-up of its own)
+   */
+  local: ((data: object) => LocalRunner) | null;
+}
+
+export interface LocalRunner {
+  run(job: ChunkJob): ChunkResult;
+  reset(): void;
+}
+
+export interface PartialMerge {
+  /** a chunk's groups, in chunk order */
+  add(partial: unknown): void;
+  /** the input is read (or reading stopped): fold what was merged into the main thread's aggregate stage */
+  finish(): void;
+}
+
+const HEAD = 1 << 20;
+
+/**
+ * The chunks of a file read in parallel, in order; null when this file is read on the main thread
+ * (then nothing was started). Breaking out of the loop stops the workers.
+ */
+export async function openParallel(
+  path: string, name: string, opts: ParallelOptions, decode: DecodeOptions, formatFor: (firstText: string) => string,
+): Promise<AsyncGenerator<ReadyChunk> | null> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return null; // the main thread's reader reports it as it always does
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile() || st.size < opts.minBytes) { await fh.close(); return null; }
+    const head = Buffer.allocUnsafe(Math.min(HEAD, st.size));
+    const { bytesRead } = await fh.read(head, 0, head.length, 0);
+    const first = head.subarray(0, bytesRead);
+    const format = suits(first) ? formatFor(new TextDecoder('utf-8', { ignoreBOM: true }).decode(first)) : null;
+    if (format === null || !opts.formats.includes(format)) { await fh.close(); return null; }
+    return chunks(fh, { ...opts.data, format, name, decode }, name, opts);
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/** Plain UTF-8 text with '\n' (or CRLF) line ends: not compressed, no byte-order mark, not classic Mac. */
+function suits(b: Buffer): boolean {
+  if (b.length >= 2 && ((b[0] === 0x1f && b[1] === 0x8b) || (b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff))) return false;
+  if (b.length >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return false;
+  if (b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd) return false;
+  const lf = b.indexOf(10);
+  const cr = b.indexOf(13);
+  // the first line end decides how lines end (formats/line-splitter.ts): a lone '\r' means classic Mac
+  if (cr >= 0 && (lf < 0 || cr < lf) && b[cr + 1] !== 10) return false;
+  return true;
+}
+
+async function* chunks(fh: FileHandle, data: object, name: string, opts: ParallelOptions): AsyncGenerator<ReadyChunk> {
+  const n = Math.max(1, opts.threads);
+  const workers: Worker[] = [];
+  const done = new Map<number, ChunkResult>();
+  let waiting: { seq: number; resolve(r: ChunkResult): void; reject(e: unknown): void } | null = null;
+  let failure: unknown = null;
+  const fail = (e: unknown) => {
+    failure ??= e;
+    if (waiting) { const w = waiting; waiting = null; w.reject(e); }
+  };
+  const local = opts.local?.(data) ?? null;
+  for (let i = local !== null ? 1 : 0; i < n; i++) {
+    const w = new Worker(opts.worker, { workerData: data });
+    w.on('message', (r: ChunkResult) => {
+      if (r.limit !== undefined) { fail(new LimitError(r.limit)); return; }
+      if (r.error !== undefined) { fail(new Error(`thread: ${r.error}`)); return; }
+      if (waiting?.seq === r.seq) { const wt = waiting; waiting = null; wt.resolve(r); } else done.set(r.seq, r);
+    });
+    w.on('error', fail);
+    w.on('exit', (code) => { if (code !== 0) fail(new Error(`a worker thread exited with status ${code}`)); });
+    workers.push(w);
+  }
+  const result = (seq: number): Promise<ChunkResult> => {
+    const r = done.get(seq);
+    if (r) { done.delete(seq); return Promise.resolve(r); }
+    if (failure !== null) return Promise.reject(failure);
+    return new Promise((resolve, reject) => { waiting = { seq, resolve, reject }; });
+  };
+
+  let pos = 0;
+  let carry: Buffer[] = [];
+  let eof = false;
+  /** The next chunk: whole lines (the last one of the file may lack its '\n'); null at the end. */
+  const next = async (): Promise<{ buf: ArrayBuffer; length: number } | null> => {
+    for (;;) {
+      const held = carry.reduce((s, c) => s + c.length, 0);
+      const buf = Buffer.allocUnsafeSlow(held + opts.chunkBytes);
+      let at = 0;
+      for (const c of carry) { c.copy(buf, at); at += c.length; }
+      const { bytesRead } = await fh.read(buf, held, opts.chunkBytes, pos);
+      pos += bytesRead;
+      const end = held + bytesRead;
+      if (bytesRead === 0) {
+        carry = [];
+        return end > 0 ? { buf: buf.buffer, length: end } : null;
+      }
+      const cut = buf.lastIndexOf(10, end - 1);
+      if (cut < 0) {
+        // a line longer than a chunk: read on until its end
+        carry = [buf.subarray(0, end)];
+        continue;
+      }
+      carry = cut + 1 < end ? [Buffer.from(buf.subarray(cut + 1, end))] : [];
+      return { buf: buf.buffer, length: cut + 1 };
+    }
+  };
+
+  let sent = 0;
+  let line = 1;
+  try {
+    for (let seq = 0; ; seq++) {
+      while (!eof && sent - seq < 2 * n) {
+        const c = await next();
+        if (c === null) { eof = true; break; }
+        const job: ChunkJob = { seq: sent, bytes: c.buf, length: c.length, keys: opts.watching() };
+        if (local !== null && sent % n === 0) {
+          // this thread's turn: the chunk is run now, while the workers run theirs
+          done.set(sent, local.run(job));
+          // its groups are taken over by the merge as they are; the runner starts a new table
+          local.reset();
+        } else {
+          workers[local !== null ? (sent % n) - 1 : sent % n]!.postMessage(job, [c.buf]);
+        }
+        sent++;
+      }
+      if (seq >= sent) break;
+      const r = await result(seq);
+      const base = line;
+      line += r.lines;
+      yield { ...r, bads: r.bads.map((b) => ({ ...b, line: base + b.line - 1, where: `${name}:${base + b.line - 1}` })) };
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+    await fh.close();
+  }
+}
