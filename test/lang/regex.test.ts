@@ -2,6 +2,8 @@
 // backtracking, the i flag is rewritten away (the linear engine has no case folding), and
 // patterns that need backtracking are refused.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
@@ -120,7 +122,10 @@ describe('linear time', () => {
     // keep feeding lines until the signal has been answered
     const feed = setInterval(() => child.stdin.write(line.repeat(200)), 5);
     child.stdin.on('error', () => {});
-    await new Promise((r) => setTimeout(r, 700));
+    // on a loaded machine Node may take longer than any fixed delay to install its SIGINT handler:
+    // wait for it (Linux tells in /proc), then a little more so that matching is under way
+    await handlerInstalled(child.pid!, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
     const sent = performance.now();
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
@@ -129,3 +134,21 @@ describe('linear time', () => {
     expect(performance.now() - sent).toBeLessThan(3000);
   });
 });
+
+/** Resolves once the process catches SIG (SigCgt in /proc/PID/status), or after 700 ms where /proc is not there. */
+async function handlerInstalled(pid: number, sig: 'SIGINT'): Promise<void> {
+  const bit = 1n << BigInt(osConstants.signals[sig] - 1);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    } catch {
+      await new Promise((r) => setTimeout(r, 700));
+      return;
+    }
+    const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status);
+    if (m === null || (BigInt(`0x${m[1]}`) & bit) !== 0n || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
