@@ -25,7 +25,7 @@ import { decoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { Decoder, InputFormat } from '../formats/types.js';
 import { eventTimeReader } from './event-time.js';
 import { keyText } from './join-table.js';
-import type { BuildContext, StatefulStage } from './types.js';
+import type { BuildContext, Flush, StatefulStage } from './types.js';
 
 export interface IntervalArgs {
   file: string;
@@ -37,13 +37,15 @@ export interface IntervalArgs {
   /** the right row's event-time field */
   tableTs: string;
   as: string | null;
-  mode: 'inner' | 'left';
+  mode: 'inner' | 'left' | 'right' | 'outer';
 }
 
 interface Held {
   ev: Event;
   k: string;
   t: number;
+  /** a left record has matched it (right and outer joins write the rows that none matched) */
+  m?: boolean;
 }
 
 const CHUNK = 1 << 16;
@@ -211,6 +213,8 @@ class HeldRows {
 
 export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: string): StatefulStage {
   const { withinMs: b, as, mode } = args;
+  const keepLeft = mode === 'left' || mode === 'outer';
+  const keepRight = mode === 'right' || mode === 'outer';
   const keyOf = ctx.compiler.value(args.key);
   const leftTime = eventTimeReader(args.ts, ctx, 'join');
   const rightTime = eventTimeReader({ kind: 'name', name: args.tableTs, span: args.ts.span }, ctx, 'join');
@@ -223,29 +227,38 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
   /** the input's watermark: per input partition, the minimum over the active ones, as a window's */
   let marks = new Watermarks(0);
   let rightMax = -Infinity;
+  /** the input has ended: every row taken in from now on is past any match */
+  let draining = false;
+
+  /** A row that no record matched (right, outer): its own fields, or nested under `as` as a left join's record keeps its own. */
+  const unmatched = (ev: Event): Event => (as === null ? ev : withValue(ev, combine({}, ev.value as Rec, as)));
 
   /** Take in one right row: hold it for the input's records to come. */
-  const takeRight = (ev: Event) => {
+  const takeRight = (ev: Event, out: Batch) => {
     if (!isRecord(ev.value)) { ctx.bad(ev, 'join: a row of the other side must be an object'); return; }
     const t = rightTime(ev);
     if (t === null) return;
     if (t < rightMax) { ctx.late(ev, `join: row at ${new Date(t).toISOString()} is older than ${args.file}'s watermark ${new Date(rightMax).toISOString()}`); return; }
     rightMax = t;
     const k = keyText(Object.hasOwn(ev.value, args.tableKey) ? ev.value[args.tableKey] : undefined);
-    // a row without a key can match nothing, but it still moves the right watermark
-    if (k !== undefined) {
-      // a row older than every left record still to come (left watermark - DURATION) is not held
-      if (t + b >= marks.value) right.add({ ev, k, t });
-    }
+    // a row without a key can match nothing, but it still moves the right watermark; nor can a row
+    // older than every left record still to come (left watermark - DURATION): neither is held
+    if (k !== undefined && !draining && t + b >= marks.value) right.add({ ev, k, t });
+    else if (keepRight) out.push(unmatched(ev));
   };
 
   /** Take in right rows until the right watermark passes `until` (or FILE ends). */
-  const readRightUntil = (until: number) => {
+  const readRightUntil = (until: number, out: Batch) => {
     for (;;) {
-      while (pending.length > 0 && rightMax <= until) takeRight(pending.shift()!);
+      while (pending.length > 0 && rightMax <= until) takeRight(pending.shift()!, out);
       if (rightMax > until || reader.ended) return;
       reader.read(pending);
     }
+  };
+
+  /** Let go of the rows that no record to come can match (older than `wm` - DURATION); right and outer write those none matched. */
+  const expire = (due: (h: Held) => boolean, out: Batch) => {
+    for (const h of right.evict(due)) if (keepRight && h.m !== true) out.push(unmatched(h.ev));
   };
 
   const takeLeft = (ev: Event, out: Batch) => {
@@ -257,19 +270,35 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     const wm = marks.observe(p, t);
     // every row that can match the record is in now, and no row to come can: FILE's watermark has
     // passed t + DURATION, or FILE has ended
-    readRightUntil(t + b);
-    for (const _ of right.evict((h) => h.t + b < wm)) { /* older than any left record to come */ }
+    readRightUntil(t + b, out);
+    expire((h) => h.t + b < wm, out);
     const k = isRecord(ev.value) ? keyText(keyOf(ev.value, ev)) : undefined;
     let matched = false;
     if (k !== undefined && isRecord(ev.value)) {
       for (const r of right.byKey.get(k) ?? []) {
         if (Math.abs(r.t - t) > b) continue;
         out.push(withValue(ev, combine(ev.value, r.ev.value as Rec, as)));
+        r.m = true;
         matched = true;
       }
     }
-    if (!matched && mode === 'left') out.push(isRecord(ev.value) && as !== null ? withValue(ev, combine(ev.value, null, as)) : ev);
+    if (!matched && keepLeft) out.push(isRecord(ev.value) && as !== null ? withValue(ev, combine(ev.value, null, as)) : ev);
   };
+
+  /** The input ended: right and outer write every row of FILE that no record matched, the rest of FILE included. */
+  function* drain(): Generator<Batch> {
+    draining = true;
+    for (;;) {
+      const out: Batch = [];
+      expire(() => true, out);
+      for (const ev of pending) takeRight(ev, out);
+      pending = [];
+      if (out.length > 0) yield out;
+      if (reader.ended) break;
+      reader.read(pending);
+    }
+    reader.close();
+  }
 
   return {
     kind: 'stateful',
@@ -281,14 +310,17 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
       for (const ev of batch) takeLeft(ev, out);
       return out;
     },
-    end(): Batch {
-      // the input ended: the rest of FILE can match no record, and is not read
+    end(): Flush {
+      // the input ended: the rest of FILE can match no record, and is read only when its rows are written
+      if (keepRight) return drain();
       reader.close();
       return [];
     },
     partition(change: PartitionChange): Batch {
       marks.change(change.kind, change.partition, Date.now());
-      return [];
+      const out: Batch = [];
+      if (keepRight) expire((h) => h.t + b < marks.value, out);
+      return out;
     },
     stateSize: () => right.size + pending.length,
     snapshot: () => ({ right: right.live(), pending, marks: marks.save(), rightMax, reader: reader.snapshot() }),
