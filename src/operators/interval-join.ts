@@ -211,35 +211,64 @@ class HeldRows {
   }
 }
 
+/** A partition change of the other side, queued in order with its rows. */
+type Pending = Event | PartitionChange;
+const isChange = (x: Pending): x is PartitionChange => 'kind' in x;
+
+/** The one partition of a FILE on the other side. */
+const FILE_PARTITION = 'file';
+
 export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: string): StatefulStage {
   const { withinMs: b, as, mode } = args;
   const keepLeft = mode === 'left' || mode === 'outer';
   const keepRight = mode === 'right' || mode === 'outer';
   const keyOf = ctx.compiler.value(args.key);
   const leftTime = eventTimeReader(args.ts, ctx, 'join');
-  const rightTime = eventTimeReader({ kind: 'name', name: args.tableTs, span: args.ts.span }, ctx, 'join');
-  const reader = new RightReader(args.file, ctx);
+  const rightTs: Expr = { kind: 'name', name: args.tableTs, span: args.ts.span };
+  const rightTime = eventTimeReader(rightTs, ctx, 'join');
+  const remote = args.file.startsWith('kafka:');
+  // a topic is read by the runtime (operators do not import kafka), a file by this stage
+  if (remote && ctx.rightInput === undefined) throw new UsageError(`join ${args.file}: a topic on the other side of a join is read by the sluice command, not here`);
+  const feed = remote ? ctx.rightInput!(args.file) : null;
+  const reader = remote ? null : new RightReader(args.file, ctx);
   // a missing FILE is found before the first record, as a missing input is
-  reader.open();
+  reader?.open();
+  // times read ahead of the join (what the topic must be read up to): a bad one is reported when it is joined
+  const quiet = { ...ctx, bad: () => undefined };
+  const leftTimeAhead = feed ? eventTimeReader(args.ts, quiet, 'join') : null;
+  const rightTimeAhead = feed ? eventTimeReader(rightTs, quiet, 'join') : null;
   const right = new HeldRows();
-  /** rows read from FILE and not yet taken in (beyond what the left side needs so far) */
-  let pending: Event[] = [];
+  /** rows (and partition changes) of the other side read and not yet taken in (beyond what the left side needs so far) */
+  let pending: Pending[] = [];
   /** the input's watermark: per input partition, the minimum over the active ones, as a window's */
   let marks = new Watermarks(0);
-  let rightMax = -Infinity;
+  /** the other side's: over its partitions (a topic's; a file is one), of the rows taken in */
+  let rmarks = new Watermarks(0);
+  /** a topic's watermark over every row read, pending ones included: how far it has been read */
+  let ahead = new Watermarks(0);
+  /** the topic has ended (-e) */
+  let feedEnded = false;
+  let feedOpened = false;
+  /** where a restored topic resumes */
+  let feedFrom: unknown = null;
   /** the input has ended: every row taken in from now on is past any match */
   let draining = false;
+  const sideName = remote ? args.file.replace(/^kafka:(\/\/[^/]*\/)?/, '') : args.file;
 
   /** A row that no record matched (right, outer): its own fields, or nested under `as` as a left join's record keeps its own. */
   const unmatched = (ev: Event): Event => (as === null ? ev : withValue(ev, combine({}, ev.value as Rec, as)));
 
   /** Take in one right row: hold it for the input's records to come. */
-  const takeRight = (ev: Event, out: Batch) => {
+  const takeRight = (x: Pending, out: Batch) => {
+    if (isChange(x)) { rmarks.change(x.kind, x.partition, Date.now()); return; }
+    const ev = x;
     if (!isRecord(ev.value)) { ctx.bad(ev, 'join: a row of the other side must be an object'); return; }
     const t = rightTime(ev);
     if (t === null) return;
-    if (t < rightMax) { ctx.late(ev, `join: row at ${new Date(t).toISOString()} is older than ${args.file}'s watermark ${new Date(rightMax).toISOString()}`); return; }
-    rightMax = t;
+    const p = rmarks.partition(remote ? partitionId(ev) : FILE_PARTITION, Date.now());
+    rmarks.activate(p);
+    if (t < rmarks.value) { ctx.late(ev, `join: row at ${new Date(t).toISOString()} is older than ${sideName}'s watermark ${new Date(rmarks.value).toISOString()}`); return; }
+    rmarks.observe(p, t);
     const k = keyText(Object.hasOwn(ev.value, args.tableKey) ? ev.value[args.tableKey] : undefined);
     // a row without a key can match nothing, but it still moves the right watermark; nor can a row
     // older than every left record still to come (left watermark - DURATION): neither is held
@@ -247,16 +276,44 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     else if (keepRight) out.push(unmatched(ev));
   };
 
-  /** Take in right rows until the right watermark passes `until` (or FILE ends). */
+  const rightEnded = () => (reader ? reader.ended : feedEnded);
+
+  /** Take in right rows until the right watermark passes `until` (or the other side ends). */
   const readRightUntil = (until: number, out: Batch) => {
     for (;;) {
-      while (pending.length > 0 && rightMax <= until) takeRight(pending.shift()!, out);
-      if (rightMax > until || reader.ended) return;
-      reader.read(pending);
+      while (pending.length > 0 && rmarks.value <= until) takeRight(pending.shift()!, out);
+      // a topic was read as far as the batch needs before it came (ready)
+      if (rmarks.value > until || rightEnded() || reader === null) return;
+      reader.read(pending as Event[]);
     }
   };
 
-  /** Let go of the rows that no record to come can match (older than `wm` - DURATION); right and outer write those none matched. */
+  /** Read the topic until its watermark passes `until` or it ends: then the batch's records can be joined. */
+  const fill = async (until: number) => {
+    if (!feedOpened) {
+      feedOpened = true;
+      await feed!.open(feedFrom);
+    }
+    while (!feedEnded && ahead.value <= until) {
+      const got = await feed!.pull();
+      if (got === null) { feedEnded = true; break; }
+      const now = Date.now();
+      for (const c of got.changes) {
+        pending.push(c);
+        ahead.change(c.kind, c.partition, now);
+      }
+      for (const ev of got.events) {
+        pending.push(ev);
+        const t = isRecord(ev.value) ? rightTimeAhead!(ev) : null;
+        if (t === null) continue;
+        const p = ahead.partition(partitionId(ev), now);
+        ahead.activate(p);
+        ahead.observe(p, t);
+      }
+    }
+  };
+
+  /** Let go of the rows that no record to come can match; right and outer write those none matched. */
   const expire = (due: (h: Held) => boolean, out: Batch) => {
     for (const h of right.evict(due)) if (keepRight && h.m !== true) out.push(unmatched(h.ev));
   };
@@ -268,8 +325,8 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     marks.activate(p);
     if (t < marks.value) { ctx.late(ev, `join: record at ${new Date(t).toISOString()} is older than the watermark ${new Date(marks.value).toISOString()}`); return; }
     const wm = marks.observe(p, t);
-    // every row that can match the record is in now, and no row to come can: FILE's watermark has
-    // passed t + DURATION, or FILE has ended
+    // every row that can match the record is in now, and no row to come can: the other side's
+    // watermark has passed t + DURATION, or it has ended
     readRightUntil(t + b, out);
     expire((h) => h.t + b < wm, out);
     const k = isRecord(ev.value) ? keyText(keyOf(ev.value, ev)) : undefined;
@@ -285,35 +342,69 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     if (!matched && keepLeft) out.push(isRecord(ev.value) && as !== null ? withValue(ev, combine(ev.value, null, as)) : ev);
   };
 
+  /** What the input's end lets go: every held row, and the rows pending. */
+  const drained = (): Batch => {
+    const out: Batch = [];
+    expire(() => true, out);
+    for (const x of pending) takeRight(x, out);
+    pending = [];
+    return out;
+  };
+
   /** The input ended: right and outer write every row of FILE that no record matched, the rest of FILE included. */
-  function* drain(): Generator<Batch> {
+  function* drainFile(): Generator<Batch> {
     draining = true;
     for (;;) {
-      const out: Batch = [];
-      expire(() => true, out);
-      for (const ev of pending) takeRight(ev, out);
-      pending = [];
+      const out = drained();
       if (out.length > 0) yield out;
-      if (reader.ended) break;
-      reader.read(pending);
+      if (reader!.ended) break;
+      reader!.read(pending as Event[]);
     }
-    reader.close();
+    reader!.close();
+  }
+
+  /** The same for a topic: read on to its end under -e; a live topic gives what was read. */
+  async function* drainFeed(): AsyncGenerator<Batch> {
+    draining = true;
+    try {
+      if (feed!.finite) await fill(Infinity);
+      const out = drained();
+      if (out.length > 0) yield out;
+    } finally {
+      await feed!.close();
+    }
   }
 
   return {
     kind: 'stateful',
-    // it keeps FILE's rows, never an input record: the output of a batch is complete when it is pushed
+    // it keeps the other side's rows, never an input record: the output of a batch is complete when it is pushed
     holds: false,
     label,
+    ...(feed === null ? {} : {
+      ready(batch: Batch): Promise<void> | null {
+        let until = -Infinity;
+        for (const ev of batch) {
+          const t = leftTimeAhead!(ev);
+          if (t !== null && t + b > until) until = t + b;
+        }
+        if (feedEnded || (feedOpened && ahead.value > until)) return null;
+        return fill(until);
+      },
+    }),
     push(batch: Batch): Batch {
       const out: Batch = [];
       for (const ev of batch) takeLeft(ev, out);
       return out;
     },
     end(): Flush {
+      if (feed !== null) {
+        if (keepRight) return drainFeed();
+        void feed.close();
+        return [];
+      }
       // the input ended: the rest of FILE can match no record, and is read only when its rows are written
-      if (keepRight) return drain();
-      reader.close();
+      if (keepRight) return drainFile();
+      reader!.close();
       return [];
     },
     partition(change: PartitionChange): Batch {
@@ -323,15 +414,26 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
       return out;
     },
     stateSize: () => right.size + pending.length,
-    snapshot: () => ({ right: right.live(), pending, marks: marks.save(), rightMax, reader: reader.snapshot() }),
+    snapshot: () => ({
+      right: right.live(), pending, marks: marks.save(), rmarks: rmarks.save(),
+      ...(feed === null ? { reader: reader!.snapshot() } : { feed: feed.position(), ahead: ahead.save(), feedEnded }),
+    }),
     restore(s) {
-      const st = s as { right: Held[]; pending: Event[]; marks: SavedWatermarks; rightMax: number; reader: unknown };
+      const st = s as { right: Held[]; pending: Pending[]; marks: SavedWatermarks; rmarks?: SavedWatermarks; rightMax?: number; reader?: unknown; feed?: unknown; ahead?: SavedWatermarks; feedEnded?: boolean };
       right.load(st.right);
       pending = [...st.pending];
       marks = new Watermarks(0);
       marks.load(st.marks, Date.now());
-      rightMax = st.rightMax;
-      reader.restore(st.reader);
+      rmarks = new Watermarks(0);
+      if (st.rmarks !== undefined) rmarks.load(st.rmarks, Date.now());
+      // a checkpoint of a version that kept FILE's latest time alone
+      else if (st.rightMax !== undefined && st.rightMax > -Infinity) rmarks.observe(rmarks.partition(FILE_PARTITION, Date.now()), st.rightMax);
+      if (feed !== null) {
+        feedFrom = st.feed ?? null;
+        ahead = new Watermarks(0);
+        if (st.ahead !== undefined) ahead.load(st.ahead, Date.now());
+        feedEnded = st.feedEnded === true;
+      } else reader!.restore(st.reader);
     },
   };
 }

@@ -131,6 +131,10 @@ export const join = defineOperator<JoinArgs>({
     'FILE\'s watermark is the latest time it has given; the input\'s is kept per input partition (each Kafka partition, each file) and is the minimum over the active ones, as a window\'s. ' +
     'A record or row older than its side\'s watermark is late (counted and dropped, or --late dead-letter): FILE is read in event-time order, and so is each input partition. ' +
     'A row of FILE is kept until the input\'s watermark passes its time + DURATION: that and FILE\'s position are the state, checkpointed with --state. ' +
+    'The other side may be a Kafka topic, `kafka://HOST:PORT/TOPIC` (or `kafka:TOPIC` with --brokers): it is read from its beginning by position, without a consumer group, with values decoded as -I auto does, ' +
+    'and before each batch of the input is joined the topic is read until its watermark (the minimum over its partitions of the latest time each gave) passes the batch\'s latest time + DURATION. ' +
+    'Under -e the topic is read to the end offsets it had at start; without -e it is live, and a partition without new rows holds the input back, as it would hold a window. ' +
+    'Its offsets are in the checkpoint, so a restart with --state reads both sides on from where they were. ' +
     'A row of FILE that cannot be read is bad input (--on-error), with its file:line.',
   examples: [
     {
@@ -181,6 +185,7 @@ export const join = defineOperator<JoinArgs>({
         : ts.kind === 'name' ? ts.name
         : p.fail("the other side's time field cannot be read from this expression: name it with `= FIELD`", ts.span);
     }
+    if (within === null && file.startsWith('kafka:')) p.fail('a topic is a stream, not a lookup table: join it in event time, `join kafka://HOST:PORT/TOPIC on KEY within DURATION on TS`', p.peek().span);
     const as = p.acceptKeyword('as') ? p.name('a name after `as`').name : null;
     const mode = (['left', 'right', 'outer', 'inner'] as const).find((m) => p.isKeyword(m)) ?? 'inner';
     const at = p.peek().span;
