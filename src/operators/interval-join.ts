@@ -379,6 +379,9 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     kind: 'stateful',
     // it keeps the other side's rows, never an input record: the output of a batch is complete when it is pushed
     holds: false,
+    // after the input's end the other side's position and rows go on into a run over what was appended:
+    // read afresh, it would write again every row that right and outer wrote at the end
+    carries: true,
     label,
     ...(feed === null ? {} : {
       ready(batch: Batch): Promise<void> | null {

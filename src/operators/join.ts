@@ -135,6 +135,7 @@ export const join = defineOperator<JoinArgs>({
     'and before each batch of the input is joined the topic is read until its watermark (the minimum over its partitions of the latest time each gave) passes the batch\'s latest time + DURATION. ' +
     'Under -e the topic is read to the end offsets it had at start; without -e it is live, and a partition without new rows holds the input back, as it would hold a window. ' +
     'Its offsets are in the checkpoint, so a restart with --state reads both sides on from where they were. ' +
+    'With --state the state outlives the end of the input: a later run over what was appended to it reads the other side on from where the last run left it, and a row written unmatched at the end is not written again. ' +
     'A row of FILE that cannot be read is bad input (--on-error), with its file:line.',
   examples: [
     {
