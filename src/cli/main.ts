@@ -216,6 +216,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     },
   };
   const tees = new TeeOutputs(teeOptions);
+  /** the topics on the other side of interval joins: a signal stops their reading as it stops the inputs' */
+  const rightInputs: RightInput[] = [];
   const compiled = compileProgram(text, {
     infer: opts.infer,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
@@ -225,7 +227,11 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     maxState,
     sortBufferBytes: parseSize(opts.sortBuffer, '--sort-buffer'),
     sideOutput: (target, format) => tees.sideOutput(target, format),
-    rightInput: (target) => joinTopic(target, opts, io.env.SLUICE_BROKERS, (b) => executor!.bad(b.raw, b.reason, b.where, 0)),
+    rightInput: (target) => {
+      const r = joinTopic(target, opts, io.env.SLUICE_BROKERS, (b) => executor!.bad(b.raw, b.reason, b.where, 0));
+      rightInputs.push(r);
+      return r;
+    },
     joinBufferBytes: parseSize(opts.joinBuffer, '--join-buffer'),
   }, stats, {
     warn,
@@ -438,6 +444,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     if (interrupted) process.exit(EXIT.interrupted);
     interrupted = true;
     for (const i of inputs) i.close();
+    for (const r of rightInputs) r.stop();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

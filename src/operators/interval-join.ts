@@ -251,6 +251,11 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
   let feedOpened = false;
   /** where a restored topic resumes */
   let feedFrom: unknown = null;
+  /**
+   * Records of the input that came after a signal stopped the topic's reading: they cannot be joined
+   * yet, so they wait in the state (a checkpoint keeps them) and are joined first by the next run.
+   */
+  let waiting: Event[] = [];
   /** the input has ended: every row taken in from now on is past any match */
   let draining = false;
   const sideName = remote ? args.file.replace(/^kafka:(\/\/[^/]*\/)?/, '') : args.file;
@@ -296,7 +301,10 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     }
     while (!feedEnded && ahead.value <= until) {
       const got = await feed!.pull();
-      if (got === null) { feedEnded = true; break; }
+      if (got === null) {
+        if (!feed!.stopped) feedEnded = true;
+        break;
+      }
       const now = Date.now();
       for (const c of got.changes) {
         pending.push(c);
@@ -311,6 +319,16 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
         ahead.observe(p, t);
       }
     }
+  };
+
+  /** How far the topic must be read for these records to be joined: their latest time + DURATION. */
+  const untilOf = (batch: Batch): number => {
+    let until = -Infinity;
+    for (const ev of batch) {
+      const t = leftTimeAhead!(ev);
+      if (t !== null && t + b > until) until = t + b;
+    }
+    return until;
   };
 
   /** Let go of the rows that no record to come can match; right and outer write those none matched. */
@@ -363,12 +381,20 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     reader!.close();
   }
 
-  /** The same for a topic: read on to its end under -e; a live topic gives what was read. */
+  /**
+   * The same for a topic: read on to its end under -e; a live topic gives what was read. Records a
+   * stopped run left waiting are joined first, the topic read as far as they need.
+   */
   async function* drainFeed(): AsyncGenerator<Batch> {
-    draining = true;
     try {
-      if (feed!.finite) await fill(Infinity);
-      const out = drained();
+      if (feed!.finite && keepRight) await fill(Infinity);
+      else if (waiting.length > 0) await fill(untilOf(waiting));
+      const out: Batch = [];
+      // records restored from a stopped run's checkpoint, joined before the rest goes
+      for (const ev of waiting) takeLeft(ev, out);
+      waiting = [];
+      draining = true;
+      for (const ev of drained()) out.push(ev);
       if (out.length > 0) yield out;
     } finally {
       await feed!.close();
@@ -385,23 +411,39 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     label,
     ...(feed === null ? {} : {
       ready(batch: Batch): Promise<void> | null {
-        let until = -Infinity;
-        for (const ev of batch) {
-          const t = leftTimeAhead!(ev);
-          if (t !== null && t + b > until) until = t + b;
-        }
-        if (feedEnded || (feedOpened && ahead.value > until)) return null;
+        const until = Math.max(untilOf(waiting), untilOf(batch));
+        if (feedEnded || feed.stopped || (feedOpened && ahead.value > until)) return null;
         return fill(until);
       },
     }),
     push(batch: Batch): Batch {
       const out: Batch = [];
+      if (feed?.stopped === true && !feedEnded) {
+        for (const ev of batch) waiting.push(ev);
+        return out;
+      }
+      if (waiting.length > 0) {
+        for (const ev of waiting) takeLeft(ev, out);
+        waiting = [];
+      }
       for (const ev of batch) takeLeft(ev, out);
       return out;
     },
+    interrupt() {
+      // the input did not end: the rows right and outer would write now may still be matched, and
+      // records that wait for the topic cannot be joined yet; neither is written
+      const rows = keepRight ? right.size : 0;
+      if (feed !== null) void feed.close();
+      else reader!.close();
+      // counted here rather than as sort's are, so that the message says what they are
+      ctx.stats.withheld += waiting.length + rows;
+      if (waiting.length > 0) ctx.warn(`interrupted: ${label}: ${waiting.length} record(s) waiting for ${sideName} not written`);
+      if (rows > 0) ctx.warn(`interrupted: ${label}: ${rows} row(s) of ${sideName} not matched yet not written (the input did not end)`);
+      return { out: [], partial: 0, withheld: 0 };
+    },
     end(): Flush {
       if (feed !== null) {
-        if (keepRight) return drainFeed();
+        if (keepRight || waiting.length > 0) return drainFeed();
         void feed.close();
         return [];
       }
@@ -416,13 +458,13 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
       if (keepRight) expire((h) => h.t + b < marks.value, out);
       return out;
     },
-    stateSize: () => right.size + pending.length,
+    stateSize: () => right.size + pending.length + waiting.length,
     snapshot: () => ({
       right: right.live(), pending, marks: marks.save(), rmarks: rmarks.save(),
-      ...(feed === null ? { reader: reader!.snapshot() } : { feed: feed.position(), ahead: ahead.save(), feedEnded }),
+      ...(feed === null ? { reader: reader!.snapshot() } : { feed: feed.position(), ahead: ahead.save(), feedEnded, waiting }),
     }),
     restore(s) {
-      const st = s as { right: Held[]; pending: Pending[]; marks: SavedWatermarks; rmarks?: SavedWatermarks; rightMax?: number; reader?: unknown; feed?: unknown; ahead?: SavedWatermarks; feedEnded?: boolean };
+      const st = s as { right: Held[]; pending: Pending[]; marks: SavedWatermarks; rmarks?: SavedWatermarks; rightMax?: number; reader?: unknown; feed?: unknown; ahead?: SavedWatermarks; feedEnded?: boolean; waiting?: Event[] };
       right.load(st.right);
       pending = [...st.pending];
       marks = new Watermarks(0);
@@ -436,6 +478,7 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
         ahead = new Watermarks(0);
         if (st.ahead !== undefined) ahead.load(st.ahead, Date.now());
         feedEnded = st.feedEnded === true;
+        waiting = [...(st.waiting ?? [])];
       } else reader!.restore(st.reader);
     },
   };

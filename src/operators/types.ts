@@ -157,8 +157,12 @@ export interface RightInput {
   readonly finite: boolean;
   /** Start reading, from `from` (what position() gave, kept in a checkpoint) or its beginning; unavailable (69) when it cannot. */
   open(from: unknown): Promise<void>;
-  /** The next rows and partition changes (changes first), or null once it has ended. */
+  /** The next rows and partition changes (changes first), or null once it has ended or was stopped. */
   pull(): Promise<{ events: Event[]; changes: PartitionChange[] } | null>;
+  /** SIGINT, SIGTERM: a pull waiting for rows gives null at once, and so does every later one */
+  stop(): void;
+  /** stop() was called: a null from pull() is not its end */
+  readonly stopped: boolean;
   /** where reading stands after everything pulled so far, as plain data for a snapshot */
   position(): unknown;
   close(): Promise<void>;

@@ -24,8 +24,17 @@ export function rightTopic(t: RightTopic): RightInput {
   let it: AsyncIterator<unknown> | null = null;
   const positions = new Map<string, PartitionOffset>();
   let closed = false;
+  let stopped = false;
   return {
     finite: t.finite,
+    get stopped() {
+      return stopped;
+    },
+    stop() {
+      stopped = true;
+      // the input's batches end once its fetch in flight comes back: a pull waiting on them gives null
+      void input?.close();
+    },
     async open(from) {
       const saved = (from as PartitionOffset[] | null) ?? undefined;
       for (const p of saved ?? []) positions.set(`${p.topic}/${p.partition}`, p);
@@ -33,9 +42,9 @@ export function rightTopic(t: RightTopic): RightInput {
       it = input.batches()[Symbol.asyncIterator]();
     },
     async pull(): Promise<{ events: Event[]; changes: PartitionChange[] } | null> {
-      if (it === null || closed) return null;
+      if (it === null || closed || stopped) return null;
       const r = await it.next();
-      if (r.done === true) return null;
+      if (r.done === true || stopped) return null;
       const mb = r.value as { events: Event[]; bad: BadMessage[]; next?: PartitionOffset; changes?: PartitionChange[] };
       for (const b of mb.bad) t.bad(b);
       if (mb.next) positions.set(`${mb.next.topic}/${mb.next.partition}`, mb.next);
@@ -45,7 +54,7 @@ export function rightTopic(t: RightTopic): RightInput {
     async close() {
       if (closed) return;
       closed = true;
-      await it?.return?.();
+      if (!stopped) await it?.return?.();
       await input?.close();
     },
   };

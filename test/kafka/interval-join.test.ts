@@ -112,4 +112,34 @@ describeKafka('join kafka://… within (interval join with a topic)', () => {
     // a clean stop checkpoints what it wrote: nothing is written twice or lost, on either side
     expect(sorted([...firstLines, ...lines(second.stdout)])).toEqual(sorted(expected));
   }, 90_000);
+
+  it.skipIf(!haveKcat)('a missing topic on the other side is unavailable (exit 69), named, before any output', async () => {
+    const missing = uniqueTopic('ij-missing');
+    const r = await sluice([program(`kafka://${B}/${missing}`, 'left'), ordersFile, '-e', '--timeout', '5s']);
+    expect(r.code).toBe(69);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(missing);
+    expect(lines(r.stderr)).toHaveLength(1);
+  }, 60_000);
+
+  it.skipIf(!haveKcat)('SIGINT while the input waits for a live topic: exit 130 at once; with --state the waiting record is joined by the next run', async () => {
+    const live = uniqueTopic('ij-live-stop');
+    await createTopics(B, { [live]: 1 });
+    const input = join(dir, 'wait.ndjson');
+    writeFileSync(input, ndjson([{ order_id: 1, ts: T0 }]));
+    const args = [program(`kafka://${B}/${live}`, 'left'), input, '--state', join(dir, 'wait.state')];
+    await kcatProduce(B, live, [JSON.stringify({ order_id: 1, at: T0 + 1000, pay: 'a' })]);
+    const run = new Running(args);
+    await new Promise((r) => setTimeout(r, 2000));
+    run.kill('SIGINT');
+    const killer = setTimeout(() => run.kill('SIGKILL'), 10_000);
+    const stopped = await run.exited;
+    clearTimeout(killer);
+    expect([stopped.code, run.stdout, run.stderr]).toEqual([130, '', '']);
+    // the topic moves past the record's time + 2 s: the next run (its input at its end) joins it
+    await kcatProduce(B, live, [JSON.stringify({ order_id: 1, at: T0 + 1500, pay: 'b' }), JSON.stringify({ order_id: 7, at: T0 + 2500, pay: 'c' })]);
+    const again = await sluice(args);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(lines(again.stdout).map((l) => (JSON.parse(l) as { p: { pay: string } }).p.pay)).toEqual(['a', 'b']);
+  }, 60_000);
 });
