@@ -432,7 +432,8 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     interrupt() {
       // the input did not end: the rows right and outer would write now may still be matched, and
       // records that wait for the topic cannot be joined yet; neither is written
-      const rows = keepRight ? right.size : 0;
+      let rows = 0;
+      if (keepRight) for (const h of right.live()) if (h.m !== true) rows++;
       if (feed !== null) void feed.close();
       else reader!.close();
       // counted here rather than as sort's are, so that the message says what they are

@@ -178,6 +178,25 @@ describe('join FILE … within D on TS (interval join)', () => {
     expect(r.stats.bad).toBe(0);
   });
 
+  it('interrupted (no --state), right and outer withhold the rows not matched yet, and count them', () => {
+    const file = rightFile([{ id: 1, at: T0, v: 0 }, { id: 2, at: T0 + 1000, v: 1 }, { id: 3, at: T0 + 60_000, v: 2 }]);
+    for (const mode of ['right', 'outer', 'left'] as const) {
+      const stats = new Stats();
+      const warned: string[] = [];
+      const { stages } = compileProgram(`join ${JSON.stringify(file)} on k = id within 1s on t = at ${mode}`, { infer: true, time: { out: 'iso' }, idleMs: null, idlePartitionMs: null }, stats, {
+        bad: (_ev, reason) => { throw new Error(reason); }, late: () => undefined, assertFailed: () => undefined, warn: (m) => warned.push(m),
+      });
+      const stage = stages[0] as StatefulStage;
+      const out = stage.push([makeEvent({ k: 1, t: T0 + 500, n: 0 }, undefined, { name: 'in' }, 1, 0)]);
+      expect(out.map((e) => (e.value as { v: number }).v)).toEqual([0]);
+      const r = stage.interrupt!();
+      expect(flushed(r.out)).toEqual([]);
+      // rows 1 (T0 + 1 s) and 2 (read ahead) are held unmatched: the input may still have matched them
+      expect(stats.withheld).toBe(mode === 'left' ? 0 : 2);
+      expect(warned).toHaveLength(mode === 'left' ? 0 : 1);
+    }
+  });
+
   it('counts and drops a record older than its side\'s watermark', async () => {
     const file = rightFile([{ id: 1, at: T0, v: 0 }, { id: 1, at: T0 + 5000, v: 1 }, { id: 1, at: T0 + 1000, v: 2 }]);
     const r = await runText(`join ${JSON.stringify(file)} on k = id within 1s on t = at left`, ndjson([{ k: 1, t: T0 + 5000, n: 0 }, { k: 1, t: T0, n: 1 }]));
