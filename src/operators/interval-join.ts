@@ -4,17 +4,25 @@
 // whole. A left record l and a right row r match when their keys have the same text and
 // |l.ts - r.ts| <= DURATION (Flink's interval join with lower bound -DURATION and upper +DURATION).
 //
-// Watermarks: FILE's is the largest event time it has given; the input's is kept per input
-// partition (a Kafka partition, a file) and is the minimum over the active ones, as a window's
-// (time/watermark.ts). Lateness is 0: a record older than its side's watermark is late (counted
-// and dropped, or dead-lettered). Before a left record with time t is joined, FILE is read until
-// its watermark passes t + DURATION (or it ends): then every row that can match the record is
-// there and no row to come can, so the record's pairs are written at once, and under `left` the
-// record itself when it has none. No input record is ever held back. A FILE row is kept until the
-// input's watermark passes its time + DURATION: the state is those rows and FILE's position, and
-// FILE is read only as far as the input's time needs. Which rows are read when depends only on the
-// records' times, not on how the input is cut into batches, so the output is the same bytes
-// whatever the batching, and after a restore from a checkpoint.
+// Watermarks: the other side's is the minimum over its partitions (a file is one, a topic has its
+// own) of the largest event time each gave; the input's is kept per input partition (a Kafka
+// partition, a file) and is the minimum over the active ones, as a window's (time/watermark.ts).
+// Lateness is 0: a record older than its side's watermark is late (counted and dropped, or
+// dead-lettered). Before a left record with time t is joined, the other side is read until its
+// watermark passes t + DURATION (or it ends): then every row that can match the record is there
+// and no row to come can, so the record's pairs are written at once, and under `left`/`outer` the
+// record itself when it has none. A right row is kept until the input's watermark passes its time
+// + DURATION, when no record to come can match it: under `right`/`outer` it is written then if no
+// record matched it, and at the end of the input with the rest of the other side. The state is
+// those rows and the other side's position, and it is read only as far as the input's time needs.
+// Which rows are read when depends only on the records' times, not on how the input is cut into
+// batches, so the output is the same bytes whatever the batching, and after a restore.
+//
+// FILE is read synchronously here. A Kafka topic (`join kafka://…/T …`) cannot be: push() is
+// synchronous and operators do not import kafka, so the runtime opens it (BuildContext.rightInput,
+// runtime/right-input.ts) and awaits ready(batch) before push(batch), in which the stage pulls the
+// topic until its watermark passes the batch's latest time + DURATION. A signal stops that wait:
+// the batch then waits in the state for the next run (no input record is otherwise held back).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UnavailableError, UsageError } from '../errors/errors.js';
