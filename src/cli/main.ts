@@ -28,6 +28,8 @@ import { Stats } from '../core/stats.js';
 import { deadLetterFile, type DeadLetterSink } from '../sinks/dead-letter.js';
 import { fileSink, stdoutSink, type EventSink, type Sink } from '../sinks/sink.js';
 import { TeeOutputs, type TeeOptions } from '../runtime/tee.js';
+import { rightTopic } from '../runtime/right-input.js';
+import type { BadMessage } from '../sources/events.js';
 import { followInput } from '../sources/follow.js';
 import { checkReadable, fileInput, stdinInput, stdinIsFile, type TextInput } from '../sources/text.js';
 import { helpTopic, mainHelp } from './help.js';
@@ -36,7 +38,7 @@ import { canonicalProgram, explainFlink, explainPlan, explainWindows, windowArgs
 import type { Program } from '../lang/ast.js';
 import type { WindowArgs } from '../operators/window.js';
 import { eventTimeReader } from '../operators/event-time.js';
-import type { BuildContext, Stage, StatefulStage } from '../operators/types.js';
+import type { BuildContext, RightInput, Stage, StatefulStage } from '../operators/types.js';
 import { parallelReading } from './threads-option.js';
 import { splitProgramArgs } from './program-args.js';
 import { CheckReport, checkReportPaths, parseReports } from './reports.js';
@@ -215,6 +217,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     },
   };
   const tees = new TeeOutputs(teeOptions);
+  /** the topics on the other side of interval joins: a signal stops their reading as it stops the inputs' */
+  const rightInputs: RightInput[] = [];
   const compiled = compileProgram(text, {
     infer: opts.infer,
     time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut },
@@ -224,6 +228,11 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     maxState,
     sortBufferBytes: parseSize(opts.sortBuffer, '--sort-buffer'),
     sideOutput: (target, format) => tees.sideOutput(target, format),
+    rightInput: (target) => {
+      const r = joinTopic(target, opts, io.env.SLUICE_BROKERS, (b) => executor!.bad(b.raw, b.reason, b.where, 0));
+      rightInputs.push(r);
+      return r;
+    },
     joinBufferBytes: parseSize(opts.joinBuffer, '--join-buffer'),
   }, stats, {
     warn,
@@ -450,6 +459,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     if (interrupted) process.exit(EXIT.interrupted);
     interrupted = true;
     for (const i of inputs) i.close();
+    for (const r of rightInputs) r.stop();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -875,4 +885,30 @@ function defaultIo(): Io {
     stdout: (t) => void process.stdout.write(t),
     env: process.env,
   };
+}
+
+/** The topic on the other side of `join kafka://…/T … within …`: read by position from its beginning, to its end under -e. */
+function joinTopic(target: string, opts: CliOptions, brokers: string | undefined, bad: (b: BadMessage) => void): RightInput {
+  const addr = parseKafkaUri(target, opts.brokers ?? brokers);
+  if (addr.topics.length !== 1) throw new UsageError(`join ${target}: the other side of a join is one topic`);
+  return rightTopic({
+    finite: opts.exitAtEnd === true,
+    bad,
+    open: async (from) => {
+      const { kafkaInput } = await import('../kafka/source.js');
+      return kafkaInput({
+        client: await clientOptions(opts, addr.brokers),
+        topics: addr.topics,
+        offset: undefined,
+        partitions: null,
+        group: null,
+        exitAtEnd: opts.exitAtEnd === true,
+        count: null,
+        format: 'auto',
+        infer: opts.infer,
+        transactionalSink: null,
+        startAt: from,
+      });
+    },
+  });
 }

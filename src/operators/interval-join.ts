@@ -4,17 +4,25 @@
 // whole. A left record l and a right row r match when their keys have the same text and
 // |l.ts - r.ts| <= DURATION (Flink's interval join with lower bound -DURATION and upper +DURATION).
 //
-// Watermarks: FILE's is the largest event time it has given; the input's is kept per input
-// partition (a Kafka partition, a file) and is the minimum over the active ones, as a window's
-// (time/watermark.ts). Lateness is 0: a record older than its side's watermark is late (counted
-// and dropped, or dead-lettered). Before a left record with time t is joined, FILE is read until
-// its watermark passes t + DURATION (or it ends): then every row that can match the record is
-// there and no row to come can, so the record's pairs are written at once, and under `left` the
-// record itself when it has none. No input record is ever held back. A FILE row is kept until the
-// input's watermark passes its time + DURATION: the state is those rows and FILE's position, and
-// FILE is read only as far as the input's time needs. Which rows are read when depends only on the
-// records' times, not on how the input is cut into batches, so the output is the same bytes
-// whatever the batching, and after a restore from a checkpoint.
+// Watermarks: the other side's is the minimum over its partitions (a file is one, a topic has its
+// own) of the largest event time each gave; the input's is kept per input partition (a Kafka
+// partition, a file) and is the minimum over the active ones, as a window's (time/watermark.ts).
+// Lateness is 0: a record older than its side's watermark is late (counted and dropped, or
+// dead-lettered). Before a left record with time t is joined, the other side is read until its
+// watermark passes t + DURATION (or it ends): then every row that can match the record is there
+// and no row to come can, so the record's pairs are written at once, and under `left`/`outer` the
+// record itself when it has none. A right row is kept until the input's watermark passes its time
+// + DURATION, when no record to come can match it: under `right`/`outer` it is written then if no
+// record matched it, and at the end of the input with the rest of the other side. The state is
+// those rows and the other side's position, and it is read only as far as the input's time needs.
+// Which rows are read when depends only on the records' times, not on how the input is cut into
+// batches, so the output is the same bytes whatever the batching, and after a restore.
+//
+// FILE is read synchronously here. A Kafka topic (`join kafka://…/T …`) cannot be: push() is
+// synchronous and operators do not import kafka, so the runtime opens it (BuildContext.rightInput,
+// runtime/right-input.ts) and awaits ready(batch) before push(batch), in which the stage pulls the
+// topic until its watermark passes the batch's latest time + DURATION. A signal stops that wait:
+// the batch then waits in the state for the next run (no input record is otherwise held back).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { UnavailableError, UsageError } from '../errors/errors.js';
@@ -25,7 +33,7 @@ import { decoders, formatByExtension, sniffFormat } from '../formats/index.js';
 import type { Decoder, InputFormat } from '../formats/types.js';
 import { eventTimeReader } from './event-time.js';
 import { keyText } from './join-table.js';
-import type { BuildContext, StatefulStage } from './types.js';
+import type { BuildContext, Flush, StatefulStage } from './types.js';
 
 export interface IntervalArgs {
   file: string;
@@ -37,13 +45,15 @@ export interface IntervalArgs {
   /** the right row's event-time field */
   tableTs: string;
   as: string | null;
-  mode: 'inner' | 'left';
+  mode: 'inner' | 'left' | 'right' | 'outer';
 }
 
 interface Held {
   ev: Event;
   k: string;
   t: number;
+  /** a left record has matched it (right and outer joins write the rows that none matched) */
+  m?: boolean;
 }
 
 const CHUNK = 1 << 16;
@@ -209,43 +219,129 @@ class HeldRows {
   }
 }
 
+/** A partition change of the other side, queued in order with its rows. */
+type Pending = Event | PartitionChange;
+const isChange = (x: Pending): x is PartitionChange => 'kind' in x;
+
+/** The one partition of a FILE on the other side. */
+const FILE_PARTITION = 'file';
+
 export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: string): StatefulStage {
   const { withinMs: b, as, mode } = args;
+  const keepLeft = mode === 'left' || mode === 'outer';
+  const keepRight = mode === 'right' || mode === 'outer';
   const keyOf = ctx.compiler.value(args.key);
   const leftTime = eventTimeReader(args.ts, ctx, 'join');
-  const rightTime = eventTimeReader({ kind: 'name', name: args.tableTs, span: args.ts.span }, ctx, 'join');
-  const reader = new RightReader(args.file, ctx);
+  const rightTs: Expr = { kind: 'name', name: args.tableTs, span: args.ts.span };
+  const rightTime = eventTimeReader(rightTs, ctx, 'join');
+  const remote = args.file.startsWith('kafka:');
+  // a topic is read by the runtime (operators do not import kafka), a file by this stage
+  if (remote && ctx.rightInput === undefined) throw new UsageError(`join ${args.file}: a topic on the other side of a join is read by the sluice command, not here`);
+  const feed = remote ? ctx.rightInput!(args.file) : null;
+  const reader = remote ? null : new RightReader(args.file, ctx);
   // a missing FILE is found before the first record, as a missing input is
-  reader.open();
+  reader?.open();
+  // times read ahead of the join (what the topic must be read up to): a bad one is reported when it is joined
+  const quiet = { ...ctx, bad: () => undefined };
+  const leftTimeAhead = feed ? eventTimeReader(args.ts, quiet, 'join') : null;
+  const rightTimeAhead = feed ? eventTimeReader(rightTs, quiet, 'join') : null;
   const right = new HeldRows();
-  /** rows read from FILE and not yet taken in (beyond what the left side needs so far) */
-  let pending: Event[] = [];
+  /** rows (and partition changes) of the other side read and not yet taken in (beyond what the left side needs so far) */
+  let pending: Pending[] = [];
   /** the input's watermark: per input partition, the minimum over the active ones, as a window's */
   let marks = new Watermarks(0);
-  let rightMax = -Infinity;
+  /** the other side's: over its partitions (a topic's; a file is one), of the rows taken in */
+  let rmarks = new Watermarks(0);
+  /** a topic's watermark over every row read, pending ones included: how far it has been read */
+  let ahead = new Watermarks(0);
+  /** the topic has ended (-e) */
+  let feedEnded = false;
+  let feedOpened = false;
+  /** where a restored topic resumes */
+  let feedFrom: unknown = null;
+  /**
+   * Records of the input that came after a signal stopped the topic's reading: they cannot be joined
+   * yet, so they wait in the state (a checkpoint keeps them) and are joined first by the next run.
+   */
+  let waiting: Event[] = [];
+  /** the input has ended: every row taken in from now on is past any match */
+  let draining = false;
+  const sideName = remote ? args.file.replace(/^kafka:(\/\/[^/]*\/)?/, '') : args.file;
+
+  /** A row that no record matched (right, outer): its own fields, or nested under `as` as a left join's record keeps its own. */
+  const unmatched = (ev: Event): Event => (as === null ? ev : withValue(ev, combine({}, ev.value as Rec, as)));
 
   /** Take in one right row: hold it for the input's records to come. */
-  const takeRight = (ev: Event) => {
+  const takeRight = (x: Pending, out: Batch) => {
+    if (isChange(x)) { rmarks.change(x.kind, x.partition, Date.now()); return; }
+    const ev = x;
     if (!isRecord(ev.value)) { ctx.bad(ev, 'join: a row of the other side must be an object'); return; }
     const t = rightTime(ev);
     if (t === null) return;
-    if (t < rightMax) { ctx.late(ev, `join: row at ${new Date(t).toISOString()} is older than ${args.file}'s watermark ${new Date(rightMax).toISOString()}`); return; }
-    rightMax = t;
+    const p = rmarks.partition(remote ? partitionId(ev) : FILE_PARTITION, Date.now());
+    rmarks.activate(p);
+    if (t < rmarks.value) { ctx.late(ev, `join: row at ${new Date(t).toISOString()} is older than ${sideName}'s watermark ${new Date(rmarks.value).toISOString()}`); return; }
+    rmarks.observe(p, t);
     const k = keyText(Object.hasOwn(ev.value, args.tableKey) ? ev.value[args.tableKey] : undefined);
-    // a row without a key can match nothing, but it still moves the right watermark
-    if (k !== undefined) {
-      // a row older than every left record still to come (left watermark - DURATION) is not held
-      if (t + b >= marks.value) right.add({ ev, k, t });
+    // a row without a key can match nothing, but it still moves the right watermark; nor can a row
+    // older than every left record still to come (left watermark - DURATION): neither is held
+    if (k !== undefined && !draining && t + b >= marks.value) right.add({ ev, k, t });
+    else if (keepRight) out.push(unmatched(ev));
+  };
+
+  const rightEnded = () => (reader ? reader.ended : feedEnded);
+
+  /** Take in right rows until the right watermark passes `until` (or the other side ends). */
+  const readRightUntil = (until: number, out: Batch) => {
+    for (;;) {
+      while (pending.length > 0 && rmarks.value <= until) takeRight(pending.shift()!, out);
+      // a topic was read as far as the batch needs before it came (ready)
+      if (rmarks.value > until || rightEnded() || reader === null) return;
+      reader.read(pending as Event[]);
     }
   };
 
-  /** Take in right rows until the right watermark passes `until` (or FILE ends). */
-  const readRightUntil = (until: number) => {
-    for (;;) {
-      while (pending.length > 0 && rightMax <= until) takeRight(pending.shift()!);
-      if (rightMax > until || reader.ended) return;
-      reader.read(pending);
+  /** Read the topic until its watermark passes `until` or it ends: then the batch's records can be joined. */
+  const fill = async (until: number) => {
+    if (!feedOpened) {
+      feedOpened = true;
+      await feed!.open(feedFrom);
     }
+    while (!feedEnded && ahead.value <= until) {
+      const got = await feed!.pull();
+      if (got === null) {
+        if (!feed!.stopped) feedEnded = true;
+        break;
+      }
+      const now = Date.now();
+      for (const c of got.changes) {
+        pending.push(c);
+        ahead.change(c.kind, c.partition, now);
+      }
+      for (const ev of got.events) {
+        pending.push(ev);
+        const t = isRecord(ev.value) ? rightTimeAhead!(ev) : null;
+        if (t === null) continue;
+        const p = ahead.partition(partitionId(ev), now);
+        ahead.activate(p);
+        ahead.observe(p, t);
+      }
+    }
+  };
+
+  /** How far the topic must be read for these records to be joined: their latest time + DURATION. */
+  const untilOf = (batch: Batch): number => {
+    let until = -Infinity;
+    for (const ev of batch) {
+      const t = leftTimeAhead!(ev);
+      if (t !== null && t + b > until) until = t + b;
+    }
+    return until;
+  };
+
+  /** Let go of the rows that no record to come can match; right and outer write those none matched. */
+  const expire = (due: (h: Held) => boolean, out: Batch) => {
+    for (const h of right.evict(due)) if (keepRight && h.m !== true) out.push(unmatched(h.ev));
   };
 
   const takeLeft = (ev: Event, out: Batch) => {
@@ -255,51 +351,144 @@ export function intervalJoin(args: IntervalArgs, ctx: BuildContext, label: strin
     marks.activate(p);
     if (t < marks.value) { ctx.late(ev, `join: record at ${new Date(t).toISOString()} is older than the watermark ${new Date(marks.value).toISOString()}`); return; }
     const wm = marks.observe(p, t);
-    // every row that can match the record is in now, and no row to come can: FILE's watermark has
-    // passed t + DURATION, or FILE has ended
-    readRightUntil(t + b);
-    for (const _ of right.evict((h) => h.t + b < wm)) { /* older than any left record to come */ }
+    // every row that can match the record is in now, and no row to come can: the other side's
+    // watermark has passed t + DURATION, or it has ended
+    readRightUntil(t + b, out);
+    expire((h) => h.t + b < wm, out);
     const k = isRecord(ev.value) ? keyText(keyOf(ev.value, ev)) : undefined;
     let matched = false;
     if (k !== undefined && isRecord(ev.value)) {
       for (const r of right.byKey.get(k) ?? []) {
         if (Math.abs(r.t - t) > b) continue;
         out.push(withValue(ev, combine(ev.value, r.ev.value as Rec, as)));
+        r.m = true;
         matched = true;
       }
     }
-    if (!matched && mode === 'left') out.push(isRecord(ev.value) && as !== null ? withValue(ev, combine(ev.value, null, as)) : ev);
+    if (!matched && keepLeft) out.push(isRecord(ev.value) && as !== null ? withValue(ev, combine(ev.value, null, as)) : ev);
   };
+
+  /** What the input's end lets go: every held row, and the rows pending. */
+  const drained = (): Batch => {
+    const out: Batch = [];
+    expire(() => true, out);
+    for (const x of pending) takeRight(x, out);
+    pending = [];
+    return out;
+  };
+
+  /** The input ended: right and outer write every row of FILE that no record matched, the rest of FILE included. */
+  function* drainFile(): Generator<Batch> {
+    draining = true;
+    for (;;) {
+      const out = drained();
+      if (out.length > 0) yield out;
+      if (reader!.ended) break;
+      reader!.read(pending as Event[]);
+    }
+    reader!.close();
+  }
+
+  /**
+   * The same for a topic: read on to its end under -e; a live topic gives what was read. Records a
+   * stopped run left waiting are joined first, the topic read as far as they need.
+   */
+  async function* drainFeed(): AsyncGenerator<Batch> {
+    try {
+      if (feed!.finite && keepRight) await fill(Infinity);
+      else if (waiting.length > 0) await fill(untilOf(waiting));
+      const out: Batch = [];
+      // records restored from a stopped run's checkpoint, joined before the rest goes
+      for (const ev of waiting) takeLeft(ev, out);
+      waiting = [];
+      draining = true;
+      for (const ev of drained()) out.push(ev);
+      if (out.length > 0) yield out;
+    } finally {
+      await feed!.close();
+    }
+  }
 
   return {
     kind: 'stateful',
-    // it keeps FILE's rows, never an input record: the output of a batch is complete when it is pushed
+    // it keeps the other side's rows, never an input record: the output of a batch is complete when it is pushed
     holds: false,
+    // after the input's end the other side's position and rows go on into a run over what was appended:
+    // read afresh, it would write again every row that right and outer wrote at the end
+    carries: true,
     label,
+    ...(feed === null ? {} : {
+      ready(batch: Batch): Promise<void> | null {
+        const until = Math.max(untilOf(waiting), untilOf(batch));
+        if (feedEnded || feed.stopped || (feedOpened && ahead.value > until)) return null;
+        return fill(until);
+      },
+    }),
     push(batch: Batch): Batch {
       const out: Batch = [];
+      if (feed?.stopped === true && !feedEnded) {
+        for (const ev of batch) waiting.push(ev);
+        return out;
+      }
+      if (waiting.length > 0) {
+        for (const ev of waiting) takeLeft(ev, out);
+        waiting = [];
+      }
       for (const ev of batch) takeLeft(ev, out);
       return out;
     },
-    end(): Batch {
-      // the input ended: the rest of FILE can match no record, and is not read
-      reader.close();
+    interrupt() {
+      // the input did not end: the rows right and outer would write now may still be matched, and
+      // records that wait for the topic cannot be joined yet; neither is written
+      let rows = 0;
+      if (keepRight) for (const h of right.live()) if (h.m !== true) rows++;
+      if (feed !== null) void feed.close();
+      else reader!.close();
+      // counted here rather than as sort's are, so that the message says what they are
+      ctx.stats.withheld += waiting.length + rows;
+      if (waiting.length > 0) ctx.warn(`interrupted: ${label}: ${waiting.length} record(s) waiting for ${sideName} not written`);
+      if (rows > 0) ctx.warn(`interrupted: ${label}: ${rows} row(s) of ${sideName} not matched yet not written (the input did not end)`);
+      return { out: [], partial: 0, withheld: 0 };
+    },
+    end(): Flush {
+      if (feed !== null) {
+        if (keepRight || waiting.length > 0) return drainFeed();
+        void feed.close();
+        return [];
+      }
+      // the input ended: the rest of FILE can match no record, and is read only when its rows are written
+      if (keepRight) return drainFile();
+      reader!.close();
       return [];
     },
     partition(change: PartitionChange): Batch {
       marks.change(change.kind, change.partition, Date.now());
-      return [];
+      const out: Batch = [];
+      if (keepRight) expire((h) => h.t + b < marks.value, out);
+      return out;
     },
-    stateSize: () => right.size + pending.length,
-    snapshot: () => ({ right: right.live(), pending, marks: marks.save(), rightMax, reader: reader.snapshot() }),
+    stateSize: () => right.size + pending.length + waiting.length,
+    snapshot: () => ({
+      right: right.live(), pending, marks: marks.save(), rmarks: rmarks.save(),
+      ...(feed === null ? { reader: reader!.snapshot() } : { feed: feed.position(), ahead: ahead.save(), feedEnded, waiting }),
+    }),
     restore(s) {
-      const st = s as { right: Held[]; pending: Event[]; marks: SavedWatermarks; rightMax: number; reader: unknown };
+      const st = s as { right: Held[]; pending: Pending[]; marks: SavedWatermarks; rmarks?: SavedWatermarks; rightMax?: number; reader?: unknown; feed?: unknown; ahead?: SavedWatermarks; feedEnded?: boolean; waiting?: Event[] };
       right.load(st.right);
       pending = [...st.pending];
       marks = new Watermarks(0);
       marks.load(st.marks, Date.now());
-      rightMax = st.rightMax;
-      reader.restore(st.reader);
+      rmarks = new Watermarks(0);
+      if (st.rmarks !== undefined) rmarks.load(st.rmarks, Date.now());
+      // a checkpoint of a version that kept FILE's latest time alone
+      else if (st.rightMax !== undefined && st.rightMax > -Infinity) rmarks.observe(rmarks.partition(FILE_PARTITION, Date.now()), st.rightMax);
+      if (feed !== null) {
+        feedFrom = st.feed ?? null;
+        ahead = new Watermarks(0);
+        if (st.ahead !== undefined) ahead.load(st.ahead, Date.now());
+        feedEnded = st.feedEnded === true;
+        waiting = [...(st.waiting ?? [])];
+      } else reader!.restore(st.reader);
     },
   };
 }

@@ -16,7 +16,8 @@ export interface JoinArgs {
   tableKey: string;
   /** nest the row under this name (and name the table for lookup()); null merges its fields */
   as: string | null;
-  mode: 'inner' | 'left';
+  /** right and outer (full): only with within */
+  mode: 'inner' | 'left' | 'right' | 'outer';
   /** an interval join: FILE is the other stream, matched within this many ms of event time */
   within: { ms: number; text: string } | null;
   /** with within: the record's event time, and the FILE rows' time field */
@@ -109,7 +110,7 @@ export const join = defineOperator<JoinArgs>({
   aliases: [],
   kind: 'stateful',
   summary: 'enrich records with the matching rows of a lookup table, or of another stream within a time bound',
-  usage: 'join FILE on KEY [= FIELD] [within DURATION on TS [= FIELD]] [as NAME] [inner|left]',
+  usage: 'join FILE on KEY [= FIELD] [within DURATION on TS [= FIELD]] [as NAME] [inner|left|right|outer]',
   description:
     'Reads FILE once, before the first record, into a hash table keyed by its FIELD column (FIELD defaults to KEY, which must then be a field name), ' +
     'with the decoders inputs use; its format comes from its extension (.csv .tsv .ndjson .jsonl .json), else from its first bytes. ' +
@@ -123,9 +124,18 @@ export const join = defineOperator<JoinArgs>({
     'With `within DURATION on TS [= FIELD]` it is an interval join of two streams in event time (as Flink\'s): FILE is read as the input\'s event time advances, not held whole, and only as far as it needs, ' +
     'and a record matches each row of FILE with the same key whose FIELD time is at most DURATION before or after the record\'s TS. ' +
     'Before a record at time T is joined, FILE is read until its watermark passes T + DURATION (or it ends), so its pairs are written at once, and under `left` the record itself when it has none. ' +
+    'An interval join also takes `right` and `outer` (a full outer join): a row of FILE that no record matched is written once the input\'s watermark passes its time + DURATION, when no record to come can match it, ' +
+    'and at the end of the input, when the rest of FILE is read for them (a row without a key, or too old for any record to come, at once). ' +
+    'An unmatched row has the other side\'s fields absent (they read as null, as SQL\'s NULLs): under `left` and `outer` a record without a match is written as it is (with `as NAME`: NAME is null), ' +
+    'under `right` and `outer` a row without a match is written as its own fields (with `as NAME`: a record holding only NAME, the row). ' +
     'FILE\'s watermark is the latest time it has given; the input\'s is kept per input partition (each Kafka partition, each file) and is the minimum over the active ones, as a window\'s. ' +
     'A record or row older than its side\'s watermark is late (counted and dropped, or --late dead-letter): FILE is read in event-time order, and so is each input partition. ' +
     'A row of FILE is kept until the input\'s watermark passes its time + DURATION: that and FILE\'s position are the state, checkpointed with --state. ' +
+    'The other side may be a Kafka topic, `kafka://HOST:PORT/TOPIC` (or `kafka:TOPIC` with --brokers): it is read from its beginning by position, without a consumer group, with values decoded as -I auto does, ' +
+    'and before each batch of the input is joined the topic is read until its watermark (the minimum over its partitions of the latest time each gave) passes the batch\'s latest time + DURATION. ' +
+    'Under -e the topic is read to the end offsets it had at start; without -e it is live, and a partition without new rows holds the input back, as it would hold a window. ' +
+    'Its offsets are in the checkpoint, so a restart with --state reads both sides on from where they were. ' +
+    'With --state the state outlives the end of the input: a later run over what was appended to it reads the other side on from where the last run left it, and a row written unmatched at the end is not written again. ' +
     'A row of FILE that cannot be read is bad input (--on-error), with its file:line.',
   examples: [
     {
@@ -149,6 +159,12 @@ export const join = defineOperator<JoinArgs>({
       output: '{"order_id":1,"ts":"2024-05-01T12:00:00Z","payment":{"order_id":1,"ts":"2024-05-01T12:04:00Z","method":"card"}}\n' +
         '{"order_id":2,"ts":"2024-05-01T12:01:00Z","payment":null}\n',
     },
+    {
+      program: 'join fixtures/payments.ndjson on order_id within 10m on ts as payment outer',
+      input: '{"order_id":1,"ts":"2024-05-01T12:00:00Z"}\n{"order_id":3,"ts":"2024-05-01T12:01:00Z"}\n',
+      output: '{"order_id":1,"ts":"2024-05-01T12:00:00Z","payment":{"order_id":1,"ts":"2024-05-01T12:04:00Z","method":"card"}}\n' +
+        '{"order_id":3,"ts":"2024-05-01T12:01:00Z","payment":null}\n{"payment":{"order_id":2,"ts":"2024-05-01T12:30:00Z","method":"cash"}}\n',
+    },
   ],
   parse(p) {
     const file = fileName(p);
@@ -170,8 +186,14 @@ export const join = defineOperator<JoinArgs>({
         : ts.kind === 'name' ? ts.name
         : p.fail("the other side's time field cannot be read from this expression: name it with `= FIELD`", ts.span);
     }
+    if (within === null && file.startsWith('kafka:')) p.fail('a topic is a stream, not a lookup table: join it in event time, `join kafka://HOST:PORT/TOPIC on KEY within DURATION on TS`', p.peek().span);
     const as = p.acceptKeyword('as') ? p.name('a name after `as`').name : null;
-    const mode = p.acceptKeyword('left') ? 'left' : (p.acceptKeyword('inner'), 'inner');
+    const mode = (['left', 'right', 'outer', 'inner'] as const).find((m) => p.isKeyword(m)) ?? 'inner';
+    const at = p.peek().span;
+    if (p.isKeyword(mode)) p.next();
+    if ((mode === 'right' || mode === 'outer') && within === null) {
+      p.fail(`a lookup join is inner or left; \`${mode}\` needs two streams: \`join FILE on KEY within DURATION on TS ${mode}\``, at);
+    }
     return { file, key, tableKey, as, mode, within, ts, tableTs };
   },
   print: (a) => [
@@ -180,7 +202,7 @@ export const join = defineOperator<JoinArgs>({
     ...(a.key.kind === 'name' && a.key.name === a.tableKey ? [] : ['=', printName(a.tableKey)]),
     ...(a.within === null ? [] : ['within', a.within.text, 'on', printExpr(a.ts!), ...(a.ts!.kind === 'name' && a.ts!.name === a.tableTs ? [] : ['=', printName(a.tableTs!)])]),
     ...(a.as === null ? [] : ['as', printName(a.as)]),
-    ...(a.mode === 'left' ? ['left'] : []),
+    ...(a.mode === 'inner' ? [] : [a.mode]),
   ].join(' '),
   build(args, ctx) {
     if (args.within !== null) {

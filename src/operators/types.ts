@@ -37,6 +37,12 @@ export interface StatefulStage {
   readonly holds: boolean;
   push(batch: Batch): Batch;
   /**
+   * Called before push(batch) when the stage has it: a promise to await first, or null when the
+   * stage can take the batch at once (an interval join reads its other side, a Kafka topic, as far
+   * as the batch's event time needs).
+   */
+  ready?(batch: Batch): Promise<void> | null;
+  /**
    * End of input: emit what is held. A stage that may hold many records gives them as batches one
    * after another (a generator), so that no step has to hold or encode all of them at once; the
    * executor cuts a big batch into slices either way.
@@ -137,6 +143,29 @@ export interface BuildContext {
    * main sink before offsets or checkpoints are committed; every copy of the stages shares one.
    */
   sideOutput?(target: string, format: string | null): SideOutput;
+  /**
+   * An interval join's other side when it is a Kafka topic (`join kafka://…/T … within …`): the
+   * runtime opens it (operators do not import kafka), the stage pulls it in ready(). Each copy of
+   * the stages gets one of its own.
+   */
+  rightInput?(target: string): RightInput;
+}
+
+/** The other stream of a two-stream join when it is not a file: read asynchronously, by the stage's ready(). */
+export interface RightInput {
+  /** it ends (a topic read to the end offsets it had at start, under -e); a live one never does */
+  readonly finite: boolean;
+  /** Start reading, from `from` (what position() gave, kept in a checkpoint) or its beginning; unavailable (69) when it cannot. */
+  open(from: unknown): Promise<void>;
+  /** The next rows and partition changes (changes first), or null once it has ended or was stopped. */
+  pull(): Promise<{ events: Event[]; changes: PartitionChange[] } | null>;
+  /** SIGINT, SIGTERM: a pull waiting for rows gives null at once, and so does every later one */
+  stop(): void;
+  /** stop() was called: a null from pull() is not its end */
+  readonly stopped: boolean;
+  /** where reading stands after everything pulled so far, as plain data for a snapshot */
+  position(): unknown;
+  close(): Promise<void>;
 }
 
 /** Where a tee stage writes: takes records at once; the runtime waits for room and acknowledgement between batches. */

@@ -37,6 +37,8 @@ export interface CompileOptions {
   sortBufferBytes?: number;
   /** where tee stages write (runtime/tee.ts); without it a tee stage is refused */
   sideOutput?: BuildContext['sideOutput'];
+  /** opens a topic on the other side of an interval join (runtime/right-input.ts); without it such a join is refused */
+  rightInput?: BuildContext['rightInput'];
   /** --join-buffer, in bytes */
   joinBufferBytes?: number;
 }
@@ -82,6 +84,7 @@ export function compileProgram(text: string, opts: CompileOptions, stats: Stats,
     maxState: opts.maxState,
     heap: opts.heap,
     sideOutput: opts.sideOutput,
+    rightInput: opts.rightInput,
   };
   // the misspelt-field warning: one watch shared by every copy of the stages
   const fields = inputFieldsRead(program, new Set(opts.vars?.keys() ?? []));

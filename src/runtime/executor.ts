@@ -369,7 +369,12 @@ export class Executor {
   /** What stage i of the task gave, through the stages after it, to the sink. */
   private async flow(task: Task, i: number, b: Batch): Promise<void> {
     const stages = task.stages;
-    for (let j = i + 1; j < stages.length && b.length > 0; j++) b = stages[j]!.push(b);
+    for (let j = i + 1; j < stages.length && b.length > 0; j++) {
+      const s = stages[j]!;
+      const wait = s.kind === 'stateful' && s.ready ? s.ready(b) : null;
+      if (wait !== null) await wait;
+      b = s.push(b);
+    }
     await this.emit(b);
   }
 
@@ -695,7 +700,11 @@ export class Executor {
     const stages = task.stages;
     for (let i = 0; i < stages.length && b.length > 0; i++) {
       const hadStop = this.stop;
-      b = stages[i]!.push(b);
+      const s = stages[i]!;
+      // an interval join reads its other side (a Kafka topic) as far as the batch's time needs
+      const wait = s.kind === 'stateful' && s.ready ? s.ready(b) : null;
+      if (wait !== null) await wait;
+      b = s.push(b);
       if (this.stop && this.stop !== hadStop) b = b.filter((e) => e.line < this.stop!.line);
     }
     await this.emit(b);

@@ -1,6 +1,7 @@
 // The interval join (`join FILE on KEY within D on TS`) against a reference model: every pair of a
 // left record and a FILE row with the same key text and |l.ts - r.ts| <= D, brute force over all
-// pairs; under `left`, each left record without such a row once, unmatched. Both sides come in
+// pairs; under `left` and `outer`, each left record without such a row once, unmatched; under `right`
+// and `outer`, each FILE row without such a record once, alone (or nested under `as`). Both sides come in
 // event-time order (ties and gaps included), the left cut into random batches: the output must be
 // the model's multiset, the same bytes whatever the batching, and the same after a checkpoint
 // (snapshot, v8 round trip, restore into a fresh stage) at any batch boundary.
@@ -13,7 +14,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeEvent, type Batch, type Value } from '../../src/core/event.js';
 import { Stats } from '../../src/core/stats.js';
-import type { StatefulStage } from '../../src/operators/types.js';
+import type { Flush, StatefulStage } from '../../src/operators/types.js';
 import { compileProgram } from '../../src/plan/compile.js';
 import { runText } from '../../src/plan/run-text.js';
 
@@ -38,15 +39,26 @@ const sides = fc.tuple(fc.nat(14), fc.nat(14)).chain(([nl, nr]) => fc.record({
 
 const text = (k: number | string | null) => (k === null ? undefined : String(k));
 
-function model(left: L[], right: R[], b: number, mode: 'inner' | 'left', as: string | null): string[] {
+type Mode = 'inner' | 'left' | 'right' | 'outer';
+const modes = fc.constantFrom<Mode>('inner', 'left', 'right', 'outer');
+
+function model(left: L[], right: R[], b: number, mode: Mode, as: string | null): string[] {
   const out: string[] = [];
+  const matched = new Set<R>();
   for (const l of left) {
     const ms = right.filter((r) => text(r.id) !== undefined && text(r.id) === text(l.k) && Math.abs(r.at - l.t) <= b);
     for (const r of ms) out.push(JSON.stringify(as === null ? { ...l, id: r.id, at: r.at, v: r.v } : { ...l, [as]: r }));
-    if (ms.length === 0 && mode === 'left') out.push(JSON.stringify(as === null ? l : { ...l, [as]: null }));
+    for (const r of ms) matched.add(r);
+    if (ms.length === 0 && (mode === 'left' || mode === 'outer')) out.push(JSON.stringify(as === null ? l : { ...l, [as]: null }));
+  }
+  if (mode === 'right' || mode === 'outer') {
+    for (const r of right) if (!matched.has(r)) out.push(JSON.stringify(as === null ? r : { [as]: r }));
   }
   return out;
 }
+
+/** What end() gives, as one batch. */
+const flushed = (f: Flush): Batch => (Array.isArray(f) ? f : [...(f as Iterable<Batch>)].flat());
 
 /** Key order apart: each line as sorted JSON. */
 const canonical = (line: string) => JSON.stringify(Object.fromEntries(Object.entries(JSON.parse(line) as object).sort()), (_k, v: unknown) =>
@@ -63,7 +75,7 @@ const ndjson = (xs: object[]) => xs.map((x) => JSON.stringify(x) + '\n').join(''
 describe('join FILE … within D on TS (interval join)', () => {
   it('gives the pairs of the brute-force model, whatever the batching', async () => {
     await fc.assert(fc.asyncProperty(
-      sides, fc.constantFrom(0, 700, 3000), fc.constantFrom<'inner' | 'left'>('inner', 'left'), fc.constantFrom<string | null>(null, 'p'),
+      sides, fc.constantFrom(0, 700, 3000), modes, fc.constantFrom<string | null>(null, 'p'),
       fc.integer({ min: 1, max: 80 }),
       async ({ left, right }, b, mode, as, chunk) => {
         const file = rightFile(right);
@@ -81,7 +93,7 @@ describe('join FILE … within D on TS (interval join)', () => {
 
   it('restores from a checkpoint at any batch boundary to the output of a run never stopped', async () => {
     await fc.assert(fc.asyncProperty(
-      sides, fc.constantFrom(0, 1000, 3000), fc.constantFrom<'inner' | 'left'>('inner', 'left'), fc.nat(20), fc.integer({ min: 1, max: 5 }),
+      sides, fc.constantFrom(0, 1000, 3000), modes, fc.nat(20), fc.integer({ min: 1, max: 5 }),
       async ({ left, right }, b, mode, cutAt, size) => {
         const file = rightFile(right);
         const program = `join ${JSON.stringify(file)} on k = id within ${b}ms on t = at as p ${mode}`;
@@ -90,7 +102,7 @@ describe('join FILE … within D on TS (interval join)', () => {
         for (let i = 0; i < events.length; i += size) batches.push(events.slice(i, i + size));
         const lines = (bs: Batch[]) => bs.flat().map((e) => JSON.stringify(e.value));
         const straight = build(program);
-        const expected = lines([...batches.map((x) => straight.push(x)), straight.end() as Batch]);
+        const expected = lines([...batches.map((x) => straight.push(x)), flushed(straight.end())]);
         let stage = build(program);
         const got: Batch[] = [];
         batches.forEach((x, i) => {
@@ -101,7 +113,7 @@ describe('join FILE … within D on TS (interval join)', () => {
           }
           got.push(stage.push(x));
         });
-        got.push(stage.end() as Batch);
+        got.push(flushed(stage.end()));
         expect(lines(got)).toEqual(expected);
       },
     ), { numRuns: 150, ...SEED });
@@ -109,17 +121,18 @@ describe('join FILE … within D on TS (interval join)', () => {
 
   it('keeps the input\'s watermark per partition: partitions interleaved in any way lose nothing', async () => {
     await fc.assert(fc.asyncProperty(
-      sides, sides, fc.constantFrom(0, 1000, 3000), fc.array(fc.boolean(), { maxLength: 40 }), fc.integer({ min: 1, max: 4 }),
-      async (a, other, b, picks, size) => {
+      sides, sides, fc.constantFrom(0, 1000, 3000), fc.array(fc.boolean(), { maxLength: 40 }), fc.integer({ min: 1, max: 4 }), modes,
+      async (a, other, b, picks, size, mode) => {
         const file = rightFile(a.right);
-        const stage = build(`join ${JSON.stringify(file)} on k = id within ${b}ms on t = at as p left`);
+        const stage = build(`join ${JSON.stringify(file)} on k = id within ${b}ms on t = at as p ${mode}`);
         const late: unknown[] = [];
         lateSeen = late;
         // two input partitions, each in event-time order, merged in the order `picks` says
         const pa = a.left.map((l) => makeEvent(l as unknown as Value, undefined, { name: 'a' }, l.n + 1, 0));
         const pb = other.left.map((l) => makeEvent({ ...l, n: 100 + l.n } as unknown as Value, undefined, { name: 'b' }, l.n + 1, 0));
-        stage.partition!({ kind: 'assigned', partition: 'a' });
-        stage.partition!({ kind: 'assigned', partition: 'b' });
+        const out: Batch = [];
+        out.push(...stage.partition!({ kind: 'assigned', partition: 'a' }));
+        out.push(...stage.partition!({ kind: 'assigned', partition: 'b' }));
         const merged = [];
         let i = 0;
         let j = 0;
@@ -127,12 +140,11 @@ describe('join FILE … within D on TS (interval join)', () => {
           if ((pick && i < pa.length) || j >= pb.length) { if (i < pa.length) merged.push(pa[i++]!); } else merged.push(pb[j++]!);
         }
         while (j < pb.length) merged.push(pb[j++]!);
-        const out: Batch = [];
         for (let x = 0; x < merged.length; x += size) out.push(...stage.push(merged.slice(x, x + size)));
-        out.push(...(stage.end() as Batch));
+        out.push(...flushed(stage.end()));
         expect(late).toEqual([]);
         const all = [...a.left, ...other.left.map((l) => ({ ...l, n: 100 + l.n }))];
-        expect(out.map((e) => canonical(JSON.stringify(e.value))).sort()).toEqual(model(all, a.right, b, 'left', 'p').map(canonical).sort());
+        expect(out.map((e) => canonical(JSON.stringify(e.value))).sort()).toEqual(model(all, a.right, b, mode, 'p').map(canonical).sort());
       },
     ), { numRuns: 150, ...SEED });
   });
@@ -149,7 +161,7 @@ describe('join FILE … within D on TS (interval join)', () => {
       out += stage.push(batch).length;
       most = Math.max(most, stage.stateSize!());
     }
-    out += (stage.end() as Batch).length;
+    out += flushed(stage.end()).length;
     // each record matches the rows of its key within 10 s: 3 of them (at -6.5 s, +0.5 s, +7.5 s) or fewer at the ends
     expect(out).toBeGreaterThan(2.9 * n);
     // the rows within 10 s, and one 64 KiB chunk of FILE read ahead (about 1,300 rows): never the whole file
@@ -164,6 +176,25 @@ describe('join FILE … within D on TS (interval join)', () => {
     const r = await runText(`join ${JSON.stringify(file)} on k = id within 1s on t = at left`, ndjson([{ k: 1, t: T0 + 2000, n: 0 }]));
     expect(r.output.split('\n').filter(Boolean)).toHaveLength(3);
     expect(r.stats.bad).toBe(0);
+  });
+
+  it('interrupted (no --state), right and outer withhold the rows not matched yet, and count them', () => {
+    const file = rightFile([{ id: 1, at: T0, v: 0 }, { id: 2, at: T0 + 1000, v: 1 }, { id: 3, at: T0 + 60_000, v: 2 }]);
+    for (const mode of ['right', 'outer', 'left'] as const) {
+      const stats = new Stats();
+      const warned: string[] = [];
+      const { stages } = compileProgram(`join ${JSON.stringify(file)} on k = id within 1s on t = at ${mode}`, { infer: true, time: { out: 'iso' }, idleMs: null, idlePartitionMs: null }, stats, {
+        bad: (_ev, reason) => { throw new Error(reason); }, late: () => undefined, assertFailed: () => undefined, warn: (m) => warned.push(m),
+      });
+      const stage = stages[0] as StatefulStage;
+      const out = stage.push([makeEvent({ k: 1, t: T0 + 500, n: 0 }, undefined, { name: 'in' }, 1, 0)]);
+      expect(out.map((e) => (e.value as { v: number }).v)).toEqual([0]);
+      const r = stage.interrupt!();
+      expect(flushed(r.out)).toEqual([]);
+      // rows 1 (T0 + 1 s) and 2 (read ahead) are held unmatched: the input may still have matched them
+      expect(stats.withheld).toBe(mode === 'left' ? 0 : 2);
+      expect(warned).toHaveLength(mode === 'left' ? 0 : 1);
+    }
   });
 
   it('counts and drops a record older than its side\'s watermark', async () => {
