@@ -16,6 +16,8 @@
 //   kafkajs/src/protocol/requests/produce/v3/request a partition's record batch written into one
 //                                                   buffer, no object per message, CRC32C eight
 //                                                   bytes a step (produce-encoder.ts; v4-v7 reuse v3)
+//   kafkajs/src/protocol/request                    a request's frame around its payload with one
+//                                                   copy instead of two into doubling buffers
 //
 // Everything else (fetching, groups, transactions, the codecs sluice registers) is kafkajs's
 // own. The replacements produce exactly what kafkajs produced (tests run both on random
@@ -24,7 +26,7 @@
 // against is patched; SLUICE_KAFKAJS_DECODER=kafkajs switches the patch off.
 
 import { createRequire } from 'node:module';
-import { makeProduceRequest, type KafkajsPieces } from './produce-encoder.js';
+import { makeProduceRequest, makeRequestFramer, type KafkajsPieces } from './produce-encoder.js';
 
 type Kafkajs = typeof import('kafkajs');
 
@@ -555,6 +557,7 @@ export const REPLACED_MODULES = [
   'kafkajs/src/protocol/recordBatch/record/v0',
   'kafkajs/src/producer/groupMessagesPerPartition',
   'kafkajs/src/protocol/requests/produce/v3/request',
+  'kafkajs/src/protocol/request',
 ] as const;
 
 const replacements = new Map<string, unknown>();
@@ -619,6 +622,7 @@ export function loadKafkajs(): Kafkajs {
         codecMask: compressionTypes.COMPRESSION_CODEC_MASK,
         lookupCodec: (type) => compressionTypes.lookupCodec(type),
       }));
+    replace('kafkajs/src/protocol/request', () => makeRequestFramer(Encoder as unknown as KafkajsPieces['Encoder']));
     if (!replacementsInstalled()) throw broken('a replacement did not take');
   }
   loaded = require('kafkajs') as Kafkajs;

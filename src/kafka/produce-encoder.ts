@@ -349,3 +349,28 @@ export function makeProduceRequest(k: KafkajsPieces): (args: ProduceArgs) => { e
     return request;
   };
 }
+
+interface RequestArgs {
+  correlationId: number;
+  clientId: string;
+  request: { apiKey: number; apiVersion: number; encode: () => Promise<unknown> };
+}
+
+/**
+ * kafkajs's protocol/request (the frame around every request: size, api key and version,
+ * correlation id, client id) copies the payload twice, each time into a zeroed buffer grown by
+ * doubling; this writes the same bytes with one copy. On producing, the payload is the batches.
+ */
+export function makeRequestFramer(Encoder: KafkajsPieces['Encoder']): (a: RequestArgs) => Promise<KafkajsEncoder> {
+  return async function encodeRequestFrame({ correlationId, clientId, request: { apiKey, apiVersion, encode } }: RequestArgs) {
+    const payload = (await encode()) as KafkajsEncoder | null | undefined;
+    if (payload == null || !Buffer.isBuffer(payload.buf)) throw new Error('value should be an instance of Encoder');
+    const head = new Encoder().writeInt32(0).writeInt16(apiKey).writeInt16(apiVersion).writeInt32(correlationId).writeString(clientId);
+    const body = payload.buffer;
+    const out = Buffer.allocUnsafe(head.offset + body.length);
+    head.buf.copy(out, 0, 0, head.offset);
+    body.copy(out, head.offset);
+    out.writeInt32BE(out.length - 4, 0);
+    return encoderOver(Encoder, out);
+  };
+}

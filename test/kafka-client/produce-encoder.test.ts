@@ -8,13 +8,14 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { lz4Codec, snappyCodec, zstdCodec } from '../../src/kafka/codecs.js';
 import { makeRecordEncoder } from '../../src/kafka/kafkajs-fast.js';
-import { crc32c, makeProduceRequest, type KafkajsPieces, type ProduceArgs } from '../../src/kafka/produce-encoder.js';
+import { crc32c, makeProduceRequest, makeRequestFramer, type KafkajsPieces, type ProduceArgs } from '../../src/kafka/produce-encoder.js';
 
 const require = createRequire(import.meta.url);
 // kafkajs's own modules, loaded before anything could replace them
 const originalRequest = require('kafkajs/src/protocol/requests/produce/v3/request') as KafkajsPieces['original'];
 const originalV7 = require('kafkajs/src/protocol/requests/produce/v7/request') as KafkajsPieces['original'];
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (r: object) => { buffer: Buffer };
+const originalFrame = require('kafkajs/src/protocol/request') as ReturnType<typeof makeRequestFramer>;
 const kafkajsCrc = require('kafkajs/src/protocol/recordBatch/crc32C') as (b: Buffer) => number;
 const Encoder = require('kafkajs/src/protocol/encoder') as KafkajsPieces['Encoder'];
 const Long = require('kafkajs/src/utils/long') as KafkajsPieces['Long'] & { fromString(s: string): unknown };
@@ -131,6 +132,33 @@ describe('produce request encoder', () => {
     const theirs = originalRequest(a) as unknown as typeof ours;
     expect([ours.apiKey, ours.apiVersion, ours.apiName, ours.expectResponse()]).toEqual([theirs.apiKey, theirs.apiVersion, theirs.apiName, theirs.expectResponse()]);
     expect((originalV7(a) as unknown as { apiVersion: number }).apiVersion).toBe(7);
+  });
+});
+
+describe('request frame', () => {
+  const frame = makeRequestFramer(Encoder);
+  const payloadEncoder = (b: Buffer) => {
+    const e = new Encoder();
+    e.buf = Buffer.concat([b, Buffer.alloc(5)]); // room past the end, as kafkajs's encoders have
+    e.offset = b.length;
+    return e;
+  };
+
+  it('is the frame kafkajs writes around any payload (size, api key, version, correlation id, client id)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: 70 }), fc.nat({ max: 12 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.string({ maxLength: 30 }), bytes(3000), async (apiKey, apiVersion, correlationId, clientId, body) => {
+        const a = { correlationId, clientId, request: { apiKey, apiVersion, encode: async () => payloadEncoder(body) } };
+        const ours = (await frame(a)).buffer;
+        expect(ours.equals((await originalFrame(a)).buffer)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a payload that is not an Encoder, as kafkajs does', async () => {
+    const a = { correlationId: 1, clientId: 'c', request: { apiKey: 0, apiVersion: 3, encode: async () => Buffer.from('x') } };
+    await expect(frame(a)).rejects.toThrow('value should be an instance of Encoder');
+    await expect(originalFrame(a)).rejects.toThrow('value should be an instance of Encoder');
   });
 });
 
