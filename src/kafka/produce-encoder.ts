@@ -155,7 +155,8 @@ const isPayload = (v: unknown): boolean => v === null || v === undefined || isTe
 function writePayload(b: Buffer, pos: number, v: unknown, length: number): number {
   pos = writeUVarint(b, pos, zigzag(length));
   if (length > 0) {
-    if (isText(v)) b.write(v, pos, length, 'utf8');
+    // text of as many UTF-8 bytes as characters is ASCII: Latin-1 writes it the same, at twice the speed
+    if (isText(v)) b.write(v, pos, length, length === v.length ? 'latin1' : 'utf8');
     else (v as Buffer).copy(b, pos);
     pos += length;
   }
