@@ -34,6 +34,7 @@ import {
   type Producer,
   type Transaction,
 } from './client.js';
+import { replacementsInstalled } from './kafkajs-fast.js';
 import type { KafkaSinkOptions } from './options.js';
 
 export interface OffsetsToCommit {
@@ -99,9 +100,12 @@ const MAX_SEND_BYTES = 512 * 1024;
 /**
  * And of at most this many messages. With sluice's produce encoder (kafkajs-fast.ts,
  * produce-encoder.ts) a send's cost is mostly per send, not per message: on 1M messages of 62 B,
- * sends of ~6,000 (the byte limit) took 2.0 CPU-s against 2.45 for sends of 1,000.
+ * sends of ~6,000 (the byte limit) took 2.0 CPU-s against 2.45 for sends of 1,000. On kafkajs's
+ * own code (SLUICE_KAFKAJS_DECODER=kafkajs), which groups a send by partition in quadratic time,
+ * sends stay at 1,000 messages (10,000 made it several times slower: 86 s for 1M on a busy machine).
  */
 const MAX_SEND_MESSAGES = 10_000;
+const MAX_SEND_MESSAGES_KAFKAJS = 1000;
 /** What a message adds to a send besides its key, value and headers: its record's varints, at most. */
 const RECORD_OVERHEAD = 24;
 /** Sends in flight before write() makes the executor wait. */
@@ -141,6 +145,7 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
     producer = await connect(kafka.producer({ allowAutoTopicCreation: false, retry, createPartitioner: javaCompatiblePartitioner }), c.timeoutMs, `connecting to write '${topic}'`);
   }
 
+  const maxSendMessages = replacementsInstalled() ? MAX_SEND_MESSAGES : MAX_SEND_MESSAGES_KAFKAJS;
   function toMessages(batch: Event[]): Message[][] {
     const chunks: Message[][] = [];
     let chunk: Message[] = [];
@@ -174,7 +179,7 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
         msg.headers = ev.headers;
         for (const h in ev.headers) size += h.length + ev.headers[h]!.length;
       }
-      if ((bytes + size > MAX_SEND_BYTES || chunk.length >= MAX_SEND_MESSAGES) && chunk.length > 0) {
+      if ((bytes + size > MAX_SEND_BYTES || chunk.length >= maxSendMessages) && chunk.length > 0) {
         chunks.push(chunk);
         chunk = [];
         bytes = 0;
