@@ -13,6 +13,11 @@
 //   kafkajs/src/consumer/batch                      offsets compared as numbers
 //   kafkajs/src/protocol/recordBatch/record/v0      a record's bytes written into one buffer
 //   kafkajs/src/producer/groupMessagesPerPartition  one pass instead of a copy per message
+//   kafkajs/src/protocol/requests/produce/v3/request a partition's record batch written into one
+//                                                   buffer, no object per message, CRC32C eight
+//                                                   bytes a step (produce-encoder.ts; v4-v7 reuse v3)
+//   kafkajs/src/protocol/request                    a request's frame around its payload with one
+//                                                   copy instead of two into doubling buffers
 //
 // Everything else (fetching, groups, transactions, the codecs sluice registers) is kafkajs's
 // own. The replacements produce exactly what kafkajs produced (tests run both on random
@@ -21,6 +26,7 @@
 // against is patched; SLUICE_KAFKAJS_DECODER=kafkajs switches the patch off.
 
 import { createRequire } from 'node:module';
+import { makeProduceRequest, makeRequestFramer, type KafkajsPieces } from './produce-encoder.js';
 
 type Kafkajs = typeof import('kafkajs');
 
@@ -550,6 +556,8 @@ export const REPLACED_MODULES = [
   'kafkajs/src/consumer/batch',
   'kafkajs/src/protocol/recordBatch/record/v0',
   'kafkajs/src/producer/groupMessagesPerPartition',
+  'kafkajs/src/protocol/requests/produce/v3/request',
+  'kafkajs/src/protocol/request',
 ] as const;
 
 const replacements = new Map<string, unknown>();
@@ -598,6 +606,23 @@ export function loadKafkajs(): Kafkajs {
     replace('kafkajs/src/protocol/recordBatch/record/v0', (original: (r: RecordInput) => EncoderLike) =>
       makeRecordEncoder(original, Encoder.prototype));
     replace('kafkajs/src/producer/groupMessagesPerPartition', () => groupMessagesPerPartition);
+    const compressionTypes = require('kafkajs/src/protocol/message/compression') as {
+      Types: { None: number };
+      COMPRESSION_CODEC_MASK: number;
+      lookupCodec: KafkajsPieces['lookupCodec'];
+    };
+    replace('kafkajs/src/protocol/requests/produce/v3/request', (original: KafkajsPieces['original']) =>
+      makeProduceRequest({
+        original,
+        // the record encoder installed above (kafkajs's, for what it leaves to kafkajs)
+        record: replacements.get('kafkajs/src/protocol/recordBatch/record/v0') as KafkajsPieces['record'],
+        Encoder: Encoder as unknown as KafkajsPieces['Encoder'],
+        Long: require('kafkajs/src/utils/long') as KafkajsPieces['Long'],
+        compressionNone: compressionTypes.Types.None,
+        codecMask: compressionTypes.COMPRESSION_CODEC_MASK,
+        lookupCodec: (type) => compressionTypes.lookupCodec(type),
+      }));
+    replace('kafkajs/src/protocol/request', () => makeRequestFramer(Encoder as unknown as KafkajsPieces['Encoder']));
     if (!replacementsInstalled()) throw broken('a replacement did not take');
   }
   loaded = require('kafkajs') as Kafkajs;

@@ -25,5 +25,10 @@ describe('kafkajs replacements', () => {
     // the consumer's fetch path requires the batch class through the cache: it is ours
     const Batch = require('kafkajs/src/consumer/batch') as { name?: string };
     expect(require.cache[require.resolve('kafkajs/src/consumer/batch')]!.exports).toBe(Batch);
+    // so does the producer, for every produce version that builds on v3 (v4-v7 require it lazily)
+    const produce = require('kafkajs/src/protocol/requests/produce') as { protocol(o: { version: number }): (a: object) => { request: { encode: { name: string } } } };
+    for (const version of [3, 4, 5, 6, 7]) {
+      expect(produce.protocol({ version })({ acks: -1, timeout: 1, topicData: [] }).request.encode.name, `produce v${version}`).toBe('encodeProduceRequest');
+    }
   });
 });
