@@ -18,6 +18,8 @@ import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/i
 import { valueJson, type Encoder, type InputFormat } from '../formats/types.js';
 import { findOperator, grammar, stageText } from '../operators/index.js';
 import { compileProgram } from '../plan/compile.js';
+import { inputProjection } from '../plan/projection.js';
+import { WATCHED_RECORDS } from '../plan/field-watch.js';
 import { parseDuration } from '../time/duration.js';
 import { parseSize } from './size.js';
 import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
@@ -420,6 +422,13 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     throw new UsageError(`--template: ${(e as Error).message}`);
   }
   if (useColor && (outFormat === 'ndjson' || outFormat === 'table')) plan.encoder = colored(plan.encoder, outFormat, await loadChalk());
+  // the fields the program needs, when that is all it needs: decoders may skip the rest (SLUICE_PROJECTION=0: never)
+  plan.decode.fields = io.env.SLUICE_PROJECTION === '0' ? null : inputProjection(program, {
+    vars: new Set(vars.keys()),
+    rawOutput: outFormat === 'ndjson' && !opts.envelope && !keyFn && !partitionFn && headerFns.length === 0,
+    wholeRecords: opts.schema !== undefined || opts.drift === true || inferring || checks.reports.length > 0 || tees.size > 0,
+  });
+  if (watch !== null) plan.decode.wholeFirst = WATCHED_RECORDS;
 
   const deadSink: DeadLetterSink | null = opts.deadLetter === undefined ? null : deadKafka
     ? await (await import('../kafka/dead-letter.js')).kafkaDeadLetter(await clientOptions(opts, deadKafka.brokers), deadKafka.topics[0]!)
