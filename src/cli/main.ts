@@ -423,11 +423,14 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   }
   if (useColor && (outFormat === 'ndjson' || outFormat === 'table')) plan.encoder = colored(plan.encoder, outFormat, await loadChalk());
   // the fields the program needs, when that is all it needs: decoders may skip the rest (SLUICE_PROJECTION=0: never)
-  plan.decode.fields = io.env.SLUICE_PROJECTION === '0' ? null : inputProjection(program, {
+  const projection = {
     vars: new Set(vars.keys()),
     rawOutput: outFormat === 'ndjson' && !opts.envelope && !keyFn && !partitionFn && headerFns.length === 0,
     wholeRecords: opts.schema !== undefined || opts.drift === true || inferring || checks.reports.length > 0 || tees.size > 0,
-  });
+  };
+  plan.decode.fields = io.env.SLUICE_PROJECTION === '0' ? null : inputProjection(program, projection);
+  // csv records have no raw text to be written from: they need the projection that does not count on it
+  plan.decode.fieldsNeedRaw = plan.decode.fields !== null && projection.rawOutput && inputProjection(program, { ...projection, rawOutput: false }) === null;
   if (watch !== null) plan.decode.wholeFirst = WATCHED_RECORDS;
 
   const deadSink: DeadLetterSink | null = opts.deadLetter === undefined ? null : deadKafka

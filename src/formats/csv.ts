@@ -15,6 +15,11 @@
 // The separator is a parameter (--ifs/--ofs: `;` for the CSV of spreadsheets in many locales);
 // the comma stays the default, and the split of a line without quotes stays one native
 // String#split.
+//
+// When the program reads only some columns (DecodeOptions.fields, see columns.ts), a line without
+// quotes is not split: its separators are found with indexOf, only the needed cells are sliced
+// and inferred, and the record holds only them. A line with quotes takes the state machine and is
+// projected after it, so errors, line numbers and counts are the same either way.
 
 import type { Event, Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
@@ -109,6 +114,30 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
     }
   }
 
+  // the picked cells of the line being cut (reused: RowsToRecords.picked reads them at once)
+  const cells: string[] = [];
+
+  /** A line without quotes when the program reads only some columns: slice just those, count every separator. */
+  function cut(body: string, pick: number[], lineNo: number, ts: number, out: Event[]): void {
+    const last = pick.length;
+    let next = last > 0 ? pick[0]! : -1;
+    let j = 0;
+    let col = 0;
+    let pos = 0;
+    for (;;) {
+      const s = body.indexOf(sep, pos);
+      if (col === next) {
+        cells[j++] = body.slice(pos, s === -1 ? body.length : s);
+        next = j < last ? pick[j]! : -1;
+      }
+      if (s === -1) break;
+      col++;
+      pos = s + 1;
+    }
+    if (col + 1 !== rows.width) rows.ragged(body, col + 1, lineNo);
+    else rows.picked(cells, lineNo, ts, out);
+  }
+
   function decode(lines: string[], out: Event[]): void {
     const n = lines.length;
     if (n === 0) return;
@@ -127,7 +156,9 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
       if (eol === 0) continue; // empty line
       if (line.indexOf('"') === -1) {
         const body = eol === len ? line : line.slice(0, eol);
-        rows.row(body.split(sep), body, lineNo, ts, out);
+        const pick = rows.pick;
+        if (pick !== null && rows.wholeLeft === 0) cut(body, pick, lineNo, ts, out);
+        else rows.row(body.split(sep), body, lineNo, ts, out);
         continue;
       }
       recordLine = lineNo;
