@@ -38,12 +38,14 @@ export function setField(rec: Rec, key: string, value: Value): void {
 export class RowsToRecords {
   private header: string[] | null = null;
   private safeKeys = true;
-  private readonly infer: boolean;
+  readonly infer: boolean;
   private readonly fields: ReadonlySet<string> | null;
   /** with `fields`, once the header is known: the positions of the columns to keep, ascending */
   pick: number[] | null = null;
   /** the header names of `pick` */
   pickNames: string[] = [];
+  /** the picked records can be built with plain stores (no `__proto__` among pickNames) */
+  pickPlain = true;
   /** records still to build whole (DecodeOptions.wholeFirst) */
   wholeLeft: number;
 
@@ -78,6 +80,7 @@ export class RowsToRecords {
       }
     }
     this.pick = pick;
+    this.pickPlain = !this.pickNames.includes('__proto__');
   }
 
   /** A record of the picked cells of a row whose width was checked; `cells` holds them in pick order. */
@@ -86,6 +89,11 @@ export class RowsToRecords {
     const rec: Rec = {};
     if (this.infer) for (let i = 0; i < names.length; i++) setField(rec, names[i]!, inferValue(cells[i]!));
     else for (let i = 0; i < names.length; i++) setField(rec, names[i]!, cells[i]!);
+    this.emit(rec, line, ts, out);
+  }
+
+  /** A record built by the caller from the picked cells of a row whose width was checked. */
+  emit(rec: Rec, line: number, ts: number, out: Event[]): void {
     out.push(makeEvent(rec, undefined, this.source, line, ts));
   }
 
