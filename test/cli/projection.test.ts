@@ -88,6 +88,15 @@ describe('reading only the fields a program needs', () => {
     });
   }
 
+  it('records written from their values are read whole when they reach the output (csv in, ndjson out)', async () => {
+    const csv = join(tmp, 'in.csv');
+    writeFileSync(csv, `status,service,path\n${Array.from({ length: 1500 }, (_, i) => `${i % 3 === 0 ? 500 : 200},s${i % 4},/p${i}`).join('\n')}\n`);
+    const whole = await sluice({ SLUICE_PROJECTION: '0' }, ['where status >= 500', csv]);
+    const part = await sluice({}, ['where status >= 500', csv]);
+    expect(part).toEqual(whole);
+    expect(part.stdout.split('\n')[0]).toBe('{"status":500,"service":"s0","path":"/p0"}');
+  });
+
   it('the misspelt-field warning still sees every key of the first records', async () => {
     const clean = join(tmp, 'clean.ndjson');
     writeFileSync(clean, FILLER.join('\n'));
