@@ -55,8 +55,7 @@ export class RowsToRecords {
     private readonly bad: BadInput,
   ) {
     this.infer = opts.infer;
-    // fields that count on records being written from their raw text do not hold here: rows have none
-    this.fields = opts.fields === null || opts.fields === undefined || opts.fieldsNeedRaw === true ? null : new Set(opts.fields);
+    this.fields = opts.fields === null || opts.fields === undefined ? null : new Set(opts.fields);
     this.wholeLeft = this.fields === null ? 0 : (opts.wholeFirst ?? 0);
     if (opts.implicitHeader) this.header = [];
   }

@@ -28,12 +28,6 @@ export interface DecodeOptions {
   fields?: readonly string[] | null;
   /** with `fields`: decode this many first records whole anyway (the misspelt-field watch looks at their keys) */
   wholeFirst?: number;
-  /**
-   * `fields` is all the program needs only because input records that reach the output unchanged
-   * are written from their raw text (`where x > 1` to ndjson): a decoder whose events carry no raw
-   * text (csv, tsv) must then decode whole records.
-   */
-  fieldsNeedRaw?: boolean;
 }
 
 /** Called for each piece of input that cannot be decoded. `line` is 1-based. */

@@ -77,10 +77,6 @@ describe('csv decoder with fields (the columns the program reads)', () => {
     expect(proj.events).toEqual([{ value: { b: 6 }, line: 6, raw: undefined }]);
   });
 
-  it('decodes whole records when the fields count on raw text (csv rows have none)', () => {
-    expect(values(decode(decodeCsv, 'a,b\n1,2\n', { fields: ['b'], fieldsNeedRaw: true }))).toEqual([{ a: 1, b: 2 }]);
-  });
-
   it('builds the first wholeFirst records whole', () => {
     const d = decode(decodeCsv, 'a,b\n1,2\n3,4\n5,6\n', { fields: ['b'], wholeFirst: 2 });
     expect(values(d)).toEqual([{ a: 1, b: 2 }, { a: 3, b: 4 }, { b: 6 }]);
