@@ -15,9 +15,11 @@ import { parseExpression, parseProgram } from '../lang/parser.js';
 import type { EventInput } from '../sources/events.js';
 import type { Event, Value } from '../core/event.js';
 import { decoders, encoders, formatByExtension, sniffFormat } from '../formats/index.js';
-import { valueJson, type Encoder, type InputFormat } from '../formats/types.js';
+import { valueJson, type DecoderFactory, type Encoder, type InputFormat } from '../formats/types.js';
 import { findOperator, grammar, stageText } from '../operators/index.js';
 import { compileProgram } from '../plan/compile.js';
+import { inputProjection } from '../plan/projection.js';
+import { WATCHED_RECORDS } from '../plan/field-watch.js';
 import { parseDuration } from '../time/duration.js';
 import { parseSize } from './size.js';
 import { colorEnabled, colorError, colorJsonLine, colorTable, loadChalk } from '../render/color.js';
@@ -444,6 +446,16 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     throw new UsageError(`--template: ${(e as Error).message}`);
   }
   if (useColor && (outFormat === 'ndjson' || outFormat === 'table')) plan.encoder = colored(plan.encoder, outFormat, await loadChalk());
+  // the fields the program needs, when that is all it needs: decoders may skip the rest (SLUICE_PROJECTION=0: never)
+  if (io.env.SLUICE_PROJECTION !== '0') {
+    const projection = (rawOutput: boolean) => inputProjection(program, {
+      vars: new Set(vars.keys()),
+      rawOutput,
+      wholeRecords: opts.schema !== undefined || opts.drift === true || inferring || checks.reports.length > 0 || tees.size > 0,
+    });
+    const rawOutput = outFormat === 'ndjson' && !opts.envelope && !keyFn && !partitionFn && headerFns.length === 0;
+    plan.decoders = projectedDecoders(decoders, projection(rawOutput), projection(false), watch !== null ? WATCHED_RECORDS : 0);
+  }
 
   const deadSink: DeadLetterSink | null = opts.deadLetter === undefined ? null : deadKafka
     ? await (await import('../kafka/dead-letter.js')).kafkaDeadLetter(await clientOptions(opts, deadKafka.brokers), deadKafka.topics[0]!)
@@ -870,6 +882,23 @@ function colored(inner: Encoder, format: 'ndjson' | 'table', c: Awaited<ReturnTy
     return text.split('\n').map((l) => (l ? colorJsonLine(c, l) : l)).join('\n');
   };
   return { write: (b) => paint(inner.write(b)), end: () => paint(inner.end()) };
+}
+
+/** Input formats whose records keep their input text (`raw`), written as it was while unchanged. */
+const KEEPS_RAW: ReadonlySet<string> = new Set(['ndjson']);
+
+/**
+ * The decoders, each told the top-level fields the program needs from its records (DecodeOptions.fields):
+ * `raw` for formats whose unchanged records are written from their text, `values` for the others
+ * (their records are written from their values, so a program that passes them on needs them whole).
+ */
+function projectedDecoders(all: Record<string, DecoderFactory>, raw: readonly string[] | null, values: readonly string[] | null, wholeFirst: number): Record<string, DecoderFactory> {
+  const out: Record<string, DecoderFactory> = {};
+  for (const [name, make] of Object.entries(all)) {
+    const fields = KEEPS_RAW.has(name) ? raw : values;
+    out[name] = fields === null ? make : (source, o, bad, now) => make(source, { ...o, fields, wholeFirst }, bad, now);
+  }
+  return out;
 }
 
 /** stderr's reader went away (`2>&1 | head`): that must not stop the data, messages are dropped from then on */

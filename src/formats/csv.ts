@@ -15,14 +15,20 @@
 // The separator is a parameter (--ifs/--ofs: `;` for the CSV of spreadsheets in many locales);
 // the comma stays the default, and the split of a line without quotes stays one native
 // String#split.
+//
+// When the program reads only some columns (DecodeOptions.fields, see columns.ts), a line without
+// quotes is not split: its separators are found with indexOf, only the needed cells are sliced
+// and inferred, and the record holds only them. A line with quotes takes the state machine and is
+// projected after it, so errors, line numbers and counts are the same either way.
 
-import type { Event, Value } from '../core/event.js';
+import type { Event, Rec, Value } from '../core/event.js';
 import { isRecord } from '../core/event.js';
 import { flattenRecord, hasNested } from '../core/flatten.js';
 import type { DecoderFactory, DecoderState, Encoder, EncoderFactory } from './types.js';
 import { cellText, decoderState, exactTexts } from './types.js';
 import { LineSplitter, type SplitterState } from './line-splitter.js';
 import { RowsToRecords } from './columns.js';
+import { inferValue } from './infer.js';
 import { defineFormat } from './spec.js';
 
 const QUOTE = 34;
@@ -109,7 +115,38 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
     }
   }
 
-  function decode(lines: string[], out: Event[]): void {
+  /**
+   * A line without quotes when the program reads only some columns (`pick`, ascending): the
+   * separators are found with indexOf, only the picked cells are sliced (and inferred) and stored
+   * straight into the record, in header order as the whole decoder does; every separator is counted
+   * for the ragged-row check, and a ragged row's half-built record is dropped.
+   */
+  function cut(body: string, pick: number[], lineNo: number, ts: number, out: Event[]): void {
+    const names = rows.pickNames;
+    const infer = rows.infer;
+    const last = pick.length;
+    const rec: Rec = {};
+    let next = last > 0 ? pick[0]! : -1;
+    let j = 0;
+    let col = 0;
+    let pos = 0;
+    for (;;) {
+      const s = body.indexOf(sep, pos);
+      if (col === next) {
+        const cell = body.slice(pos, s === -1 ? body.length : s);
+        rec[names[j]!] = infer ? inferValue(cell) : cell;
+        next = ++j < last ? pick[j]! : -1;
+      }
+      if (s === -1) break;
+      col++;
+      pos = s + 1;
+    }
+    if (col + 1 !== rows.width) rows.ragged(body, col + 1, lineNo);
+    else rows.emit(rec, lineNo, ts, out);
+  }
+
+  /** `plainFrom`: lines from this index on are known to hold no quote (they come from a chunk without one). */
+  function decode(lines: string[], out: Event[], plainFrom: number): void {
     const n = lines.length;
     if (n === 0) return;
     const ts = now();
@@ -125,9 +162,11 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
         continue;
       }
       if (eol === 0) continue; // empty line
-      if (line.indexOf('"') === -1) {
+      if (i >= plainFrom || line.indexOf('"') === -1) {
         const body = eol === len ? line : line.slice(0, eol);
-        rows.row(body.split(sep), body, lineNo, ts, out);
+        const pick = rows.pick;
+        if (pick !== null && rows.wholeLeft === 0 && rows.pickPlain) cut(body, pick, lineNo, ts, out);
+        else rows.row(body.split(sep), body, lineNo, ts, out);
         continue;
       }
       recordLine = lineNo;
@@ -138,10 +177,11 @@ export const decodeCsv: DecoderFactory = (source, opts, bad, now) => {
 
   return {
     write(chunk, out) {
-      decode(splitter.push(chunk), out);
+      // every line but the first (which may begin in an earlier chunk) is cut from this chunk
+      decode(splitter.push(chunk), out, chunk.indexOf('"') === -1 ? 1 : Number.POSITIVE_INFINITY);
     },
     end(out) {
-      decode(splitter.finish(), out);
+      decode(splitter.finish(), out, Number.POSITIVE_INFINITY);
       if (inQuotes) {
         const raw = rawLines.join('\n');
         reset();

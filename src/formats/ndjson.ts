@@ -1,7 +1,9 @@
 // ndjson (JSON Lines): one JSON value per line. This is the hot path of the whole program,
 // so the decoder is a plain loop over the lines of each chunk, one JSON.parse per line, and
-// the arrival time is read once per chunk (all records of a chunk arrived together). The
-// encoder writes `raw` unchanged when allowed, and builds a batch with one join.
+// the arrival time is read once per chunk (all records of a chunk arrived together). Given the
+// fields the program needs, lines go through the projecting reader instead (ndjson-project.ts),
+// which builds only those fields and falls back to JSON.parse on any doubt. The encoder writes
+// `raw` unchanged when allowed, and builds a batch with one join.
 
 import { makeEvent } from '../core/event.js';
 import type { Event, Value } from '../core/event.js';
@@ -9,14 +11,18 @@ import { TOO_DEEP, tooDeep } from '../core/depth.js';
 import { decoderState, valueJson, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 import { isBlank, LineSplitter, type SplitterState } from './line-splitter.js';
 import { jsonSyntaxError } from './json-syntax.js';
+import { LineProjector } from './ndjson-project.js';
 import { defineFormat, jsonMessage } from './spec.js';
 
 interface NdjsonState extends DecoderState {
   lines: SplitterState;
 }
 
-export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
+export const decodeNdjson: DecoderFactory = (source, opts, bad, now) => {
   const splitter = new LineSplitter();
+  // the fields the program needs (DecodeOptions.fields): other fields are skipped, not built
+  const projector = opts.fields != null ? new LineProjector(opts.fields) : null;
+  let whole = projector === null ? 0 : (opts.wholeFirst ?? 0);
 
   function decode(lines: string[], out: Event[]): void {
     const n = lines.length;
@@ -26,6 +32,13 @@ export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
     for (let i = 0; i < n; i++, lineNo++) {
       const line = lines[i]!;
       if (line.length === 0) continue;
+      if (projector !== null && whole === 0) {
+        const rec = projector.project(line);
+        if (rec !== undefined) {
+          out.push(makeEvent(rec, line, source, lineNo, ts, line));
+          continue;
+        }
+      }
       let value: Value;
       try {
         value = JSON.parse(line) as Value;
@@ -37,6 +50,7 @@ export const decodeNdjson: DecoderFactory = (source, _opts, bad, now) => {
         bad(line, TOO_DEEP, lineNo);
         continue;
       }
+      if (whole > 0) whole--;
       out.push(makeEvent(value, line, source, lineNo, ts, line));
     }
   }

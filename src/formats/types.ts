@@ -19,6 +19,15 @@ export interface DecodeOptions {
   implicitHeader?: boolean;
   /** --ifs: the field separator of csv/tsv input, one character (default `,` and tab) */
   ifs?: string;
+  /**
+   * The top-level input fields the program reads, when that is all it needs from each record
+   * (plan/projection.ts); null/undefined = decode whole records. A decoder may then build values
+   * holding only these fields (absent ones stay absent), with `raw` the input text as always, and
+   * must report bad input exactly as without.
+   */
+  fields?: readonly string[] | null;
+  /** with `fields`: decode this many first records whole anyway (the misspelt-field watch looks at their keys) */
+  wholeFirst?: number;
 }
 
 /** Called for each piece of input that cannot be decoded. `line` is 1-based. */

@@ -12,27 +12,18 @@ import type { Program } from '../lang/ast.js';
 import type { Batch, Value } from '../core/event.js';
 import { didYouMean } from '../errors/diagnostic.js';
 import type { StatefulStage } from '../operators/types.js';
+import { fieldsRead } from './projection.js';
 
 /** Stages that pass records on as they came: the stage after them reads the same fields. */
 const KEEPS_FIELDS = new Set(['where', 'assert', 'head', 'tail', 'sample', 'dedupe', 'sort', 'top', 'window', 'tee']);
-
-/** Keys of stage arguments that name fields written, not read (set's targets, rename's new names). */
-const WRITES = new Set(['target', 'to']);
 
 export const WATCHED_RECORDS = 1000;
 
 /** Top-level fields the program reads from its input records (`$NAME` given by --arg excluded). */
 export function inputFieldsRead(program: Program, vars: ReadonlySet<string>): string[] {
   const out = new Set<string>();
-  const walk = (x: unknown, depth: number): void => {
-    if (x === null || typeof x !== 'object' || depth > 200) return;
-    if (Array.isArray(x)) { for (const y of x) walk(y, depth + 1); return; }
-    const o = x as { kind?: unknown; name?: unknown };
-    if (o.kind === 'name' && typeof o.name === 'string' && !(o.name.startsWith('$') && vars.has(o.name.slice(1)))) out.add(o.name);
-    for (const [k, v] of Object.entries(x)) if (!WRITES.has(k)) walk(v, depth + 1);
-  };
   for (const s of program.stages) {
-    walk(s.args, 0);
+    fieldsRead(s.args, vars, out);
     if (!KEEPS_FIELDS.has(s.op)) break;
   }
   return [...out];

@@ -1,0 +1,221 @@
+// The projecting NDJSON reader against JSON.parse: on every line it either gives up (the decoder
+// then takes the full path) or gives exactly the wanted fields of JSON.parse's record, and it never
+// accepts a line JSON.parse refuses. The decoder with `fields` reports the same bad lines, in the same
+// words, as without. Property tests on generated and mutated lines, and JSONTestSuite's files.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Rec, Value } from '../../src/core/event.js';
+import { MAX_DEPTH, tooDeep } from '../../src/core/depth.js';
+import { LineProjector } from '../../src/formats/ndjson-project.js';
+import { decodeNdjson } from '../../src/formats/ndjson.js';
+import { decode } from './helpers.js';
+
+const SUITE = resolve(__dirname, '..', 'corpora/JSONTestSuite/test_parsing');
+
+/** What the full path makes of a line: JSON.parse's value, or 'bad' (refused or too deep). */
+function full(line: string): Value | 'bad' {
+  let v: Value;
+  try {
+    v = JSON.parse(line) as Value;
+  } catch {
+    return 'bad';
+  }
+  return tooDeep(line, v) ? 'bad' : v;
+}
+
+function pick(v: Rec, fields: readonly string[]): Rec {
+  const out: Rec = {};
+  for (const f of fields) if (Object.hasOwn(v, f)) out[f] = v[f]!;
+  return out;
+}
+
+/** The projector agrees with JSON.parse on `line`; returns whether it projected (did not give up). */
+function agrees(line: string, fields: readonly string[]): boolean {
+  const got = new LineProjector(fields).project(line);
+  if (got === undefined) return false;
+  const want = full(line);
+  expect(want, `accepted a line the full path refuses: ${JSON.stringify(line)}`).not.toBe('bad');
+  expect(typeof want === 'object' && want !== null && !Array.isArray(want)).toBe(true);
+  // toStrictEqual tells -0 from 0 and an absent field from an undefined one
+  expect(got, JSON.stringify(line)).toStrictEqual(pick(want as Rec, fields));
+  return true;
+}
+
+const PLAIN_KEYS = ['a', 'b', 'status', 'st', 'x', '', ' ', 'é', ',', ':', 'a,b', '__proto__'];
+/** keys JSON.stringify writes with an escape */
+const ODD_KEYS = ['"', '\\', 'a\u0001', '"a":'];
+const KEYS = [...PLAIN_KEYS, ...PLAIN_KEYS, ...PLAIN_KEYS, ...PLAIN_KEYS, ...ODD_KEYS];
+const FIELDS = ['a', 'b', 'status', '', 'é', '"', ',', ':', 'a,b', '"a":'];
+
+/** Number texts JSON.parse reads, odd ones included: -0, exponents, more digits than a double holds. */
+const numberText = fc.oneof(
+  { weight: 10, arbitrary: fc.double({ min: -1e6, max: 1e6, noNaN: true }).map((d) => JSON.stringify(d)) },
+  fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => JSON.stringify(d)),
+  fc.integer().map(String),
+  fc.constantFrom('-0', '0.0', '-0.0', '1e5', '1E+2', '1.5e-07', '2e-2', '1e22', '1e308', '1e400', '-1e400', '1e-400', '1E00', '0e0',
+    '9007199254740993', '12345678901234567890', '0.1', '0.30000000000000004', '79.8', '123456789012345', '1234567890123456', '0.000001', '100000000000000000000000'),
+);
+
+/** A key as JSON text: plain, or with some characters written as escapes. */
+const keyText = (k: string) => fc.oneof(
+  { weight: 20, arbitrary: fc.constant(JSON.stringify(k)) },
+  { weight: 1, arbitrary: fc.constant(JSON.stringify(k).replace(/[a-z]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)) },
+);
+
+/** whitespace inside a line: spaces (a line with a tab, CR or LF anywhere is left to the full path) */
+const ws = fc.constantFrom('', '', '', ' ', '  ');
+/** whitespace around a line: tab, CR and LF too */
+const edge = fc.constantFrom('', '', '', ' ', '\t', '\r', ' \n');
+
+/** A JSON value as text; objects may hold look-alikes of the wanted keys and repeat keys. */
+const valueText: fc.Arbitrary<string> = fc.letrec<{ v: string }>((tie) => ({
+  v: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    numberText,
+    fc.constantFrom('true', 'false', 'null', '"status"', '"a"', '"\\"status\\":1"', '"{\\"a\\":2}"', '"x\\u0000y"', '"\\/"', '"\\ud800"'),
+    fc.string().map((s) => JSON.stringify(s)),
+    fc.string({ unit: 'binary' }).map((s) => JSON.stringify(s)),
+    fc.array(tie('v'), { maxLength: 4 }).chain((vs) => ws.map((w) => `[${w}${vs.join(`${w},`)}]`)),
+    fc.array(fc.tuple(fc.constantFrom(...KEYS).chain(keyText), tie('v'), ws), { maxLength: 4 })
+      .map((ms) => `{${ms.map(([k, v, w]) => `${w}${k}${w}:${w}${v}${w}`).join(',')}}`),
+  ),
+})).v;
+
+/** A line holding one object (repeated keys, whitespace, escapes in keys). */
+const objectLine = fc.array(fc.tuple(fc.constantFrom(...KEYS).chain(keyText), valueText, ws, ws), { maxLength: 8 })
+  .chain((ms) => edge.map((w) => `${w}{${ms.map(([k, v, w1, w2]) => `${w1}${k}${w2}:${w1}${v}${w2}`).join(',')}}${w}`));
+
+/** A line with a few characters changed: most are invalid, some only look so. */
+const TOKENS = ['{', '}', '[', ']', '"', ':', ',', '\\', ' ', '\t', '0', '1', '9', '-', '+', '.', 'e', 'E', 't', 'f', 'n', 'u', 'a', '\u0000', '\u001f', '\u007f', 'é', '\ud800', '\r'];
+const mutated = fc.tuple(objectLine, fc.array(fc.tuple(fc.nat(), fc.constantFrom(...TOKENS), fc.constantFrom('insert', 'replace', 'delete')), { minLength: 1, maxLength: 3 }))
+  .map(([line, edits]) => {
+    let s = line;
+    for (const [at, t, how] of edits) {
+      const i = s.length === 0 ? 0 : at % (s.length + 1);
+      s = how === 'insert' ? s.slice(0, i) + t + s.slice(i) : how === 'replace' ? s.slice(0, i) + t + s.slice(i + 1) : s.slice(0, i) + s.slice(i + 1);
+    }
+    return s;
+  });
+
+/** A line with one structural character (bracket, quote, colon, comma, backslash) changed: the edits that break nesting. */
+const structural = fc.tuple(objectLine, fc.nat(), fc.constantFrom('{', '}', '[', ']', '"', ':', ',', '\\', '', '  ', '0', 'é'))
+  .map(([line, at, t]) => {
+    const spots = [...line].flatMap((ch, i) => ('{}[]":,\\'.includes(ch) ? [i] : []));
+    if (spots.length === 0) return line;
+    const i = spots[at % spots.length]!;
+    return line.slice(0, i) + t + line.slice(i + 1);
+  });
+
+const fields = fc.subarray(FIELDS, { minLength: 0, maxLength: 4 });
+
+describe('the projecting reader agrees with JSON.parse', () => {
+  it('on generated object lines (escapes, repeated keys, nested look-alikes, odd numbers, whitespace)', () => {
+    let projected = 0;
+    fc.assert(fc.property(objectLine, fields, (line, f) => {
+      if (agrees(line, f)) projected++;
+    }), { numRuns: 3000 });
+    // a good share of lines take the projecting path (escaped keys, control characters and
+    // three-digit exponents are left to the full path): the property says something about it
+    expect(projected).toBeGreaterThan(500);
+  });
+
+  it('on mutated lines: never accepts what JSON.parse refuses', () => {
+    fc.assert(fc.property(mutated, fields, (line, f) => {
+      agrees(line, f);
+    }), { numRuns: 5000 });
+  });
+
+  it('on lines with a bracket, quote, colon, comma or backslash changed', () => {
+    fc.assert(fc.property(structural, fields, (line, f) => {
+      agrees(line, f);
+    }), { numRuns: 5000 });
+  });
+
+  it('on any text made of JSON tokens', () => {
+    fc.assert(fc.property(fc.array(fc.constantFrom(...TOKENS, '"a"', '"status"', 'true', 'null', '12', '1.5'), { maxLength: 30 }).map((t) => t.join('')), fields, (line, f) => {
+      agrees(`{${line}`, f);
+      agrees(line, f);
+    }), { numRuns: 3000 });
+  });
+
+  it('projects the common lines (flat and nested), and gives up on what the full path must say', () => {
+    const p = new LineProjector(['status', 'a']);
+    expect(p.project('{"ts":"2024-05-01","status":503,"latency_ms":79.8}')).toStrictEqual({ status: 503 });
+    expect(p.project('{"msg":"\\"status\\":1","status":2,"req":{"status":3,"a":[{"a":4}]}}')).toStrictEqual({ status: 2 });
+    expect(p.project('{"status":1,"status":-0}')).toStrictEqual({ status: -0 });
+    expect(p.project('{"a":"status","b":{"status":1}}')).toStrictEqual({ a: 'status' });
+    expect(p.project('{"a":{"x":[1,{"y":"\\u00e9"}]}}')).toStrictEqual({ a: { x: [1, { y: 'é' }] } });
+    expect(p.project('{}')).toStrictEqual({});
+    // not an object, an escaped key, a three-digit exponent (may overflow), invalid
+    for (const line of ['[1]', '5', '"x"', '{"st\\u0061tus":1}', '{"b":1e400}', '{"b":1e-400}', '{"a":1,}', '{"a":01}', '{"a":"\t"}', '{"a":1} x', '{"a":[1}']) {
+      expect(p.project(line), line).toBeUndefined();
+    }
+  });
+
+  it('the depth limit: as deep as allowed is projected, one level more is left to the full path', () => {
+    const nest = (levels: number) => `{"b":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)},"a":1}`;
+    const p = new LineProjector(['a']);
+    expect(p.project(nest(MAX_DEPTH))).toStrictEqual({ a: 1 });
+    expect(full(nest(MAX_DEPTH))).not.toBe('bad');
+    expect(p.project(nest(MAX_DEPTH + 1))).toBeUndefined();
+    expect(full(nest(MAX_DEPTH + 1))).toBe('bad');
+  });
+
+  it('a long flat line and a long broken one stay linear', () => {
+    const members = Array.from({ length: 50_000 }, (_, i) => `"k${i}":${i}`);
+    const p = new LineProjector(['k49999']);
+    const t = Date.now();
+    expect(p.project(`{${members.join(',')}}`)).toStrictEqual({ k49999: 49999 });
+    expect(p.project(`{${members.join(',')},}`)).toBeUndefined();
+    expect(p.project(`{${members.slice(0, 2000).join(',')},}`)).toBeUndefined();
+    expect(Date.now() - t).toBeLessThan(2000);
+  });
+});
+
+describe('the ndjson decoder with fields', () => {
+  const both = (text: string, f: readonly string[], wholeFirst = 0) => {
+    const whole = decode(decodeNdjson, text);
+    const part = decode(decodeNdjson, text, { fields: f, wholeFirst });
+    // bad lines: the same raw text, reason and line
+    expect(part.bad).toEqual(whole.bad);
+    expect(part.events.map((e) => [e.line, e.raw])).toEqual(whole.events.map((e) => [e.line, e.raw]));
+    part.events.forEach((e, i) => {
+      const w = whole.events[i]!.value;
+      if (i < wholeFirst) expect(e.value).toStrictEqual(w);
+      else if (typeof w === 'object' && w !== null && !Array.isArray(w)) {
+        // either projected or whole (the full path); the wanted fields are the same
+        expect(pick(e.value as Rec, f)).toStrictEqual(pick(w, f));
+      } else expect(e.value).toStrictEqual(w);
+    });
+    return part;
+  };
+
+  it('reports the same bad lines in the same words, on generated and mutated lines', () => {
+    fc.assert(fc.property(fc.array(fc.oneof(objectLine, mutated, fc.constantFrom('', '  ', '[1,2]', '7', '{"a":1e999}')), { maxLength: 12 }), fields, fc.nat(3), (lines, f, n) => {
+      both(lines.join('\n'), f, n);
+    }), { numRuns: 500 });
+  });
+
+  it('decodes the first wholeFirst good records whole, then projects', () => {
+    const text = '{"a":1,"b":2}\nbad\n{"a":3,"b":4}\n{"a":5,"b":6}\n';
+    expect(both(text, ['a'], 2).events.map((e) => e.value)).toStrictEqual([{ a: 1, b: 2 }, { a: 3, b: 4 }, { a: 5 }]);
+  });
+
+  it('on every file of JSONTestSuite: same accept or reject, same message, same values of the fields', () => {
+    const names = readdirSync(SUITE).sort();
+    expect(names.length).toBeGreaterThan(300);
+    let projected = 0;
+    for (const name of names) {
+      const text = readFileSync(join(SUITE, name), 'utf8');
+      const v = full(text);
+      const keys = v !== 'bad' && typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.keys(v) : [];
+      const f = [...new Set([...keys, 'a', 'foo', ''])].filter((k) => k !== '__proto__');
+      both(text, f);
+      if (!/[\n\r]/.test(text) && agrees(text, f)) projected++;
+    }
+    expect(projected).toBeGreaterThanOrEqual(8);
+  });
+});
