@@ -83,7 +83,7 @@ export class LineProjector {
       while (isWs(c)) c = line.charCodeAt(++j);
       if (c === 34) {
         const vEnd = line.indexOf('"', j + 1);
-        if (name !== null) rec[name] = line.slice(j + 1, vEnd);
+        if (name !== null) rec[name] = text(line, j + 1, vEnd);
         i = line.indexOf('"', vEnd + 1);
       } else {
         if (name !== null) rec[name] = c === 116 ? true : c === 102 ? false : c === 110 ? null : numberAt(line, j, c);
@@ -113,7 +113,7 @@ export class LineProjector {
         }
         c = line.charCodeAt(++j);
         while (isWs(c)) c = line.charCodeAt(++j);
-        rec[this.names[k]!] = c === 34 ? line.slice(j + 1, line.indexOf('"', j + 1)) : c === 116 ? true : c === 102 ? false : c === 110 ? null : numberAt(line, j, c);
+        rec[this.names[k]!] = c === 34 ? text(line, j + 1, line.indexOf('"', j + 1)) : c === 116 ? true : c === 102 ? false : c === 110 ? null : numberAt(line, j, c);
         break;
       }
     }
@@ -309,13 +309,25 @@ export class LineProjector {
 
   /** The value of a wanted field, as JSON.parse gives it; its text line[start, end) is valid JSON. */
   private valueOf(line: string, start: number, end: number, c: number): Value {
-    if (c === 34) return this.escaped ? (JSON.parse(line.slice(start, end)) as string) : line.slice(start + 1, end - 1);
+    if (c === 34) return this.escaped ? (JSON.parse(line.slice(start, end)) as string) : text(line, start + 1, end - 1);
     if (c === 45 || (c >= 48 && c <= 57)) return numberAt(line, start, c);
     if (c === 116) return true;
     if (c === 102) return false;
     if (c === 110) return null;
     return JSON.parse(line.slice(start, end)) as Value;
   }
+}
+
+/**
+ * The string between the quotes at `start - 1` and `end` (no backslash in it), as a string of its
+ * own. V8 makes a substring of 13 characters or more a view into its parent (here the line, itself
+ * a view into a chunk of up to a megabyte), and a value kept as a group key would then keep the
+ * whole chunk alive: `count() by ts` over 1M events peaked at 465 MB instead of 306 MB. JSON.parse
+ * of the quoted text makes a copy, as the full path does (about 100 ns); shorter substrings are
+ * copied by V8 anyway.
+ */
+function text(line: string, start: number, end: number): string {
+  return end - start < 13 ? line.slice(start, end) : (JSON.parse(line.slice(start - 1, end + 1)) as string);
 }
 
 /** Exact powers of ten (all of them up to 1e22 are doubles). */

@@ -21,7 +21,8 @@ interface NdjsonState extends DecoderState {
 export const decodeNdjson: DecoderFactory = (source, opts, bad, now) => {
   const splitter = new LineSplitter();
   // the fields the program needs (DecodeOptions.fields): other fields are skipped, not built
-  const projector = opts.fields != null ? new LineProjector(opts.fields) : null;
+  // (`__proto__` cannot be set as a plain property: such a program reads whole records)
+  const projector = opts.fields != null && !opts.fields.includes('__proto__') ? new LineProjector(opts.fields) : null;
   let whole = projector === null ? 0 : (opts.wholeFirst ?? 0);
 
   function decode(lines: string[], out: Event[]): void {

@@ -199,6 +199,11 @@ describe('the ndjson decoder with fields', () => {
     }), { numRuns: 500 });
   });
 
+  it('reads whole records when asked for a field named __proto__', () => {
+    const d = decode(decodeNdjson, '{"__proto__":{"a":1},"b":2}\n', { fields: ['__proto__'] });
+    expect(d.events[0]!.value).toStrictEqual(JSON.parse('{"__proto__":{"a":1},"b":2}'));
+  });
+
   it('decodes the first wholeFirst good records whole, then projects', () => {
     const text = '{"a":1,"b":2}\nbad\n{"a":3,"b":4}\n{"a":5,"b":6}\n';
     expect(both(text, ['a'], 2).events.map((e) => e.value)).toStrictEqual([{ a: 1, b: 2 }, { a: 3, b: 4 }, { a: 5 }]);
