@@ -447,6 +447,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   }
   if (useColor && (outFormat === 'ndjson' || outFormat === 'table')) plan.encoder = colored(plan.encoder, outFormat, await loadChalk());
   // the fields the program needs, when that is all it needs: decoders may skip the rest (SLUICE_PROJECTION=0: never)
+  let rawFields: readonly string[] | null = null;
   if (io.env.SLUICE_PROJECTION !== '0') {
     const projection = (rawOutput: boolean) => inputProjection(program, {
       vars: new Set(vars.keys()),
@@ -454,7 +455,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       wholeRecords: opts.schema !== undefined || opts.drift === true || inferring || checks.reports.length > 0 || tees.size > 0,
     });
     const rawOutput = outFormat === 'ndjson' && !opts.envelope && !keyFn && !partitionFn && headerFns.length === 0;
-    plan.decoders = projectedDecoders(decoders, projection(rawOutput), projection(false), watch !== null ? WATCHED_RECORDS : 0);
+    rawFields = projection(rawOutput);
+    plan.decoders = projectedDecoders(decoders, rawFields, projection(false), watch !== null ? WATCHED_RECORDS : 0);
   }
 
   const deadSink: DeadLetterSink | null = opts.deadLetter === undefined ? null : deadKafka
@@ -511,7 +513,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
   plan.parallel = parallelReading({
     threads: opts.threads, text, program, infer: opts.infer, time: { tz: opts.tz, format: opts.timeFormat, out: opts.timeFormatOut }, vars, precision,
     watch: watch !== null ? (stages[0] as StatefulStage) : null, env: io.env,
-    stages, ndjsonOut: outFormat === 'ndjson' && !useColor,
+    stages, ndjsonOut: outFormat === 'ndjson' && !useColor, fields: rawFields,
     plain: contractStages === null && tees.size === 0 && deadSink === null && checkpoint === null && maxState === undefined && !opts.envelope && !opts.strictUtf8 &&
       !opts.follow && sink.kind === 'text' && status === null && stopLive === null,
   });

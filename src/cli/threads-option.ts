@@ -44,6 +44,8 @@ export interface ThreadedRun {
   /** the plan's stages (the last is the aggregate of a program that ends in one) */
   stages: readonly Stage[];
   env: NodeJS.ProcessEnv;
+  /** the fields an ndjson record needs (the main thread's projection; the watch reads its first records there), null: whole records */
+  fields: readonly string[] | null;
 }
 
 /** The plan's `parallel`, or null when this run keeps to one thread. */
@@ -54,7 +56,7 @@ export function parallelReading(r: ThreadedRun): RunPlan['parallel'] {
   if (mode === null || (mode === 'stream' && !r.ndjsonOut)) return null;
   const data: ThreadProgram = {
     text: r.text, infer: r.infer, tz: r.time.tz, timeFormat: r.time.format, timeFormatOut: r.time.out,
-    vars: [...r.vars], precision: r.precision, mode,
+    vars: [...r.vars], precision: r.precision, mode, fields: r.fields,
   };
   const last = r.stages[r.stages.length - 1];
   const aggregate = mode === 'aggregate' && last?.kind === 'stateful'

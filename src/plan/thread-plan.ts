@@ -97,6 +97,8 @@ export interface ThreadProgram {
   precision?: number | 'full';
   /** stream: the workers write the output; aggregate: they send the last stage's partial state for each chunk */
   mode: 'stream' | 'aggregate';
+  /** the top-level fields the program needs from each ndjson record (DecodeOptions.fields), null for whole records */
+  fields: readonly string[] | null;
 }
 
 /** What runtime/threads.ts adds for each input. */

@@ -64,7 +64,7 @@ export function chunkRunner(data: ThreadProgram & ThreadInput): ChunkRunner {
       at.push(batch.length);
     };
     const now = Date.now();
-    const decoder: Decoder = decoders[data.format as keyof typeof decoders](source, data.decode, onBad, () => now);
+    const decoder: Decoder = decoders[data.format as keyof typeof decoders](source, data.fields === null ? data.decode : { ...data.decode, fields: data.fields, wholeFirst: job.keys ? WATCHED : 0 }, onBad, () => now);
     // whole lines with '\n' ends, as the main thread checked at the file's first line end
     decoder.restore({ format: data.format, lines: { pending: '', nextLine: 1, started: true, end: '\n' } });
     decoder.write(text, batch);
