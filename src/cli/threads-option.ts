@@ -14,12 +14,12 @@ import { partialMerge } from '../runtime/threads-merge.js';
 
 /**
  * --threads auto|N: the number of threads, and the least file size that uses them. auto takes the
- * cores that are idle (the 1-minute load average says how many are busy), at most 8: a second
+ * cores not fully busy (cores minus the 1-minute load average, rounded up: the average still holds the previous command), at most 8: a second
  * thread costs some CPU (each worker starts and warms up on its own), which pays only on a core
  * that would otherwise wait.
  */
 export function parseThreads(text: string, cores = availableParallelism(), load = loadavg()[0]!): { threads: number; minBytes: number } {
-  if (text === 'auto') return { threads: Math.max(1, Math.min(cores, 8, Math.round(cores - load))), minBytes: AUTO_MIN_BYTES };
+  if (text === 'auto') return { threads: Math.max(1, Math.min(cores, 8, Math.ceil(cores - load))), minBytes: AUTO_MIN_BYTES };
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new UsageError(`--threads takes auto or a number of threads from 1 to 64, not '${text}'`);
   return { threads: n, minBytes: 0 };

@@ -145,7 +145,9 @@ describe('which programs use threads', () => {
     expect(parseThreads('3')).toEqual({ threads: 3, minBytes: 0 });
     // auto: the idle cores
     expect(parseThreads('auto', 2, 0.1).threads).toBe(2);
-    expect(parseThreads('auto', 2, 0.9).threads).toBe(1);
+    // a core partly idle counts: the 1-minute average still holds the previous command's load
+    expect(parseThreads('auto', 2, 0.9).threads).toBe(2);
+    expect(parseThreads('auto', 2, 1.2).threads).toBe(1);
     expect(parseThreads('auto', 2, 20).threads).toBe(1);
     expect(parseThreads('auto', 1, 0).threads).toBe(1);
     expect(parseThreads('auto', 16, 0).threads).toBe(8);
