@@ -454,7 +454,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
       rawOutput,
       wholeRecords: opts.schema !== undefined || opts.drift === true || inferring || checks.reports.length > 0 || tees.size > 0,
     });
-    const rawOutput = outFormat === 'ndjson' && !opts.envelope && !keyFn && !partitionFn && headerFns.length === 0;
+    const rawOutput = outFormat === 'ndjson' && !opts.envelope && !keyFn && !partitionFn && headerFns.length === 0 && avroWriter === null;
     rawFields = projection(rawOutput);
     plan.decoders = projectedDecoders(decoders, rawFields, projection(false), watch !== null ? WATCHED_RECORDS : 0);
   }
