@@ -9,14 +9,13 @@
 // bytes and fixed → base64, a long beyond 2^53 → its exact digits as a string, unions → the
 // bare value (wrapped as {"branch": value} only where avsc cannot tell branches apart).
 
-import { readFile } from 'node:fs/promises';
 import type { Schema, Type } from 'avsc';
 import type { Event, Source, Value } from '../core/event.js';
 import { makeEvent } from '../core/event.js';
-import { UnavailableError, UsageError } from '../errors/errors.js';
+import { UsageError } from '../errors/errors.js';
 import type { BadValue } from '../formats/spec.js';
 import { stateless, type Stage } from '../operators/types.js';
-import { type BinaryValues, framedValues, otherKind, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
+import { type BinaryValues, framedValues, otherKind, readValueSchema, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
 
 export type AvroOptions = SchemaOptions;
 
@@ -58,10 +57,9 @@ function decimalText(buf: Buffer, scale: number): string {
   return neg ? `-${digits}` : digits;
 }
 
-/** avsc types: longs as exact bigints, the logical types above as display values. */
-function typeFactory(avsc: Avsc): (schema: Schema) => Type {
-  const { LogicalType, LongType } = avsc.types;
-  const long = LongType.__with({
+/** Avro's long as an exact bigint (avsc's default loses digits beyond 2^53). */
+function exactLong(avsc: Avsc): unknown {
+  return avsc.types.LongType.__with({
     fromBuffer: (b: Buffer) => b.readBigInt64LE(),
     toBuffer: (n: bigint) => {
       const b = Buffer.alloc(8);
@@ -73,6 +71,12 @@ function typeFactory(avsc: Avsc): (schema: Schema) => Type {
     isValid: (n: unknown) => typeof n === 'bigint',
     compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
   });
+}
+
+/** avsc types: longs as exact bigints, the logical types above as display values. */
+function typeFactory(avsc: Avsc): (schema: Schema) => Type {
+  const { LogicalType } = avsc.types;
+  const long = exactLong(avsc);
   const display = (fromValue: (v: unknown, schema: { scale?: number }) => unknown) =>
     class extends LogicalType {
       readonly #schema: { scale?: number };
@@ -139,12 +143,7 @@ export async function avroValues(opts: AvroOptions): Promise<BinaryValues> {
 
   if (opts.schemaFile !== null) {
     const file = opts.schemaFile;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      throw new UnavailableError(`cannot read '${file}' (--value-schema): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    const text = await readValueSchema(file);
     let type: Type;
     try {
       type = typeFor(JSON.parse(text) as Schema);
@@ -399,30 +398,13 @@ function collectNamed(schema: unknown, ns: string, into: Named): void {
 
 export async function avroWriter(opts: AvroWriteOptions): Promise<AvroWriter> {
   const avsc = (await import('avsc')).default as unknown as Avsc;
-  let text: string;
-  try {
-    text = await readFile(opts.schemaFile, 'utf8');
-  } catch (e) {
-    throw new UnavailableError(`cannot read '${opts.schemaFile}' (--value-schema): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-  }
+  const text = await readValueSchema(opts.schemaFile);
   let schema: unknown;
   let writer: Type;
   try {
     schema = JSON.parse(text);
     // logical types are converted by toAvro; longs are exact (bigint); unions wrapped, as toAvro makes them
-    const { LongType } = avsc.types;
-    const long = LongType.__with({
-      fromBuffer: (b: Buffer) => b.readBigInt64LE(),
-      toBuffer: (n: bigint) => {
-        const b = Buffer.alloc(8);
-        b.writeBigInt64LE(big(n));
-        return b;
-      },
-      fromJSON: (x: unknown) => big(x),
-      toJSON: (n: bigint) => Number(n),
-      isValid: (n: unknown) => typeof n === 'bigint',
-      compare: (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0),
-    });
+    const long = exactLong(avsc);
     writer = avsc.Type.forSchema(primitivesBare(schema) as Schema, { registry: { long }, wrapUnions: true } as never);
   } catch (e) {
     throw new UsageError(`--value-schema ${opts.schemaFile}: not an Avro schema (${e instanceof Error ? e.message : String(e)})`);

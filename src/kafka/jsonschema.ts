@@ -9,12 +9,11 @@
 // value that is not JSON or does not satisfy the schema is a bad message naming the first failing
 // place ("/amount must be >= 0").
 
-import { readFile } from 'node:fs/promises';
 import type { Event, Source, Value } from '../core/event.js';
 import { makeEvent } from '../core/event.js';
-import { UnavailableError, UsageError } from '../errors/errors.js';
+import { UsageError } from '../errors/errors.js';
 import type { BadValue } from '../formats/spec.js';
-import { type BinaryValues, framedValues, otherKind, type RegistrySchema, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
+import { type BinaryValues, framedValues, otherKind, readValueSchema, type RegistrySchema, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
 
 interface Validator {
   (data: unknown): boolean;
@@ -91,12 +90,7 @@ export async function jsonSchemaValues(opts: SchemaOptions): Promise<BinaryValue
 
   if (opts.schemaFile !== null) {
     const file = opts.schemaFile;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      throw new UnavailableError(`cannot read '${file}' (--value-schema): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    const text = await readValueSchema(file);
     let schema: unknown;
     try {
       schema = JSON.parse(text);

@@ -26,7 +26,7 @@
 // against is patched; SLUICE_KAFKAJS_DECODER=kafkajs switches the patch off.
 
 import { createRequire } from 'node:module';
-import { makeProduceRequest, makeRequestFramer, type KafkajsPieces } from './produce-encoder.js';
+import { makeProduceRequest, makeRequestFramer, sizeOfUVarint, writeUVarint, zigzag, type KafkajsPieces } from './produce-encoder.js';
 
 type Kafkajs = typeof import('kafkajs');
 
@@ -433,27 +433,6 @@ interface EncoderLike {
 
 const isPayload = (v: unknown): v is Payload => v === null || v === undefined || typeof v === 'string' || Buffer.isBuffer(v);
 const payloadLength = (v: Payload): number => (v === null || v === undefined ? -1 : typeof v === 'string' ? Buffer.byteLength(v, 'utf8') : v.length);
-
-function sizeOfUVarint(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-/** zigzag for a 32-bit int (as kafkajs's writeVarInt) or a safe integer (writeVarLong). */
-const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
-
-function writeUVarint(b: Buffer, pos: number, v: number): number {
-  while (v >= 0x80) {
-    b[pos++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  b[pos++] = v;
-  return pos;
-}
 
 function writePayload(b: Buffer, pos: number, v: Payload, length: number): number {
   pos = writeUVarint(b, pos, zigzag(length));

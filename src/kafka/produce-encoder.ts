@@ -122,9 +122,9 @@ export function crc32c(b: Uint8Array, start = 0, end = b.length): number {
 // Varints as kafkajs writes them (zigzag, then 7 bits a byte)
 
 /** zigzag of a 32-bit int (kafkajs's writeVarInt) or of a safe integer (writeVarLong). */
-const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
+export const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 
-function sizeOfUVarint(v: number): number {
+export function sizeOfUVarint(v: number): number {
   if (v < 0x80) return 1;
   if (v < 0x4000) return 2;
   if (v < 0x200000) return 3;
@@ -137,7 +137,7 @@ function sizeOfUVarint(v: number): number {
   return n;
 }
 
-function writeUVarint(b: Buffer, pos: number, v: number): number {
+export function writeUVarint(b: Buffer, pos: number, v: number): number {
   while (v >= 0x80) {
     b[pos++] = (v % 128) | 0x80;
     v = Math.floor(v / 128);

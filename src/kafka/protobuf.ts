@@ -23,9 +23,9 @@ import { dirname, join } from 'node:path';
 import type { Field, IConversionOptions, Root, Type } from 'protobufjs';
 import type { Source, Event, Value } from '../core/event.js';
 import { makeEvent } from '../core/event.js';
-import { UnavailableError, UsageError } from '../errors/errors.js';
+import { UsageError } from '../errors/errors.js';
 import type { BadValue } from '../formats/spec.js';
-import { type BinaryValues, framedValues, otherKind, type RegistrySchema, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
+import { type BinaryValues, framedValues, otherKind, readValueSchema, type RegistrySchema, SchemaRegistry, type SchemaOptions } from './schema-registry.js';
 
 type Protobuf = typeof import('protobufjs');
 
@@ -259,12 +259,7 @@ export async function protobufValues(opts: SchemaOptions): Promise<BinaryValues>
 
   if (opts.schemaFile !== null) {
     const file = opts.schemaFile;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      throw new UnavailableError(`cannot read '${file}' (--value-schema): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-    }
+    const text = await readValueSchema(file);
     const parsed = await parseProto(pb, text, (name) => readFile(join(dirname(file), name), 'utf8').catch(() => null), `--value-schema ${file}`);
     if (typeof parsed === 'string') throw new UsageError(parsed);
     let type: Type;

@@ -6,6 +6,7 @@
 // problem; a registry that cannot be reached or answers with an error ends the run (exit 69).
 // Each codec module is loaded (with its library) only when its -I format is used.
 
+import { readFile } from 'node:fs/promises';
 import type { Event, Source } from '../core/event.js';
 import { UnavailableError } from '../errors/errors.js';
 import type { BadValue } from '../formats/spec.js';
@@ -34,6 +35,15 @@ export interface RegistrySchema {
 }
 
 /** Why a schema of another type cannot decode these values. */
+/** The text of --value-schema FILE; a file that cannot be read is exit 69. */
+export async function readValueSchema(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new UnavailableError(`cannot read '${file}' (--value-schema): ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
 export function otherKind(id: number, kind: string, wanted: string): string {
   return `schema id ${id} is ${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} schema, not ${wanted}`;
 }

@@ -5,6 +5,9 @@
 // not a second opinion on it.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Event } from '../../src/core/event.js';
+import type { BadValue } from '../../src/formats/spec.js';
+import type { BinaryValues } from '../../src/kafka/schema-registry.js';
 
 export interface StoredSchema {
   schema: string;
@@ -79,4 +82,21 @@ export async function startRegistry(): Promise<Registry> {
     failWith: (s) => { failing = s; },
     close: () => new Promise((done) => server.close(() => done())),
   };
+}
+
+/** A value in the Confluent wire format: magic byte 0, the schema id, then the body. */
+export function confluentFramed(id: number, body: Buffer): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeInt32BE(id, 1);
+  return Buffer.concat([head, body]);
+}
+
+/** The values decoded by a codec as the Kafka source would (message i at t/0@i): records and problems. */
+export async function decodeAll(codec: BinaryValues, values: Buffer[]) {
+  await codec.prepare(values);
+  const out: Event[] = [];
+  const bad: BadValue[] = [];
+  const src = { name: 't', topic: 't' };
+  values.forEach((v, i) => codec.decode(v, src, out, bad, () => `t/0@${i}`, 0));
+  return { values: out.map((e) => e.value), bad: bad.map((b) => [b.where, b.reason]) };
 }

@@ -5,11 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event } from '../../src/core/event.js';
-import type { BadValue } from '../../src/formats/spec.js';
 import { jsonSchemaValues } from '../../src/kafka/jsonschema.js';
-import type { BinaryValues } from '../../src/kafka/schema-registry.js';
-import { type Registry, startRegistry } from './registry-stub.js';
+import { confluentFramed, decodeAll, type Registry, startRegistry } from './registry-stub.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sluice-jsonschema-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -24,19 +21,10 @@ const PAYMENT = {
 };
 
 function framed(id: number, json: string | Buffer): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeInt32BE(id, 1);
-  return Buffer.concat([head, Buffer.isBuffer(json) ? json : Buffer.from(json)]);
+  return confluentFramed(id, Buffer.isBuffer(json) ? json : Buffer.from(json));
 }
 
-async function run(codec: BinaryValues, values: Buffer[]) {
-  await codec.prepare(values);
-  const out: Event[] = [];
-  const bad: BadValue[] = [];
-  const src = { name: 't', topic: 't' };
-  values.forEach((v, i) => codec.decode(v, src, out, bad, () => `t/0@${i}`, 0));
-  return { values: out.map((e) => e.value), bad: bad.map((b) => [b.where, b.reason]) };
-}
+const run = decodeAll;
 
 describe('-I jsonschema', () => {
   let reg: Registry;

@@ -7,11 +7,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Event } from '../../src/core/event.js';
-import type { BadValue } from '../../src/formats/spec.js';
 import { messageIndexes, protobufValues } from '../../src/kafka/protobuf.js';
-import type { BinaryValues } from '../../src/kafka/schema-registry.js';
-import { type Registry, startRegistry } from './registry-stub.js';
+import { confluentFramed, decodeAll, type Registry, startRegistry } from './registry-stub.js';
 
 const HERE = resolve(__dirname, 'protobuf');
 const ORDER = join(HERE, 'order.proto');
@@ -24,19 +21,10 @@ function protoc(type: string, textFile: string): Buffer {
 
 /** Confluent framing: 0, the schema id, the message indexes (already encoded), the message. */
 function framed(id: number, indexes: number[], msg: Buffer): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeInt32BE(id, 1);
-  return Buffer.concat([head, Buffer.from(indexes), msg]);
+  return confluentFramed(id, Buffer.concat([Buffer.from(indexes), msg]));
 }
 
-async function run(codec: BinaryValues, values: Buffer[]) {
-  await codec.prepare(values);
-  const out: Event[] = [];
-  const bad: BadValue[] = [];
-  const src = { name: 't', topic: 't' };
-  values.forEach((v, i) => codec.decode(v, src, out, bad, () => `t/0@${i}`, 0));
-  return { values: out.map((e) => e.value), bad: bad.map((b) => [b.where, b.reason]) };
-}
+const run = decodeAll;
 
 // what full.txtpb says, as the header of src/kafka/protobuf.ts promises to print it
 const FULL = {
