@@ -2,7 +2,7 @@
 // sluice throughput benchmark against jq, Miller and a hand-written Node loop.
 //
 //   node bench/run.mjs [--n 1000000] [--tasks T1,T2,T3,T3ISO,T4,T5] [--runs 3] [--budget 20]
-//                      [--tools sluice,jq,mlr,baseline] [--timeout 600] [--no-startup]
+//                      [--tools sluice,sluice2,jq,mlr,baseline] [--timeout 600] [--no-startup]
 //                      [--sluice bin/sluice] [--seed 42]
 //
 // See bench/README.md. Prints a Markdown report to stdout and writes
@@ -28,7 +28,7 @@ function parseArgs(argv) {
     n: DEFAULT_N,
     seed: DEFAULT_SEED,
     tasks: ['T1', 'T2', 'T3', 'T3ISO', 'T4', 'T5'],
-    tools: ['sluice', 'jq', 'mlr', 'baseline'],
+    tools: ['sluice', 'sluice2', 'jq', 'mlr', 'baseline'],
     runs: 3,
     budget: 20,
     timeout: 600,
@@ -50,7 +50,7 @@ function parseArgs(argv) {
       case '--help':
         console.log(
           'usage: node bench/run.mjs [--n 1000000] [--tasks T1,T2,T3,T3ISO,T4,T5] [--runs 3] [--budget 20]\n' +
-            '                          [--tools sluice,jq,mlr,baseline] [--timeout 600] [--no-startup]\n' +
+            '                          [--tools sluice,sluice2,jq,mlr,baseline] [--timeout 600] [--no-startup]\n' +
             '                          [--sluice bin/sluice] [--seed 42]\n' +
             '  --runs N      timed runs per command (median reported)\n' +
             '  --budget S    stop repeating a command once its runs add up to S seconds (>= 1 run); 0 = always --runs\n' +
@@ -72,8 +72,9 @@ function parseArgs(argv) {
 // ------------------------------------------------------------------------------------------
 // the tasks: the same logical job for every tool
 
-const TOOL_NAMES = { sluice: 'sluice', jq: 'jq', mlr: 'Miller', baseline: 'baseline (Node loop)' };
-const TOOL_ORDER = ['sluice', 'jq', 'mlr', 'baseline'];
+// sluice2: the same sluice on two threads (--threads 2), for the tasks that use them (T1, T2, T4)
+const TOOL_NAMES = { sluice: 'sluice', sluice2: 'sluice --threads 2', jq: 'jq', mlr: 'Miller', baseline: 'baseline (Node loop)' };
+const TOOL_ORDER = ['sluice', 'sluice2', 'jq', 'mlr', 'baseline'];
 const BASELINE = path.join(HERE, 'baseline.mjs');
 
 // P95_JQ: non-interpolated p95, sorted[floor(0.95 n)] clamped to n - 1 (Miller's and sluice's rule)
@@ -100,6 +101,7 @@ const TASKS = {
     check: 'json-records',
     cmd: {
       sluice: (s) => [s, 'where status >= 500', NDJSON_PATH],
+      sluice2: (s) => [s, '--threads', '2', 'where status >= 500', NDJSON_PATH],
       jq: () => ['jq', '-c', 'select(.status >= 500)', NDJSON_PATH],
       mlr: () => ['mlr', '--ijsonl', '--ojsonl', 'filter', '$status >= 500', NDJSON_PATH],
       baseline: () => ['node', BASELINE, 'T1', NDJSON_PATH],
@@ -115,6 +117,7 @@ const TASKS = {
     tolerance: 0,
     cmd: {
       sluice: (s) => [s, 'count() by service', NDJSON_PATH],
+      sluice2: (s) => [s, '--threads', '2', 'count() by service', NDJSON_PATH],
       // streaming reduce: ~2x faster than `-s group_by` and constant memory
       jq: () => ['jq', '-n', '-c', 'reduce inputs as $e ({}; .[$e.service] += 1) | to_entries[] | {service: .key, count: .value}', NDJSON_PATH],
       mlr: () => ['mlr', '--ijsonl', '--ojsonl', 'count', '-g', 'service', NDJSON_PATH],
@@ -162,6 +165,7 @@ const TASKS = {
     tolerance: 0.01,
     cmd: {
       sluice: (s) => [s, 'p95(latency_ms) by path', NDJSON_PATH],
+      sluice2: (s) => [s, '--threads', '2', 'p95(latency_ms) by path', NDJSON_PATH],
       // -s group_by: the streaming form (reduce appending to arrays) is quadratic in jq 1.6
       jq: () => ['jq', '-s', '-c', `group_by(.path)[] | {path: .[0].path, p95: (map(.latency_ms) | sort | ${P95_JQ})}`, NDJSON_PATH],
       mlr: () => ['mlr', '--ijsonl', '--ojsonl', 'stats1', '-a', 'p95', '-f', 'latency_ms', '-g', 'path', NDJSON_PATH],
@@ -496,8 +500,9 @@ async function main() {
     } else notes.push(`${TOOL_NAMES[t]} is not installed (\`${t}\` not on PATH): its rows are skipped.`);
   }
   if (o.tools.includes('baseline')) tools.baseline = true;
-  const sluicePath = o.tools.includes('sluice') ? which(o.sluice) : null;
+  const sluicePath = o.tools.includes('sluice') || o.tools.includes('sluice2') ? which(o.sluice) : null;
   if (o.tools.includes('sluice')) tools.sluice = true; // a missing binary is reported as a failed row
+  if (o.tools.includes('sluice2')) tools.sluice2 = true;
   const hf = which('hyperfine');
   if (hf) versions.hyperfine = version(['hyperfine', '--version']);
   if (!HAVE_TIME) notes.push('/usr/bin/time not found: CPU time and peak RSS columns are empty (apt-get install time).');
@@ -514,13 +519,15 @@ async function main() {
     for (const tool of TOOL_ORDER) {
       if (!o.tools.includes(tool)) continue;
       const mk = task.cmd[tool];
+      if (!mk && tool === 'sluice2') continue; // a task that stays on one thread: no row
       const e = { task: taskId, tool, runs: [], outPath: path.join(OUT_DIR, `${taskId}.${tool}.out`) };
       if (!mk) e.status = 'n/a';
       else if (!tools[tool]) e.status = 'not installed';
       else {
         e.argv = mk(sluicePath ?? o.sluice);
-        e.command = shellJoin(tool === 'sluice' ? [o.sluice, ...e.argv.slice(1)] : e.argv);
-        if (tool === 'sluice' && !sluicePath) e.status = `failed (${o.sluice} not found)`;
+        const isSluice = tool === 'sluice' || tool === 'sluice2';
+        e.command = shellJoin(isSluice ? [o.sluice, ...e.argv.slice(1)] : e.argv);
+        if (isSluice && !sluicePath) e.status = `failed (${o.sluice} not found)`;
         else e.status = 'pending';
       }
       entries.push(e);
@@ -639,15 +646,18 @@ async function main() {
   }
   L.push('', '## Goals (issue #13)', '');
   L.push('Each goal is a peer\'s median wall time over sluice\'s, from this run: the Node loop\'s (T1, T2 ≥ 2×; T3, T3ISO, T4 ≥ 1.5×; T5 ≥ 1×) and Miller\'s on CSV (T5 ≥ 1×).', '');
-  L.push('| Task | Peer | Peer ÷ sluice (wall) | Goal | Met |');
-  L.push('|---|---|--:|--:|---|');
+  L.push('| Task | sluice | Peer | Peer ÷ sluice (wall) | Goal | Met |');
+  L.push('|---|---|---|--:|--:|---|');
   for (const taskId of o.tasks) {
-    const s = results.find((e) => e.task === taskId && e.tool === 'sluice' && e.status === 'ok');
-    for (const [tool, goal] of Object.entries(TASKS[taskId].goal ?? {})) {
-      if (!o.tools.includes(tool)) continue;
-      const p = results.find((e) => e.task === taskId && e.tool === tool && e.status === 'ok');
-      const r = s && p ? p.median / s.median : NaN;
-      L.push(`| ${taskId} | ${TOOL_NAMES[tool]} | ${fmtRatio(r)} | ${goal.toFixed(2)}× | ${Number.isFinite(r) ? (r >= goal ? 'yes' : 'no') : '–'} |`);
+    for (const variant of ['sluice', 'sluice2']) {
+      const s = results.find((e) => e.task === taskId && e.tool === variant && e.status === 'ok');
+      if (!s) continue;
+      for (const [tool, goal] of Object.entries(TASKS[taskId].goal ?? {})) {
+        if (!o.tools.includes(tool)) continue;
+        const p = results.find((e) => e.task === taskId && e.tool === tool && e.status === 'ok');
+        const r = p ? p.median / s.median : NaN;
+        L.push(`| ${taskId} | ${TOOL_NAMES[variant]} | ${TOOL_NAMES[tool]} | ${fmtRatio(r)} | ${goal.toFixed(2)}× | ${Number.isFinite(r) ? (r >= goal ? 'yes' : 'no') : '–'} |`);
+      }
     }
   }
   const sluiceRow = (taskId) => results.find((e) => e.task === taskId && e.tool === 'sluice' && e.status === 'ok');
