@@ -251,7 +251,11 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
       }
       for (const messages of chunks) sendInOrder(messages);
       if (inFlight.size < MAX_IN_FLIGHT) return undefined;
-      return Promise.race(inFlight).then(check);
+      return (async () => {
+        // until fewer than MAX_IN_FLIGHT are queued: a write() of many sends must not grow the queue
+        while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+        check();
+      })();
     },
     async flush() {
       if (exactly) await txChain;
