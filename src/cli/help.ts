@@ -150,6 +150,7 @@ and no consumer group is left on the cluster. Delivery is at least once: offsets
 derived from them has been written and acknowledged; when head N ends the read part-way
 through a fetch, only the messages up to the last one head took are committed, so the next
 run with the group goes on from there. --exactly-once makes Kafka to Kafka transactional.
+Writing (acks=all), each partition gets its messages in input order, as kcat -P writes them.
 Values are decoded with -I (auto: JSON, logfmt, else {"line": ...}); key,
 headers, topic, partition, offset and timestamp are @key, @headers, @topic, @partition,
 @offset and @timestamp.

@@ -1,7 +1,8 @@
 // The Kafka sink: records become messages of one topic (key from --key, partition from
 // --partition-by, headers passed through, value from the output encoder), sent with acks=all.
-// write() returns at once while a few sends are in flight and waits when there are more (that is
-// the backpressure); flush() resolves when every send so far is acknowledged, which is when the
+// Sends go out one at a time, in input order, so each partition keeps the input order (see
+// sendInOrder); write() returns at once while a few sends are queued and waits when there are more
+// (that is the backpressure); flush() resolves when every send so far is acknowledged, which is when the
 // executor may commit the input offsets.
 //
 // Partitioning: with --partition-by, partition = toPositive(murmur2(text)) % partitions, where
@@ -108,7 +109,7 @@ const MAX_SEND_MESSAGES = 10_000;
 const MAX_SEND_MESSAGES_KAFKAJS = 1000;
 /** What a message adds to a send besides its key, value and headers: its record's varints, at most. */
 const RECORD_OVERHEAD = 24;
-/** Sends in flight before write() makes the executor wait. */
+/** Sends queued or in flight before write() makes the executor wait. */
 const MAX_IN_FLIGHT = 8;
 
 export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
@@ -207,6 +208,17 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
   const check = () => {
     if (failure) throw failure;
   };
+  // One send on the wire at a time, in call order: kafkajs's concurrent send()s can reach the
+  // connection in another order than they were called (cluster.addMultipleTargetTopics holds a
+  // Lock whose release() hands it to the next send, which then runs ahead of the releasing one:
+  // two sends of one write() landed swapped), and a send retried after a later one succeeded would
+  // land after it too. So send n+1 starts once send n is acknowledged (Kafka's own order guarantee
+  // is per partition; kcat -P keeps it too). Sends after a failed one are not made.
+  let lastSend: Promise<unknown> = Promise.resolve();
+  const sendInOrder = (messages: Message[]) => {
+    lastSend = lastSend.then(() => (failure ? undefined : producer!.send({ topic, messages, acks: -1, compression })));
+    track(lastSend);
+  };
 
   // ---- transactional sends
   let txn: Transaction | null = null;
@@ -237,9 +249,13 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
         });
         return txChain.then(check);
       }
-      for (const messages of chunks) track(producer!.send({ topic, messages, acks: -1, compression }));
+      for (const messages of chunks) sendInOrder(messages);
       if (inFlight.size < MAX_IN_FLIGHT) return undefined;
-      return Promise.race(inFlight).then(check);
+      return (async () => {
+        // until fewer than MAX_IN_FLIGHT are queued: a write() of many sends must not grow the queue
+        while (inFlight.size >= MAX_IN_FLIGHT) await Promise.race(inFlight);
+        check();
+      })();
     },
     async flush() {
       if (exactly) await txChain;
