@@ -175,6 +175,105 @@ describe('the projecting reader agrees with JSON.parse', () => {
   });
 });
 
+/** The shape a projector has learned (white box: null while it has none). */
+const shapeOf = (p: LineProjector): RegExp | null => (p as unknown as { shape: { re: RegExp } | null }).shape?.re ?? null;
+
+/** keys for shapes: plain ones, and ones whose characters mean something in a regex */
+const SHAPE_KEYS = ['a', 'b', 'status', 'ts', '', ' ', 'é', 'a.b', '(x)', '[', ']', '{', '}', '$', '^', '|', '/', '*', '+?', '-', '\u2028', ',', ':', 'a,b'];
+const SHAPE_FIELDS = ['a', 'b', 'status', '', 'é', 'a.b', '(x)', '$', '\u2028', ',', ':'];
+/** the text between tokens of one producer's lines: compact, Python's `, ` and `: `, or odd but valid */
+const SEPARATORS = [[',', ':'], [', ', ': '], [' , ', ' :\t'], ['\t,\r', '\r:\n']] as const;
+
+/** A flat value as text, of any kind FLAT allows, or now and then one it does not (nested, escaped, long exponent). */
+const flatValue = fc.oneof(
+  { weight: 12, arbitrary: fc.oneof(numberText, fc.constantFrom('true', 'false', 'null', '"status"', '"a"', '":"', '","', '"}"', '""'), fc.string().map((s) => JSON.stringify(s)), fc.string({ minLength: 13, maxLength: 40 }).map((s) => JSON.stringify(s))) },
+  { weight: 1, arbitrary: valueText },
+);
+
+/**
+ * Lines of one producer: a shape (keys, maybe repeated, and separators) and many lines filling it
+ * with values; some lines have other keys, another order, other separators, or are mutated.
+ */
+const producerLines = fc.tuple(
+  fc.array(fc.constantFrom(...SHAPE_KEYS), { maxLength: 9 }),
+  fc.constantFrom(...SEPARATORS),
+  fc.constantFrom('', ' ', '\t'),
+).chain(([keys, [comma, colon], edge]) => {
+  const line = (ks: readonly string[], vs: readonly string[]) => `${edge}{${edge}${ks.map((k, i) => `${JSON.stringify(k)}${colon}${vs[i]}`).join(comma)}${edge}}${edge}`;
+  const same = fc.array(flatValue, { minLength: keys.length, maxLength: keys.length }).map((vs) => line(keys, vs));
+  const other = fc.oneof(
+    fc.array(fc.tuple(fc.constantFrom(...SHAPE_KEYS), flatValue), { maxLength: 9 }).map((ms) => line(ms.map((m) => m[0]), ms.map((m) => m[1]))),
+    objectLine,
+    mutated,
+  );
+  return fc.array(fc.oneof({ weight: 6, arbitrary: same }, { weight: 1, arbitrary: other }), { minLength: 1, maxLength: 80 });
+});
+
+describe('the projecting reader learns the shape of flat lines', () => {
+  it('agrees with JSON.parse and with a reader that has no shape (values and field order) on every line of a producer', () => {
+    let shaped = 0;
+    fc.assert(fc.property(producerLines, fc.subarray(SHAPE_FIELDS, { maxLength: 4 }), (lines, f) => {
+      const p = new LineProjector(f);
+      for (const line of lines) {
+        const got = p.project(line);
+        if (got === undefined) continue;
+        agrees(line, f);
+        // a reader that has no shape yet takes the flat path or the walk
+        const fresh = new LineProjector(f).project(line);
+        expect(got).toStrictEqual(fresh);
+        expect(Object.keys(got), JSON.stringify(line)).toEqual(Object.keys(fresh!));
+      }
+      if (shapeOf(p) !== null) shaped++;
+    }), { numRuns: 1500 });
+    expect(shaped).toBeGreaterThan(500);
+  });
+
+  it('matches the lines of the shape it learned, with their separators, and only them', () => {
+    const p = new LineProjector(['status', 'a']);
+    expect(shapeOf(p)).toBeNull();
+    expect(p.project('{"ts": "2024-05-01T12:00:00Z", "status": 200, "a.b": 1}')).toStrictEqual({ status: 200 });
+    const re = shapeOf(p)!;
+    expect(re).not.toBeNull();
+    expect(re.test('{"ts": "x", "status": -1.5e-7, "a.b": null}')).toBe(true);
+    // other separators, keys, order, nesting, escapes, exponents: not this shape
+    for (const line of ['{"ts":"x","status":1,"a.b":1}', '{"ts": "x", "status": 1, "aXb": 1}', '{"status": 1, "ts": "x", "a.b": 1}',
+      '{"ts": "x", "status": [1], "a.b": 1}', '{"ts": "\\u0078", "status": 1, "a.b": 1}', '{"ts": "x", "status": 1e400, "a.b": 1}', '{"ts": "x", "status": 1, "a.b": 1} ']) {
+      expect(re.test(line), line).toBe(false);
+    }
+    expect(p.project('{"ts": "y", "status": 503, "a.b": true}')).toStrictEqual({ status: 503 });
+  });
+
+  it('takes the last of a repeated key, and gives the fields in the order of the reader without a shape', () => {
+    const two = new LineProjector(['b', 'a']);
+    const three = new LineProjector(['b', 'a', 'c']);
+    for (let i = 0; i < 3; i++) {
+      const line = `{"a":${i},"c":"x","b":true,"a":${i + 10}}`;
+      expect(Object.entries(two.project(line)!)).toEqual([['b', true], ['a', i + 10]]);
+      expect(Object.entries(three.project(line)!)).toEqual([['a', i + 10], ['c', 'x'], ['b', true]]);
+    }
+    expect(shapeOf(two)).not.toBeNull();
+    expect(shapeOf(three)).not.toBeNull();
+  });
+
+  it('learns a new shape when the lines change, and stops learning when they never settle', () => {
+    const p = new LineProjector(['a']);
+    for (let i = 0; i < 100; i++) p.project(`{"a":${i},"b":1}`);
+    const first = shapeOf(p);
+    for (let i = 0; i < 100; i++) expect(p.project(`{"b":1,"a":${i}}`)).toStrictEqual({ a: i });
+    expect(shapeOf(p)).not.toBe(first);
+    expect(shapeOf(p)!.test('{"b":1,"a":7}')).toBe(true);
+    // every line a new shape: at most 64 are learned, and every line is still right
+    const q = new LineProjector(['a']);
+    const seen = new Set<RegExp>();
+    for (let i = 0; i < 5000; i++) {
+      expect(q.project(`{"k${i}":1,"a":${i}}`)).toStrictEqual({ a: i });
+      const re = shapeOf(q);
+      if (re !== null) seen.add(re);
+    }
+    expect(seen.size).toBeLessThanOrEqual(64);
+  });
+});
+
 describe('the ndjson decoder with fields', () => {
   const both = (text: string, f: readonly string[], wholeFirst = 0) => {
     const whole = decode(decodeNdjson, text);
