@@ -12,7 +12,7 @@ import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { UsageError } from '../../src/errors/errors.js';
-import { Utf8Text, fileInput, stdinInput, type InputPosition, type ResumableInput } from '../../src/sources/text.js';
+import { TEXT_PIECE, Utf8Text, decodeUtf8, fileInput, stdinInput, type InputPosition, type ResumableInput } from '../../src/sources/text.js';
 import { followInput } from '../../src/sources/follow.js';
 
 const dirs: string[] = [];
@@ -81,6 +81,9 @@ describe('Utf8Text', () => {
       fc.uint8Array({ maxLength: 60 }),
       fc.string({ unit: 'grapheme', maxLength: 20 }).map((s) => new Uint8Array(Buffer.from(s))),
       fc.array(fc.constantFrom(0x41, 0x0a, 0x80, 0xbf, 0xc0, 0xc2, 0xe0, 0xe2, 0xed, 0xa0, 0xf0, 0xf4, 0xf5, 0x9f, 0x98, 0xff), { maxLength: 40 }).map((a) => new Uint8Array(a)),
+      // mostly ASCII: reads that are all ASCII (decoded as Latin-1) next to reads that hold or finish a cut character
+      fc.array(fc.oneof({ weight: 8, arbitrary: fc.constantFrom('a', '{"k":1}', '\n', ' ', '\u007f', '\u0000') }, fc.constantFrom('é', '€', '😀', '\ufffd', '\xff', '\xc3')), { maxLength: 30 })
+        .map((p) => new Uint8Array(Buffer.concat(p.map((x) => (x === '\xff' ? Buffer.from([0xff]) : x === '\xc3' ? Buffer.from([0xc3]) : Buffer.from(x)))))),
     );
     fc.assert(
       fc.property(bytes, fc.array(fc.nat(), { maxLength: 8 }), (b, cuts) => {
@@ -101,9 +104,33 @@ describe('Utf8Text', () => {
         expect(text).toBe(new TextDecoder().decode(buf));
         expect(text).toBe(buf.toString('utf8'));
         expect(t.bytes).toBe(buf.length);
+        // replaced: the U+FFFD characters of the text that are not U+FFFD (EF BF BD) in the bytes
+        expect(t.replaced).toBe((text.match(/\ufffd/g) ?? []).length - (buf.toString('latin1').match(/\xef\xbf\xbd/g) ?? []).length);
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('decodeUtf8', () => {
+  it('turns a large read into text chunks of about TEXT_PIECE bytes (regular strings for V8), the same text, characters cut between them included', async () => {
+    const ascii = Buffer.from('{"a":1}\n'.repeat(40_000));
+    const mixed = Buffer.from('é€😀x\n'.repeat(30_000));
+    for (const read of [ascii, mixed, Buffer.concat([ascii, mixed, ascii])]) {
+      const t = new Utf8Text();
+      async function* reads() {
+        yield read;
+        yield Buffer.from('end');
+      }
+      const chunks: string[] = [];
+      for await (const s of decodeUtf8(reads(), t)) chunks.push(s);
+      expect(chunks.join('')).toBe(`${read.toString('utf8')}end`);
+      expect(chunks.length).toBeGreaterThan(Math.floor(read.length / TEXT_PIECE));
+      // (plus up to 3 bytes of a character cut at the end of the piece before)
+      for (const c of chunks) expect(Buffer.byteLength(c)).toBeLessThanOrEqual(TEXT_PIECE + 3);
+      expect(t.bytes).toBe(read.length + 3);
+      expect(t.replaced).toBe(0);
+    }
   });
 });
 
