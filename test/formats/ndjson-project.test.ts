@@ -255,6 +255,20 @@ describe('the projecting reader learns the shape of flat lines', () => {
     expect(shapeOf(three)).not.toBeNull();
   });
 
+  it('a learned shape of many members stays linear on a long line that breaks at its end', () => {
+    const p = new LineProjector(['k0']);
+    const line = (v: string) => `{${Array.from({ length: 200 }, (_, i) => `"k${i}":${v}`).join(',')}}`;
+    expect(p.project(line('1'))).toStrictEqual({ k0: 1 });
+    expect(shapeOf(p)).not.toBeNull();
+    const long = '9'.repeat(300);
+    const t = Date.now();
+    expect(p.project(line(`"${'x'.repeat(300)}"`))).toStrictEqual({ k0: 'x'.repeat(300) });
+    for (const broken of [`${line(long).slice(0, -1)},}`, `${line(`${long}.5`).slice(0, -1)} x`, line(`${long}e`)]) {
+      for (let i = 0; i < 20; i++) expect(p.project(broken)).toBeUndefined();
+    }
+    expect(Date.now() - t).toBeLessThan(1000);
+  });
+
   it('learns a new shape when the lines change, and stops learning when they never settle', () => {
     const p = new LineProjector(['a']);
     for (let i = 0; i < 100; i++) p.project(`{"a":${i},"b":1}`);
