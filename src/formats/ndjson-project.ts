@@ -9,6 +9,10 @@
 // three-digit exponent (it may overflow to an infinity, which core/numbers.ts looks for in the
 // value) and every invalid line all go there.
 //
+// Lines of one producer mostly share a shape (the same keys in the same order, the same separators):
+// a flat line's shape is learned as one regex that validates the next lines of that shape and
+// captures their wanted values in one native match (see Shape); other lines take FLAT and the walk.
+//
 // The values of the wanted fields are built as JSON.parse builds them: a string without escapes
 // is sliced, a number goes through Number() (the same double for every JSON number text), other
 // values through JSON.parse of their text. Duplicate keys: the last one wins, as in JSON.parse.
