@@ -78,8 +78,8 @@ export const CHUNK = 1 << 20;
 /**
  * Bytes per text chunk: a read is turned into text, and reaches the decoder, in pieces of at most
  * this size. V8 puts a string of more than 128 KiB into its large-object space (fresh pages for each,
- * freed only by a full collection): text chunks of a megabyte cost a fifth of the CPU of
- * `where status >= 500` over 1M events and 15 MB more peak memory than pieces of 120 KiB, which are
+ * freed only by a full collection): with text chunks of a megabyte, `where status >= 500` over 1M
+ * events took a fifth more CPU and 15 MB more peak memory than with pieces of 120 KiB, which are
  * allocated like any other string. (Node makes the Latin-1 text of a megabyte an external string
  * instead: as fast, but 15 to 30 MB more memory.)
  */
