@@ -110,7 +110,7 @@ export const optionTable: readonly OptionSpec[] = [
   { flags: '--timeout <duration>', key: 'timeout', group: 'kafka', default: '10s',
     help: 'give up on an unreachable broker or missing topic after this long (exit 69)' },
   { flags: '--threads <n>', key: 'threads', group: 'input', default: 'auto',
-    help: 'read big files on N worker threads (decode and stateless stages, output in input order and byte for byte as on one); auto: the cores not fully busy (cores minus the 1-minute load average, rounded up) for a file of 32 MiB or more, else one. Stateless programs and those ending in a count, min, max, distinct or percentile aggregate use them; windows, running values, head, sort, joins, sum/avg, stdin, --follow, CSV and Kafka keep to one thread' },
+    help: 'read big files on N worker threads (decode and stateless stages, output in input order and byte for byte as on one); auto: the cores not busy with other work (on Linux: cores minus the other threads runnable at start) for a file of 32 MiB or more, else one. Stateless programs and those ending in a count, min, max, distinct or percentile aggregate use them; windows, running values, head, sort, joins, sum/avg, stdin, --follow, CSV and Kafka keep to one thread' },
   { flags: '--sort-buffer <size>', key: 'sortBuffer', group: 'output', default: '512M',
     help: 'memory (estimated from the records\' text) that sort holds before it spills sorted runs to temporary files in $TMPDIR and merges them at the end, as GNU sort -S: K, M, G suffixes; the process\'s resident memory is typically 2 to 3 times this' },
   { flags: '--schema <file>', key: 'schema', group: 'errors',

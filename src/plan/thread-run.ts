@@ -9,6 +9,7 @@
 
 import { decoders, encoders } from '../formats/index.js';
 import type { BadInput, Decoder, Encoder } from '../formats/types.js';
+import type { SplitterState } from '../formats/line-splitter.js';
 import type { Batch, Event, Source } from '../core/event.js';
 import { Stats } from '../core/stats.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
@@ -69,8 +70,8 @@ export function chunkRunner(data: ThreadProgram & ThreadInput): ChunkRunner {
     decoder.restore({ format: data.format, lines: { pending: '', nextLine: 1, started: true, end: '\n' } });
     decoder.write(text, batch);
     decoder.end(batch);
-    let lines = count(text, '\n');
-    if (text.length > 0 && !text.endsWith('\n')) lines++;
+    // the lines read, as the decoder numbered them
+    const lines = (decoder.snapshot() as { lines: SplitterState }).lines.nextLine - 1;
 
     // invalid UTF-8: replaced characters are those U+FFFD the bytes did not hold
     let invalidUtf8 = 0;

@@ -13,7 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseProgram } from '../../src/lang/parser.js';
 import { grammar } from '../../src/operators/index.js';
 import { threadMode } from '../../src/plan/thread-plan.js';
-import { parseThreads } from '../../src/cli/threads-option.js';
+import { loadavg } from 'node:os';
+import { busyElsewhere, parseThreads } from '../../src/cli/threads-option.js';
 
 const BIN = resolve(__dirname, '../../bin/sluice');
 const dir = mkdtempSync(join(tmpdir(), 'sluice-threads-'));
@@ -145,7 +146,7 @@ describe('which programs use threads', () => {
     expect(parseThreads('3')).toEqual({ threads: 3, minBytes: 0 });
     // auto: the idle cores
     expect(parseThreads('auto', 2, 0.1).threads).toBe(2);
-    // a core partly idle counts: the 1-minute average still holds the previous command's load
+    // a core partly idle counts (the 1-minute average, off Linux, still holds the previous command's load)
     expect(parseThreads('auto', 2, 0.9).threads).toBe(2);
     expect(parseThreads('auto', 2, 1.2).threads).toBe(1);
     expect(parseThreads('auto', 2, 20).threads).toBe(1);
@@ -153,5 +154,17 @@ describe('which programs use threads', () => {
     expect(parseThreads('auto', 16, 0).threads).toBe(8);
     expect(parseThreads('auto', 2, 0).minBytes).toBeGreaterThan(1 << 20);
     for (const bad of ['0', '-1', 'x', '1.5', '100']) expect(() => parseThreads(bad)).toThrow(/--threads takes/);
+  });
+
+  it('auto counts the threads runnable now, less this one, not the 1-minute average', () => {
+    // /proc/loadavg: three averages, runnable/all scheduling entities, the last pid
+    expect(busyElsewhere('1.97 1.80 1.75 1/88 31511\n')).toBe(0);
+    expect(busyElsewhere('0.10 0.20 0.30 3/120 4242\n')).toBe(2);
+    expect(busyElsewhere('0.10 0.20 0.30 0/120 4242\n')).toBe(0);
+    expect(parseThreads('auto', 2, busyElsewhere('1.97 1.80 1.75 1/88 31511\n')).threads).toBe(2);
+    expect(parseThreads('auto', 4, busyElsewhere('0.5 0.5 0.5 3/88 31511\n')).threads).toBe(2);
+    // no /proc: the 1-minute average
+    expect(busyElsewhere(null)).toBe(loadavg()[0]);
+    expect(busyElsewhere('garbage')).toBe(loadavg()[0]);
   });
 });
