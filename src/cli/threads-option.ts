@@ -73,7 +73,7 @@ export function parallelReading(r: ThreadedRun): RunPlan['parallel'] {
   const { threads, minBytes } = parseThreads(r.threads);
   if (threads < 2 || !r.plain) return null;
   const { mode } = threadMode(r.program);
-  if (mode === null || (mode === 'stream' && !r.ndjsonOut)) return null;
+  if (mode === null || (mode === 'stream' && !r.ndjsonOut) || (mode === 'decode' && r.fields === null)) return null;
   const data: ThreadProgram = {
     text: r.text, infer: r.infer, tz: r.time.tz, timeFormat: r.time.format, timeFormatOut: r.time.out,
     vars: [...r.vars], precision: r.precision, mode, fields: r.fields,
@@ -98,6 +98,7 @@ export function parallelReading(r: ThreadedRun): RunPlan['parallel'] {
     watch,
     watching: () => watch !== null && watch.snapshot() !== true,
     aggregate,
-    local: (d) => chunkRunner(d as ThreadProgram & ThreadInput),
+    columns: mode === 'decode' ? r.fields : null,
+    local: (d) => chunkRunner(d as ThreadProgram & ThreadInput, true),
   };
 }

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { LimitError } from '../errors/errors.js';
 import { READY, type ChunkJob, type ChunkResult } from '../runtime/threads.js';
+import { columnBuffers } from '../runtime/thread-columns.js';
 import { chunkRunner } from './thread-run.js';
 import type { ThreadInput, ThreadProgram } from './thread-plan.js';
 
@@ -17,11 +18,13 @@ parentPort!.on('message', (job: ChunkJob) => {
   try {
     r = runner.run(job);
   } catch (e) {
-    r = { seq: job.seq, segments: [], bads: [], lines: 0, keys: null, invalidUtf8: 0, invalidUtf8Lines: 0, error: (e as Error)?.stack ?? String(e) };
+    r = { seq: job.seq, segments: [], bads: [], lines: 0, now: 0, keys: null, invalidUtf8: 0, invalidUtf8Lines: 0, error: (e as Error)?.stack ?? String(e) };
     if (e instanceof LimitError) r.limit = e.message;
   }
   // the message is a copy (the partial's live state may go now); the bytes go back for the next chunk
   r.bytes = job.bytes;
-  parentPort!.postMessage(r, [job.bytes]);
+  const moved = [job.bytes];
+  for (const g of r.segments) if (g.cols !== undefined) moved.push(...columnBuffers(g.cols));
+  parentPort!.postMessage(r, moved);
   runner.reset();
 });

@@ -18,6 +18,8 @@ import { Worker } from 'node:worker_threads';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { DecodeOptions } from '../formats/types.js';
 import { LimitError } from '../errors/errors.js';
+import type { Columns } from './thread-columns.js';
+import type { Event } from '../core/event.js';
 
 /** What a worker sends back for one chunk. */
 export interface ChunkResult {
@@ -28,6 +30,8 @@ export interface ChunkResult {
   bads: { raw: string; reason: string; line: number }[];
   /** lines in the chunk */
   lines: number;
+  /** when the chunk was decoded (the records' arrival time), epoch milliseconds */
+  now: number;
   /** the top-level keys (null: not an object) of the chunk's first records, for the misspelt-field watch; null when not asked */
   keys: (string[] | null)[] | null;
   /** invalid UTF-8 sequences replaced with U+FFFD, and the records holding them */
@@ -45,6 +49,10 @@ export interface ChunkResult {
 
 export interface ChunkSegment {
   text: string;
+  /** 'decode' mode: the segment's records, for the main thread to run the program over */
+  cols?: Columns;
+  /** or the records themselves, from the main thread's own runner (lines counted from the chunk's first) */
+  events?: Event[];
   /** records decoded, records written, type errors met */
   in: number;
   out: number;
@@ -54,6 +62,8 @@ export interface ChunkSegment {
 /** A chunk's result, its bad input numbered in the file and located. */
 export interface ReadyChunk extends ChunkResult {
   bads: { raw: string; reason: string; line: number; where: string }[];
+  /** the line number in the file of the chunk's first line */
+  base: number;
 }
 
 /** A message to a worker: one chunk. */
@@ -81,6 +91,8 @@ export interface ParallelOptions {
   formats: readonly string[];
   /** the field watch is still looking (keys of first records wanted) */
   watching(): boolean;
+  /** 'decode' mode: the fields of the records the workers send back (thread-columns.ts), for this thread to run the program over; null: the workers run it */
+  columns: readonly string[] | null;
   /** a program ending in a plain aggregate: where the chunks' partial groups are merged (threads-merge.ts) */
   aggregate: PartialMerge | null;
   /**
@@ -240,7 +252,7 @@ async function* chunks(fh: FileHandle, data: object, name: string, opts: Paralle
         taken++;
         const base = line;
         line += r.lines;
-        yield { ...r, bads: r.bads.map((b) => ({ ...b, line: base + b.line - 1, where: `${name}:${base + b.line - 1}` })) };
+        yield { ...r, base, bads: r.bads.map((b) => ({ ...b, line: base + b.line - 1, where: `${name}:${base + b.line - 1}` })) };
         continue;
       }
       if (eof && taken === sent) break;
