@@ -72,7 +72,7 @@ function parseArgs(argv) {
 // ------------------------------------------------------------------------------------------
 // the tasks: the same logical job for every tool
 
-// sluice2: the same sluice on two threads (--threads 2), for the tasks that use them (T1, T2, T4)
+// sluice2: the same sluice on two threads (--threads 2), for the tasks that use them (all but the CSV one)
 const TOOL_NAMES = { sluice: 'sluice', sluice2: 'sluice --threads 2', jq: 'jq', mlr: 'Miller', baseline: 'baseline (Node loop)' };
 const TOOL_ORDER = ['sluice', 'sluice2', 'jq', 'mlr', 'baseline'];
 const BASELINE = path.join(HERE, 'baseline.mjs');
@@ -137,6 +137,7 @@ const TASKS = {
     check: 'windowed',
     cmd: {
       sluice: (s) => [s, 'window tumbling 1m on epoch_ms | count(), avg(latency_ms) by service', NDJSON_PATH],
+      sluice2: (s) => [s, '--threads', '2', 'window tumbling 1m on epoch_ms | count(), avg(latency_ms) by service', NDJSON_PATH],
       jq: () => ['jq', '-n', '-c', JQ_PER_MINUTE('$e.epoch_ms / 60000 | floor'), NDJSON_PATH],
       mlr: () => ['mlr', '--ijsonl', '--ojsonl', 'put', '$minute = int($epoch_ms / 60000)', 'then', 'stats1', '-a', 'count,mean', '-f', 'latency_ms', '-g', 'minute,service', NDJSON_PATH],
       baseline: () => ['node', BASELINE, 'T3', NDJSON_PATH],
@@ -150,6 +151,7 @@ const TASKS = {
     check: 'windowed',
     cmd: {
       sluice: (s) => [s, 'window tumbling 1m on ts | count(), avg(latency_ms) by service', NDJSON_PATH],
+      sluice2: (s) => [s, '--threads', '2', 'window tumbling 1m on ts | count(), avg(latency_ms) by service', NDJSON_PATH],
       jq: () => ['jq', '-n', '-c', JQ_PER_MINUTE('$e.ts[0:16]'), NDJSON_PATH],
       mlr: () => ['mlr', '--ijsonl', '--ojsonl', 'put', '$minute = substr0($ts, 0, 15)', 'then', 'stats1', '-a', 'count,mean', '-f', 'latency_ms', '-g', 'minute,service', NDJSON_PATH],
       baseline: () => ['node', BASELINE, 'T3ISO', NDJSON_PATH],

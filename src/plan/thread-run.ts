@@ -9,10 +9,12 @@
 
 import { decoders, encoders } from '../formats/index.js';
 import type { BadInput, Decoder, Encoder } from '../formats/types.js';
+import type { SplitterState } from '../formats/line-splitter.js';
 import type { Batch, Event, Source } from '../core/event.js';
 import { Stats } from '../core/stats.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
 import type { ChunkJob, ChunkResult, ChunkSegment } from '../runtime/threads.js';
+import { toColumns } from '../runtime/thread-columns.js';
 import { compileProgram } from './compile.js';
 import type { ThreadInput, ThreadProgram } from './thread-plan.js';
 
@@ -30,7 +32,8 @@ export interface ChunkRunner {
   reset(): void;
 }
 
-export function chunkRunner(data: ThreadProgram & ThreadInput): ChunkRunner {
+/** A chunk runner; `local`: the main thread's own, whose records need not become columns in decode mode. */
+export function chunkRunner(data: ThreadProgram & ThreadInput, local = false): ChunkRunner {
   const stats = new Stats();
   const unexpected = (what: string) => () => {
     throw new Error(`${what} in a thread of --threads: the program should have kept to one thread`);
@@ -69,8 +72,8 @@ export function chunkRunner(data: ThreadProgram & ThreadInput): ChunkRunner {
     decoder.restore({ format: data.format, lines: { pending: '', nextLine: 1, started: true, end: '\n' } });
     decoder.write(text, batch);
     decoder.end(batch);
-    let lines = count(text, '\n');
-    if (text.length > 0 && !text.endsWith('\n')) lines++;
+    // the lines read, as the decoder numbered them
+    const lines = (decoder.snapshot() as { lines: SplitterState }).lines.nextLine - 1;
 
     // invalid UTF-8: replaced characters are those U+FFFD the bytes did not hold
     let invalidUtf8 = 0;
@@ -91,7 +94,8 @@ export function chunkRunner(data: ThreadProgram & ThreadInput): ChunkRunner {
     }
 
     let keys: (string[] | null)[] | null = null;
-    if (job.keys) {
+    // (in decode mode the main thread's watch sees the records themselves, the first ones whole)
+    if (job.keys && data.mode !== 'decode') {
       keys = [];
       for (let i = 0; i < batch.length && i < WATCHED; i++) {
         const v = batch[i]!.value;
@@ -108,10 +112,14 @@ export function chunkRunner(data: ThreadProgram & ThreadInput): ChunkRunner {
     }
     // a plain aggregate last: its groups of this chunk, for the main thread to merge (taken before the next chunk resets them)
     const partial = data.mode === 'aggregate' ? (stages[stages.length - 1] as StatefulStage).snapshot() : undefined;
-    return { seq: job.seq, segments, bads, lines, keys, invalidUtf8, invalidUtf8Lines, partial };
+    return { seq: job.seq, segments, bads, lines, now, keys, invalidUtf8, invalidUtf8Lines, partial };
   }
 
   function segment(records: Event[]): ChunkSegment {
+    // the records go back as they are: the main thread runs the program
+    if (data.mode === 'decode') {
+      return local ? { text: '', in: records.length, out: 0, typeErrors: 0, events: records } : { text: '', in: records.length, out: 0, typeErrors: 0, cols: toColumns(records, data.fields ?? [], 0) };
+    }
     const typeErrors = stats.typeErrors;
     let b: Batch = records;
     for (let i = 0; i < stages.length && b.length > 0; i++) b = stages[i]!.push(b);

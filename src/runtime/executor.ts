@@ -31,6 +31,7 @@ import type { PartitionWatermark, Stats, WatermarkTable } from '../core/stats.js
 import { SLICE, slices, writeEncoded } from './slices.js';
 import { checkFingerprint, type Checkpoint, type Fingerprint, type PartitionStateStore, type SavedInput, type StateStore } from './checkpoint.js';
 import type { ParallelOptions, PartialMerge, ReadyChunk } from './threads.js';
+import { fromColumns } from './thread-columns.js';
 
 export type OnError = 'fail' | 'skip' | 'warn';
 
@@ -402,6 +403,7 @@ export class Executor {
       const { openParallel } = await import('./threads.js');
       const chunks = await openParallel(input.path, input.name, parallel, this.plan.decode, (first) => this.plan.formatFor(input, first));
       if (chunks !== null) {
+        if (parallel.columns !== null) return this.readColumns(chunks, parallel.columns, { name: input.name });
         try {
           return await this.readParallel(chunks, parallel.watch, parallel.aggregate);
         } finally {
@@ -645,6 +647,46 @@ export class Executor {
       await this.breathe(this.main.stages);
       if (plan.sink.closed || plan.interrupted()) return true;
     }
+    return false;
+  }
+
+  /**
+   * A file whose chunks the worker threads decode ('decode' mode): their records, rebuilt from
+   * columns, and their bad input go through this thread's stages in file order, as readText
+   * gives them on one thread (the file is one partition of the watermarks, as there).
+   */
+  private async readColumns(chunks: AsyncGenerator<ReadyChunk>, fields: readonly string[], source: Source): Promise<boolean> {
+    const { plan } = this;
+    await this.serial(() => this.partitionChange(this.main, { kind: 'assigned', partition: source.name }));
+    const batch: Batch = [];
+    const bads: PendingBad[] = [];
+    for await (const c of chunks) {
+      this.chunkNow = Date.now();
+      plan.stats.invalidUtf8 += c.invalidUtf8;
+      plan.stats.invalidUtf8Lines += c.invalidUtf8Lines;
+      const base = c.base;
+      for (let i = 0; i < c.segments.length; i++) {
+        const g = c.segments[i]!;
+        if (g.cols !== undefined) fromColumns(g.cols, fields, source, base, c.now, batch);
+        if (g.events !== undefined) {
+          for (const ev of g.events) {
+            ev.line += base - 1;
+            ev.source = source;
+            batch.push(ev);
+          }
+        }
+        const bad = c.bads[i];
+        if (bad !== undefined) bads.push({ at: batch.length, raw: bad.raw, reason: bad.reason, line: bad.line, where: bad.where });
+      }
+      let stop = false;
+      await this.serial(async () => {
+        stop = await this.processDecoded(this.main, batch, bads);
+      });
+      batch.length = 0;
+      bads.length = 0;
+      if (stop || plan.sink.closed || plan.interrupted()) return true;
+    }
+    await this.serial(() => this.partitionChange(this.main, { kind: 'ended', partition: source.name }));
     return false;
   }
 

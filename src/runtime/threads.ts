@@ -1,9 +1,10 @@
 // Reading one big file on several cores (--threads N). The main thread reads the file in big
-// chunks cut after their last '\n', numbers them and hands them round-robin to N threads: itself
-// and N − 1 worker threads (the bytes are transferred, not copied). Each decodes its chunk and
-// runs the program's stateless stages over it (plan/thread-run.ts; the worker entry is
-// plan/thread-worker.ts), and gives back the
-// encoded output, cut where bad input was found, with line numbers counted from the chunk's
+// chunks cut after their last '\n', numbers them and hands each to whichever of the N threads has
+// room: a worker thread that has started and holds fewer than two, else itself (N − 1 workers; the
+// bytes are transferred, not copied, and come back for reuse). So a worker still starting up, or
+// slowed by other work on its core, takes fewer chunks instead of holding the others up. Each
+// thread decodes its chunk and runs the program's stateless stages over it (plan/thread-run.ts;
+// the worker entry is plan/thread-worker.ts), and gives back the encoded output, cut where bad input was found, with line numbers counted from the chunk's
 // start. Results are taken strictly in chunk order: the executor writes each piece of output,
 // then handles the bad input after it with its --on-error policy, exactly where one thread would
 // have met it, and every `file:line` is the chunk's first line plus the relative one. So the
@@ -17,6 +18,8 @@ import { Worker } from 'node:worker_threads';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { DecodeOptions } from '../formats/types.js';
 import { LimitError } from '../errors/errors.js';
+import type { Columns } from './thread-columns.js';
+import type { Event } from '../core/event.js';
 
 /** What a worker sends back for one chunk. */
 export interface ChunkResult {
@@ -27,6 +30,8 @@ export interface ChunkResult {
   bads: { raw: string; reason: string; line: number }[];
   /** lines in the chunk */
   lines: number;
+  /** when the chunk was decoded (the records' arrival time), epoch milliseconds */
+  now: number;
   /** the top-level keys (null: not an object) of the chunk's first records, for the misspelt-field watch; null when not asked */
   keys: (string[] | null)[] | null;
   /** invalid UTF-8 sequences replaced with U+FFFD, and the records holding them */
@@ -34,6 +39,8 @@ export interface ChunkResult {
   invalidUtf8Lines: number;
   /** a program ending in a plain aggregate: the aggregate stage's snapshot of this chunk's groups */
   partial?: unknown;
+  /** the chunk's bytes, given back (transferred) by a worker for the next chunk read: no new buffer per chunk */
+  bytes?: ArrayBuffer;
   /** an unexpected failure in the worker (a bug): its message */
   error?: string;
   /** or a limit reached in the worker (LimitError): its message */
@@ -42,6 +49,10 @@ export interface ChunkResult {
 
 export interface ChunkSegment {
   text: string;
+  /** 'decode' mode: the segment's records, for the main thread to run the program over */
+  cols?: Columns;
+  /** or the records themselves, from the main thread's own runner (lines counted from the chunk's first) */
+  events?: Event[];
   /** records decoded, records written, type errors met */
   in: number;
   out: number;
@@ -51,6 +62,8 @@ export interface ChunkSegment {
 /** A chunk's result, its bad input numbered in the file and located. */
 export interface ReadyChunk extends ChunkResult {
   bads: { raw: string; reason: string; line: number; where: string }[];
+  /** the line number in the file of the chunk's first line */
+  base: number;
 }
 
 /** A message to a worker: one chunk. */
@@ -70,12 +83,16 @@ export interface ParallelOptions {
   data: object;
   /** bytes per chunk */
   chunkBytes: number;
+  /** wait until every worker has started before reading (tests: small inputs then reach the workers too) */
+  waitForWorkers: boolean;
   /** a smaller file is read on the main thread (0: every file) */
   minBytes: number;
   /** the input formats the workers decode */
   formats: readonly string[];
   /** the field watch is still looking (keys of first records wanted) */
   watching(): boolean;
+  /** 'decode' mode: the fields of the records the workers send back (thread-columns.ts), for this thread to run the program over; null: the workers run it */
+  columns: readonly string[] | null;
   /** a program ending in a plain aggregate: where the chunks' partial groups are merged (threads-merge.ts) */
   aggregate: PartialMerge | null;
   /**
@@ -140,35 +157,55 @@ function suits(b: Buffer): boolean {
   return true;
 }
 
+/** What a worker thread sends once it has compiled the program: it takes chunks from now on. */
+export const READY = 'ready';
+
+/** A worker thread and the chunks it holds. */
+interface Slot {
+  worker: Worker;
+  /** compiled the program (until then the main thread keeps the chunks to itself) */
+  ready: boolean;
+  /** chunks sent and not yet answered */
+  held: number;
+}
+
+/** chunks a ready worker holds at once: one it runs, one waiting, so that it never waits for the main thread */
+const HELD = 2;
+
 async function* chunks(fh: FileHandle, data: object, name: string, opts: ParallelOptions): AsyncGenerator<ReadyChunk> {
   const n = Math.max(1, opts.threads);
-  const workers: Worker[] = [];
+  const slots: Slot[] = [];
   const done = new Map<number, ChunkResult>();
-  let waiting: { seq: number; resolve(r: ChunkResult): void; reject(e: unknown): void } | null = null;
   let failure: unknown = null;
+  /** wakes the loop below when it waits for a worker */
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    if (wake) { const w = wake; wake = null; w(); }
+  };
   const fail = (e: unknown) => {
     failure ??= e;
-    if (waiting) { const w = waiting; waiting = null; w.reject(e); }
+    signal();
   };
   const local = opts.local?.(data) ?? null;
   for (let i = local !== null ? 1 : 0; i < n; i++) {
-    const w = new Worker(opts.worker, { workerData: data });
-    w.on('message', (r: ChunkResult) => {
+    const slot: Slot = { worker: new Worker(opts.worker, { workerData: data }), ready: false, held: 0 };
+    slot.worker.on('message', (r: ChunkResult | typeof READY) => {
+      if (r === READY) { slot.ready = true; signal(); return; }
+      slot.held--;
+      if (r.bytes !== undefined) { free.push(r.bytes); r.bytes = undefined; }
       if (r.limit !== undefined) { fail(new LimitError(r.limit)); return; }
       if (r.error !== undefined) { fail(new Error(`thread: ${r.error}`)); return; }
-      if (waiting?.seq === r.seq) { const wt = waiting; waiting = null; wt.resolve(r); } else done.set(r.seq, r);
+      done.set(r.seq, r);
+      signal();
     });
-    w.on('error', fail);
-    w.on('exit', (code) => { if (code !== 0) fail(new Error(`a worker thread exited with status ${code}`)); });
-    workers.push(w);
+    slot.worker.on('error', fail);
+    slot.worker.on('exit', (code) => { if (code !== 0) fail(new Error(`a worker thread exited with status ${code}`)); });
+    slots.push(slot);
   }
-  const result = (seq: number): Promise<ChunkResult> => {
-    const r = done.get(seq);
-    if (r) { done.delete(seq); return Promise.resolve(r); }
-    if (failure !== null) return Promise.reject(failure);
-    return new Promise((resolve, reject) => { waiting = { seq, resolve, reject }; });
-  };
 
+  /** chunk buffers given back by the workers, of `size` bytes (a chunk with a longer line gets its own) */
+  const free: ArrayBuffer[] = [];
+  const size = opts.chunkBytes + (opts.chunkBytes >> 2);
   let pos = 0;
   let carry: Buffer[] = [];
   let eof = false;
@@ -176,7 +213,8 @@ async function* chunks(fh: FileHandle, data: object, name: string, opts: Paralle
   const next = async (): Promise<{ buf: ArrayBuffer; length: number } | null> => {
     for (;;) {
       const held = carry.reduce((s, c) => s + c.length, 0);
-      const buf = Buffer.allocUnsafeSlow(held + opts.chunkBytes);
+      const want = held + opts.chunkBytes;
+      const buf = want <= size ? Buffer.from(free.pop() ?? new ArrayBuffer(size)) : Buffer.allocUnsafeSlow(want);
       let at = 0;
       for (const c of carry) { c.copy(buf, at); at += c.length; }
       const { bytesRead } = await fh.read(buf, held, opts.chunkBytes, pos);
@@ -197,32 +235,57 @@ async function* chunks(fh: FileHandle, data: object, name: string, opts: Paralle
     }
   };
 
+  // Chunks go where there is room, in file order: to a ready worker holding fewer than HELD, else
+  // to the main thread itself (a worker still starting up gets none). Results come back in any
+  // order and are taken strictly in chunk order; at most `ahead` chunks are read and not yet taken,
+  // which bounds the memory of results waiting for an earlier chunk.
+  const ahead = 4 * n;
   let sent = 0;
+  let taken = 0;
   let line = 1;
   try {
-    for (let seq = 0; ; seq++) {
-      while (!eof && sent - seq < 2 * n) {
-        const c = await next();
-        if (c === null) { eof = true; break; }
-        const job: ChunkJob = { seq: sent, bytes: c.buf, length: c.length, keys: opts.watching() };
-        if (local !== null && sent % n === 0) {
-          // this thread's turn: the chunk is run now, while the workers run theirs
-          done.set(sent, local.run(job));
-          // its groups are taken over by the merge as they are; the runner starts a new table
-          local.reset();
-        } else {
-          workers[local !== null ? (sent % n) - 1 : sent % n]!.postMessage(job, [c.buf]);
-        }
-        sent++;
+    for (;;) {
+      if (failure !== null) throw failure;
+      const r = done.get(taken);
+      if (r !== undefined) {
+        done.delete(taken);
+        taken++;
+        const base = line;
+        line += r.lines;
+        yield { ...r, base, bads: r.bads.map((b) => ({ ...b, line: base + b.line - 1, where: `${name}:${base + b.line - 1}` })) };
+        continue;
       }
-      if (seq >= sent) break;
-      const r = await result(seq);
-      const base = line;
-      line += r.lines;
-      yield { ...r, bads: r.bads.map((b) => ({ ...b, line: base + b.line - 1, where: `${name}:${base + b.line - 1}` })) };
+      if (eof && taken === sent) break;
+      if (!eof && sent - taken < ahead && (!opts.waitForWorkers || slots.every((s) => s.ready))) {
+        const slot = slots.find((s) => s.ready && s.held < HELD);
+        if (slot !== undefined || local !== null) {
+          const c = await next();
+          if (c === null) {
+            eof = true;
+            continue;
+          }
+          const job: ChunkJob = { seq: sent, bytes: c.buf, length: c.length, keys: opts.watching() };
+          // a worker may have become free while reading: prefer it
+          const to = slot ?? slots.find((s) => s.ready && s.held < HELD);
+          if (to !== undefined) {
+            to.held++;
+            to.worker.postMessage(job, [c.buf]);
+          } else {
+            // this thread's turn: the chunk is run now, while the workers run theirs
+            done.set(sent, local!.run(job));
+            free.push(c.buf);
+            // its groups are taken over by the merge as they are; the runner starts a new table
+            local!.reset();
+          }
+          sent++;
+          continue;
+        }
+      }
+      // nothing to do here but wait for a worker
+      await new Promise<void>((resolve) => { wake = resolve; });
     }
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all(slots.map((s) => s.worker.terminate()));
     await fh.close();
   }
 }
