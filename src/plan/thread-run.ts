@@ -7,7 +7,9 @@
 // (thread-worker.ts) runs one in each worker thread; the main thread runs one too, as the first
 // of the N threads, so that N threads start only N − 1 workers. It never writes anywhere itself.
 
+import { isAscii } from 'node:buffer';
 import { decoders, encoders } from '../formats/index.js';
+import { TEXT_PIECE } from '../sources/text.js';
 import type { BadInput, Decoder, Encoder } from '../formats/types.js';
 import type { SplitterState } from '../formats/line-splitter.js';
 import type { Batch, Event, Source } from '../core/event.js';
@@ -55,10 +57,12 @@ export function chunkRunner(data: ThreadProgram & ThreadInput, local = false): C
   const encoder: Encoder = encoders.ndjson({ passRaw: true, typeError: stats.typeError, precision: data.precision });
   const source: Source = { name: data.name };
 
+  /** the result is taken at once (ChunkJob.direct, on the main thread only) */
+  let direct = false;
+
   function run(job: ChunkJob): ChunkResult {
+    direct = local && job.direct === true;
     const bytes = Buffer.from(job.bytes, 0, job.length);
-    // as the main thread's reader decodes (sources/text.ts): Buffer#toString, faster than TextDecoder
-    const text = bytes.toString('utf8');
     const batch: Batch = [];
     const bads: ChunkResult['bads'] = [];
     const at: number[] = [];
@@ -70,7 +74,23 @@ export function chunkRunner(data: ThreadProgram & ThreadInput, local = false): C
     const decoder: Decoder = decoders[data.format as keyof typeof decoders](source, data.fields === null ? data.decode : { ...data.decode, fields: data.fields, wholeFirst: job.keys ? WATCHED : 0 }, onBad, () => now);
     // whole lines with '\n' ends, as the main thread checked at the file's first line end
     decoder.restore({ format: data.format, lines: { pending: '', nextLine: 1, started: true, end: '\n' } });
-    decoder.write(text, batch);
+    // as the main thread's reader decodes (sources/text.ts): pieces of TEXT_PIECE bytes (here cut
+    // after a line's end), Latin-1 when all ASCII, else Buffer#toString (faster than TextDecoder)
+    let replaced = 0;
+    for (let from = 0; from < bytes.length;) {
+      let to = from + TEXT_PIECE;
+      if (to >= bytes.length) {
+        to = bytes.length;
+      } else {
+        const nl = bytes.lastIndexOf(10, to - 1);
+        to = nl >= from ? nl + 1 : bytes.indexOf(10, to) + 1 || bytes.length;
+      }
+      const piece = bytes.subarray(from, to);
+      const text = isAscii(piece) ? piece.toString('latin1') : piece.toString('utf8');
+      if (text.includes('\ufffd')) replaced += count(text, '\ufffd');
+      decoder.write(text, batch);
+      from = to;
+    }
     decoder.end(batch);
     // the lines read, as the decoder numbered them
     const lines = (decoder.snapshot() as { lines: SplitterState }).lines.nextLine - 1;
@@ -78,8 +98,8 @@ export function chunkRunner(data: ThreadProgram & ThreadInput, local = false): C
     // invalid UTF-8: replaced characters are those U+FFFD the bytes did not hold
     let invalidUtf8 = 0;
     let invalidUtf8Lines = 0;
-    if (text.includes('\ufffd')) {
-      const all = count(text, '\ufffd');
+    if (replaced > 0) {
+      const all = replaced;
       const real = countBytes(bytes, REAL_FFFD);
       invalidUtf8 = all - real;
       if (invalidUtf8 > 0) {
@@ -118,7 +138,10 @@ export function chunkRunner(data: ThreadProgram & ThreadInput, local = false): C
   function segment(records: Event[]): ChunkSegment {
     // the records go back as they are: the main thread runs the program
     if (data.mode === 'decode') {
-      return local ? { text: '', in: records.length, out: 0, typeErrors: 0, events: records } : { text: '', in: records.length, out: 0, typeErrors: 0, cols: toColumns(records, data.fields ?? [], 0) };
+      if (!direct) return { text: '', in: records.length, out: 0, typeErrors: 0, cols: toColumns(records, data.fields ?? [], 0) };
+      // as from a worker: without the line's text (which keeps the text read alive)
+      for (const ev of records) ev.raw = ev.origin = undefined;
+      return { text: '', in: records.length, out: 0, typeErrors: 0, events: records };
     }
     const typeErrors = stats.typeErrors;
     let b: Batch = records;

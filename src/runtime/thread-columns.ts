@@ -57,12 +57,14 @@ export function toColumns(events: readonly Event[], fields: readonly string[], l
     }
     return k;
   };
+  // names that objects inherit (toString, constructor, …) need an own-property check; others are absent when undefined
+  const inherited = fields.map((f) => f in Object.prototype);
   for (let i = 0; i < n; i++) {
     const ev = events[i]!;
     const o = i * w;
     lines[i] = ev.line - line0;
     const v = ev.value;
-    if (!projected(v, fields, w, o, tags, nums, str)) {
+    if (!projected(v, fields, inherited, w, o, tags, nums, str)) {
       tags[o] = WHOLE;
       nums[o] = strs.push(ev.raw ?? JSON.stringify(v)) - 1;
     }
@@ -71,14 +73,16 @@ export function toColumns(events: readonly Event[], fields: readonly string[], l
 }
 
 /** Fill row `o` with the fields of `v`; false when `v` is not an object of those fields and plain values only. */
-function projected(v: Value, fields: readonly string[], w: number, o: number, tags: Uint8Array, nums: Float64Array, str: (s: string) => number): boolean {
+function projected(
+  v: Value, fields: readonly string[], inherited: readonly boolean[], w: number, o: number, tags: Uint8Array, nums: Float64Array, str: (s: string) => number,
+): boolean {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
   let found = 0;
   for (let j = 1; j < w; j++) {
     const f = fields[j - 1]!;
-    if (!Object.hasOwn(v, f)) continue;
+    const x = v[f];
+    if (x === undefined || (inherited[j - 1] && !Object.hasOwn(v, f))) continue;
     found++;
-    const x = v[f]!;
     switch (typeof x) {
       case 'number':
         tags[o + j] = NUMBER;
@@ -97,7 +101,8 @@ function projected(v: Value, fields: readonly string[], w: number, o: number, ta
     }
   }
   // a record decoded whole holds other fields too: it goes as its line, so that its value is the same
-  if (Object.keys(v).length !== found) return false;
+  let keys = 0;
+  for (const _ in v) if (++keys > found) return false;
   tags[o] = PROJECTED;
   return true;
 }

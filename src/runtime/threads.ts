@@ -73,6 +73,12 @@ export interface ChunkJob {
   length: number;
   /** send the keys of the first records (the field watch is still looking) */
   keys: boolean;
+  /**
+   * the main thread runs this chunk and takes its result at once (it is the next in order): in
+   * 'decode' mode its records may stay objects; a result that waits for earlier chunks is kept as
+   * columns, which hold no object per record for the garbage collector to move
+   */
+  direct?: boolean;
 }
 
 export interface ParallelOptions {
@@ -272,6 +278,7 @@ async function* chunks(fh: FileHandle, data: object, name: string, opts: Paralle
             to.worker.postMessage(job, [c.buf]);
           } else {
             // this thread's turn: the chunk is run now, while the workers run theirs
+            job.direct = sent === taken;
             done.set(sent, local!.run(job));
             free.push(c.buf);
             // its groups are taken over by the merge as they are; the runner starts a new table
