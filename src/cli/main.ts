@@ -708,7 +708,10 @@ async function stateFor(
   }
   let from: Checkpoint | null = candidates[0] ?? null;
   if (opts.exactlyOnce && from) {
-    const { committedOffsets } = await import('../kafka/source.js');
+    // fence the predecessor first: a transaction it sent its commit for before it died commits
+    // anyway, and its offsets must be counted
+    const [{ committedOffsets }, { isTransactionalSink }] = await Promise.all([import('../kafka/source.js'), import('../kafka/sink.js')]);
+    if (transaction !== null && isTransactionalSink(transaction)) await transaction.prepareTransactions(opts.group!);
     const committed = new Map<string, number>();
     for (const addr of kafkaAddrs.values()) {
       for (const o of await committedOffsets(await clientOptions(opts, addr.brokers), opts.group!, addr.topics)) committed.set(`${o.topic}/${o.partition}`, o.offset);
