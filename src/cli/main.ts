@@ -358,6 +358,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         transactionalSink: opts.exactlyOnce ? sink : null,
         startAt: saved?.kind === 'kafka' ? saved.offsets.map(([topic, partition, offset]) => ({ topic, partition, offset })) : undefined,
         partitionTasks: checkpoint?.partitions != null,
+        wholeInput: checkpoint?.store != null,
       }));
     } else {
       inputs.push(n === '-' ? stdinInput() : opts.follow ? followInput(n) : fileInput(n));
