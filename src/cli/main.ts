@@ -718,6 +718,9 @@ async function stateFor(
       for (const o of await committedOffsets(await clientOptions(opts, addr.brokers), opts.group!, addr.topics)) committed.set(`${o.topic}/${o.partition}`, o.offset);
     }
     from = committedCheckpoint(candidates, committed, path);
+    // resuming from PATH.prev: the newest never committed; written again now, so that the next
+    // checkpoint keeps the committed one as PATH.prev, not the one that never committed
+    if (from !== null && from !== candidates[0]) await store.save(from);
   }
   const hasFollow = opts.follow === true;
   if (from?.finished && !hasFollow && kafkaAddrs.size === 0) {
