@@ -358,6 +358,7 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
         transactionalSink: opts.exactlyOnce ? sink : null,
         startAt: saved?.kind === 'kafka' ? saved.offsets.map(([topic, partition, offset]) => ({ topic, partition, offset })) : undefined,
         partitionTasks: checkpoint?.partitions != null,
+        wholeInput: checkpoint?.store != null,
       }));
     } else {
       inputs.push(n === '-' ? stdinInput() : opts.follow ? followInput(n) : fileInput(n));
@@ -708,12 +709,18 @@ async function stateFor(
   }
   let from: Checkpoint | null = candidates[0] ?? null;
   if (opts.exactlyOnce && from) {
-    const { committedOffsets } = await import('../kafka/source.js');
+    // fence the predecessor first: a transaction it sent its commit for before it died commits
+    // anyway, and its offsets must be counted
+    const [{ committedOffsets }, { isTransactionalSink }] = await Promise.all([import('../kafka/source.js'), import('../kafka/sink.js')]);
+    if (transaction !== null && isTransactionalSink(transaction)) await transaction.prepareTransactions(opts.group!);
     const committed = new Map<string, number>();
     for (const addr of kafkaAddrs.values()) {
       for (const o of await committedOffsets(await clientOptions(opts, addr.brokers), opts.group!, addr.topics)) committed.set(`${o.topic}/${o.partition}`, o.offset);
     }
     from = committedCheckpoint(candidates, committed, path);
+    // resuming from PATH.prev: the newest never committed; written again now, so that the next
+    // checkpoint keeps the committed one as PATH.prev, not the one that never committed
+    if (from !== null && from !== candidates[0]) await store.save(from);
   }
   const hasFollow = opts.follow === true;
   if (from?.finished && !hasFollow && kafkaAddrs.size === 0) {

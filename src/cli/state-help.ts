@@ -19,7 +19,10 @@ export const STATE_RULES: [string, string][] = [
     'State exactly once, output at least once: after any number of crashes, SIGKILL included, the state is that of one ' +
     'uninterrupted run, and every result is written; results written between the last checkpoint and a crash are ' +
     'written again after the restart. With --exactly-once (Kafka to Kafka) the transaction commits together with each ' +
-    'checkpoint, and a read_committed reader sees every result exactly once. A tee stage is at least once too (also with ' +
+    'checkpoint, and a read_committed reader sees every result exactly once: a restart first fences its killed ' +
+    'predecessor and waits while the broker completes that one\'s last transaction (committing it if its commit was sent, ' +
+    'else aborting it; within --timeout, then exit 69), and only then compares the group\'s committed offsets with ' +
+    'PATH and PATH.prev to resume from the checkpoint whose transaction committed. A tee stage is at least once too (also with ' +
     '--exactly-once: its writes are not in the transaction): a resumed job appends to its tee files, after cutting off a line ' +
     'a crash left half written, and writes again what came after the checkpoint.'],
   ['Restart',
@@ -56,9 +59,11 @@ export const STATE_RULES: [string, string][] = [
   ['Kafka',
     'Offsets are committed at checkpoints only. A program that keeps records (windows, aggregates, sort, tail, top) read ' +
     'with --group but without --state prints a warning: its offsets are committed only when sluice ends, so a crash reads ' +
-    'everything since the last run again. With -e, a restarted job reads to their end every partition its checkpoint had not ' +
-    'finished, also those that a killed predecessor still holds in the group until its session expires (-X session.timeout.ms). ' +
-    'A local --state PATH serves one process: when partitions move between members ' +
+    'everything since the last run again. A local --state PATH serves one process, which keeps the state of every ' +
+    'partition of its inputs (of --partition\'s): one that another member still holds, as a killed predecessor does until its ' +
+    'session expires (-X session.timeout.ms), holds the watermark back as if it were assigned here, so that windows wait for its ' +
+    'records; with -e the job ends only once every partition that is not empty is read to its end, here, by the run its ' +
+    'checkpoint comes from, or (the group\'s committed offsets say) by another member. When partitions move between members ' +
     'of a group, the state does not move with them. For a group of several processes use --state kafka://HOST:PORT/TOPIC ' +
     '(or kafka:TOPIC on the brokers of -b), with --group: each input partition\'s state is a record in that compacted topic, written ' +
     'at every checkpoint and read by whichever member is given the partition next, so state moves with its partition; ' +

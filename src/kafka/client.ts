@@ -294,6 +294,36 @@ export function isFencedCommit(err: unknown): boolean {
   return ['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'FENCED_INSTANCE_ID'].some((t) => types.has(t));
 }
 
+/**
+ * The transaction coordinator is still completing this transactional id's previous transaction:
+ * writing the markers of a commit that just returned, or aborting the open transaction of a killed
+ * predecessor. The Java client retries it; so does retryConcurrentTransactions.
+ */
+export function isConcurrentTransactions(err: unknown): boolean {
+  return errorTypes(err).has('CONCURRENT_TRANSACTIONS');
+}
+
+/**
+ * Runs `attempt` again while it fails with CONCURRENT_TRANSACTIONS (waits of `first` ms doubling,
+ * capped at 500 ms), waiting at most `timeoutMs` in all; then, or on any other failure, throws what it
+ * threw (kafkaError says what CONCURRENT_TRANSACTIONS means). kafkajs retries it for
+ * InitProducerId but not for AddOffsetsToTxn, the first request of a transaction that only
+ * commits offsets.
+ */
+export async function retryConcurrentTransactions<T>(attempt: () => Promise<T>, timeoutMs: number, first = 20,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms))): Promise<T> {
+  let waited = 0;
+  for (let wait = first; ; wait = Math.min(wait * 2, 500)) {
+    try {
+      return await attempt();
+    } catch (e) {
+      if (!isConcurrentTransactions(e) || waited + wait > timeoutMs) throw e;
+    }
+    await sleep(wait);
+    waited += wait;
+  }
+}
+
 function errorTypes(err: unknown): Set<string> {
   const out = new Set<string>();
   const seen = new Set<unknown>();
@@ -331,6 +361,11 @@ export function kafkaError(err: unknown, what: string, brokers: string[]): Sluic
   if (types.has('KafkaJSConnectionError') || types.has('KafkaJSConnectionClosedError') ||
       types.has('ECONNREFUSED') || types.has('ETIMEDOUT') || types.has('ENOTFOUND') || types.has('EHOSTUNREACH')) {
     return new UnavailableError(`kafka: ${what}: cannot reach ${at} (${cause})`, { cause: err });
+  }
+  if (types.has('CONCURRENT_TRANSACTIONS')) {
+    return new UnavailableError(`kafka: ${what}: the transaction coordinator on ${at} is still completing the previous transaction ` +
+      `of this transactional id (a killed predecessor's being aborted, or the last commit's markers being written) and kept ` +
+      `answering CONCURRENT_TRANSACTIONS; run again, or give it longer with --timeout`, { cause: err });
   }
   if (types.has('KafkaJSRequestTimeoutError') || types.has('KafkaJSTimeout') || types.has('KafkaJSLockTimeout')) {
     return new UnavailableError(`kafka: ${what}: ${at} did not answer in time (${cause})`, { cause: err });

@@ -129,6 +129,13 @@ export interface KafkaSourceOptions {
    * the partitions' tasks (EventInput.onAssigned) before they are read
    */
   partitionTasks?: boolean;
+  /**
+   * a local --state file: this process holds the state of every partition (of --partition's, if
+   * given), so with -e it ends only once each of them is read to its end, by this process, by the
+   * run its checkpoint comes from, or (the group's committed offsets say) by another member, not
+   * when a killed predecessor still holds some in the group
+   */
+  wholeInput?: boolean;
 }
 
 export interface KafkaSinkOptions {

@@ -29,6 +29,7 @@ import {
   javaCompatiblePartitioner,
   kafkaError,
   producerSettings,
+  retryConcurrentTransactions,
   topicPartitions,
   withDeadline,
   type Message,
@@ -46,7 +47,11 @@ export interface OffsetsToCommit {
 /** A sink whose writes are committed together with the input offsets (--exactly-once). */
 export interface TransactionalSink extends EventSink {
   readonly transactional: true;
-  /** Creates the transactional producer (id `sluice-<group>-<topic>`): the source calls it before reading. */
+  /**
+   * Creates the transactional producer (id `sluice-<group>-<topic>`) and fences any predecessor,
+   * waiting until its last transaction is committed or aborted; idempotent. Called before the
+   * group's committed offsets are read (--state) and before anything is read.
+   */
   prepareTransactions(group: string): Promise<void>;
   /** Puts `offsets` (the next offsets to read) into the open transaction and commits it. */
   commitTransaction(consumerGroupId: string, offsets: OffsetsToCommit[]): Promise<void>;
@@ -282,11 +287,20 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
         return;
       }
       txId = id;
+      const doing = `starting transactions for '${topic}' (transactional id ${id})`;
       producer = await connect(
         kafka.producer({ allowAutoTopicCreation: false, retry: boundedRetry(c.timeoutMs, 20), createPartitioner: javaCompatiblePartitioner, idempotent: true, maxInFlightRequests: 1, transactionalId: id, transactionTimeout }),
         c.timeoutMs,
-        `starting transactions for '${topic}' (transactional id ${id})`,
+        doing,
       );
+      // The first transaction initializes the transactional producer id (kafkajs's connect() does
+      // not): that fences a predecessor and returns only once the coordinator has finished its last
+      // transaction (aborted an open one, or written the markers of a commit a SIGKILL did not stop),
+      // answering CONCURRENT_TRANSACTIONS until then, which kafkajs retries within --timeout. Done
+      // here, before anything is read, so that the group's committed offsets are final when --state
+      // compares them with its checkpoints. The deadline leaves those retries time to end with what
+      // the broker said.
+      await withDeadline(begin(), 2 * c.timeoutMs, doing, c.brokers);
     },
     sendInTransaction(other, messages) {
       check();
@@ -304,7 +318,9 @@ export async function kafkaSink(opts: KafkaSinkOptions): Promise<EventSink> {
       try {
         const t = await begin();
         txn = null;
-        await t.sendOffsets({ consumerGroupId, topics: offsets });
+        // right after the last commit (its markers still being written) the coordinator refuses
+        // AddOffsetsToTxn with CONCURRENT_TRANSACTIONS, which kafkajs does not retry
+        await retryConcurrentTransactions(() => t.sendOffsets({ consumerGroupId, topics: offsets }), c.timeoutMs);
         await t.commit();
       } catch (e) {
         throw kafkaError(e, `committing the transaction on '${topic}'`, c.brokers);

@@ -22,6 +22,10 @@
 // resumes (or, without state, to --offset the first time, else the committed offset), and only
 // then resumed; no batch of a partition reaches the executor while it waits. Kept partitions are
 // sought too: kafkajs would otherwise restart them at the committed offset, behind their task.
+//
+// A local --state file (`wholeInput`) holds the state of every partition, so the partitions that
+// another member still holds (a killed predecessor, until its session expires) are announced as
+// assigned at the first join, and hold the watermark back, and -e waits until they are read too.
 
 import { UnavailableError, UsageError } from '../errors/errors.js';
 import { messageDecoder, type MessageDecode } from '../formats/index.js';
@@ -259,6 +263,16 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   // must be, not only those assigned now (a killed predecessor may still hold some in the group
   // until its session expires; ending without them would fire their windows half-full)
   const mustEnd = [...resumeAt].filter(([k, at]) => at < (ends.get(k) ?? 0)).map(([k]) => k);
+  // a local state file (wholeInput): also every partition its checkpoint has not read at all, unless
+  // it is empty; each counts as done once read to its end here or, in the group's committed
+  // offsets, by another member (see pollOthers)
+  const whole = opts.wholeInput && group !== null
+    ? [...ends].filter(([k, end]) => end > (lows.get(k) ?? 0) && (resumeAt.get(k) ?? -1) < end &&
+      (opts.partitions === null || opts.partitions.includes(Number(k.slice(0, k.indexOf('\u0000')))))).map(([k]) => k)
+    : [];
+  const mustRead = opts.exitAtEnd ? whole.filter((k) => !resumeAt.has(k)) : [];
+  /** mustRead partitions' committed offsets in the group, as last polled */
+  const committedElsewhere = new Map<string, number>();
 
   if (group === null) return positionInput(opts, admin, start, resumeAt, decode, binary);
 
@@ -341,12 +355,44 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
       // not running yet or already stopped: nothing to pause
     }
   };
+  const atEnd = (k: string) => (positions.get(k) ?? -1) >= ends.get(k)!;
+  /** mustRead partitions neither read to their end here nor, as last polled, by another member */
+  const unread = () => mustRead.filter((k) => !atEnd(k) && (committedElsewhere.get(k) ?? -1) < ends.get(k)!);
+  let polling: NodeJS.Timeout | null = null;
+  /**
+   * Everything else is read to its end, but partitions of the state file are held by another
+   * member: a killed predecessor, until its session expires and a rebalance gives them here, or a
+   * live one (a local state file serves one process, but should a second share the group, its
+   * commits end the wait). Asks the group every second.
+   */
+  const pollOthers = () => {
+    if (polling !== null) return;
+    debug(`waiting for ${unread().map(idOf).join(' ')}, held by another member of ${groupId}`);
+    polling = setInterval(() => {
+      if (closed || finished) return stopPolling();
+      void (async () => {
+        for (const topic of new Set(unread().map((k) => k.slice(k.indexOf('\u0000') + 1)))) {
+          const stored = await fetchGroupOffsets(admin, groupId, topic, c);
+          for (const [p, at] of stored) committedElsewhere.set(tpKey(topic, p), at);
+        }
+        checkDone();
+      })().catch(fail);
+    }, 1000);
+  };
+  const stopPolling = () => {
+    if (polling !== null) clearInterval(polling);
+    polling = null;
+  };
   const checkDone = () => {
     if (finished || !joined) return;
     announceEnds();
     if (opts.count !== null && delivered >= opts.count) finished = true;
-    else if (opts.exitAtEnd && [...assigned, ...mustEnd].every((k) => (positions.get(k) ?? -1) >= ends.get(k)!)) finished = true;
+    else if (opts.exitAtEnd && [...assigned, ...mustEnd].every(atEnd)) {
+      if (unread().length === 0) finished = true;
+      else pollOthers();
+    }
     if (finished) {
+      stopPolling();
       debug(`finished: ${[...positions].map(([k, v]) => `${k.replace('\u0000', '@')}=${v}`).join(' ')}`);
       pauseAll();
       notify();
@@ -418,6 +464,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     checkDone();
   };
 
+  let announcedWhole = false;
   const onJoin = async (assignment: { [topic: string]: number[] }) => {
     const fresh: [string, number][] = [];
     const before = new Set(assigned);
@@ -453,6 +500,13 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     }
     const now = new Set(assigned);
     for (const k of before) if (!now.has(k)) changes.unshift({ kind: 'revoked', partition: idOf(k) });
+    if (!announcedWhole) {
+      // a local state file: partitions that another member (a killed predecessor) still holds are
+      // announced too, so that they hold the watermark back as if assigned here: windows wait for
+      // their records rather than fire without them and count them late
+      announcedWhole = true;
+      for (const k of whole) if (!now.has(k)) changes.push({ kind: 'assigned', partition: idOf(k) });
+    }
     announce(changes);
     if (opts.partitionTasks) return restoreAssigned();
     joined = true;
@@ -627,6 +681,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   const release = async () => {
     if (released) return;
     released = true;
+    stopPolling();
     releaseAll();
     await Promise.allSettled([...commitsInFlight]);
     await withDeadline(consumer.disconnect(), c.timeoutMs, 'leaving the group', c.brokers).catch(() => undefined);
@@ -677,6 +732,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     close(): Promise<void> {
       closeCalls++;
       closed = true;
+      stopPolling();
       pauseAll();
       releaseAll();
       notify();

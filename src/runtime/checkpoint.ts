@@ -235,6 +235,15 @@ export async function checkStatePath(path: string): Promise<void> {
  * the offsets the group committed, that is, whose transaction committed (a crash between writing
  * a checkpoint and committing its transaction leaves the newer one ahead of the group); null
  * when the group has committed nothing yet. `committed` maps `topic/partition` to the offset.
+ *
+ * `committed` must be read after the predecessor is fenced (TransactionalSink.prepareTransactions):
+ * a transaction whose commit it sent before it died completes anyway, and read before that, the
+ * offsets are those of the transaction before, which would pick the older checkpoint while the
+ * newer one's output and offsets become visible. Read after, every partition a transaction of this
+ * job committed is in the checkpoint that matches (a checkpoint holds every partition read since
+ * the state began, and is written before its transaction commits): a committed partition that is
+ * not in it was committed before this state began (the group was used without it, or the state
+ * was deleted) and is rightly read on from its committed offset, as a fresh start would.
  */
 export function committedCheckpoint(candidates: Checkpoint[], committed: Map<string, number>, path: string): Checkpoint | null {
   for (const cp of candidates) {

@@ -4,12 +4,18 @@
 // while it runs, so `sluice kafka lag` is true, and survives SIGKILL without losing a window.
 
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kafka as KafkaT } from 'kafkajs';
 import { beforeAll, expect, it } from 'vitest';
+import { withAdmin } from '../../src/kafka/client.js';
 import { crashCycles, prng } from '../state/crash.js';
 import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
 import { createTopics, kcatProduce, kcatRead, lines, Running, sluice, untilCommitted } from './support.js';
+
+const { Kafka, logLevel } = createRequire(import.meta.url)('kafkajs') as typeof import('kafkajs');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const N = 6000;
 const PROGRAM = 'window tumbling 10s on ts allow 3s | count(), sum(v) by k';
@@ -128,4 +134,59 @@ describeKafka('--state with --exactly-once (a local state file)', () => {
     const committed = lines((await kcatRead(B, output, ['-X', 'isolation.level=read_committed'])).stdout);
     expect(sorted(committed)).toEqual(sorted(lines(ref.stdout)));
   }, 180_000);
+
+  it('a member that still holds partitions (as a killed predecessor does until its session expires): -e waits for them, also those no checkpoint had, and nothing is missing', async () => {
+    const input2 = uniqueTopic('eos-hold-in');
+    const output2 = uniqueTopic('eos-hold-out');
+    const group = uniqueTopic('g-eos-hold');
+    const few = records(37, 3000);
+    await createTopics(B, { [input2]: 3, [output2]: 1 });
+    await kcatProduce(B, input2, few.map((r) => `${r.key}\t${r.value}`), ['-K', '\t']);
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-eos-hold-'));
+    writeFileSync(join(dir, 'in.ndjson'), few.map((r) => r.value).join('\n') + '\n');
+    const ref = await sluice([PROGRAM, join(dir, 'in.ndjson')]);
+    expect(ref.code).toBe(0);
+    const ends = await withAdmin({ brokers: [B], settings: {}, timeoutMs: 10_000, clientId: 'sluice-tests' },
+      async (a) => new Map((await a.fetchTopicOffsets(input2)).map((o) => [o.partition, Number(o.high)])));
+
+    // the holder: a member of the group that reads nothing and commits nothing
+    const kafka: KafkaT = new Kafka({ brokers: [B], clientId: 'sluice-tests-holder', logLevel: logLevel.NOTHING });
+    const holder = kafka.consumer({ groupId: group, sessionTimeout: 6000, heartbeatInterval: 1000 });
+    let held: number[] = [];
+    holder.on(holder.events.GROUP_JOIN, ({ payload }) => {
+      held = payload.memberAssignment[input2] ?? [];
+      holder.pause([{ topic: input2 }]);
+    });
+    await holder.connect();
+    await holder.subscribe({ topics: [input2], fromBeginning: true });
+    await holder.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: async () => undefined });
+    try {
+      for (let i = 0; held.length < 3; i++) {
+        if (i > 300) throw new Error('the holder never got the partitions');
+        await sleep(50);
+      }
+      const job = new Running(['--state', join(dir, 'job.state'), '--checkpoint-every', '100ms', PROGRAM, `kafka://${B}/${input2}`, '-G', group, '-e',
+        '--exactly-once', '--to', `kafka://${B}/${output2}`, '--key', 'k', '-X', 'session.timeout.ms=6000', '-X', 'heartbeat.interval.ms=1000']);
+      // the job is given some of the partitions, the holder keeps the others
+      for (let i = 0; held.length === 3 || held.length === 0; i++) {
+        if (i > 600) throw new Error(`no rebalance between the holder and the job; ${job.stderr}`);
+        await sleep(50);
+      }
+      const mine = [0, 1, 2].filter((p) => !held.includes(p));
+      // the job reads its partitions to their end and commits them…
+      const want = mine.reduce((sum, p) => sum + ends.get(p)!, 0);
+      const got = await untilCommitted(B, group, input2, (n) => n >= want, { everyMs: 50, tries: 600, stop: () => job.child.exitCode !== null });
+      expect(got).toBe(want);
+      await sleep(1500);
+      // …and goes on waiting for the others rather than ending without them
+      expect(job.child.exitCode).toBeNull();
+      await holder.disconnect();
+      const ended = await job.exited;
+      expect([ended.code, job.stderr]).toEqual([0, '']);
+    } finally {
+      await holder.disconnect().catch(() => undefined);
+    }
+    const committed = lines((await kcatRead(B, output2, ['-X', 'isolation.level=read_committed'])).stdout);
+    expect(sorted(committed)).toEqual(sorted(lines(ref.stdout)));
+  }, 90_000);
 });
