@@ -178,7 +178,7 @@ export function makeBatchDecoder(
     return { ...recordContext, records };
 
     function decodeRecords(b: Buffer, pos: number, limit: number, n: number): DecodedRecord[] {
-      const bytes = new BatchBytes(b, pos, limit, firstOffsetN, firstTimestampN, fixedTimestamp, batchContext);
+      const bytes = new BatchBytes(b, firstOffsetN, firstTimestampN, fixedTimestamp, batchContext);
       const corrupt = (i: number) => new CorruptBatchError(`record ${i} of ${n} in the batch at offset ${firstOffsetN} runs past its end`);
       const out: DecodedRecord[] = new Array(n);
       for (let i = 0; i < n; i++) {
@@ -233,28 +233,29 @@ export function makeBatchDecoder(
   };
 }
 
+/**
+ * `length` bytes at `at` as UTF-8 text: Buffer's own utf8Slice (what toString('utf8') calls after
+ * checking its arguments), about half the time of a scan for ASCII and a cut from a Latin-1 copy
+ * of the batch on 62-byte values.
+ */
+const utf8Text: (b: Buffer, at: number, end: number) => string =
+  typeof (Buffer.prototype as { utf8Slice?: unknown }).utf8Slice === 'function'
+    ? (b, at, end) => (b as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(at, end)
+    : (b, at, end) => b.toString('utf8', at, end);
+
 /** What the records of one batch share: its bytes, the numbers they are relative to. */
 class BatchBytes {
-  private text: string | undefined;
   constructor(
     readonly buf: Buffer,
-    private readonly from: number,
-    private readonly to: number,
     readonly firstOffset: number,
     readonly firstTimestamp: number,
     readonly fixedTimestamp: string | null,
     readonly batchContext: RecordContext,
   ) {}
 
-  /** `length` bytes at `at` as text: ASCII is cut from one Latin-1 copy of the whole batch. */
+  /** `length` bytes at `at` as text. */
   slice(at: number, length: number): string {
-    const b = this.buf;
-    const end = at + length;
-    for (let i = at; i < end; i++) {
-      if (b[i]! >= 0x80) return b.toString('utf8', at, end);
-    }
-    this.text ??= b.toString('latin1', this.from, this.to);
-    return this.text.slice(at - this.from, end - this.from);
+    return utf8Text(this.buf, at, at + length);
   }
 }
 
