@@ -521,11 +521,81 @@ interface GroupArgs<M> {
 export function groupMessagesPerPartition<M>({ topic, partitionMetadata, messages, partitioner }: GroupArgs<M>): { [partition: number]: M[] } {
   const result: { [partition: number]: M[] } = {};
   if (partitionMetadata.length === 0) return result;
+  // one argument object for every call, not one per message (kafkajs's partitioners keep none)
+  const args: { topic: string; partitionMetadata: unknown[]; message: M } = { topic, partitionMetadata, message: messages[0]! };
   for (const message of messages) {
-    const partition = partitioner({ topic, partitionMetadata, message });
+    args.message = message;
+    const partition = partitioner(args);
     (result[partition] ??= []).push(message);
   }
   return result;
+}
+
+/** Java's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), as kafkajs's default partitioner. */
+export function murmur2(data: Buffer): number {
+  const len = data.length;
+  const m = 0x5bd1e995;
+  let h = 0x9747b28c ^ len;
+  const whole = len & ~3;
+  for (let i = 0; i < whole; i += 4) {
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
+    k = Math.imul(k, m);
+    k ^= k >>> 24;
+    k = Math.imul(k, m);
+    h = Math.imul(h, m) ^ k;
+  }
+  const tail = len & 3;
+  if (tail === 3) h ^= data[whole + 2]! << 16;
+  if (tail >= 2) h ^= data[whole + 1]! << 8;
+  if (tail >= 1) {
+    h ^= data[whole]!;
+    h = Math.imul(h, m);
+  }
+  h ^= h >>> 13;
+  h = Math.imul(h, m);
+  h ^= h >>> 15;
+  return h | 0;
+}
+
+interface PartitionMeta {
+  partitionId: number;
+  leader: number;
+}
+
+interface PartitionedMessage {
+  partition?: number | null;
+  key?: Buffer | string | null;
+}
+
+type Partitioner = (args: { topic: string; partitionMetadata: PartitionMeta[]; message: PartitionedMessage }) => number;
+
+/**
+ * kafkajs's DefaultPartitioner (partitioners/legacy/partitioner.js with default/murmur2.js): the
+ * message's partition, else Java's murmur2 of its key, else round robin over the partitions that
+ * have a leader from a random start per topic. kafkajs filters the partitions into a new array for
+ * every message and hashes with 64-bit Long objects; this counts them without an array (the
+ * filtered list only when a leader is missing) and hashes on 32-bit integers (`hash`: sink.ts's
+ * murmur2). The same partition for every message (tested against kafkajs's).
+ */
+export function makeDefaultPartitioner(hash: (data: Buffer) => number, randomStart: () => number): () => Partitioner {
+  const toPositive = (x: number) => x & 0x7fffffff;
+  return () => {
+    const counters: { [topic: string]: number } = {};
+    return ({ topic, partitionMetadata, message }) => {
+      if (!(topic in counters)) counters[topic] = randomStart();
+      const numPartitions = partitionMetadata.length;
+      if (message.partition !== null && message.partition !== undefined) return message.partition;
+      const key = message.key;
+      if (key !== null && key !== undefined) return toPositive(hash(Buffer.isBuffer(key) ? key : Buffer.from(String(key)))) % numPartitions;
+      let available = 0;
+      for (let i = 0; i < numPartitions; i++) if (partitionMetadata[i]!.leader >= 0) available++;
+      if (available > 0) {
+        const i = toPositive(++counters[topic]!) % available;
+        return (available === numPartitions ? partitionMetadata : partitionMetadata.filter((p) => p.leader >= 0))[i]!.partitionId;
+      }
+      return toPositive(++counters[topic]!) % numPartitions;
+    };
+  };
 }
 
 let loaded: Kafkajs | undefined;
