@@ -19,6 +19,10 @@
 //   kafkajs/src/protocol/request                    a request's frame around its payload with one
 //                                                   copy instead of two into doubling buffers
 //
+// and it offers a rewrite of kafkajs's default partitioner (makeDefaultPartitioner: kafkajs's
+// filters the partitions into a new array for every message and hashes keys with Long objects),
+// which client.ts hands to kafkajs as `createPartitioner`.
+//
 // Everything else (fetching, groups, transactions, the codecs sluice registers) is kafkajs's
 // own. The replacements produce exactly what kafkajs produced (tests run both on random
 // batches and records), and step aside whenever the numbers could not be exact: an offset or
