@@ -458,6 +458,8 @@ async function run(cmd: Command, opts: CliOptions, stats: Stats, io: Io, setColo
     const rawOutput = outFormat === 'ndjson' && !opts.envelope && !keyFn && !partitionFn && headerFns.length === 0 && avroWriter === null;
     rawFields = projection(rawOutput);
     plan.decoders = projectedDecoders(decoders, rawFields, projection(false), watch !== null ? WATCHED_RECORDS : 0);
+    // Kafka values: JSON ones keep their text as raw, as ndjson lines do
+    for (const i of inputs) if ('project' in i) i.project?.(rawFields, watch !== null ? WATCHED_RECORDS : 0);
   }
 
   const deadSink: DeadLetterSink | null = opts.deadLetter === undefined ? null : deadKafka

@@ -12,7 +12,7 @@ import { jsonFormat } from './json.js';
 import { linesFormat } from './lines.js';
 import { logfmtFormat, parseLogfmt } from './logfmt.js';
 import { ndjsonFormat } from './ndjson.js';
-import { documentMessage, jsonMessage, type FormatSpec, type MessageDecode, type ReadingSpec, type Sniffed, type WritingSpec } from './spec.js';
+import { documentMessage, jsonMessageFor, type FormatSpec, type MessageDecode, type ReadingSpec, type Sniffed, type WritingSpec } from './spec.js';
 import { tableFormat } from './table.js';
 import { templateFormat } from './template.js';
 import { tsvFormat } from './tsv.js';
@@ -110,18 +110,22 @@ export function sniffFormat(firstText: string): InputFormat {
  * How a message value (Kafka) becomes records under -I FORMAT: the format's own message decoder
  * (ndjson, json, logfmt, lines: one message, one record), else the value as a whole document
  * (csv, tsv: a header and rows). `auto` decides per message: JSON when it starts with `{` or `[`,
- * else logfmt when it has key=value pairs, else `{line}`.
+ * else logfmt when it has key=value pairs, else `{line}`. `fields` (DecodeOptions.fields) reaches
+ * only the JSON values, whose records keep their text as `raw` (written from it while unchanged);
+ * the other formats' records are written from their values, so they are decoded whole.
  */
-export function messageDecoder(format: InputFormat | 'auto', infer: boolean): MessageDecode {
-  if (format === 'auto') return autoMessage(infer);
+export function messageDecoder(format: InputFormat | 'auto', infer: boolean, fields: readonly string[] | null = null, wholeFirst = 0): MessageDecode {
+  const json = jsonMessageFor({ infer, fields, wholeFirst });
+  if (format === 'auto') return autoMessage(infer, json);
+  if (format === 'ndjson' || format === 'json') return json;
   const opts = { infer };
   const spec = inputFormatList.find((f) => f.name === format)!;
   return spec.message !== undefined ? spec.message(opts) : documentMessage(spec.decoder, opts);
 }
 
-function autoMessage(infer: boolean): MessageDecode {
+function autoMessage(infer: boolean, json: MessageDecode): MessageDecode {
   return (text, src, out, bad, where, ts) => {
-    if (looksJson(text)) return jsonMessage(text, src, out, bad, where, ts);
+    if (looksJson(text)) return json(text, src, out, bad, where, ts);
     if (text.indexOf('=') > 0) {
       const rec = parseLogfmt(text, infer);
       if (typeof rec !== 'string') {

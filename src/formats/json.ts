@@ -13,7 +13,7 @@ import type { Event, Value } from '../core/event.js';
 import { TOO_DEEP, tooDeep } from '../core/depth.js';
 import { decoderState, valueJson, type DecoderFactory, type DecoderState, type EncoderFactory } from './types.js';
 import { jsonSyntaxError } from './json-syntax.js';
-import { defineFormat, jsonMessage } from './spec.js';
+import { defineFormat, jsonMessageFor } from './spec.js';
 
 // where the scanner is, outside a value
 const TOP = 0; // between top-level values
@@ -237,6 +237,6 @@ export const jsonFormat = defineFormat({
   sniff: (s) => (s.char === '[' || s.char === '{' ? 80 : 0),
   decoder: decodeJson,
   encoder: encodeJson,
-  message: () => jsonMessage,
+  message: jsonMessageFor,
   sample: '{\n  "a": 1,\n  "b": [true, "x"]\n}\n',
 });

@@ -12,7 +12,7 @@ import { decoderState, valueJson, type DecoderFactory, type DecoderState, type E
 import { isBlank, LineSplitter, type SplitterState } from './line-splitter.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { LineProjector } from './ndjson-project.js';
-import { defineFormat, jsonMessage } from './spec.js';
+import { defineFormat, jsonMessageFor } from './spec.js';
 
 interface NdjsonState extends DecoderState {
   lines: SplitterState;
@@ -100,7 +100,7 @@ export const ndjsonFormat = defineFormat({
   sniff: (s) => (s.char === '' || (s.char === '{' && (!s.complete || isJson(s.first))) ? 90 : 0),
   decoder: decodeNdjson,
   encoder: encodeNdjson,
-  message: () => jsonMessage,
+  message: jsonMessageFor,
   sample: '{"a":1,"b":"x","c":[2,{"d":null}]}',
 });
 

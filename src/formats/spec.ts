@@ -7,6 +7,7 @@ import { makeEvent, type Event, type Source, type Value } from '../core/event.js
 import { mayBeInexact } from '../core/numbers.js';
 import { TOO_DEEP, tooDeep } from '../core/depth.js';
 import { jsonSyntaxError } from './json-syntax.js';
+import { LineProjector } from './ndjson-project.js';
 import type { DecodeOptions, DecoderFactory, EncoderFactory } from './types.js';
 
 /**
@@ -96,6 +97,31 @@ export const jsonMessage: MessageDecode = (text, src, out, bad, where, ts) => {
   const raw = text.indexOf('\n') < 0 ? text : undefined;
   out.push(makeEvent(value, raw, src, 0, ts, raw ?? (mayBeInexact(text, value) ? text : undefined)));
 };
+
+/**
+ * jsonMessage given the top-level fields the program needs (DecodeOptions.fields): a one-line value
+ * goes through the projecting reader (ndjson-project.ts), which builds only those fields and keeps
+ * the text as `raw` (records that pass unchanged are written from it); a value it doubts, a value
+ * of several lines (no `raw` to write it from) and the first `wholeFirst` values go to jsonMessage.
+ */
+export function jsonMessageFor(opts: DecodeOptions): MessageDecode {
+  const fields = opts.fields;
+  if (fields == null || fields.includes('__proto__')) return jsonMessage;
+  const projector = new LineProjector(fields);
+  let whole = opts.wholeFirst ?? 0;
+  return (text, src, out, bad, where, ts) => {
+    if (whole === 0 && text.indexOf('\n') < 0) {
+      const rec = projector.project(text);
+      if (rec !== undefined) {
+        out.push(makeEvent(rec, text, src, 0, ts, text));
+        return;
+      }
+    }
+    const before = out.length;
+    jsonMessage(text, src, out, bad, where, ts);
+    if (whole > 0 && out.length > before) whole--;
+  };
+}
 
 /** A value that is a whole document in the format (csv, tsv: a header and rows), through its decoder. */
 export function documentMessage(decoder: DecoderFactory, opts: DecodeOptions): MessageDecode {

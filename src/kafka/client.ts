@@ -3,13 +3,14 @@
 // quiet, bounds its retries by --timeout, and maps its errors to our typed errors, so that the
 // source, the sink and the inspection commands never see a kafkajs error or a stack trace.
 
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect as netConnect, isIP } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { Admin, ISocketFactory, KafkaConfig, KafkaMessage, LogEntry, PartitionAssigner, RetryOptions, SASLOptions } from 'kafkajs';
 import { SluiceError, UnavailableError, UsageError } from '../errors/errors.js';
-import { loadKafkajs, PATCHED_VERSION, recordOffset } from './kafkajs-fast.js';
+import { loadKafkajs, makeDefaultPartitioner, murmur2, PATCHED_VERSION, recordOffset, replacementsInstalled } from './kafkajs-fast.js';
 import { lz4Codec, snappyCodec, zstdCodec } from './codecs.js';
 import { SUPPORTED_SETTINGS, type KafkaClientOptions } from './options.js';
 
@@ -244,8 +245,13 @@ export function producerSettings(settings: { [key: string]: string }): { transac
   return { transactionTimeout: positiveInt(settings, 'transaction.timeout.ms') ?? 60_000 };
 }
 
-/** kafkajs's default partitioner: Java-compatible murmur2 of the key (named, to skip its v2 notice). */
-export const javaCompatiblePartitioner = Partitioners.DefaultPartitioner;
+/**
+ * kafkajs's default partitioner: Java-compatible murmur2 of the key (named, to skip its v2 notice);
+ * kafkajs-fast.ts's rewrite of it unless kafkajs runs on its own code (SLUICE_KAFKAJS_DECODER=kafkajs).
+ */
+export const javaCompatiblePartitioner = replacementsInstalled()
+  ? (makeDefaultPartitioner(murmur2, () => randomBytes(4).readUInt32BE(0)) as unknown as typeof Partitioners.DefaultPartitioner)
+  : Partitioners.DefaultPartitioner;
 
 /** kafkajs's number for a --compression name. */
 export function compressionType(name: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'): number {

@@ -147,6 +147,11 @@ export function writeUVarint(b: Buffer, pos: number, v: number): number {
 }
 
 const isText = (v: unknown): v is string => typeof v === 'string';
+/** Buffer's own latin1Write (what write(…, 'latin1') calls after checking its arguments), where there is one. */
+const latin1Write: (b: Buffer, text: string, at: number, length: number) => void =
+  typeof (Buffer.prototype as { latin1Write?: unknown }).latin1Write === 'function'
+    ? (b, text, at, length) => { (b as unknown as { latin1Write(s: string, offset: number, length: number): number }).latin1Write(text, at, length); }
+    : (b, text, at, length) => { b.write(text, at, length, 'latin1'); };
 /** Byte length of a key or value as kafkajs counts it: -1 for null/undefined, else its bytes. */
 const payloadLength = (v: unknown): number =>
   v === null || v === undefined ? -1 : isText(v) ? Buffer.byteLength(v, 'utf8') : (v as Buffer).length;
@@ -156,7 +161,10 @@ function writePayload(b: Buffer, pos: number, v: unknown, length: number): numbe
   pos = writeUVarint(b, pos, zigzag(length));
   if (length > 0) {
     // text of as many UTF-8 bytes as characters is ASCII: Latin-1 writes it the same, at twice the speed
-    if (isText(v)) b.write(v, pos, length, length === v.length ? 'latin1' : 'utf8');
+    if (isText(v)) {
+      if (length === v.length) latin1Write(b, v, pos, length);
+      else b.write(v, pos, length, 'utf8');
+    }
     else (v as Buffer).copy(b, pos);
     pos += length;
   }

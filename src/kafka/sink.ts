@@ -36,7 +36,7 @@ import {
   type Producer,
   type Transaction,
 } from './client.js';
-import { replacementsInstalled } from './kafkajs-fast.js';
+import { murmur2, replacementsInstalled } from './kafkajs-fast.js';
 import type { KafkaSinkOptions } from './options.js';
 
 export interface OffsetsToCommit {
@@ -66,32 +66,6 @@ export interface TransactionalSink extends EventSink {
 export function isTransactionalSink(x: unknown): x is TransactionalSink {
   return typeof x === 'object' && x !== null && (x as { transactional?: unknown }).transactional === true &&
     typeof (x as { commitTransaction?: unknown }).commitTransaction === 'function';
-}
-
-/** Java's murmur2 (org.apache.kafka.common.utils.Utils.murmur2), as kafkajs's default partitioner. */
-export function murmur2(data: Buffer): number {
-  const len = data.length;
-  const m = 0x5bd1e995;
-  let h = 0x9747b28c ^ len;
-  const whole = len & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  const tail = len & 3;
-  if (tail === 3) h ^= data[whole + 2]! << 16;
-  if (tail >= 2) h ^= data[whole + 1]! << 8;
-  if (tail >= 1) {
-    h ^= data[whole]!;
-    h = Math.imul(h, m);
-  }
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h | 0;
 }
 
 export function partitionFor(text: string, partitions: number): number {

@@ -174,6 +174,11 @@ async function startOffsets(admin: Awaited<ReturnType<typeof connectAdmin>>, opt
   return out;
 }
 
+/** How message values become records: a box, since the CLI tells the fields the program needs after the input opened. */
+interface Decoding {
+  decode: MessageDecode;
+}
+
 /** A fetched batch's messages as events (with key, headers, partition and offset) and bad messages. */
 function decodeMessages(
   messages: KafkaMessage[], src: Source, partition: number, decode: MessageDecode,
@@ -243,7 +248,11 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   const binary = await kafkaValueCodec(opts.format, {
     registry: opts.schemaRegistry ?? null, schemaFile: opts.valueSchema ?? null, valueType: opts.valueType ?? null, timeoutMs: c.timeoutMs,
   });
-  const decode = binary !== null ? messageDecoder('auto', opts.infer) : messageDecoder(opts.format as InputFormat | 'auto', opts.infer);
+  // replaced by project() once the CLI knows the fields the program needs (binary values stay whole)
+  const decoding: Decoding = { decode: binary !== null ? messageDecoder('auto', opts.infer) : messageDecoder(opts.format as InputFormat | 'auto', opts.infer) };
+  const project = (fields: readonly string[] | null, wholeFirst: number) => {
+    if (binary === null) decoding.decode = messageDecoder(opts.format as InputFormat | 'auto', opts.infer, fields, wholeFirst);
+  };
   const name = opts.topics.join(',');
 
   // 1. topics, partitions and start/end offsets, before anything is read
@@ -274,7 +283,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
   /** mustRead partitions' committed offsets in the group, as last polled */
   const committedElsewhere = new Map<string, number>();
 
-  if (group === null) return positionInput(opts, admin, start, resumeAt, decode, binary);
+  if (group === null) return positionInput(opts, admin, start, resumeAt, decoding, project, binary);
 
   // 2. the consumer
   const kafka = createKafka(c);
@@ -630,7 +639,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
       }
       if (closed || finished || failure) return;
     }
-    const { events, bad, first, last, truncated } = decodeMessages(batch.messages, src, partition, decode, take, binary);
+    const { events, bad, first, last, truncated } = decodeMessages(batch.messages, src, partition, decoding.decode, take, binary);
     highWater.set(k, Number(batch.highWatermark));
     if (last >= 0) advance(k, last + 1);
     if (truncated && opts.exitAtEnd && limit !== Infinity && (opts.count === null || delivered < opts.count)) advance(k, limit);
@@ -692,6 +701,7 @@ export async function kafkaInput(opts: KafkaSourceOptions): Promise<EventInput> 
     kind: 'events',
     name,
     commit,
+    project,
     lag: () => [...highWater].map(([k, hw]): [string, number] => [idOf(k), Math.max(0, hw - (positions.get(k) ?? 0))]),
     ...(opts.partitionTasks && group !== null ? {
       fence,
@@ -757,7 +767,8 @@ async function positionInput(
   admin: Awaited<ReturnType<typeof connectAdmin>>,
   start: StartOffsets,
   resumeAt: Map<string, number>,
-  decode: MessageDecode,
+  decoding: Decoding,
+  project: NonNullable<EventInput['project']>,
   binary: BinaryValues | null,
 ): Promise<EventInput> {
   const c = opts.client;
@@ -799,7 +810,7 @@ async function positionInput(
       };
       const src = sources.get(f.topic) ?? { name: f.topic, topic: f.topic };
       if (f.high >= 0) highWater.set(k, f.high);
-      const { events, bad, first, last, truncated } = decodeMessages(f.messages, src, f.partition, decode, take, binary);
+      const { events, bad, first, last, truncated } = decodeMessages(f.messages, src, f.partition, decoding.decode, take, binary);
       let pos = last >= 0 ? last + 1 : f.next;
       if (!truncated) pos = Math.max(pos, f.next);
       else if (opts.exitAtEnd && !countReached()) pos = Math.max(pos, limit);
@@ -824,6 +835,7 @@ async function positionInput(
     kind: 'events',
     name,
     commit: async () => undefined,
+    project,
     lag: () => [...highWater].map(([k, hw]): [string, number] => [`${topicOf(k)}/${partitionOf(k)}`, Math.max(0, hw - (positions.get(k) ?? 0))]),
     async *batches(): AsyncIterable<MessageBatch> {
       try {

@@ -55,6 +55,12 @@ export interface EventInput {
   commit(offsets: PartitionOffset[]): Promise<void>;
   /** per partition (`topic/partition`): messages in it beyond what was read, as of its last fetch */
   lag?(): [string, number][];
+  /**
+   * The top-level fields the program needs from each record, when that is all it needs
+   * (DecodeOptions.fields; null: whole records), the first `wholeFirst` records whole anyway.
+   * Called before batches() is.
+   */
+  project?(fields: readonly string[] | null, wholeFirst: number): void;
   /** stop reading; once the batches have ended (or on a second call) also release the source, after pending commits */
   close(): void | Promise<void>;
   /**

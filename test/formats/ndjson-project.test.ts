@@ -11,7 +11,10 @@ import type { Rec, Value } from '../../src/core/event.js';
 import { MAX_DEPTH, tooDeep } from '../../src/core/depth.js';
 import { LineProjector } from '../../src/formats/ndjson-project.js';
 import { decodeNdjson } from '../../src/formats/ndjson.js';
-import { decode } from './helpers.js';
+import { messageDecoder } from '../../src/formats/index.js';
+import type { BadValue } from '../../src/formats/spec.js';
+import type { Event } from '../../src/core/event.js';
+import { decode, SOURCE } from './helpers.js';
 
 const SUITE = resolve(__dirname, '..', 'corpora/JSONTestSuite/test_parsing');
 
@@ -335,5 +338,58 @@ describe('the ndjson decoder with fields', () => {
       if (!/[\n\r]/.test(text) && agrees(text, f)) projected++;
     }
     expect(projected).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('Kafka message values with fields (messageDecoder)', () => {
+  type Format = Parameters<typeof messageDecoder>[0];
+  const run = (format: Format, texts: string[], f: readonly string[] | null, wholeFirst = 0) => {
+    const events: Event[] = [];
+    const bad: BadValue[] = [];
+    const d = messageDecoder(format, true, f, wholeFirst);
+    texts.forEach((t, i) => d(t, SOURCE, events, bad, () => `t/0@${i}`, 1000 + i));
+    return { events, bad };
+  };
+  /** with fields, against whole records: the same bad values and words, raw and origin texts; the fields' values */
+  const both = (format: Format, texts: string[], f: readonly string[], wholeFirst = 0) => {
+    const whole = run(format, texts, null);
+    const part = run(format, texts, f, wholeFirst);
+    expect(part.bad).toEqual(whole.bad);
+    expect(part.events.map((e) => [e.raw, e.origin, e.timestamp])).toEqual(whole.events.map((e) => [e.raw, e.origin, e.timestamp]));
+    part.events.forEach((e, i) => {
+      const w = whole.events[i]!.value;
+      if (i < wholeFirst || e.raw === undefined) expect(e.value).toStrictEqual(w);
+      else if (typeof w === 'object' && w !== null && !Array.isArray(w)) expect(pick(e.value as Rec, f)).toStrictEqual(pick(w, f));
+      else expect(e.value).toStrictEqual(w);
+    });
+    return part;
+  };
+
+  it('builds only the fields a program reads from a one-line JSON value, and keeps its text', () => {
+    for (const format of ['auto', 'ndjson', 'json'] as const) {
+      const { events } = run(format, ['{"id":7,"service":"svc1","status":200,"latency_ms":12.5}'], ['service']);
+      expect(events.map((e) => [e.value, e.raw]), format).toStrictEqual([[{ service: 'svc1' }, '{"id":7,"service":"svc1","status":200,"latency_ms":12.5}']]);
+    }
+  });
+
+  it('decodes whole a value of several lines (no raw text to write it from), logfmt and text values, and other formats', () => {
+    expect(run('auto', ['{"a":1,\n"b":2}'], ['a']).events.map((e) => [e.value, e.raw])).toStrictEqual([[{ a: 1, b: 2 }, undefined]]);
+    expect(run('auto', ['a=1 b=2', 'plain'], ['a']).events.map((e) => e.value)).toStrictEqual([{ a: 1, b: 2 }, { line: 'plain' }]);
+    expect(run('logfmt', ['a=1 b=2'], ['a']).events.map((e) => e.value)).toStrictEqual([{ a: 1, b: 2 }]);
+    expect(run('csv', ['a,b\n1,2'], ['a']).events.map((e) => e.value)).toStrictEqual([{ a: 1, b: 2 }]);
+  });
+
+  it('decodes the first wholeFirst good values whole, then projects', () => {
+    const part = both('auto', ['{"a":1,"b":2}', '{"a":', '{"a":3,"b":4}', '{"a":5,"b":6}'], ['a'], 2);
+    expect(part.events.map((e) => e.value)).toStrictEqual([{ a: 1, b: 2 }, { a: 3, b: 4 }, { a: 5 }]);
+  });
+
+  it('reports the same bad values in the same words, on generated and mutated values', () => {
+    const value = fc.oneof(objectLine, mutated, structural, objectLine.map((l) => l.replace(',', ',\n')), fc.constantFrom('', ' ', '[1,2]', '7', '{"a":1e999}', 'a=1', 'x'));
+    for (const format of ['auto', 'ndjson', 'json'] as const) {
+      fc.assert(fc.property(fc.array(value, { maxLength: 8 }), fields, fc.nat(2), (texts, f, n) => {
+        both(format, texts, f, n);
+      }), { numRuns: 300 });
+    }
   });
 });

@@ -15,6 +15,8 @@ import {
   makeBatchDecoder,
   makeRecordEncoder,
   groupMessagesPerPartition,
+  makeDefaultPartitioner,
+  murmur2,
   recordKeyText,
   recordOffset,
   recordTimestamp,
@@ -325,6 +327,57 @@ describe('grouping a send by partition', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('the default partitioner', () => {
+  // kafkajs's own, with its random start per topic made a number the test chooses
+  const randomBytesId = require.resolve('kafkajs/src/producer/partitioners/legacy/randomBytes');
+  const partitionerId = require.resolve('kafkajs/src/producer/partitioners/legacy/partitioner');
+  require(randomBytesId);
+  let start = 0;
+  require.cache[randomBytesId]!.exports = (size: number) => {
+    const b = Buffer.alloc(size);
+    b.writeUInt32BE(start, 0);
+    return b;
+  };
+  delete require.cache[partitionerId];
+  const kafkajsDefault = (require(partitionerId) as (m: unknown) => () => (a: unknown) => number)(require('kafkajs/src/producer/partitioners/default/murmur2'));
+  delete require.cache[partitionerId];
+  type Message = { partition?: number | null; key?: string | Buffer | null };
+  const message: fc.Arbitrary<Message> = fc.oneof(
+    fc.constant({}),
+    fc.record({ partition: fc.nat({ max: 7 }) }),
+    fc.record({ key: fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 12 })) }),
+    fc.record({ key: fc.uint8Array({ maxLength: 12 }).map((a) => Buffer.from(a)) }),
+    fc.record({ key: fc.constant(null), partition: fc.constant(null) }),
+  );
+
+  it('picks the partition kafkajs picks: the given one, murmur2 of the key, round robin over partitions with a leader', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 0xffffffff }), fc.array(fc.constantFrom(-1, 0, 1, 2), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(fc.constantFrom('a', 'b'), message), { maxLength: 40 }),
+        (s, leaders, messages) => {
+          start = s;
+          const theirs = kafkajsDefault();
+          const ours = makeDefaultPartitioner(murmur2, () => s)();
+          const partitionMetadata = leaders.map((leader, partitionId) => ({ partitionId, leader }));
+          for (const [topic, m] of messages) expect(ours({ topic, partitionMetadata, message: m })).toBe(theirs({ topic, partitionMetadata, message: m }));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('round robin from a start near 2^31 and 2^32, as kafkajs wraps it', () => {
+    for (const s of [0x7ffffffe, 0xfffffffe, 0xffffffff]) {
+      start = s;
+      const theirs = kafkajsDefault();
+      const ours = makeDefaultPartitioner(murmur2, () => s)();
+      const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 1 }));
+      for (let i = 0; i < 6; i++) expect(ours({ topic: 't', partitionMetadata, message: {} })).toBe(theirs({ topic: 't', partitionMetadata, message: {} }));
+    }
   });
 });
 

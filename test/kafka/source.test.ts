@@ -4,7 +4,7 @@
 import { createServer } from 'node:net';
 import { beforeAll, expect, it } from 'vitest';
 import { describeKafka, kafkaBrokers, uniqueTopic } from './helpers.js';
-import { createTopics, haveKcat, kcatProduce, kcatRead, lines, records, sluice } from './support.js';
+import { cleanEnv, createTopics, haveKcat, kcatProduce, kcatRead, lines, records, sluice } from './support.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,13 +23,14 @@ describeKafka('kafka source', () => {
   const three = uniqueTopic('src-three'); // 3 partitions, produced per partition
   const other = uniqueTopic('src-other'); // 1 partition, 2 messages
   const bad = uniqueTopic('src-bad');
+  const proj = uniqueTopic('src-proj'); // 1 partition: JSON values of every shape, logfmt, text, a bad one
   const codecs = ['gzip', 'snappy', 'lz4', 'zstd'] as const;
   const codecTopic = Object.fromEntries(codecs.map((c) => [c, uniqueTopic(`src-${c}`)]));
   let between = 0; // a time between message 4 and message 5 of `ten`
 
   beforeAll(async () => {
     if (!haveKcat) return;
-    await createTopics(B, { [meta]: 1, [ten]: 1, [three]: 3, [other]: 1, [bad]: 1, ...Object.fromEntries(codecs.map((c) => [codecTopic[c], 1])) });
+    await createTopics(B, { [meta]: 1, [ten]: 1, [three]: 3, [other]: 1, [bad]: 1, [proj]: 1, ...Object.fromEntries(codecs.map((c) => [codecTopic[c], 1])) });
     await kcatProduce(B, meta, ['k1\t{"user":"ann","n":1}', 'k2\tlevel=info msg="all good" n=2'], ['-K', '\t', '-H', 'trace=abc', '-H', 'src=test']);
     await kcatProduce(B, meta, ['just some text', '[1,2,3]']);
     await kcatProduce(B, ten, [0, 1, 2, 3, 4].map((n) => `{"n":${n}}`));
@@ -39,6 +40,11 @@ describeKafka('kafka source', () => {
     await Promise.all([0, 1, 2].map((p) => kcatProduce(B, three, [`{"p":${p},"i":0}`, `{"p":${p},"i":1}`], ['-p', String(p)])));
     await kcatProduce(B, other, ['{"t":"other","i":0}', '{"t":"other","i":1}']);
     await kcatProduce(B, bad, ['{"ok":1}', '{"broken', '{"ok":2}']);
+    await kcatProduce(B, proj, [
+      '{"n":1,"s":"a","x":{"n":-1,"s":"no"}}', '{"s":"b","n":2,"n":3}', '{"s\\u0062":"esc","n":4,"s":"d"}', '{"n":5,"s":"e","big":12345678901234567891}',
+      '[1,2]', 'n=6 s=f', 'just text', '{"n":7,"s":"\\"n\\":0"}', '{"n":', '{"n":8,"s":"g","deep":[[[{"n":0}]]]}',
+    ]);
+    await kcatProduce(B, proj, ['{"n":9,', '"s":"h"}'], ['-D', '#']); // one value of two lines
     await Promise.all(codecs.map((c) => kcatProduce(B, codecTopic[c], ['{"c":1,"s":"aaaaaaaaaaaaaaaaaaaaaaaa"}', '{"c":2,"s":"aaaaaaaaaaaaaaaaaaaaaaaa"}', 'plain text'], ['-z', c])));
     // the fixture as an independent client sees it
     expect(lines((await kcatRead(B, meta, ['-f', '%o %k %s\n'])).stdout)).toEqual([
@@ -128,6 +134,27 @@ describeKafka('kafka source', () => {
     const w = await sluice([`kafka://${B}/${bad}`, '-e', '--on-error', 'warn']);
     expect(w.stderr).toContain(`${bad}/0@1`);
     expect(w.stdout).toBe('{"ok":1}\n{"ok":2}\n');
+  });
+
+  it.skipIf(!haveKcat)('a program that reads a few fields decodes only those from JSON values: the same output, bad values and stats as whole records', async () => {
+    const programs = ['where n > 2', 'where true', 'select n, s', 'count() by s', 'where s == "b" | head 1', 'where n >= 5 | sort n desc | select n'];
+    for (const program of programs) {
+      for (const more of [['--on-error', 'skip', '--stats'], []]) {
+        const args = [program, `kafka://${B}/${proj}`, '-e', ...more];
+        const projected = await sluice(args);
+        const whole = await sluice(args, { env: cleanEnv({ SLUICE_PROJECTION: '0' }) });
+        const timeless = (t: string) => t.replace(/[0-9.]+ ?(ms|s)\b/g, 'T').replace(/[0-9,.]+ (records|messages)\/s/g, 'R');
+        expect([projected.code, projected.stdout, timeless(projected.stderr)], `${program} ${more.join(' ')}`).toEqual([whole.code, whole.stdout, timeless(whole.stderr)]);
+      }
+    }
+    // what the whole records give, checked by hand once
+    expect((await sluice(['where n > 2', `kafka://${B}/${proj}`, '-e', '--on-error', 'skip'])).stdout).toBe([
+      '{"s":"b","n":2,"n":3}', '{"s\\u0062":"esc","n":4,"s":"d"}', '{"n":5,"s":"e","big":12345678901234567891}', '{"n":6,"s":"f"}',
+      '{"n":7,"s":"\\"n\\":0"}', '{"n":8,"s":"g","deep":[[[{"n":0}]]]}', '{"n":9,"s":"h"}', '',
+    ].join('\n'));
+    const failed = await sluice(['where n > 2', `kafka://${B}/${proj}`, '-e']);
+    expect(failed.code).toBe(65);
+    expect(failed.stderr).toContain(`${proj}/0@8`);
   });
 
   it('an unreachable broker: exit 69 within --timeout, naming the broker, no stack trace', async () => {
