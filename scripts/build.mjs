@@ -1,6 +1,6 @@
-// Build: bundle the CLI into one file with esbuild (tsc only type-checks). One module to
-// compile instead of a hundred is most of sluice's start-up time; what is rarely needed (Kafka,
-// gzip, colour) is initialised, and its packages loaded, only when used.
+// Build: bundle the CLI into a few files with esbuild (tsc only type-checks). One module to
+// compile instead of a hundred is most of sluice's start-up time; code splitting keeps what
+// is rarely needed (Kafka, gzip, colour) in chunks that load only when used.
 
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -57,22 +57,7 @@ const common = {
   plugins: [inlineCommander],
 };
 
-// The CLI is one CommonJS file, dist/cli/main.cjs, that bin/sluice requires: Node's ES module
-// loader costs a plain run about 9 ms of CPU over CommonJS (resolving and linking each chunk, a
-// facade for each built-in). What a run may not need (Kafka, reports, help) is still initialised
-// only when first imported: esbuild keeps each such module in a lazy init function, and packages
-// imported with import() load only then. The file is strict, as the ES modules it is made of.
-await build({
-  ...common,
-  outdir: undefined,
-  outfile: 'dist/cli/main.cjs',
-  format: 'cjs',
-  splitting: false,
-  entryPoints: ['src/cli/main.ts'],
-  define: { 'import.meta.url': 'import_meta_url' },
-  banner: { js: '"use strict";const import_meta_url=require("node:url").pathToFileURL(__filename).href;' },
-});
-await build({ ...common, entryPoints: ['src/cli/gen-docs.ts'], chunkNames: 'chunks/[name]-[hash]' });
+await build({ ...common, entryPoints: ['src/cli/main.ts', 'src/cli/gen-docs.ts'], chunkNames: 'chunks/[name]-[hash]' });
 
 // The worker of --threads (src/plan/thread-worker.ts) in one file of its own, loaded only by a run
 // that reads on several threads: the CLI's chunks and start-up stay as they are, and what the
