@@ -43,6 +43,9 @@ import { eventTimeReader } from '../operators/event-time.js';
 import type { BuildContext, RightInput, Stage, StatefulStage } from '../operators/types.js';
 import { parallelReading } from './threads-option.js';
 import { splitProgramArgs } from './program-args.js';
+// static, though only `sluice export` uses it: all it needs is loaded anyway, and a lazy chunk of its
+// own split the start-up code into two more modules for Node's loader to resolve and link
+import { exportCommand } from './export.js';
 import { CheckReport, checkReportPaths, parseReports } from './reports.js';
 import { parseSeparator } from './separators.js';
 import { drawable, liveTable, progressLine } from './terminal.js';
@@ -98,7 +101,6 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       return await kafkaCommand(argv.slice(1), { ...io, isTerminal: process.stdout.isTTY === true });
     }
     if (argv[0] === 'export') {
-      const { exportCommand } = await import('./export.js');
       io.stdout(await exportCommand(argv.slice(1), io.env));
       return EXIT.ok;
     }
