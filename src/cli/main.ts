@@ -43,6 +43,12 @@ import { eventTimeReader } from '../operators/event-time.js';
 import type { BuildContext, RightInput, Stage, StatefulStage } from '../operators/types.js';
 import { parallelReading } from './threads-option.js';
 import { splitProgramArgs } from './program-args.js';
+// static, though only `sluice export` and `sluice completion` use them: what they need is small or
+// loaded anyway (completion brings the `sluice kafka` table, which loads kafkajs only when it runs),
+// and as lazy chunks they split the start-up code into more modules for Node's loader to resolve
+// and link (test/house/lazy-imports.test.ts keeps the heavy packages out)
+import { exportCommand } from './export.js';
+import { completionScript } from './completion.js';
 import { CheckReport, checkReportPaths, parseReports } from './reports.js';
 import { parseSeparator } from './separators.js';
 import { drawable, liveTable, progressLine } from './terminal.js';
@@ -98,12 +104,10 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       return await kafkaCommand(argv.slice(1), { ...io, isTerminal: process.stdout.isTTY === true });
     }
     if (argv[0] === 'export') {
-      const { exportCommand } = await import('./export.js');
       io.stdout(await exportCommand(argv.slice(1), io.env));
       return EXIT.ok;
     }
     if (argv[0] === 'completion') {
-      const { completionScript } = await import('./completion.js');
       io.stdout(completionScript(argv[1] ?? ''));
       return EXIT.ok;
     }

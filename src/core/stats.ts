@@ -1,6 +1,8 @@
 // Counters for --stats. One instance per run, shared by the executor, the decoders' bad-input
 // callback and compiled expressions (type errors). Nothing is dropped without being counted.
 
+import { monotonicMs } from './clock.js';
+
 /** One input partition's watermark as a window stage keeps it: the largest event time seen, and its state. */
 export interface PartitionWatermark {
   readonly max: number;
@@ -41,7 +43,7 @@ export class Stats {
   checkpointMs = 0;
   /** reading has begun (a program error before it leaves nothing to report) */
   started = false;
-  readonly startTime = performance.now();
+  readonly startTime = monotonicMs();
   /** the first window stage's watermarks per input partition, if the program has one */
   watermarks: WatermarkTable | null = null;
 
@@ -50,7 +52,7 @@ export class Stats {
   };
 
   elapsedMs(): number {
-    return performance.now() - this.startTime;
+    return monotonicMs() - this.startTime;
   }
 
   /** The --stats report printed on stderr. */

@@ -8,7 +8,7 @@
 // or an object never matches. A bad line in the table is exit 65 with its file:line (a wrong
 // table should stop the run, not enrich half of it); a table larger than --join-buffer is exit 75.
 
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../core/builtins.js';
 import { readFileSync } from 'node:fs';
 import { DataError, LimitError, UnavailableError, UsageError } from '../errors/errors.js';
 import { isRecord, type Event, type Rec, type Value } from '../core/event.js';
@@ -102,7 +102,7 @@ export function loadTable(spec: TableSpec, opts: TableOptions): LookupTable {
   decoder.end(out);
   take(out);
   if (keyless > 0) opts.warn(`join ${file}: ${keyless} table ${keyless === 1 ? 'row has' : 'rows have'} no usable '${key}' (null, missing, an array or an object) and can never match`);
-  return { file, key, rows, size, digest: createHash('sha256').update(text).digest('hex').slice(0, 32) };
+  return { file, key, rows, size, digest: nodeCrypto().createHash('sha256').update(text).digest('hex').slice(0, 32) };
 }
 
 /** The first row of a table whose key matches, for lookup(): null when none does. */

@@ -15,7 +15,7 @@
 // PartitionStateStore; kafka/state-store.ts keeps them in a compacted topic): the same encoding,
 // the same fingerprint check, one input position, and `partition` saying whose it is.
 
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../core/builtins.js';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
@@ -101,7 +101,7 @@ export function encodeCheckpoint(cp: Checkpoint): Buffer {
   MAGIC.copy(head, 0);
   head.writeUInt32BE(FORMAT, MAGIC.length);
   head.writeBigUInt64BE(BigInt(payload.length), MAGIC.length + 4);
-  createHash('sha256').update(payload).digest().copy(head, MAGIC.length + 12);
+  nodeCrypto().createHash('sha256').update(payload).digest().copy(head, MAGIC.length + 12);
   return Buffer.concat([head, payload]);
 }
 
@@ -119,7 +119,7 @@ export function decodeCheckpoint(buf: Buffer, name: string): Checkpoint {
   if (payload.length !== length) {
     throw new DataError(`--state ${name}: truncated (${payload.length} of ${length} bytes of state)${fresh}`, name);
   }
-  const sum = createHash('sha256').update(payload).digest();
+  const sum = nodeCrypto().createHash('sha256').update(payload).digest();
   if (!sum.equals(buf.subarray(MAGIC.length + 12, HEADER))) throw new DataError(`--state ${name}: corrupt (checksum mismatch)${fresh}`, name);
   try {
     return deserialize(payload) as Checkpoint;

@@ -19,6 +19,7 @@
 
 import { DataError, LimitError, UsageError } from '../errors/errors.js';
 import { heapWatch } from '../core/memory.js';
+import { monotonicMs } from '../core/clock.js';
 import { memoryMessage } from '../operators/aggregate.js';
 import type { BadInput, DecodeOptions, Decoder, DecoderFactory, Encoder } from '../formats/types.js';
 import type { Stage, StatefulStage } from '../operators/types.js';
@@ -770,7 +771,7 @@ export class Executor {
     return false;
   }
 
-  private lastBreath = performance.now();
+  private lastBreath = monotonicMs();
 
   /**
    * Between batches, at most every 50 ms: stop (LimitError) when the heap is nearly full, naming
@@ -778,7 +779,7 @@ export class Executor {
    * timers are heard while a long run of batches comes without waiting for input.
    */
   private async breathe(stages: Stage[]): Promise<void> {
-    const now = performance.now();
+    const now = monotonicMs();
     if (now - this.lastBreath < 50) return;
     const live = heapWatch.full();
     if (live !== null) {
@@ -787,7 +788,7 @@ export class Executor {
       throw new LimitError(memoryMessage(heapWatch, live, holder?.label ?? 'the program', holder?.stateSize?.() ?? null));
     }
     await new Promise((resolve) => setImmediate(resolve));
-    this.lastBreath = performance.now();
+    this.lastBreath = monotonicMs();
   }
 
   /** End of input: flush a task's stages from `from` on, each flush flowing through the later stages. */
@@ -901,7 +902,7 @@ export class Executor {
     if (this.tasks) return this.checkpointTasks(this.tasks, finished);
     const { plan } = this;
     const cp = plan.checkpoint!;
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     const current = this.plan.inputs.indexOf(this.reading?.input as TextInput | EventInput);
     const inputs = this.saved.map((s, i) => (i === current ? this.savedReading() : s));
     const stats: { [k: string]: number } = {};
@@ -924,7 +925,7 @@ export class Executor {
     const bytes = await saving;
     this.lastCheckpoint = Date.now();
     await this.commitAcknowledged();
-    cp.saved?.(bytes, performance.now() - t0);
+    cp.saved?.(bytes, monotonicMs() - t0);
   }
 
   // ---- per-partition state
@@ -1005,7 +1006,7 @@ export class Executor {
     const { plan } = this;
     const cp = plan.checkpoint!;
     const input = this.taskInput!;
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     const due = [...tasks.values()].filter((t) => t.position !== null && (t.dirty || finished)).sort(byPartition);
     // the stages are serialized by save(), below; nothing runs between here and there (work is serial)
     const data = due.map((t): Checkpoint => ({
@@ -1036,7 +1037,7 @@ export class Executor {
     }
     this.lastCheckpoint = Date.now();
     await input.commit(due.map((t) => t.position!));
-    cp.saved?.(bytes, performance.now() - t0);
+    cp.saved?.(bytes, monotonicMs() - t0);
   }
 }
 
