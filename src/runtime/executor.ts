@@ -17,6 +17,7 @@
 // record that the process given the partition next restores before reading it (see
 // assignPartitions and checkpointTasks).
 
+import { stat } from 'node:fs/promises';
 import { DataError, LimitError, UsageError } from '../errors/errors.js';
 import { heapWatch } from '../core/memory.js';
 import { monotonicMs } from '../core/clock.js';
@@ -400,7 +401,8 @@ export class Executor {
   private async readInput(i: number): Promise<boolean> {
     const input = this.plan.inputs[i]!;
     const parallel = this.plan.parallel;
-    if (parallel && !('kind' in input) && input.path !== null && !this.saved[i]) {
+    // (a file under --threads auto's least size is read here without loading the threads' code)
+    if (parallel && !('kind' in input) && input.path !== null && !this.saved[i] && (parallel.minBytes === 0 || (await sizeOf(input.path)) >= parallel.minBytes)) {
       const { openParallel } = await import('./threads.js');
       const chunks = await openParallel(input.path, input.name, parallel, this.plan.decode, (first) => this.plan.formatFor(input, first));
       if (chunks !== null) {
@@ -1066,5 +1068,14 @@ function restoreStages(stages: Stage[], cp: Checkpoint): void {
   for (let i = 0; i < stages.length; i++) {
     const s = stages[i]!;
     if (s.kind === 'stateful' && (!cp.finished || s.carries === true)) s.restore(cp.stages[i]);
+  }
+}
+
+/** The size of the file at `path`; 0 when it cannot be read (its reader reports that). */
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return 0;
   }
 }
