@@ -30,8 +30,12 @@ import type { AggregateArgs } from '../operators/aggregate.js';
 
 /** bytes per chunk handed to a worker (bigger chunks made each worker hold more records at once and collect more garbage) */
 export const DEFAULT_CHUNK = 1 << 20;
-/** files from this size on are read on several threads under --threads auto */
-export const AUTO_MIN_BYTES = 32 << 20;
+/**
+ * files from this size on are read on several threads under --threads auto: one thread reads
+ * ndjson at ~450 MB/s, and a worker's start (~0.15 s) and the threads' extra CPU (a fifth to a
+ * half more) paid off only above ~250 MB on two idle cores (bench/README.md, Threads)
+ */
+export const AUTO_MIN_BYTES = 256 << 20;
 
 /** Stages that keep no state and map each record to at most one record. */
 const STATELESS = new Set(['where', 'select', 'set', 'map', 'drop', 'rename']);
