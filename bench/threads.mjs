@@ -5,7 +5,7 @@
 // every run wrote the same bytes. With --ref BIN the outputs are also compared with another build
 // (main's), which must give the same bytes on one thread.
 //
-//   node bench/threads.mjs [--n 1000000] [--runs 3] [--threads 2] [--tasks T1,T2,T4,T5] [--ref /work/main/bin/sluice]
+//   node bench/threads.mjs [--n 1000000] [--runs 3] [--threads 2] [--tasks T1,T2,T3,T4,T5] [--ref /work/main/bin/sluice]
 //
 // Build first (npm run build). Plain Node ESM; reads the data bench/gen.mjs writes.
 
@@ -22,11 +22,12 @@ const SLUICE = path.join(ROOT, 'bin', 'sluice');
 const TASKS = {
   T1: ['where status >= 500', NDJSON_PATH],
   T2: ['count() by service', NDJSON_PATH],
+  T3: ['window tumbling 1m on epoch_ms | count(), avg(latency_ms) by service', NDJSON_PATH],
   T4: ['p95(latency_ms) by path', NDJSON_PATH],
   T5: ['where status >= 500 | select ts, service, path, latency_ms', '-O', 'csv', CSV_PATH],
 };
 
-const o = { n: 1_000_000, runs: 3, threads: 2, tasks: ['T1', 'T2', 'T4', 'T5'], ref: null };
+const o = { n: 1_000_000, runs: 3, threads: 2, tasks: ['T1', 'T2', 'T3', 'T4', 'T5'], ref: null };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const [k, v] = [argv[i], argv[i + 1]];
