@@ -34,6 +34,7 @@ describe('tee with --state', () => {
     const workMs = Math.max(50, Date.now() - started - startupMs);
     expect(readFileSync(join(dir, 'ref-raw.ndjson'), 'utf8')).toBe(text);
     const expected = lines(readFileSync(join(dir, 'ref.ndjson'), 'utf8'));
+    const checkpointEvery = `${Math.max(5, Math.min(50, Math.round(workMs / 8)))}ms`;
     const rnd = prng(22);
     // this machine's speed varies: a cycle whose runs were all killed too late (or too early to
     // checkpoint) proves nothing about resuming, so cycles go on until one resumed after a kill
@@ -42,7 +43,8 @@ describe('tee with --state', () => {
       const tee = join(dir, `raw-${cycle}.ndjson`);
       const out = (run: number) => join(dir, `out-${cycle}-${run}.ndjson`);
       const r = await crashCycles({
-        args: (run) => ['--state', join(dir, `s-${cycle}.state`), '--checkpoint-every', '50ms', program(tee), input, '--to', out(run)],
+        // checkpoints several times within the work, however fast this machine (and sluice) is
+        args: (run) => ['--state', join(dir, `s-${cycle}.state`), '--checkpoint-every', checkpointEvery, program(tee), input, '--to', out(run)],
         out,
         expected,
         killMs: () => startupMs + Math.floor(workMs * (0.1 + rnd() * 0.5)),
