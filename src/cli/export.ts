@@ -2,7 +2,6 @@
 // the same Kafka topic (src/plan/flink-sql.ts does the mapping). Options are few and parsed here,
 // apart from the main command's, because an export reads no record and runs nothing.
 
-import { parseArgs } from 'node:util';
 import { UsageError } from '../errors/errors.js';
 import { parseProgram } from '../lang/parser.js';
 import { grammar } from '../operators/index.js';
@@ -18,6 +17,8 @@ export async function exportCommand(argv: string[], env: NodeJS.ProcessEnv): Pro
   const [target, ...rest] = argv;
   if (target === undefined) throw new UsageError(`export needs a target: flink-sql; usage: ${EXPORT_USAGE}`);
   if (target !== 'flink-sql') throw new UsageError(`export: unknown target '${target}' (flink-sql); usage: ${EXPORT_USAGE}`);
+  // node:util on first use: on Node 22 it loads worker_threads, which a plain run does without
+  const { parseArgs } = await import('node:util');
   const parsed = (() => {
     try {
       return parseArgs({
